@@ -1,0 +1,43 @@
+# ipv6ready.docker developer commands. `make test` is the whole test suite;
+# it is what CI runs.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
+
+.PHONY: test venv images lint docs sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
+
+test: lint unit sanity molecule  ## everything CI runs
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+images:  ## build the registry-free Debian 12/13 test images
+	tests/harness/build-images.sh bookworm trixie
+
+lint: venv
+	yamllint --strict .
+	ansible-lint --profile production
+	$(PY) tests/harness/readme_docs.py --check
+
+docs: venv  ## regenerate the README's variable and option tables
+	$(PY) tests/harness/readme_docs.py
+
+unit: venv
+	$(PY) -m pytest tests/unit -q
+
+sanity: venv
+	tests/harness/sanity.sh
+
+molecule: $(addprefix molecule-,$(SCENARIOS))
+
+$(addprefix molecule-,$(SCENARIOS)): molecule-%: venv images
+	tests/harness/molecule.sh $*
+
+clean:
+	rm -rf $(VENV) tests/output .ansible

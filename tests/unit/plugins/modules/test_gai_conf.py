@@ -1,0 +1,205 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import (
+    DEFAULT_LABELS,
+    DEFAULT_PRECEDENCES,
+    HEADER,
+    build_tables,
+    table_as_dicts,
+)
+from ansible_collections.ipv6ready.docker.plugins.modules import gai_conf
+
+
+class AnsibleExitJson(Exception):
+    pass
+
+
+class AnsibleFailJson(Exception):
+    pass
+
+
+def _exit_json(self, **kwargs):
+    kwargs.setdefault("changed", False)
+    raise AnsibleExitJson(kwargs)
+
+
+def _fail_json(self, msg, **kwargs):
+    kwargs.update(failed=True, msg=msg)
+    raise AnsibleFailJson(kwargs)
+
+
+@pytest.fixture
+def run(monkeypatch):
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", _exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
+
+    def _run(args, check_mode=False, diff=False):
+        args = dict(args)
+        if check_mode:
+            args["_ansible_check_mode"] = True
+        if diff:
+            args["_ansible_diff"] = True
+        with patch_module_args(args):
+            with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as exc:
+                gai_conf.main()
+        return exc.value.args[0]
+
+    return _run
+
+
+@pytest.fixture
+def path(tmp_path):
+    return str(tmp_path / "gai.conf")
+
+
+def read(path):
+    with open(path) as handle:
+        return handle.read()
+
+
+def write(path, text):
+    with open(path, "w") as handle:
+        handle.write(text)
+
+
+def test_creates_the_file(run, path):
+    result = run({"path": path, "local_prefixes": ["fd00:d0c::/48"], "mode": "0644"})
+    assert result["changed"] is True
+    assert result["state"] == "present"
+    assert result["path"] == path
+    labels, precedences = build_tables(local_prefixes=["fd00:d0c::/48"])
+    assert result["labels"] == table_as_dicts(labels, "label")
+    assert result["precedences"] == table_as_dicts(precedences, "precedence")
+    lines = read(path).splitlines()
+    assert lines[:2] == list(HEADER)
+    assert "label fd00:d0c::/48 1" in lines
+    assert lines[2:] == ["label %s %d" % entry for entry in labels] + ["precedence %s %d" % entry for entry in precedences]
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+    assert "backup_file" not in result
+
+
+def test_check_mode_writes_nothing(run, path):
+    result = run({"path": path}, check_mode=True)
+    assert result["changed"] is True
+    assert not os.path.exists(path)
+
+
+def test_check_mode_leaves_an_existing_file(run, path):
+    write(path, "reload yes\n")
+    result = run({"path": path, "prefer": "ipv4"}, check_mode=True, diff=True)
+    assert result["changed"] is True
+    assert read(path) == "reload yes\n"
+    assert result["diff"]["before"] == "reload yes\n"
+    assert "precedence ::ffff:0:0/96 100\n" in result["diff"]["after"]
+
+
+def test_second_run_is_unchanged_and_byte_identical(run, path):
+    args = {"path": path, "local_prefixes": ["fd00::/8"], "labels": [{"prefix": "64:ff9b::/96", "label": 20}]}
+    assert run(args)["changed"] is True
+    first = read(path)
+    mtime = os.stat(path).st_mtime_ns
+    result = run(args)
+    assert result["changed"] is False
+    assert read(path) == first
+    assert os.stat(path).st_mtime_ns == mtime
+    assert run(args, check_mode=True)["changed"] is False
+
+
+def test_diff(run, path):
+    write(path, "# mine\nlabel fc00::/7 6\n")
+    result = run({"path": path}, diff=True)
+    diff = result["diff"]
+    assert diff["before"] == "# mine\nlabel fc00::/7 6\n"
+    assert diff["after"] == read(path)
+    assert diff["before_header"] == diff["after_header"] == path
+    assert "label fc00::/7 1\n" in diff["after"]
+    assert "label fc00::/7 6" not in diff["after"]
+
+
+def test_keeps_unmanaged_lines(run, path):
+    write(path, "# top\nreload yes\nprecedence ::/0 40\nscopev4 ::ffff:169.254.0.0/112 2\n")
+    run({"path": path})
+    lines = read(path).splitlines()
+    assert lines[:3] == ["# top", "reload yes", HEADER[0]]
+    assert lines[-1] == "scopev4 ::ffff:169.254.0.0/112 2"
+
+
+def test_backup(run, path):
+    write(path, "label ::/0 1\n")
+    result = run({"path": path, "backup": True})
+    assert result["changed"] is True
+    assert read(result["backup_file"]) == "label ::/0 1\n"
+    assert "backup_file" not in run({"path": path, "backup": True})
+
+
+def test_absent_removes_policy_and_keeps_other_lines(run, path):
+    write(path, "# keep me\nreload yes\n")
+    run({"path": path})
+    result = run({"path": path, "state": "absent"})
+    assert result["changed"] is True
+    assert read(path) == "# keep me\nreload yes\n"
+    assert result["labels"] == table_as_dicts(DEFAULT_LABELS, "label")
+    assert result["precedences"] == table_as_dicts(DEFAULT_PRECEDENCES, "precedence")
+    assert run({"path": path, "state": "absent"})["changed"] is False
+
+
+def test_absent_deletes_a_file_with_only_the_policy(run, path):
+    run({"path": path})
+    result = run({"path": path, "state": "absent", "backup": True}, diff=True)
+    assert result["changed"] is True
+    assert not os.path.exists(path)
+    assert os.path.exists(result["backup_file"])
+    assert result["diff"]["after"] == ""
+    assert run({"path": path, "state": "absent"})["changed"] is False
+
+
+def test_absent_in_check_mode_keeps_the_file(run, path):
+    run({"path": path})
+    before = read(path)
+    assert run({"path": path, "state": "absent"}, check_mode=True)["changed"] is True
+    assert read(path) == before
+
+
+def test_unparsable_line_fails_and_leaves_the_file(run, path):
+    text = "# ok\nlabel ::/0 1\nlabel 10.0.0.0/8 4\n"
+    write(path, text)
+    result = run({"path": path})
+    assert result["failed"] is True
+    assert result["lineno"] == 3
+    assert result["line"] == "label 10.0.0.0/8 4"
+    assert result["msg"].startswith("%s: line 3: " % path)
+    assert "label 10.0.0.0/8 4" in result["msg"]
+    assert read(path) == text
+    assert os.listdir(os.path.dirname(path)) == ["gai.conf"]
+
+
+@pytest.mark.parametrize("args, words", [
+    ({"local_prefixes": ["172.16.0.0/12"]}, ["local_prefixes[0]", "172.16.0.0/12", "::ffff:172.16.0.0/108"]),
+    ({"labels": [{"prefix": "fd00::/8", "label": -3}]}, ["labels[0].label", "-3"]),
+    ({"precedences": [{"prefix": "fd00::1/8", "precedence": 3}]}, ["precedences[0].prefix", "fd00::1/8", "host bits"]),
+])
+def test_bad_options_fail_and_write_nothing(run, path, args, words):
+    result = run(dict(args, path=path))
+    assert result["failed"] is True
+    for word in words:
+        assert word in result["msg"]
+    assert not os.path.exists(path)
+
+
+def test_mode_change_alone_is_a_change(run, path):
+    run({"path": path, "mode": "0644"})
+    result = run({"path": path, "mode": "0600"})
+    assert result["changed"] is True
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
