@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv images lint docs sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv images lint docs bench sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
 test: lint unit sanity molecule  ## everything CI runs
 
@@ -38,6 +38,9 @@ molecule: $(addprefix molecule-,$(SCENARIOS))
 
 $(addprefix molecule-,$(SCENARIOS)): molecule-%: venv images
 	tests/harness/molecule.sh $*
+
+bench:  ## NAT64/DNS64 benchmark (root; not part of `make test`)
+	bench/nat64/run.sh
 
 clean:
 	rm -rf $(VENV) tests/output .ansible

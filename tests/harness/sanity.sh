@@ -8,8 +8,14 @@ trap 'rm -rf "$tree"' EXIT
 dest="$tree/ansible_collections/ipv6ready/docker"
 mkdir -p "$dest"
 # Tracked and new (not ignored) files only: what a fresh clone would hold.
-(cd "$here" && git ls-files -z --cached --others --exclude-standard) \
-    | (cd "$here" && xargs -0 cp --parents -t "$dest" 2>/dev/null || true)
+(
+    cd "$here"
+    git ls-files -z --cached --others --exclude-standard \
+        | while IFS= read -r -d '' file; do
+              if [ -e "$file" ]; then printf '%s\0' "$file"; fi
+          done \
+        | tar --null -T - -cf -
+) | tar -xf - -C "$dest"
 # ansible-test downloads its pip bootstrap script from a host the test
 # machines cannot reach; seed its cache with an ensurepip-based stand-in.
 pip_version=$(python3 - <<'PY'
