@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 
 
@@ -38,3 +39,210 @@ def _strict(value):
         return ipaddress.ip_network(value, strict=True)
     except ValueError:
         return None
+
+
+# ---------------------------------------------------------------------------
+# Carving subnets out of a parent prefix
+# ---------------------------------------------------------------------------
+#
+# A network's subnet is chosen by its NAME, not by its position in a list: the
+# slot (the subnet number inside the parent) is the SHA-256 of the name modulo
+# the number of slots minus one, plus one. Slot 0 is never used (in a host's
+# routed /64 it holds the host's own ::1 and the gateway; in a ULA /48 it is
+# the first subnet Docker's own address pools hand out). When the slot holds a
+# reserved address (an address of the host's uplink), the name is hashed again
+# with "#1", "#2", ... appended. The same name, parent and size therefore always
+# give the same subnet, whatever the order of the list and whatever other
+# networks are added or removed.
+
+CARVE_ATTEMPTS = 64
+
+
+def carve_slot(name, bits, attempt=0):
+    """Return the slot, 1 .. 2**bits - 1, that ``name`` hashes to."""
+    if bits < 1:
+        raise ValueError('there must be at least one bit to carve, got %d' % bits)
+    key = name if attempt == 0 else '%s#%d' % (name, attempt)
+    digest = hashlib.sha256(key.encode('utf-8')).hexdigest()
+    return int(digest, 16) % ((1 << bits) - 1) + 1
+
+
+def subnet_at(parent, new_prefix, slot):
+    """Return subnet number ``slot`` of length ``new_prefix`` inside ``parent``."""
+    network = ipaddress.ip_network(parent, strict=False)
+    bits = new_prefix - network.prefixlen
+    if bits < 1 or new_prefix > network.max_prefixlen:
+        raise ValueError('cannot carve /%d subnets out of %s' % (new_prefix, network))
+    if not 0 <= slot < (1 << bits):
+        raise ValueError('slot %d is outside 0..%d for /%d subnets of %s' % (slot, (1 << bits) - 1, new_prefix, network))
+    first = int(network.network_address) + (slot << (network.max_prefixlen - new_prefix))
+    return ipaddress.ip_network((first, new_prefix))
+
+
+def carve_subnet(parent, new_prefix, name=None, index=None, reserved=()):
+    """Return the subnet (a string) of length ``new_prefix`` carved out of ``parent``.
+
+    ``index`` picks the slot explicitly (1 .. 2**bits - 1); otherwise the slot
+    is derived from ``name`` (see above). Subnets that contain an address or
+    overlap a prefix in ``reserved`` are skipped; an explicit ``index`` that
+    hits one is refused. Raises ValueError with the reason.
+    """
+    network = ipaddress.ip_network(parent, strict=False)
+    new_prefix = int(new_prefix)
+    bits = new_prefix - network.prefixlen
+    if bits < 1 or new_prefix > network.max_prefixlen:
+        raise ValueError('cannot carve /%d subnets out of %s: the size must be between /%d and /%d'
+                         % (new_prefix, network, network.prefixlen + 1, network.max_prefixlen))
+    blocked = [ipaddress.ip_network(item, strict=False) for item in reserved or ()]
+    blocked = [item for item in blocked if item.version == network.version]
+    last = (1 << bits) - 1
+    if index is not None:
+        index = int(index)
+        if not 1 <= index <= last:
+            raise ValueError('index %d is outside 1..%d (/%d subnets of %s; 0 is reserved)'
+                             % (index, last, new_prefix, network))
+        subnet = subnet_at(network, new_prefix, index)
+        for item in blocked:
+            if subnet.overlaps(item):
+                raise ValueError('index %d gives %s, which holds the reserved %s' % (index, subnet, _short(item)))
+        return str(subnet)
+    if not name:
+        raise ValueError('a name or an index is needed to carve a subnet')
+    for attempt in range(CARVE_ATTEMPTS):
+        subnet = subnet_at(network, new_prefix, carve_slot(name, bits, attempt))
+        if not any(subnet.overlaps(item) for item in blocked):
+            return str(subnet)
+    raise ValueError('no /%d subnet of %s free of the reserved addresses was found for %r' % (new_prefix, network, name))
+
+
+def overlapping_pairs(entries, others=None):
+    """Return ``(a, b)`` for every pair of overlapping entries.
+
+    An entry is a dict with ``name`` and ``subnet``. Without ``others`` the
+    entries are compared with each other, otherwise each entry with each of
+    ``others``. Entries with the same name are one network and never conflict;
+    prefixes of different address families never overlap.
+    """
+    def parsed(items):
+        out = []
+        for item in items or ():
+            subnet = item.get('subnet')
+            if not subnet:
+                continue
+            try:
+                out.append((item, ipaddress.ip_network(subnet, strict=False)))
+            except ValueError:
+                continue
+        return out
+
+    left = parsed(entries)
+    pairs = []
+    if others is None:
+        for i, (a, net_a) in enumerate(left):
+            for b, net_b in left[i + 1:]:
+                if a.get('name') != b.get('name') and net_a.version == net_b.version and net_a.overlaps(net_b):
+                    pairs.append((a, b))
+    else:
+        right = parsed(others)
+        for a, net_a in left:
+            for b, net_b in right:
+                if a.get('name') != b.get('name') and net_a.version == net_b.version and net_a.overlaps(net_b):
+                    pairs.append((a, b))
+    return pairs
+
+
+def canonical_subnets(values):
+    """Return the valid prefixes of ``values`` in canonical form, dropping the rest (Docker keeps what it was given)."""
+    out = []
+    for value in values or ():
+        try:
+            out.append(canonical_prefix(value))
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def canonical_prefix(value):
+    """Return ``value`` as Python (and Docker) write the network: ``fd00:d0c:0099::/64`` -> ``fd00:d0c:99::/64``."""
+    return str(ipaddress.ip_network(value, strict=False))
+
+
+def carve_networks(networks, ula_prefix=None, ula_size=64, host_prefix=None, host_size=80,
+                   reserved=(), existing=(), default_source='ula', var='networks_list'):
+    """Give every network its IPv6 subnet and check all subnets for conflicts.
+
+    ``networks`` are dicts with ``name`` and optional ``ipv6_subnet``,
+    ``ipv4_subnet``, ``carve_from`` (``ula`` or ``host``), ``index`` and
+    ``var`` (how messages name the network; default ``<var>[<position>] (<name>)``). A
+    network without ``ipv6_subnet`` gets one carved from ``ula_prefix`` (size
+    ``ula_size``) or ``host_prefix`` (size ``host_size``, skipping the slots
+    that hold an address in ``reserved``). ``host_prefix`` may carry host bits
+    (an interface address such as ``2001:db8:1:2::10/64``).
+
+    ``existing`` are the host's Docker networks as dicts with ``name`` and
+    ``subnets``; a network of the same name is the one being managed and is
+    not a conflict.
+
+    Returns ``(networks, problems)``: copies of the networks with canonical
+    ``ipv6_subnet``/``ipv4_subnet`` and ``carved`` (``ula``, ``host`` or None),
+    and one message per problem, naming the networks involved.
+    """
+    reserved = [canonical_prefix(str(item).split('%', 1)[0]) for item in reserved or ()]
+    result = []
+    problems = []
+    sources = {'ula': (ula_prefix, ula_size), 'host': (host_prefix, host_size)}
+    for position, network in enumerate(networks or ()):
+        item = dict(network)
+        name = item.get('name')
+        label = item.get('var') or '%s[%d] (%s)' % (var, position, name)
+        item['carved'] = None
+        explicit = item.get('ipv6_subnet')
+        if explicit:
+            try:
+                item['ipv6_subnet'] = canonical_prefix(explicit)
+            except ValueError as exc:
+                problems.append('%s.ipv6_subnet: %s' % (label, exc))
+        else:
+            source = item.get('carve_from') or default_source
+            if source not in sources:
+                problems.append('%s.carve_from: %r is neither ula nor host' % (label, source))
+            else:
+                parent, size = sources[source]
+                if not parent:
+                    problems.append('%s: no %s prefix to carve from' % (label, source))
+                else:
+                    try:
+                        item['ipv6_subnet'] = carve_subnet(parent, size, name=name, index=item.get('index'),
+                                                           reserved=reserved if source == 'host' else ())
+                        item['carved'] = source
+                    except ValueError as exc:
+                        problems.append('%s: %s' % (label, exc))
+        if item.get('ipv4_subnet'):
+            try:
+                item['ipv4_subnet'] = canonical_prefix(item['ipv4_subnet'])
+            except ValueError as exc:
+                problems.append('%s.ipv4_subnet: %s' % (label, exc))
+        result.append(item)
+
+    def entries(item):
+        return [{'name': item.get('name'), 'subnet': item.get(key), 'carved': item.get('carved')}
+                for key in ('ipv6_subnet', 'ipv4_subnet') if item.get(key)]
+
+    wanted = [entry for item in result for entry in entries(item)]
+    for a, b in overlapping_pairs(wanted):
+        hint = ''
+        if a['carved'] or b['carved']:
+            hint = '; give one of them an explicit index or ipv6_subnet'
+        problems.append('networks %r (%s) and %r (%s) overlap%s' % (a['name'], a['subnet'], b['name'], b['subnet'], hint))
+    others = [{'name': item.get('name'), 'subnet': subnet}
+              for item in existing or () for subnet in item.get('subnets') or ()]
+    for a, b in overlapping_pairs(wanted, others):
+        problems.append('network %r (%s) overlaps the existing Docker network %r (%s)'
+                        % (a['name'], a['subnet'], b['name'], b['subnet']))
+    return result, problems
+
+
+def _short(network):
+    if network.prefixlen == network.max_prefixlen:
+        return 'address %s' % network.network_address
+    return 'prefix %s' % network
