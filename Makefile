@@ -6,9 +6,9 @@ PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv images lint docs bench sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv images lint docs bench hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
-test: lint unit sanity molecule  ## everything CI runs
+test: lint unit hcloud sanity molecule  ## everything CI runs
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -30,6 +30,9 @@ docs: venv  ## regenerate the README's variable and option tables
 
 unit: venv
 	$(PY) -m pytest tests/unit -q
+
+hcloud: venv  ## provisioning, inventory and teardown against a fake Hetzner API on 127.0.0.1
+	$(PY) -m pytest tests/hcloud -q
 
 sanity: venv
 	tests/harness/sanity.sh

@@ -1,0 +1,992 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A small, stateful fake of the Hetzner Cloud API, served on loopback only.
+
+It implements the part of https://docs.hetzner.cloud that the hetzner.hcloud
+modules (server, ssh_key, firewall and their _info modules) and the
+hetzner.hcloud.hcloud inventory plugin call, with the request and response
+shapes that the vendored hcloud-python library sends and reads:
+
+- catalog, read only: locations, datacenters, server_types, images
+- ssh_keys, firewalls (with set_rules, apply_to_resources, remove_from_resources),
+  servers (create, update, delete, power actions), primary_ips (read only),
+  actions (every action completes at once with status ``success``)
+
+Every request is checked for the Bearer token (401 ``unauthorized`` otherwise)
+and every JSON body against the fields the API documents: an unknown field, a
+missing required field or a value of the wrong type is a 422 ``invalid_input``
+in the API's error format. Every request is recorded in ``requests``; a request
+the fake does not implement is answered in the API's error format and recorded
+in ``unhandled`` too, so that a test can fail on it.
+
+Servers get the /64 ``2001:db8:<n>::/64`` (documentation space) and, when IPv4
+is enabled, an address out of 203.0.113.0/24.
+
+Run it on its own for manual experiments::
+
+    python tests/hcloud/fake_hcloud.py --port 8080 --token test-token
+    HCLOUD_ENDPOINT=http://127.0.0.1:8080/v1 HCLOUD_TOKEN=test-token ansible-playbook ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import copy
+import datetime
+import hashlib
+import ipaddress
+import json
+import re
+import secrets
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+API_PREFIX = '/v1'
+DEFAULT_LOCATION = 'nbg1'
+IPV4_POOL = ipaddress.IPv4Network('203.0.113.0/24')
+
+LOCATIONS = [
+    {'id': 1, 'name': 'fsn1', 'description': 'Falkenstein DC Park 1', 'country': 'DE', 'city': 'Falkenstein',
+     'latitude': 50.47612, 'longitude': 12.370071, 'network_zone': 'eu-central'},
+    {'id': 2, 'name': 'nbg1', 'description': 'Nuremberg DC Park 1', 'country': 'DE', 'city': 'Nuremberg',
+     'latitude': 49.452102, 'longitude': 11.076665, 'network_zone': 'eu-central'},
+    {'id': 3, 'name': 'hel1', 'description': 'Helsinki DC Park 1', 'country': 'FI', 'city': 'Helsinki',
+     'latitude': 60.169855, 'longitude': 24.938379, 'network_zone': 'eu-central'},
+    {'id': 4, 'name': 'ash', 'description': 'Ashburn, VA', 'country': 'US', 'city': 'Ashburn, VA',
+     'latitude': 39.045821, 'longitude': -77.487073, 'network_zone': 'us-east'},
+]
+DATACENTERS = [
+    {'id': 4, 'name': 'fsn1-dc14', 'description': 'Falkenstein 1 virtual DC 14', 'location': 'fsn1'},
+    {'id': 2, 'name': 'nbg1-dc3', 'description': 'Nuremberg 1 virtual DC 3', 'location': 'nbg1'},
+    {'id': 3, 'name': 'hel1-dc2', 'description': 'Helsinki 1 virtual DC 2', 'location': 'hel1'},
+    {'id': 5, 'name': 'ash-dc1', 'description': 'Ashburn virtual DC 1', 'location': 'ash'},
+]
+EU = ('fsn1', 'nbg1', 'hel1')
+# cx22 is here as a deprecated type (no longer orderable), so that a default
+# pointing at it shows up as the module's deprecation warning.
+SERVER_TYPES = [
+    {'id': 104, 'name': 'cx23', 'description': 'CX23', 'category': 'cost_optimized', 'cores': 2, 'memory': 4.0,
+     'disk': 40, 'storage_type': 'local', 'cpu_type': 'shared', 'architecture': 'x86', 'locations': EU},
+    {'id': 45, 'name': 'cax11', 'description': 'CAX11', 'category': 'cost_optimized', 'cores': 2, 'memory': 4.0,
+     'disk': 40, 'storage_type': 'local', 'cpu_type': 'shared', 'architecture': 'arm', 'locations': EU},
+    {'id': 108, 'name': 'cpx22', 'description': 'CPX22', 'category': 'regular_purpose', 'cores': 2, 'memory': 4.0,
+     'disk': 80, 'storage_type': 'local', 'cpu_type': 'shared', 'architecture': 'x86',
+     'locations': EU + ('ash',)},
+    {'id': 22, 'name': 'cx22', 'description': 'CX22', 'category': 'cost_optimized', 'cores': 2, 'memory': 4.0,
+     'disk': 40, 'storage_type': 'local', 'cpu_type': 'shared', 'architecture': 'x86', 'locations': EU,
+     'deprecation': {'announced': '2025-10-16T00:00:00+00:00', 'unavailable_after': '2026-01-01T00:00:00+00:00'}},
+]
+IMAGES = [
+    {'id': 114690387, 'name': 'debian-12', 'os_version': '12', 'architecture': 'x86'},
+    {'id': 114690389, 'name': 'debian-12', 'os_version': '12', 'architecture': 'arm'},
+    {'id': 310557660, 'name': 'debian-13', 'os_version': '13', 'architecture': 'x86'},
+    {'id': 310557661, 'name': 'debian-13', 'os_version': '13', 'architecture': 'arm'},
+]
+
+SSH_KEY_TYPES = ('ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521',
+                 'sk-ssh-ed25519@openssh.com', 'sk-ecdsa-sha2-nistp256@openssh.com')
+FIREWALL_PROTOCOLS = ('tcp', 'udp', 'icmp', 'esp', 'gre')
+HOSTNAME_RE = re.compile(r'^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$')
+LABEL_NAME_RE = re.compile(r'^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$')
+LABEL_PREFIX_RE = re.compile(r'^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$')
+PORT_RE = re.compile(r'^(any|\d{1,5}(-\d{1,5})?)$')
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+
+
+class ApiError(Exception):
+    """An error answer in the API's format: ``{"error": {"code", "message", "details"}}``."""
+
+    def __init__(self, status, code, message, details=None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+
+    def payload(self):
+        return {'error': {'code': self.code, 'message': self.message, 'details': self.details}}
+
+
+def invalid_input(field, message):
+    """Return the 422 ``invalid_input`` error for ``field``."""
+    return ApiError(422, 'invalid_input', "invalid input in field '%s': %s" % (field, message),
+                    {'fields': [{'name': field, 'messages': [message]}]})
+
+
+# ---------------------------------------------------------------------------
+# Request body schemas: {field: (kind, required)}; kind is a type name, a nested
+# schema dict, or ('list', kind).
+# ---------------------------------------------------------------------------
+
+FIREWALL_RULE = {
+    'direction': ('str', True), 'protocol': ('str', True), 'port': ('str', False),
+    'source_ips': (('list', 'str'), False), 'destination_ips': (('list', 'str'), False),
+    'description': ('str', False),
+}
+FIREWALL_RESOURCE = {
+    'type': ('str', True), 'server': ({'id': ('int', True)}, False),
+    'label_selector': ({'selector': ('str', True)}, False),
+}
+SCHEMAS = {
+    'create_ssh_key': {'name': ('str', True), 'public_key': ('str', True), 'labels': ('labels', False)},
+    'update': {'name': ('str', False), 'labels': ('labels', False)},
+    'create_firewall': {'name': ('str', True), 'labels': ('labels', False),
+                        'rules': (('list', FIREWALL_RULE), False), 'apply_to': (('list', FIREWALL_RESOURCE), False)},
+    'set_rules': {'rules': (('list', FIREWALL_RULE), True)},
+    'apply_to_resources': {'apply_to': (('list', FIREWALL_RESOURCE), True)},
+    'remove_from_resources': {'remove_from': (('list', FIREWALL_RESOURCE), True)},
+    'create_server': {
+        'name': ('str', True), 'server_type': ('id_or_name', True), 'image': ('id_or_name', True),
+        'location': ('id_or_name', False), 'datacenter': ('id_or_name', False),
+        'start_after_create': ('bool', False), 'ssh_keys': (('list', 'id_or_name'), False),
+        'volumes': (('list', 'int'), False), 'networks': (('list', 'int'), False),
+        'firewalls': (('list', {'firewall': ('int', True)}), False), 'user_data': ('str', False),
+        'labels': ('labels', False), 'automount': ('bool', False), 'placement_group': ('int', False),
+        'public_net': ({'enable_ipv4': ('bool', False), 'enable_ipv6': ('bool', False),
+                        'ipv4': ('int', False), 'ipv6': ('int', False)}, False),
+    },
+    'no_body': {},
+}
+
+LIST_PARAMS = {
+    'locations': ('name', 'sort'),
+    'datacenters': ('name', 'sort'),
+    'server_types': ('name',),
+    'images': ('name', 'label_selector', 'bound_to', 'type', 'architecture', 'sort', 'status', 'include_deprecated'),
+    'ssh_keys': ('name', 'fingerprint', 'label_selector', 'sort'),
+    'firewalls': ('name', 'label_selector', 'sort'),
+    'servers': ('name', 'label_selector', 'status', 'sort'),
+    'primary_ips': ('name', 'label_selector', 'ip', 'sort'),
+    'actions': ('id', 'status', 'sort'),
+}
+
+
+def _check_value(field, kind, value):
+    if isinstance(kind, dict):
+        if not isinstance(value, dict):
+            raise invalid_input(field, 'must be an object')
+        validate_body(value, kind, field + '.')
+    elif isinstance(kind, tuple):
+        if not isinstance(value, list):
+            raise invalid_input(field, 'must be a list')
+        for index, item in enumerate(value):
+            _check_value('%s[%d]' % (field, index), kind[1], item)
+    elif kind == 'str':
+        if not isinstance(value, str):
+            raise invalid_input(field, 'must be a string')
+    elif kind == 'int':
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise invalid_input(field, 'must be an integer')
+    elif kind == 'bool':
+        if not isinstance(value, bool):
+            raise invalid_input(field, 'must be a boolean')
+    elif kind == 'id_or_name':
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise invalid_input(field, 'must be an ID or a name')
+    elif kind == 'labels':
+        check_labels(field, value)
+    else:  # pragma: no cover - a schema typo
+        raise ValueError('unknown schema kind %r' % (kind,))
+
+
+def validate_body(body, schema, prefix=''):
+    """Raise ``invalid_input`` for an unknown, missing or mistyped field of ``body``."""
+    if not isinstance(body, dict):
+        raise invalid_input(prefix.rstrip('.') or 'body', 'must be a JSON object')
+    for key in body:
+        if key not in schema:
+            raise invalid_input(prefix + key, 'unknown field')
+    for key, (kind, required) in schema.items():
+        if key not in body or body[key] is None:
+            if required:
+                raise invalid_input(prefix + key, 'is required')
+            continue
+        _check_value(prefix + key, kind, body[key])
+
+
+def check_labels(field, labels):
+    """Check labels against the rules in the API documentation (section Labels)."""
+    if not isinstance(labels, dict):
+        raise invalid_input(field, 'must be an object of strings')
+    for key, value in labels.items():
+        if not isinstance(value, str):
+            raise invalid_input(field, 'value of label %r must be a string' % key)
+        prefix, _sep, name = key.rpartition('/')
+        if prefix and (not LABEL_PREFIX_RE.match(prefix) or prefix == 'hetzner.cloud'):
+            raise invalid_input(field, 'label key %r has an invalid or reserved prefix' % key)
+        if not LABEL_NAME_RE.match(name):
+            raise invalid_input(field, 'label key %r is invalid' % key)
+        if value and not LABEL_NAME_RE.match(value):
+            raise invalid_input(field, 'label value %r of %r is invalid' % (value, key))
+
+
+def split_selector(selector):
+    """Split a label selector on the commas outside parentheses."""
+    parts, depth, current = [], 0, ''
+    for char in selector:
+        if char == '(':
+            depth += 1
+        elif char == ')':
+            depth -= 1
+        if char == ',' and depth == 0:
+            parts.append(current)
+            current = ''
+        else:
+            current += char
+    parts.append(current)
+    return [part.strip() for part in parts]
+
+
+def label_selector_matches(labels, selector):
+    """Return whether ``labels`` match the label selector (section Label Selector of the API docs)."""
+    for expression in split_selector(selector):
+        match = re.match(r'^([^\s!=(),]+)\s+(in|notin)\s+\(([^)]*)\)$', expression)
+        if match:
+            values = [item.strip() for item in match.group(3).split(',')]
+            found = match.group(1) in labels and labels[match.group(1)] in values
+            if found != (match.group(2) == 'in'):
+                return False
+            continue
+        match = re.match(r'^([^\s!=(),]+)\s*(==|=|!=)\s*([^\s!=(),]*)$', expression)
+        if match:
+            key, operator, value = match.groups()
+            equal = labels.get(key) == value
+            if equal != (operator != '!='):
+                return False
+            continue
+        match = re.match(r'^!\s*([^\s!=(),]+)$', expression)
+        if match:
+            if match.group(1) in labels:
+                return False
+            continue
+        match = re.match(r'^([^\s!=(),]+)$', expression)
+        if match:
+            if match.group(1) not in labels:
+                return False
+            continue
+        raise ApiError(422, 'invalid_input', 'invalid label_selector: %r' % selector,
+                       {'fields': [{'name': 'label_selector', 'messages': ['is invalid']}]})
+    return True
+
+
+def ssh_fingerprint(public_key):
+    """Return the MD5 fingerprint the API shows for an OpenSSH public key, or raise ``invalid_input``."""
+    parts = public_key.strip().split()
+    if len(parts) < 2 or parts[0] not in SSH_KEY_TYPES:
+        raise invalid_input('public_key', 'is not a valid SSH public key')
+    try:
+        blob = base64.b64decode(parts[1].encode('ascii'), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise invalid_input('public_key', 'is not a valid SSH public key') from exc
+    length = int.from_bytes(blob[:4], 'big') if len(blob) >= 4 else -1
+    if blob[4:4 + length] != parts[0].encode('ascii'):
+        raise invalid_input('public_key', 'is not a valid SSH public key')
+    digest = hashlib.md5(blob, usedforsecurity=False).hexdigest()  # the API's fingerprint format
+    return ':'.join(digest[i:i + 2] for i in range(0, len(digest), 2))
+
+
+def check_firewall_rule(field, rule):
+    """Check one firewall rule the way the API does."""
+    if rule['direction'] not in ('in', 'out'):
+        raise invalid_input(field + '.direction', 'must be one of in, out')
+    if rule['protocol'] not in FIREWALL_PROTOCOLS:
+        raise invalid_input(field + '.protocol', 'must be one of %s' % ', '.join(FIREWALL_PROTOCOLS))
+    port = rule.get('port')
+    if rule['protocol'] in ('tcp', 'udp'):
+        if port is None:
+            raise invalid_input(field + '.port', 'is required for protocol %s' % rule['protocol'])
+        if not PORT_RE.match(port):
+            raise invalid_input(field + '.port', 'must be a port, a range "from-to" or "any"')
+        if port != 'any':
+            bounds = [int(item) for item in port.split('-')]
+            if not all(1 <= item <= 65535 for item in bounds) or bounds != sorted(bounds):
+                raise invalid_input(field + '.port', 'must be between 1 and 65535, lower bound first')
+    elif port is not None:
+        raise invalid_input(field + '.port', 'is not allowed for protocol %s' % rule['protocol'])
+    sources = rule.get('source_ips') or []
+    destinations = rule.get('destination_ips') or []
+    if rule['direction'] == 'in' and (not sources or destinations):
+        raise invalid_input(field + '.source_ips', 'inbound rules need source_ips and no destination_ips')
+    if rule['direction'] == 'out' and (not destinations or sources):
+        raise invalid_input(field + '.destination_ips', 'outbound rules need destination_ips and no source_ips')
+    for key, values in (('source_ips', sources), ('destination_ips', destinations)):
+        if len(values) > 100:
+            raise invalid_input('%s.%s' % (field, key), 'at most 100 entries')
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=True)
+            except ValueError as exc:
+                raise invalid_input('%s.%s' % (field, key), '%r is not a network in CIDR notation' % value) from exc
+    if len(rule.get('description') or '') > 255:
+        raise invalid_input(field + '.description', 'is too long')
+
+
+class FakeHcloud:
+    """The fake API: state, request log and an HTTP server on a loopback address."""
+
+    def __init__(self, token, host='127.0.0.1', port=0):
+        if not ipaddress.ip_address(host).is_loopback:
+            raise ValueError('the fake Hetzner Cloud API listens on loopback only, not on %s' % host)
+        self.token = token
+        self.host = host
+        self.port = port
+        self.requests = []
+        self.unhandled = []
+        self.servers = {}
+        self.ssh_keys = {}
+        self.firewalls = {}
+        self.primary_ips = {}
+        self.actions = {}
+        self._ids = {'server': 100000, 'ssh_key': 200000, 'firewall': 300000, 'primary_ip': 400000,
+                     'action': 900000}
+        self._ipv6_networks = 0
+        self._ipv4_hosts = 9
+        self._lock = threading.RLock()
+        self._httpd = None
+        self._thread = None
+
+    # -- life cycle ----------------------------------------------------------
+
+    def start(self):
+        """Start serving in a background thread; return self."""
+        handler = type('FakeHcloudHandler', (_Handler,), {'fake': self})
+        self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={'poll_interval': 0.05},
+                                        name='fake-hcloud', daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        """Stop serving."""
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._thread.join(timeout=10)
+            self._httpd = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def endpoint(self):
+        """The value for HCLOUD_ENDPOINT."""
+        return 'http://%s:%d%s' % (self.host, self.port, API_PREFIX)
+
+    # -- helpers for tests ---------------------------------------------------
+
+    def calls(self, method=None, path=None):
+        """Return the recorded requests, filtered by method and a path regular expression."""
+        with self._lock:
+            return [dict(item) for item in self.requests
+                    if (method is None or item['method'] == method) and (path is None or re.fullmatch(path, item['path']))]
+
+    def mutating_calls(self):
+        """Return the recorded requests that are not GET."""
+        return [item for item in self.calls() if item['method'] != 'GET']
+
+    def seed_server(self, name, labels=None, enable_ipv4=True, enable_ipv6=True, server_type='cx23', image='debian-12'):
+        """Create a server directly in the state (no request is recorded); return its JSON."""
+        with self._lock:
+            body = {'name': name, 'server_type': server_type, 'image': image, 'labels': labels or {},
+                    'public_net': {'enable_ipv4': enable_ipv4, 'enable_ipv6': enable_ipv6}}
+            return self._create_server(body)[1]['server']
+
+    def seed_ssh_key(self, name, public_key, labels=None):
+        """Create an SSH key directly in the state; return its JSON."""
+        with self._lock:
+            return self._create_ssh_key({'name': name, 'public_key': public_key, 'labels': labels or {}})[1]['ssh_key']
+
+    def seed_firewall(self, name, rules, labels=None, servers=()):
+        """Create a firewall directly in the state, applied to the servers with these IDs; return its JSON."""
+        with self._lock:
+            apply_to = [{'type': 'server', 'server': {'id': server_id}} for server_id in servers]
+            body = {'name': name, 'rules': rules, 'labels': labels or {}, 'apply_to': apply_to}
+            return self._create_firewall(body)[1]['firewall']
+
+    def server_list(self):
+        """Return every server as the API shows it."""
+        with self._lock:
+            return [self._server_json(item) for item in sorted(self.servers.values(), key=lambda s: s['id'])]
+
+    def firewall_list(self):
+        """Return every firewall as the API shows it."""
+        with self._lock:
+            return [self._firewall_json(item) for item in sorted(self.firewalls.values(), key=lambda f: f['id'])]
+
+    def ssh_key_list(self):
+        """Return every SSH key as the API shows it."""
+        with self._lock:
+            return [copy.deepcopy(item) for item in sorted(self.ssh_keys.values(), key=lambda k: k['id'])]
+
+    # -- request handling ----------------------------------------------------
+
+    def handle(self, method, raw_path, headers, raw_body):
+        """Answer one request: return ``(status, payload or None)`` and record it."""
+        split = urlsplit(raw_path)
+        path = split.path[len(API_PREFIX):] if split.path.startswith(API_PREFIX + '/') else split.path
+        query = parse_qs(split.query, keep_blank_values=True)
+        record = {'method': method, 'path': path, 'query': query, 'body': None, 'status': None,
+                  'authorized': headers.get('Authorization') == 'Bearer %s' % self.token}
+        body_error = None
+        if raw_body:
+            try:
+                record['body'] = json.loads(raw_body.decode('utf-8'))
+            except (UnicodeDecodeError, ValueError):
+                record['body'] = raw_body.decode('utf-8', 'replace')
+                body_error = ApiError(400, 'json_error', 'invalid JSON input in your request')
+        with self._lock:
+            try:
+                if not split.path.startswith(API_PREFIX + '/'):
+                    raise self._unhandled(record, 'no API below %s' % split.path)
+                if not record['authorized']:
+                    raise ApiError(401, 'unauthorized', 'unable to authenticate')
+                if body_error is not None:
+                    raise body_error
+                status, payload = self._route(method, path, query, record)
+            except ApiError as exc:
+                status, payload = exc.status, exc.payload()
+            record['status'] = status
+            self.requests.append(record)
+        return status, payload
+
+    def _unhandled(self, record, why):
+        self.unhandled.append({'method': record['method'], 'path': record['path'], 'query': record['query'],
+                               'body': record['body'], 'why': why})
+        return ApiError(404, 'not_found', 'the fake Hetzner Cloud API does not implement this: %s' % why)
+
+    def _route(self, method, path, query, record):
+        body = record['body']
+        collection = re.fullmatch(r'/(locations|datacenters|server_types|images|ssh_keys|firewalls|servers|primary_ips|actions)', path)
+        item = re.fullmatch(r'/(locations|datacenters|server_types|images|ssh_keys|firewalls|servers|primary_ips|actions)/(\d+)', path)
+        action = re.fullmatch(r'/(firewalls|servers)/(\d+)/actions/([a-z_]+)', path)
+        if collection and method == 'GET':
+            return 200, self._list(collection.group(1), query, record)
+        if item and method == 'GET':
+            self._no_query(query, record)
+            return 200, self._get(item.group(1), int(item.group(2)))
+        creators = {'ssh_keys': self._create_ssh_key, 'firewalls': self._create_firewall, 'servers': self._create_server}
+        if collection and method == 'POST' and collection.group(1) in creators:
+            self._no_query(query, record)
+            return creators[collection.group(1)](body if body is not None else {})
+        if item and method == 'PUT' and item.group(1) in ('ssh_keys', 'firewalls', 'servers'):
+            self._no_query(query, record)
+            return self._update(item.group(1), int(item.group(2)), body if body is not None else {})
+        if item and method == 'DELETE' and item.group(1) in ('ssh_keys', 'firewalls', 'servers'):
+            self._no_query(query, record)
+            if body:
+                raise invalid_input(next(iter(body)), 'unknown field')
+            return self._delete(item.group(1), int(item.group(2)))
+        if action and method == 'POST':
+            self._no_query(query, record)
+            resource, resource_id, name = action.group(1), int(action.group(2)), action.group(3)
+            if resource == 'firewalls' and name in ('set_rules', 'apply_to_resources', 'remove_from_resources'):
+                return self._firewall_action(resource_id, name, body if body is not None else {})
+            if resource == 'servers' and name in ('poweron', 'poweroff', 'shutdown', 'reboot', 'reset'):
+                return self._server_power(resource_id, name, body)
+        raise self._unhandled(record, '%s %s' % (method, path))
+
+    def _no_query(self, query, record):
+        if query:
+            raise self._unhandled(record, 'unexpected query parameters %s' % sorted(query))
+
+    def _next_id(self, kind):
+        self._ids[kind] += 1
+        return self._ids[kind]
+
+    def _action(self, command, resources):
+        action_id = self._next_id('action')
+        now = _now()
+        self.actions[action_id] = {'id': action_id, 'command': command, 'status': 'success', 'progress': 100,
+                                   'started': now, 'finished': now, 'error': None,
+                                   'resources': [{'id': rid, 'type': rtype} for rtype, rid in resources]}
+        return copy.deepcopy(self.actions[action_id])
+
+    # -- catalog -------------------------------------------------------------
+
+    @staticmethod
+    def _location_json(name):
+        return copy.deepcopy(next(item for item in LOCATIONS if item['name'] == name))
+
+    @staticmethod
+    def _server_type_json(entry):
+        deprecation = entry.get('deprecation')
+        return {
+            'id': entry['id'], 'name': entry['name'], 'description': entry['description'],
+            'category': entry['category'], 'cores': entry['cores'], 'memory': entry['memory'], 'disk': entry['disk'],
+            'storage_type': entry['storage_type'], 'cpu_type': entry['cpu_type'],
+            'architecture': entry['architecture'], 'deprecated': deprecation is not None,
+            'deprecation': copy.deepcopy(deprecation),
+            'prices': [{'location': name, 'included_traffic': 21990232555520, 'price_per_tb_traffic':
+                        {'net': '1.0000000000', 'gross': '1.1900000000000000'},
+                        'price_hourly': {'net': '0.0060000000', 'gross': '0.0071400000000000'},
+                        'price_monthly': {'net': '3.4900000000', 'gross': '4.1531000000000000'}}
+                       for name in entry['locations']],
+            'locations': [{'id': FakeHcloud._location_json(name)['id'], 'name': name,
+                           'deprecation': copy.deepcopy(deprecation)} for name in entry['locations']],
+        }
+
+    @staticmethod
+    def _datacenter_json(entry):
+        supported = [item['id'] for item in SERVER_TYPES if entry['location'] in item['locations']]
+        available = [item['id'] for item in SERVER_TYPES
+                     if entry['location'] in item['locations'] and item.get('deprecation') is None]
+        return {'id': entry['id'], 'name': entry['name'], 'description': entry['description'],
+                'location': FakeHcloud._location_json(entry['location']),
+                'server_types': {'supported': supported, 'available': available, 'available_for_migration': available}}
+
+    @staticmethod
+    def _image_json(entry):
+        return {'id': entry['id'], 'type': 'system', 'status': 'available', 'name': entry['name'],
+                'description': 'Debian %s' % entry['os_version'], 'image_size': None, 'disk_size': 5,
+                'created': '2025-08-12T09:00:00+00:00', 'created_from': None, 'bound_to': None,
+                'os_flavor': 'debian', 'os_version': entry['os_version'], 'rapid_deploy': True,
+                'protection': {'delete': False}, 'deprecated': None, 'deleted': None, 'labels': {},
+                'architecture': entry['architecture']}
+
+    def _catalog(self, kind):
+        if kind == 'locations':
+            return [copy.deepcopy(item) for item in LOCATIONS]
+        if kind == 'datacenters':
+            return [self._datacenter_json(item) for item in DATACENTERS]
+        if kind == 'server_types':
+            return [self._server_type_json(item) for item in SERVER_TYPES]
+        return [self._image_json(item) for item in IMAGES]
+
+    def _resolve(self, kind, field, value):
+        """Find a catalog entry or a resource by ID or name; raise ``invalid_input`` when there is none."""
+        if kind in ('locations', 'datacenters', 'server_types', 'images'):
+            entries = self._catalog(kind)
+        else:
+            entries = [self._json(kind, item) for item in getattr(self, kind).values()]
+        for entry in entries:
+            if entry['id'] == value or (isinstance(value, str) and entry.get('name') == value):
+                return entry
+        raise invalid_input(field, '%r does not exist' % (value,))
+
+    # -- generic read --------------------------------------------------------
+
+    def _json(self, kind, item):
+        if kind == 'servers':
+            return self._server_json(item)
+        if kind == 'firewalls':
+            return self._firewall_json(item)
+        return copy.deepcopy(item)
+
+    def _list(self, kind, query, record):
+        allowed = LIST_PARAMS[kind] + ('page', 'per_page')
+        unknown = sorted(set(query) - set(allowed))
+        if unknown:
+            raise self._unhandled(record, 'query parameters %s on /%s' % (unknown, kind))
+        if kind in ('locations', 'datacenters', 'server_types', 'images'):
+            items = self._catalog(kind)
+        elif kind == 'actions':
+            if 'id' not in query:
+                raise ApiError(410, 'deprecated_api_endpoint', 'listing all actions was removed',
+                               {'announcement': 'https://docs.hetzner.cloud/changelog'})
+            try:
+                wanted = {int(value) for value in query['id']}
+            except ValueError as exc:
+                raise invalid_input('id', 'must be an integer') from exc
+            items = [copy.deepcopy(item) for item in self.actions.values() if item['id'] in wanted]
+        else:
+            items = [self._json(kind, item) for item in getattr(self, kind).values()]
+        items.sort(key=lambda entry: entry['id'])
+        for key in ('name', 'fingerprint', 'ip'):
+            if key in query:
+                items = [entry for entry in items if entry.get(key) == query[key][-1]]
+        if 'architecture' in query:
+            items = [entry for entry in items if entry.get('architecture') in query['architecture']]
+        if 'type' in query:
+            items = [entry for entry in items if entry.get('type') in query['type']]
+        if 'status' in query and kind != 'images':
+            items = [entry for entry in items if entry.get('status') in query['status']]
+        if 'include_deprecated' in query and query['include_deprecated'][-1].lower() not in ('true', 'false'):
+            raise invalid_input('include_deprecated', 'must be a boolean')
+        if 'label_selector' in query:
+            selector = query['label_selector'][-1]
+            items = [entry for entry in items if label_selector_matches(entry.get('labels') or {}, selector)]
+        return self._page(kind, items, query)
+
+    @staticmethod
+    def _page(kind, items, query):
+        try:
+            page = int(query.get('page', ['1'])[-1])
+            per_page = int(query.get('per_page', ['25'])[-1])
+        except ValueError as exc:
+            raise invalid_input('page', 'page and per_page must be integers') from exc
+        if page < 1 or not 1 <= per_page <= 50:
+            raise invalid_input('per_page', 'page must be >= 1 and per_page between 1 and 50')
+        last_page = max(1, -(-len(items) // per_page))
+        return {kind: items[(page - 1) * per_page:page * per_page],
+                'meta': {'pagination': {'page': page, 'per_page': per_page,
+                                        'previous_page': page - 1 if page > 1 else None,
+                                        'next_page': page + 1 if page < last_page else None,
+                                        'last_page': last_page, 'total_entries': len(items)}}}
+
+    def _get(self, kind, item_id):
+        singular = {'locations': 'location', 'datacenters': 'datacenter', 'server_types': 'server_type',
+                    'images': 'image', 'ssh_keys': 'ssh_key', 'firewalls': 'firewall', 'servers': 'server',
+                    'primary_ips': 'primary_ip', 'actions': 'action'}[kind]
+        if kind in ('locations', 'datacenters', 'server_types', 'images'):
+            found = [entry for entry in self._catalog(kind) if entry['id'] == item_id]
+            if found:
+                return {singular: found[0]}
+        elif item_id in getattr(self, kind):
+            return {singular: self._json(kind, getattr(self, kind)[item_id])}
+        raise ApiError(404, 'not_found', '%s with ID %d not found' % (singular.replace('_', ' '), item_id))
+
+    def _existing(self, kind, item_id):
+        store = getattr(self, kind)
+        if item_id not in store:
+            raise ApiError(404, 'not_found', '%s with ID %d not found' % (kind[:-1].replace('_', ' '), item_id))
+        return store[item_id]
+
+    def _unique_name(self, kind, name, own_id=None):
+        for item in getattr(self, kind).values():
+            if item['name'] == name and item['id'] != own_id:
+                raise ApiError(409, 'uniqueness_error', 'name is already used',
+                               {'fields': [{'name': 'name'}]})
+
+    # -- SSH keys ------------------------------------------------------------
+
+    def _create_ssh_key(self, body):
+        validate_body(body, SCHEMAS['create_ssh_key'])
+        fingerprint = ssh_fingerprint(body['public_key'])
+        self._unique_name('ssh_keys', body['name'])
+        if any(item['fingerprint'] == fingerprint for item in self.ssh_keys.values()):
+            raise ApiError(409, 'uniqueness_error', 'SSH key with the same fingerprint already exists',
+                           {'fields': [{'name': 'public_key'}]})
+        key_id = self._next_id('ssh_key')
+        self.ssh_keys[key_id] = {'id': key_id, 'name': body['name'], 'fingerprint': fingerprint,
+                                 'public_key': body['public_key'], 'labels': dict(body.get('labels') or {}),
+                                 'created': _now()}
+        return 201, {'ssh_key': copy.deepcopy(self.ssh_keys[key_id])}
+
+    # -- firewalls -----------------------------------------------------------
+
+    def _firewall_servers(self, firewall):
+        """Return the IDs of the servers a firewall applies to, directly or through a label selector."""
+        ids = []
+        for entry in firewall['applied_to']:
+            if entry['type'] == 'server':
+                ids.append(entry['server'])
+            else:
+                ids.extend(server['id'] for server in sorted(self.servers.values(), key=lambda s: s['id'])
+                           if label_selector_matches(server['labels'], entry['selector']))
+        return ids
+
+    def _firewall_json(self, firewall):
+        applied_to = []
+        for entry in firewall['applied_to']:
+            if entry['type'] == 'server':
+                applied_to.append({'type': 'server', 'server': {'id': entry['server']}})
+            else:
+                matched = [server['id'] for server in sorted(self.servers.values(), key=lambda s: s['id'])
+                           if label_selector_matches(server['labels'], entry['selector'])]
+                applied_to.append({'type': 'label_selector', 'label_selector': {'selector': entry['selector']},
+                                   'applied_to_resources': [{'type': 'server', 'server': {'id': sid}} for sid in matched]})
+        return {'id': firewall['id'], 'name': firewall['name'], 'labels': dict(firewall['labels']),
+                'created': firewall['created'], 'rules': copy.deepcopy(firewall['rules']), 'applied_to': applied_to}
+
+    @staticmethod
+    def _rules(field, rules):
+        result = []
+        for index, rule in enumerate(rules):
+            check_firewall_rule('%s[%d]' % (field, index), rule)
+            result.append({'description': rule.get('description'), 'direction': rule['direction'],
+                           'protocol': rule['protocol'], 'port': rule.get('port'),
+                           'source_ips': list(rule.get('source_ips') or []),
+                           'destination_ips': list(rule.get('destination_ips') or [])})
+        return result
+
+    def _resources(self, field, resources):
+        """Check ``apply_to``/``remove_from`` entries; return them in the internal form."""
+        result = []
+        for index, entry in enumerate(resources):
+            name = '%s[%d]' % (field, index)
+            if entry['type'] == 'server':
+                if entry.get('server') is None or entry.get('label_selector') is not None:
+                    raise invalid_input(name, 'type server needs server and no label_selector')
+                server = self.servers.get(entry['server']['id'])
+                if server is None:
+                    raise ApiError(404, 'firewall_resource_not_found',
+                                   'server with ID %d not found' % entry['server']['id'])
+                if server['ipv4'] is None and server['ipv6'] is None:
+                    raise ApiError(422, 'private_net_only_server', 'server %d has no public interface' % server['id'])
+                result.append({'type': 'server', 'server': server['id']})
+            elif entry['type'] == 'label_selector':
+                if entry.get('label_selector') is None or entry.get('server') is not None:
+                    raise invalid_input(name, 'type label_selector needs label_selector and no server')
+                label_selector_matches({}, entry['label_selector']['selector'])
+                result.append({'type': 'label_selector', 'selector': entry['label_selector']['selector']})
+            else:
+                raise invalid_input(name + '.type', 'must be one of server, label_selector')
+        return result
+
+    def _create_firewall(self, body):
+        validate_body(body, SCHEMAS['create_firewall'])
+        self._unique_name('firewalls', body['name'])
+        rules = self._rules('rules', body.get('rules') or [])
+        applied_to = self._resources('apply_to', body.get('apply_to') or [])
+        firewall_id = self._next_id('firewall')
+        firewall = {'id': firewall_id, 'name': body['name'], 'labels': dict(body.get('labels') or {}),
+                    'created': _now(), 'rules': rules, 'applied_to': applied_to}
+        self.firewalls[firewall_id] = firewall
+        actions = [self._action('apply_firewall', [('firewall', firewall_id), ('server', sid)])
+                   for sid in self._firewall_servers(firewall)]
+        return 201, {'firewall': self._firewall_json(firewall), 'actions': actions}
+
+    def _firewall_action(self, firewall_id, name, body):
+        firewall = self._existing('firewalls', firewall_id)
+        validate_body(body, SCHEMAS[name])
+        if name == 'set_rules':
+            firewall['rules'] = self._rules('rules', body['rules'])
+            actions = [self._action('set_firewall_rules', [('firewall', firewall_id)])]
+            actions += [self._action('apply_firewall', [('firewall', firewall_id), ('server', sid)])
+                        for sid in self._firewall_servers(firewall)]
+            return 201, {'actions': actions}
+        if name == 'apply_to_resources':
+            actions = []
+            for entry in self._resources('apply_to', body['apply_to']):
+                if entry in firewall['applied_to']:
+                    raise ApiError(422, 'firewall_already_applied', 'firewall %d is already applied' % firewall_id)
+                firewall['applied_to'].append(entry)
+                actions.append(self._action('apply_firewall', [('firewall', firewall_id)]))
+            return 201, {'actions': actions}
+        actions = []
+        for entry in self._resources('remove_from', body['remove_from']):
+            if entry not in firewall['applied_to']:
+                raise ApiError(422, 'firewall_already_removed', 'firewall %d is not applied there' % firewall_id)
+            firewall['applied_to'].remove(entry)
+            actions.append(self._action('remove_firewall', [('firewall', firewall_id)]))
+        return 201, {'actions': actions}
+
+    # -- servers -------------------------------------------------------------
+
+    def _primary_ip(self, family, server_id, datacenter):
+        ip_id = self._next_id('primary_ip')
+        if family == 'ipv4':
+            self._ipv4_hosts += 1
+            if self._ipv4_hosts >= IPV4_POOL.num_addresses - 1:
+                raise ApiError(412, 'resource_unavailable', 'no IPv4 address left in the fake pool')
+            ip = str(IPV4_POOL.network_address + self._ipv4_hosts)
+            dns_ptr = [{'ip': ip, 'dns_ptr': 'static.%s.example.invalid' % ip.replace('.', '-')}]
+        else:
+            self._ipv6_networks += 1
+            ip = '2001:db8:%x::/64' % self._ipv6_networks
+            dns_ptr = []
+        self.primary_ips[ip_id] = {'id': ip_id, 'name': 'primary_ip-%d' % ip_id, 'ip': ip, 'type': family,
+                                   'dns_ptr': dns_ptr, 'datacenter': datacenter, 'blocked': False,
+                                   'protection': {'delete': False}, 'labels': {}, 'created': _now(),
+                                   'assignee_id': server_id, 'assignee_type': 'server', 'auto_delete': True}
+        return ip_id
+
+    def _server_json(self, server):
+        public_net = {'ipv4': None, 'ipv6': None, 'floating_ips': [], 'firewalls': []}
+        if server['ipv4'] is not None:
+            pip = self.primary_ips[server['ipv4']]
+            public_net['ipv4'] = {'id': pip['id'], 'ip': pip['ip'], 'blocked': False,
+                                  'dns_ptr': pip['dns_ptr'][0]['dns_ptr']}
+        if server['ipv6'] is not None:
+            pip = self.primary_ips[server['ipv6']]
+            public_net['ipv6'] = {'id': pip['id'], 'ip': pip['ip'], 'blocked': False, 'dns_ptr': []}
+        for firewall in sorted(self.firewalls.values(), key=lambda f: f['id']):
+            if server['id'] in self._firewall_servers(firewall):
+                public_net['firewalls'].append({'id': firewall['id'], 'status': 'applied'})
+        server_type = next(item for item in SERVER_TYPES if item['id'] == server['server_type'])
+        image = next(item for item in IMAGES if item['id'] == server['image'])
+        return {
+            'id': server['id'], 'name': server['name'], 'status': server['status'], 'created': server['created'],
+            'public_net': public_net, 'private_net': [],
+            'server_type': self._server_type_json(server_type),
+            'datacenter': self._datacenter_json(next(item for item in DATACENTERS if item['id'] == server['datacenter'])),
+            'image': self._image_json(image), 'iso': None, 'rescue_enabled': False, 'locked': False,
+            'backup_window': None, 'outgoing_traffic': 0, 'ingoing_traffic': 0, 'included_traffic': 21990232555520,
+            'protection': dict(server['protection']), 'labels': dict(server['labels']), 'volumes': [],
+            'load_balancers': [], 'primary_disk_size': server_type['disk'], 'placement_group': None,
+        }
+
+    def _create_server(self, body):
+        validate_body(body, SCHEMAS['create_server'])
+        name = body['name']
+        if not HOSTNAME_RE.match(name):
+            raise invalid_input('name', 'must be a valid hostname (RFC 1123)')
+        self._unique_name('servers', name)
+        for field in ('volumes', 'networks', 'placement_group', 'automount'):
+            if body.get(field):
+                raise ApiError(422, 'invalid_input', 'the fake Hetzner Cloud API does not implement %s' % field,
+                               {'fields': [{'name': field, 'messages': ['not implemented by the fake']}]})
+        server_type = self._resolve('server_types', 'server_type', body['server_type'])
+        image = self._resolve('images', 'image', body['image'])
+        if isinstance(body['image'], str):
+            matching = [item for item in self._catalog('images')
+                        if item['name'] == body['image'] and item['architecture'] == server_type['architecture']]
+            image = matching[0] if matching else image
+        if image['architecture'] != server_type['architecture']:
+            raise invalid_input('image', 'image %s is for %s, server type %s is %s' % (
+                image['name'], image['architecture'], server_type['name'], server_type['architecture']))
+        if body.get('location') is not None and body.get('datacenter') is not None:
+            raise invalid_input('location', 'give location or datacenter, not both')
+        if body.get('datacenter') is not None:
+            datacenter = self._resolve('datacenters', 'datacenter', body['datacenter'])
+        else:
+            location = self._resolve('locations', 'location', body.get('location') or DEFAULT_LOCATION)
+            datacenter = next(item for item in self._catalog('datacenters') if item['location']['name'] == location['name'])
+        location_name = datacenter['location']['name']
+        if server_type['id'] not in datacenter['server_types']['available']:
+            raise ApiError(412, 'resource_unavailable', 'server type %s is not available in %s'
+                           % (server_type['name'], location_name))
+        ssh_keys = [self._resolve('ssh_keys', 'ssh_keys', value)['id'] for value in body.get('ssh_keys') or []]
+        firewall_ids = [self._existing('firewalls', entry['firewall'])['id'] for entry in body.get('firewalls') or []]
+        public_net = body.get('public_net') or {}
+        enable_ipv4 = public_net.get('enable_ipv4', True)
+        enable_ipv6 = public_net.get('enable_ipv6', True)
+        if public_net.get('ipv4') is not None or public_net.get('ipv6') is not None:
+            raise ApiError(422, 'invalid_input', 'the fake Hetzner Cloud API does not implement existing primary IPs',
+                           {'fields': [{'name': 'public_net', 'messages': ['not implemented by the fake']}]})
+        if not enable_ipv4 and not enable_ipv6:
+            raise invalid_input('public_net', 'a server without public IPv4 and IPv6 needs a private network')
+        if firewall_ids and not (enable_ipv4 or enable_ipv6):
+            raise ApiError(422, 'private_net_only_server', 'firewalls need a public interface')
+        server_id = self._next_id('server')
+        start = body.get('start_after_create', True)
+        server = {'id': server_id, 'name': name, 'labels': dict(body.get('labels') or {}),
+                  'server_type': server_type['id'], 'image': image['id'], 'datacenter': datacenter['id'],
+                  'status': 'running' if start else 'off', 'created': _now(),
+                  'protection': {'delete': False, 'rebuild': False}, 'ssh_keys': ssh_keys,
+                  'user_data': body.get('user_data'), 'ipv4': None, 'ipv6': None}
+        if enable_ipv4:
+            server['ipv4'] = self._primary_ip('ipv4', server_id, datacenter)
+        if enable_ipv6:
+            server['ipv6'] = self._primary_ip('ipv6', server_id, datacenter)
+        self.servers[server_id] = server
+        for firewall_id in firewall_ids:
+            self.firewalls[firewall_id]['applied_to'].append({'type': 'server', 'server': server_id})
+        action = self._action('create_server', [('server', server_id)])
+        next_actions = []
+        if start:
+            next_actions.append(self._action('start_server', [('server', server_id)]))
+        next_actions += [self._action('apply_firewall', [('firewall', fid), ('server', server_id)]) for fid in firewall_ids]
+        shown = self._server_json(server)
+        shown['status'] = 'initializing'
+        return 201, {'server': shown, 'action': action, 'next_actions': next_actions,
+                     'root_password': None if ssh_keys else secrets.token_urlsafe(15)}
+
+    def _server_power(self, server_id, name, body):
+        server = self._existing('servers', server_id)
+        if body:
+            raise invalid_input(next(iter(body)), 'unknown field')
+        command = {'poweron': 'start_server', 'poweroff': 'stop_server', 'shutdown': 'shutdown_server',
+                   'reboot': 'reboot_server', 'reset': 'reset_server'}[name]
+        server['status'] = 'off' if name in ('poweroff', 'shutdown') else 'running'
+        return 201, {'action': self._action(command, [('server', server_id)])}
+
+    # -- update and delete ---------------------------------------------------
+
+    def _update(self, kind, item_id, body):
+        item = self._existing(kind, item_id)
+        validate_body(body, SCHEMAS['update'])
+        if 'name' in body and body['name'] is not None:
+            if kind == 'servers' and not HOSTNAME_RE.match(body['name']):
+                raise invalid_input('name', 'must be a valid hostname (RFC 1123)')
+            self._unique_name(kind, body['name'], own_id=item_id)
+            item['name'] = body['name']
+        if body.get('labels') is not None:
+            item['labels'] = dict(body['labels'])
+        singular = {'ssh_keys': 'ssh_key', 'firewalls': 'firewall', 'servers': 'server'}[kind]
+        return 200, {singular: self._json(kind, item)}
+
+    def _delete(self, kind, item_id):
+        item = self._existing(kind, item_id)
+        if kind == 'firewalls':
+            if item['applied_to']:
+                raise ApiError(422, 'resource_in_use', 'firewall %d is still in use' % item_id)
+            del self.firewalls[item_id]
+            return 204, None
+        if kind == 'ssh_keys':
+            del self.ssh_keys[item_id]
+            return 204, None
+        if item['protection']['delete']:
+            raise ApiError(423, 'protected', 'server %d is protected against deletion' % item_id)
+        for firewall in self.firewalls.values():
+            firewall['applied_to'] = [entry for entry in firewall['applied_to']
+                                      if not (entry['type'] == 'server' and entry['server'] == item_id)]
+        for family in ('ipv4', 'ipv6'):
+            if item[family] is not None and self.primary_ips[item[family]]['auto_delete']:
+                del self.primary_ips[item[family]]
+        del self.servers[item_id]
+        return 200, {'action': self._action('delete_server', [('server', item_id)])}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """HTTP glue: hands each request to ``fake.handle`` and writes the JSON answer."""
+
+    fake = None  # set on the subclass that FakeHcloud.start builds
+    protocol_version = 'HTTP/1.1'
+
+    def _serve(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        raw_body = self.rfile.read(length) if length else b''
+        status, payload = self.fake.handle(self.command, self.path, self.headers, raw_body)
+        data = b'' if payload is None else json.dumps(payload).encode('utf-8')
+        self.send_response(status)
+        self.send_header('X-Correlation-Id', secrets.token_hex(8))
+        if payload is not None:
+            self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        if data:
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+    def _not_allowed(self):
+        with self.fake._lock:  # pylint: disable=protected-access
+            self.fake.unhandled.append({'method': self.command, 'path': self.path, 'query': {}, 'body': None,
+                                        'why': 'method not allowed'})
+        data = json.dumps({'error': {'code': 'method_not_allowed', 'message': 'the request method is not allowed',
+                                     'details': None}}).encode('utf-8')
+        self.send_response(405)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_PATCH = do_HEAD = do_OPTIONS = _not_allowed
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        """Keep test output clean; the fake records every request itself."""
+
+
+def main(argv=None):
+    """Serve the fake on loopback until interrupted."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--host', default='127.0.0.1', help='a loopback address (default: 127.0.0.1)')
+    parser.add_argument('--port', type=int, default=8080)
+    parser.add_argument('--token', default='test-token', help='the Bearer token to accept')
+    args = parser.parse_args(argv)
+    fake = FakeHcloud(args.token, host=args.host, port=args.port).start()
+    print('fake Hetzner Cloud API at %s (token %s); Ctrl-C stops it' % (fake.endpoint, args.token))
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+
+
+if __name__ == '__main__':
+    main()
