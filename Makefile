@@ -6,9 +6,9 @@ PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv images lint docs bench hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv images lint docs demo demo-down demo-test demo-fleet bench hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
-test: lint unit hcloud sanity molecule  ## everything CI runs
+test: lint unit hcloud sanity molecule demo-test demo-fleet  ## everything CI runs
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -41,6 +41,18 @@ molecule: $(addprefix molecule-,$(SCENARIOS))
 
 $(addprefix molecule-,$(SCENARIOS)): molecule-%: venv images
 	tests/harness/molecule.sh $*
+
+demo: venv  ## the lab: incident, site.yml, fix (LAB_HOSTS=N, default 2)
+	lab/demo.sh
+
+demo-down:  ## remove the lab
+	lab/demo.sh down
+
+demo-test: venv  ## the demo end to end, lab removed afterwards
+	LAB_DOWN=1 lab/demo.sh
+
+demo-fleet: venv  ## a rollout that stops at a failing host (3 lab hosts; removes the lab)
+	lab/fleet-test.sh
 
 bench:  ## NAT64/DNS64 benchmark (root; not part of `make test`)
 	bench/nat64/run.sh

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The lab demo (`make demo`): start the lab, show the incident, run site.yml,
+# show the fix. Needs only a Docker engine (no registry), python3, debootstrap
+# and the collection's virtualenv on PATH.
+#   LAB_HOSTS=N     number of IPv6-only Docker hosts (default 2)
+#   LAB_DOWN=1      remove the lab at the end (default: keep it; `make demo-down`)
+# Usage: lab/demo.sh [up|before|site|after|down|all]   (default: all)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+hosts=${LAB_HOSTS:-2}
+export ANSIBLE_CONFIG="$here/lab/ansible.cfg"
+export ANSIBLE_COLLECTIONS_PATH="$here/tests/output/collections"
+export ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-false}
+link="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/ipv6ready/docker"
+if [ ! -L "$link" ]; then
+    mkdir -p "$(dirname "$link")"
+    ln -sfn ../../../../.. "$link"
+fi
+
+playbook() { ansible-playbook -i lab/inventory "$@"; }
+banner() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }
+started=$(date +%s)
+
+step_up() {
+    banner "1/4 Start the lab: gateway, ${hosts} IPv6-only Docker hosts, IPv4-only mail server"
+    playbook lab/up.yml -e "lab_hosts=${hosts}"
+}
+step_before() {
+    banner "2/4 The incident: an app container mails smtp.lab.test (IPv4 only) from an IPv6-only host"
+    playbook lab/incident.yml -e lab_phase=before
+}
+step_site() {
+    banner "3/4 The fix: ansible-playbook site.yml against the lab"
+    playbook site.yml
+}
+step_after() {
+    banner "4/4 The same mail again, through NAT64/DNS64"
+    playbook lab/incident.yml -e lab_phase=after
+}
+step_down() {
+    banner "Remove the lab"
+    playbook lab/down.yml
+}
+
+case "${1:-all}" in
+    up) step_up ;;
+    before) step_before ;;
+    site) step_site ;;
+    after) step_after ;;
+    down) step_down ;;
+    all)
+        if [ "${LAB_DOWN:-0}" = 1 ]; then trap step_down EXIT; fi
+        step_up
+        step_before
+        step_site
+        step_after
+        banner "Demo passed in $(( $(date +%s) - started ))s: not delivered before the fix, delivered after it."
+        echo "Inspect: docker exec -it lab-host1 bash; remove: make demo-down"
+        ;;
+    *) echo "usage: $0 [up|before|site|after|down|all]" >&2; exit 2 ;;
+esac
