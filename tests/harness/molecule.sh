@@ -17,7 +17,6 @@ if [ ! -L "$link" ]; then
     ln -sfn ../../../../.. "$link"
 fi
 cd "$here"
-trap 'rm -f "$log"' EXIT
 
 step() { printf '\n=== molecule %s: %s\n' "$scenario" "$*"; }
 
