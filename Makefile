@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv images lint docs demo demo-down demo-test demo-fleet bench hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv images lint docs demo demo-down demo-test demo-fleet bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
 test: lint unit hcloud sanity molecule demo-test demo-fleet  ## everything CI runs
 
@@ -54,8 +54,13 @@ demo-test: venv  ## the demo end to end, lab removed afterwards
 demo-fleet: venv  ## a rollout that stops at a failing host (3 lab hosts; removes the lab)
 	lab/fleet-test.sh
 
-bench:  ## NAT64/DNS64 benchmark (root; not part of `make test`)
+bench: bench-nat64 bench-site  ## both benchmarks (not part of `make test`)
+
+bench-nat64:  ## NAT64/DNS64 throughput and latency (root; network namespaces)
 	bench/nat64/run.sh
+
+bench-site: venv  ## site.yml on 10 lab hosts: first converge, no-op re-run, against `ansible -m ping`
+	bench/site/run.sh
 
 clean:
 	rm -rf $(VENV) tests/output .ansible

@@ -29,6 +29,8 @@ step_up() {
 step_before() {
     banner "2/4 The incident: an app container mails smtp.lab.test (IPv4 only) from an IPv6-only host"
     playbook lab/incident.yml -e lab_phase=before
+    banner "2/4 What ipv6ready.docker.verify reports on the unfixed hosts (it must fail)"
+    playbook lab/verify-before.yml
 }
 step_site() {
     banner "3/4 The fix: ansible-playbook site.yml against the lab"

@@ -169,6 +169,13 @@ reload_keys:
   type: list
   elements: str
   sample: ["live-restore"]
+created:
+  description:
+    - V(true) when the file did not exist and this run created it (in check mode, would create it).
+    - A rollback removes such a file instead of restoring a backup.
+  returned: always
+  type: bool
+  sample: false
 backup_file:
   description: Name of the backup file that was created.
   returned: when O(backup=true) and the file was changed
@@ -386,6 +393,7 @@ def main():
         changed=content_changed,
         config=merged,
         changed_keys=keys,
+        created=content_changed and not exists,
         restart_required=bool(restart_keys),
         reload_keys=reload_keys,
         engine_version=format_version(version) if version is not None else None,

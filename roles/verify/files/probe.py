@@ -1,18 +1,36 @@
 """Probe name resolution and TCP reachability the way an application does.
 
-Runs on a Docker host and, unchanged, inside the probe container (the host's
-own python3, so the container's glibc is the host's). Prints one JSON object.
+Runs on a Docker host, on the gateway and, unchanged, inside the probe
+containers (the host's own python3, so the container's glibc is the host's).
+Each mode prints one JSON object. Every mode that the verify role calls does
+all of its work in one process, so each check costs one round trip per host.
 
-  probe.py resolve6 NAME               the AAAA addresses getaddrinfo returns
-  probe.py connect NAME PORT TIMEOUT   getaddrinfo's order, with the source
-                                       address the kernel picks for each
-                                       destination, and a TCP connect by name
-  probe.py listen PORT                 accept TCP connections on [::]:PORT
+  probe.py host TIMEOUT NAME TARGETS_JSON
+      on the Docker host: the AAAA addresses getaddrinfo returns for NAME
+      (skipped when NAME is empty) and `connect` for every {host, port}
+  probe.py containers SPEC_JSON
+      on the Docker host: read the policy file, list the IPv6 bridge networks
+      (unless SPEC names them), start one probe container per network (it
+      listens on an unpublished port) and run `check` inside each; the source
+      of this file comes from the environment variable IPV6READY_PROBE
+  probe.py remove
+      on the Docker host: remove every probe container
+  probe.py check TIMEOUT TARGETS_JSON
+      in a container: `connect` for every target, and the container's own
+      global IPv6 addresses
+  probe.py exposure SPEC_JSON
+      on the gateway: try the unpublished port of every probe address, through
+      a temporary /128 route via the Docker host when SPEC has `via`
+  probe.py listen PORT
+      accept TCP connections on [::]:PORT until stopped
 """
 
 import json
+import os
 import socket
+import subprocess
 import sys
+import threading
 
 
 def resolve6(name):
@@ -50,25 +68,156 @@ def connect(name, port, timeout):
     return out
 
 
-def listen(port):
-    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("::", port))
-        sock.listen(16)
-        while True:
-            conn, _peer = sock.accept()
-            conn.close()
+def connect_all(targets, timeout):
+    return [connect(t["host"], int(t["port"]), timeout) for t in targets]
+
+
+def global_ipv6(if_inet6):
+    """The global-scope addresses in the text of /proc/net/if_inet6, except lo's."""
+    out = []
+    for line in if_inet6.splitlines():
+        fields = line.split()
+        if len(fields) == 6 and fields[3] == "00" and fields[5] != "lo":
+            raw = bytes.fromhex(fields[0])
+            out.append(socket.inet_ntop(socket.AF_INET6, raw))
+    return sorted(out)
+
+
+def check(targets, timeout):
+    with open("/proc/net/if_inet6", encoding="ascii") as handle:
+        addresses = global_ipv6(handle.read())
+    return {"addresses": addresses, "targets": connect_all(targets, timeout)}
+
+
+def run(argv):
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
+    return proc.returncode, proc.stdout.strip(), proc.stderr.strip()
+
+
+LABEL = "ipv6ready.verify=probe"
+
+
+def probe_name(network):
+    return "ipv6ready-verify-" + network
+
+
+def ipv6_networks():
+    rc, stdout, stderr = run(["docker", "network", "ls", "--filter", "driver=bridge",
+                              "--format", "{{.Name}} {{.IPv6}}"])
+    if rc != 0:
+        raise RuntimeError("docker network ls: %s" % (stderr or "rc %d" % rc))
+    return [line.split()[0] for line in stdout.splitlines() if line.split()[1:] == ["true"]]
+
+
+def containers(spec, source):
+    """Start a listening probe on each network, then check from inside it."""
+    policy = None
+    if spec.get("gai_conf"):
+        # docker run --volume would create a missing source as a directory.
+        if not os.path.isfile(spec["gai_conf"]):
+            return {"error": "the policy %s is missing (run ipv6ready.docker.gai_policy, or set "
+                             "verify_gai_conf_path to an empty string)" % spec["gai_conf"]}
+        with open(spec["gai_conf"], encoding="utf-8", errors="replace") as handle:
+            policy = handle.read()
+    networks = spec.get("networks") or ipv6_networks()
+    out = {}
+    remove()
+    for network in networks:
+        name = probe_name(network)
+        argv = ["docker", "run", "--detach", "--name", name, "--label", LABEL, "--network", network]
+        if spec.get("gai_conf"):
+            argv += ["--volume", spec["gai_conf"] + ":/etc/gai.conf:ro"]
+        argv += [spec["image"], "python3", "-c", source, "listen", str(spec["port"])]
+        rc, _stdout, stderr = run(argv)
+        if rc != 0:
+            out[network] = {"container": name, "error": "docker run on %s: %s" % (network, stderr or "rc %d" % rc)}
+            continue
+        rc, stdout, stderr = run(["docker", "exec", name, "python3", "-c", source, "check",
+                                  str(spec["timeout"]), json.dumps(spec["targets"])])
+        try:
+            result = json.loads(stdout) if rc == 0 else None
+        except ValueError:
+            result = None
+        if result is None:
+            result = {"error": "docker exec in %s: %s" % (name, stderr or stdout or "rc %d" % rc)}
+        result["container"] = name
+        out[network] = result
+    return {"networks": out, "policy": policy}
+
+
+def remove():
+    """Remove every probe container, also those an interrupted run left."""
+    rc, stdout, stderr = run(["docker", "ps", "--all", "--quiet", "--filter", "label=" + LABEL])
+    if rc != 0:
+        raise RuntimeError("docker ps: %s" % (stderr or "rc %d" % rc))
+    if stdout.split():
+        rc, _stdout, stderr = run(["docker", "rm", "--force"] + stdout.split())
+        if rc != 0:
+            raise RuntimeError("docker rm: %s" % (stderr or "rc %d" % rc))
+    return {"removed": len(stdout.split())}
+
+
+def try_port(address, spec):
+    """Connect to one probe's unpublished port, through a temporary route when asked."""
+    route = [address + "/128", "via", spec["via"]] if spec.get("via") else None
+    if route:
+        rc, _stdout, stderr = run(["ip", "-6", "route", "replace"] + route)
+        if rc != 0:
+            return "not tested: ip -6 route replace %s: %s" % (" ".join(route), stderr)
+    try:
+        socket.create_connection((address, int(spec["port"])), timeout=float(spec["timeout"])).close()
+        return "OPEN"
+    except OSError as exc:
+        return "closed: %s" % (exc or "timed out")
+    finally:
+        if route:
+            run(["ip", "-6", "route", "del", route[0]])
+
+
+def exposure(spec):
+    """Is the unpublished port of each probe address reachable from here?
+
+    A closed port behind a DROP policy costs the whole timeout, so the
+    addresses are tried at the same time.
+    """
+    results = {}
+    threads = [threading.Thread(target=lambda a=a: results.__setitem__(a, try_port(a, spec)))
+               for a in spec["addresses"]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"exposure": {a: results[a] for a in spec["addresses"]}}
 
 
 def main(argv):
-    if argv[1] == "resolve6":
-        result = resolve6(argv[2])
-    elif argv[1] == "connect":
-        result = connect(argv[2], int(argv[3]), float(argv[4]))
+    mode = argv[1]
+    if mode == "listen":
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("::", int(argv[2])))
+            sock.listen(16)
+            while True:
+                conn, _peer = sock.accept()
+                conn.close()
+    elif mode == "host":
+        timeout, name, targets = float(argv[2]), argv[3], json.loads(argv[4])
+        result = {"dns64": resolve6(name) if name else None, "targets": connect_all(targets, timeout)}
+    elif mode == "check":
+        result = check(json.loads(argv[3]), float(argv[2]))
+    elif mode == "containers":
+        try:
+            result = containers(json.loads(argv[2]), os.environ["IPV6READY_PROBE"])
+        except RuntimeError as exc:
+            result = {"error": str(exc)}
+    elif mode == "exposure":
+        result = exposure(json.loads(argv[2]))
+    elif mode == "remove":
+        result = remove()
     else:
-        listen(int(argv[2]))
-        return
+        sys.exit("probe.py: unknown mode %s" % mode)
     print(json.dumps(result))
 
 
-main(sys.argv)
+if __name__ == "__main__":
+    main(sys.argv)

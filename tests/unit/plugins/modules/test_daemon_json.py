@@ -181,6 +181,7 @@ def test_creates_missing_file(tmp_path, run, dockerd):
     assert result["reload_keys"] == []
     assert result["engine_version"] == "28.0.1"
     assert result["validated_with"] == "dockerd"
+    assert result["created"] is True
     assert "backup_file" not in result
 
 
@@ -235,6 +236,7 @@ def test_second_run_is_unchanged(tmp_path, run, dockerd):
     mtime = os.stat(str(target)).st_mtime_ns
     result = run(args)
     assert result["changed"] is False
+    assert result["created"] is False
     assert result["changed_keys"] == []
     assert result["restart_required"] is False
     assert os.stat(str(target)).st_mtime_ns == mtime
@@ -312,6 +314,7 @@ def test_check_mode_writes_nothing_on_missing_file(tmp_path, run, dockerd):
     target = tmp_path / "daemon.json"
     result = run({"path": str(target), "settings": IPV6}, check_mode=True)
     assert result["changed"] is True
+    assert result["created"] is True
     assert result["config"] == IPV6
     assert not target.exists()
 
@@ -350,6 +353,7 @@ def test_backup(tmp_path, run, dockerd):
     original = write(target, {"debug": False})
     result = run({"path": str(target), "settings": IPV6, "backup": True})
     assert result["changed"] is True
+    assert result["created"] is False
     backup = result["backup_file"]
     assert os.path.dirname(backup) == str(tmp_path)
     with open(backup) as f:

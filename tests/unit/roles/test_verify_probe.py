@@ -1,0 +1,216 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The verify role's probe (roles/verify/files/probe.py), against loopback only."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+
+PROBE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "verify", "files", "probe.py")
+
+
+@pytest.fixture(scope="module")
+def probe():
+    spec = importlib.util.spec_from_file_location("ipv6ready_verify_probe", PROBE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def listener():
+    """A TCP listener on [::1] that accepts and closes; yields its port."""
+    try:
+        sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        sock.bind(("::1", 0))
+    except OSError as exc:
+        pytest.skip("no IPv6 loopback here: %s" % exc)
+    sock.listen(8)
+    stop = threading.Event()
+
+    def serve():
+        sock.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _peer = sock.accept()
+                conn.close()
+            except socket.timeout:
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield sock.getsockname()[1]
+    stop.set()
+    thread.join()
+    sock.close()
+
+
+def closed_port():
+    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
+        sock.bind(("::1", 0))
+        return sock.getsockname()[1]
+
+
+IF_INET6 = """\
+00000000000000000000000000000001 01 80 10 80       lo
+fe800000000000000042acfffe110002 2f 40 20 80     eth0
+fd000d0c000001450000000000000002 2f 40 00 80     eth0
+20010db8000000010000000000000005 30 40 00 80     eth1
+"""
+
+
+def test_global_ipv6_keeps_global_scope_and_drops_lo_and_link_local(probe):
+    assert probe.global_ipv6(IF_INET6) == ["2001:db8:0:1::5", "fd00:d0c:0:145::2"]
+
+
+def test_global_ipv6_of_an_empty_table(probe):
+    assert probe.global_ipv6("") == []
+
+
+def test_connect_all_reports_the_order_and_the_peer(probe, listener):
+    [result] = probe.connect_all([{"host": "::1", "port": listener}], 2.0)
+    assert result["connected"] == "::1"
+    assert [o["destination"] for o in result["order"]] == ["::1"]
+    assert result["order"][0]["source"] == "::1"
+
+
+def test_connect_all_reports_a_refused_port(probe):
+    [result] = probe.connect_all([{"host": "::1", "port": str(closed_port())}], 2.0)
+    assert "connected" not in result
+    assert "refused" in result["connect_error"].lower()
+
+
+def test_connect_reports_an_unresolvable_name(probe):
+    result = probe.connect("name.invalid", 25, 1.0)
+    assert result["error"].startswith("getaddrinfo name.invalid:")
+    assert "order" not in result
+
+
+def test_exposure_tells_open_from_closed(probe, listener):
+    shut = closed_port()
+    out = probe.exposure({"addresses": ["::1"], "port": listener, "timeout": 2})
+    assert out == {"exposure": {"::1": "OPEN"}}
+    out = probe.exposure({"addresses": ["::1"], "port": shut, "timeout": 2})
+    assert out["exposure"]["::1"].startswith("closed: ")
+
+
+def test_exposure_reports_a_route_it_cannot_add(probe, monkeypatch):
+    calls = []
+
+    def fake_run(argv):
+        calls.append(argv)
+        return 2, "", "RTNETLINK answers: Operation not permitted"
+
+    monkeypatch.setattr(probe, "run", fake_run)
+    out = probe.exposure({"addresses": ["fd00::2"], "port": 7077, "timeout": 1, "via": "fd00::1"})
+    assert out["exposure"]["fd00::2"].startswith("not tested: ip -6 route replace fd00::2/128 via fd00::1")
+    assert calls == [["ip", "-6", "route", "replace", "fd00::2/128", "via", "fd00::1"]]
+
+
+def test_exposure_removes_the_route_it_added(probe, monkeypatch, listener):
+    calls = []
+    monkeypatch.setattr(probe, "run", lambda argv: calls.append(argv) or (0, "", ""))
+    out = probe.exposure({"addresses": ["::1"], "port": listener, "timeout": 2, "via": "fe80::1"})
+    assert out["exposure"]["::1"] == "OPEN"
+    assert calls[-1] == ["ip", "-6", "route", "del", "::1/128"]
+
+
+class FakeDocker:
+    """Answers the docker commands the probe runs, and records them."""
+
+    def __init__(self, ps="", networks="bridge true\nkamal true\nlegacy false\n"):
+        self.calls = []
+        self.ps = ps
+        self.networks = networks
+
+    def __call__(self, argv):
+        self.calls.append(argv)
+        if argv[1] == "ps":
+            return 0, self.ps, ""
+        if argv[1] == "network":
+            return 0, self.networks, ""
+        if argv[1] == "run" and "bad" in argv:
+            return 125, "", "network bad not found"
+        if argv[1] == "exec":
+            return 0, json.dumps({"addresses": ["fd00::2"], "targets": []}), ""
+        return 0, "", ""
+
+
+@pytest.fixture
+def policy(tmp_path):
+    path = tmp_path / "gai.conf"
+    path.write_text("label fd64::/96 1\nprecedence ::/0 40\n")
+    return str(path)
+
+
+def test_containers_starts_then_checks_inside_and_reports_failures(probe, monkeypatch, policy):
+    docker = FakeDocker(ps="0123abcd\n")
+    monkeypatch.setattr(probe, "run", docker)
+    spec = {"networks": ["kamal", "bad"], "image": "probe:1", "gai_conf": policy,
+            "port": 7077, "timeout": 5, "targets": [{"host": "smtp.example", "port": 587}]}
+    out = probe.containers(spec, "SOURCE")
+    assert out["policy"] == "label fd64::/96 1\nprecedence ::/0 40\n"
+    assert out["networks"]["kamal"] == {"addresses": ["fd00::2"], "targets": [], "container": "ipv6ready-verify-kamal"}
+    assert out["networks"]["bad"]["error"] == "docker run on bad: network bad not found"
+    # A probe left from an interrupted run is removed first.
+    assert docker.calls[:2] == [
+        ["docker", "ps", "--all", "--quiet", "--filter", "label=ipv6ready.verify=probe"],
+        ["docker", "rm", "--force", "0123abcd"],
+    ]
+    run_kamal = [c for c in docker.calls if c[1] == "run" and "kamal" in c][0]
+    assert run_kamal[run_kamal.index("--volume") + 1] == policy + ":/etc/gai.conf:ro"
+    assert run_kamal[run_kamal.index("--label") + 1] == "ipv6ready.verify=probe"
+    assert run_kamal[-4:] == ["-c", "SOURCE", "listen", "7077"]
+    exec_kamal = [c for c in docker.calls if c[1] == "exec"][0]
+    assert exec_kamal[:7] == ["docker", "exec", "ipv6ready-verify-kamal", "python3", "-c", "SOURCE", "check"]
+    assert json.loads(exec_kamal[8]) == [{"host": "smtp.example", "port": 587}]
+
+
+def test_containers_probes_every_ipv6_network_when_none_is_named(probe, monkeypatch):
+    docker = FakeDocker()
+    monkeypatch.setattr(probe, "run", docker)
+    spec = {"networks": [], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}
+    out = probe.containers(spec, "SOURCE")
+    assert sorted(out["networks"]) == ["bridge", "kamal"]
+    assert out["policy"] is None
+    assert not [c for c in docker.calls if "--volume" in c]
+
+
+def test_containers_refuses_a_missing_policy_before_starting_anything(probe, monkeypatch, tmp_path):
+    docker = FakeDocker()
+    monkeypatch.setattr(probe, "run", docker)
+    missing = str(tmp_path / "gai.conf")
+    spec = {"networks": ["kamal"], "image": "probe:1", "gai_conf": missing, "port": 7077, "timeout": 5, "targets": []}
+    out = probe.containers(spec, "SOURCE")
+    assert out["error"].startswith("the policy %s is missing" % missing)
+    assert docker.calls == []
+
+
+def test_remove_removes_only_labelled_probes(probe, monkeypatch):
+    docker = FakeDocker(ps="aaa\nbbb\n")
+    monkeypatch.setattr(probe, "run", docker)
+    assert probe.remove() == {"removed": 2}
+    assert docker.calls[-1] == ["docker", "rm", "--force", "aaa", "bbb"]
+    docker = FakeDocker(ps="")
+    monkeypatch.setattr(probe, "run", docker)
+    assert probe.remove() == {"removed": 0}
+    assert len(docker.calls) == 1
+
+
+def test_host_mode_prints_one_json_object(listener):
+    out = subprocess.run(
+        [sys.executable, PROBE, "host", "2", "", json.dumps([{"host": "::1", "port": listener}])],
+        check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
+    result = json.loads(out)
+    assert result["dns64"] is None
+    assert result["targets"][0]["connected"] == "::1"
