@@ -15,9 +15,9 @@ all of its work in one process, so each check costs one round trip per host.
       of this file comes from the environment variable IPV6READY_PROBE
   probe.py remove
       on the Docker host: remove every probe container
-  probe.py check TIMEOUT TARGETS_JSON
-      in a container: `connect` for every target, and the container's own
-      global IPv6 addresses
+  probe.py check TIMEOUT TARGETS_JSON PORT
+      in a container: `connect` for every target, the container's own global
+      IPv6 addresses, and whether its listener on PORT accepts connections
   probe.py exposure SPEC_JSON
       on the gateway: try the unpublished port of every probe address, through
       a temporary /128 route via the Docker host when SPEC has `via`
@@ -31,6 +31,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 
 def resolve6(name):
@@ -83,10 +84,25 @@ def global_ipv6(if_inet6):
     return sorted(out)
 
 
-def check(targets, timeout):
+def listening(port, timeout):
+    """Does the listener on [::1]:port accept? It may still be starting."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("::1", port), timeout=1).close()
+            return True
+        except OSError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+
+
+def check(targets, timeout, port):
     with open("/proc/net/if_inet6", encoding="ascii") as handle:
         addresses = global_ipv6(handle.read())
-    return {"addresses": addresses, "targets": connect_all(targets, timeout)}
+    # Without a listener, a closed port would prove nothing.
+    return {"addresses": addresses, "listening": listening(port, timeout),
+            "targets": connect_all(targets, timeout)}
 
 
 def run(argv):
@@ -133,7 +149,7 @@ def containers(spec, source):
             out[network] = {"container": name, "error": "docker run on %s: %s" % (network, stderr or "rc %d" % rc)}
             continue
         rc, stdout, stderr = run(["docker", "exec", name, "python3", "-c", source, "check",
-                                  str(spec["timeout"]), json.dumps(spec["targets"])])
+                                  str(spec["timeout"]), json.dumps(spec["targets"]), str(spec["port"])])
         try:
             result = json.loads(stdout) if rc == 0 else None
         except ValueError:
@@ -204,7 +220,7 @@ def main(argv):
         timeout, name, targets = float(argv[2]), argv[3], json.loads(argv[4])
         result = {"dns64": resolve6(name) if name else None, "targets": connect_all(targets, timeout)}
     elif mode == "check":
-        result = check(json.loads(argv[3]), float(argv[2]))
+        result = check(json.loads(argv[3]), float(argv[2]), int(argv[4]))
     elif mode == "containers":
         try:
             result = containers(json.loads(argv[2]), os.environ["IPV6READY_PROBE"])

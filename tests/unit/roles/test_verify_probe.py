@@ -174,6 +174,7 @@ def test_containers_starts_then_checks_inside_and_reports_failures(probe, monkey
     exec_kamal = [c for c in docker.calls if c[1] == "exec"][0]
     assert exec_kamal[:7] == ["docker", "exec", "ipv6ready-verify-kamal", "python3", "-c", "SOURCE", "check"]
     assert json.loads(exec_kamal[8]) == [{"host": "smtp.example", "port": 587}]
+    assert exec_kamal[9] == "7077"
 
 
 def test_containers_probes_every_ipv6_network_when_none_is_named(probe, monkeypatch):
@@ -205,6 +206,11 @@ def test_remove_removes_only_labelled_probes(probe, monkeypatch):
     monkeypatch.setattr(probe, "run", docker)
     assert probe.remove() == {"removed": 0}
     assert len(docker.calls) == 1
+
+
+def test_listening_tells_a_listener_from_none(probe, listener):
+    assert probe.listening(listener, 2.0) is True
+    assert probe.listening(closed_port(), 0.3) is False
 
 
 def test_host_mode_prints_one_json_object(listener):
