@@ -97,6 +97,7 @@ import ipaddress
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils._prefix import prefix_problem
+from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import value_list
 
 WELL_KNOWN_PREFIX = ipaddress.IPv6Network('64:ff9b::/96')
 # What TAYGA 0.9.2 refuses in its `prefix` directive ("Cannot use reserved address"), checked here.
@@ -196,15 +197,8 @@ def nat64_non_global(values):
 
 def nat64_address_problems(values, name, version=None):
     """Return ``name: problem`` for every value that is not a single IP address (of ``version``)."""
-    if values is None:
-        return []
-    if isinstance(values, str):
-        values = [values]
-    if not isinstance(values, (list, tuple)):
-        raise AnsibleFilterError('nat64_address_problems: expected an address or a list of addresses, got %s'
-                                 % type(values).__name__)
     problems = []
-    for value in values:
+    for value in value_list(values, 'nat64_address_problems', 'an address or a list of addresses'):
         try:
             if not isinstance(value, str):
                 raise TypeError(value)

@@ -46,21 +46,14 @@ _value:
   elements: str
 """
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.ipv6ready.docker.plugins.module_utils._prefix import prefix_problem
+from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import value_list
 
 
 def prefix_problems(values, name, version=None):
     """Return ``name: problem`` for every invalid prefix in ``values``."""
-    if values is None:
-        return []
-    if isinstance(values, str):
-        values = [values]
-    if not isinstance(values, (list, tuple)):
-        raise AnsibleFilterError('prefix_problems: expected a prefix or a list of prefixes, got %s' % type(values).__name__)
     problems = []
-    for value in values:
+    for value in value_list(values, 'prefix_problems', 'a prefix or a list of prefixes'):
         problem = prefix_problem(value, version=version)
         if problem:
             problems.append('%s: %s' % (name, problem))
