@@ -224,16 +224,7 @@ dual    A   $SRV4
 dual    AAAA $SRV6
 *       A   $SRV4
 EOF
-    cat >"$WORK/auth/unbound.conf" <<EOF
-server:
-    directory: "$WORK/auth"
-    username: ""
-    chroot: ""
-    pidfile: ""
-    use-syslog: no
-    logfile: ""
-    verbosity: 0
-    num-threads: 1
+    { unbound_server "$WORK/auth"; cat <<EOF
     interface: $SRV4
     do-ip6: no
     access-control: 198.51.100.0/24 allow
@@ -247,16 +238,8 @@ auth-zone:
 remote-control:
     control-enable: no
 EOF
-    cat >"$WORK/dns64/unbound.conf" <<EOF
-server:
-    directory: "$WORK/dns64"
-    username: ""
-    chroot: ""
-    pidfile: ""
-    use-syslog: no
-    logfile: ""
-    verbosity: 0
-    num-threads: 1
+    } >"$WORK/auth/unbound.conf"
+    { unbound_server "$WORK/dns64"; cat <<EOF
     interface: $GWC6
     do-ip4: yes
     do-ip6: yes
@@ -271,6 +254,7 @@ stub-zone:
 remote-control:
     control-enable: no
 EOF
+    } >"$WORK/dns64/unbound.conf"
     unbound-checkconf "$WORK/auth/unbound.conf" >/dev/null
     unbound-checkconf "$WORK/dns64/unbound.conf" >/dev/null
     nsx "$NS_SRV" unbound -d -c "$WORK/auth/unbound.conf" >"$WORK/auth/log" 2>&1 &
@@ -279,6 +263,22 @@ EOF
     BG_PIDS+=($!)
     retry dns_answers "ns.$ZONE" A ||
         die "DNS64 unbound does not answer; logs: $(cat "$WORK"/auth/log "$WORK"/dns64/log)"
+}
+
+# The server: lines every unbound instance here starts with: in the
+# foreground as the calling user, from the directory $1, logging to stderr.
+unbound_server() {
+    cat <<EOF
+server:
+    directory: "$1"
+    username: ""
+    chroot: ""
+    pidfile: ""
+    use-syslog: no
+    logfile: ""
+    verbosity: 0
+    num-threads: 1
+EOF
 }
 
 dns_answers() { [[ -n $(nsx "$NS_CLI" dig +time=1 +tries=1 +short "@$GWC6" "$1" "$2") ]]; }
