@@ -3,19 +3,33 @@
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# The second venv: the oldest ansible-core meta/runtime.yml claims.
+VENV_OLDEST ?= .venv-oldest
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv images lint docs demo demo-down demo-test demo-fleet bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv oldest images lint docs demo demo-down demo-test demo-fleet bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
-test: lint unit hcloud sanity molecule demo-test demo-fleet  ## everything CI runs
+test: lint unit hcloud sanity oldest molecule demo-test demo-fleet  ## everything CI runs
 
+# Python >= 3.12 (the newest python3.N on PATH, or IPV6READY_PYTHON); the
+# venv is rebuilt from scratch whenever the pins change.
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
-	python3 -m venv $(VENV)
+	py=$$(tests/harness/python.sh 12) && "$$py" -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+$(VENV_OLDEST)/.installed: requirements-oldest.txt
+	py=$$(tests/harness/python.sh 12 oldest) && "$$py" -m venv --clear $(VENV_OLDEST)
+	$(VENV_OLDEST)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_OLDEST)/bin/python -m pip install --quiet -r requirements-oldest.txt
+	touch $@
+
+oldest: $(VENV_OLDEST)/.installed  ## unit tests and sanity under the oldest supported ansible-core
+	PATH=$(abspath $(VENV_OLDEST))/bin:$$PATH python -m pytest tests/unit -q -p no:cacheprovider
+	PATH=$(abspath $(VENV_OLDEST))/bin:$$PATH tests/harness/sanity.sh
 
 images:  ## build the registry-free Debian 12/13 test images
 	tests/harness/build-images.sh bookworm trixie
@@ -63,4 +77,4 @@ bench-site: venv  ## site.yml on 10 lab hosts: first converge, no-op re-run, aga
 	bench/site/run.sh
 
 clean:
-	rm -rf $(VENV) tests/output .ansible
+	rm -rf $(VENV) $(VENV_OLDEST) tests/output .ansible
