@@ -24,7 +24,7 @@ def echo(conn):
 def main():
     with socket.create_server((HOST, PORT), reuse_port=True) as server:
         while True:
-            conn, _ = server.accept()
+            conn, dummy = server.accept()
             threading.Thread(target=echo, args=(conn,), daemon=True).start()
 
 

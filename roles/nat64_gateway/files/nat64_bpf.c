@@ -97,10 +97,11 @@ struct n64_stats {
 	__u64 xlat_4to6;		// packets translated IPv4 -> IPv6
 	__u64 icmp_error_6to4;		// ICMPv6 errors translated, with the packet inside
 	__u64 icmp_error_4to6;		// ICMPv4 errors translated, with the packet inside
-	__u64 mapping_new;		// IPv6 sources given a pool address
+	__u64 mapping_new;		// IPv6 sources given a pool address (reused ones too)
 	__u64 mapping_reused;		// pool addresses taken from an idle source
 	__u64 drop_unconfigured;	// the loader has not written n64_config yet
 	__u64 drop_not_ip;
+	__u64 drop_multicast;		// IPv6 multicast (the device's own MLD reports)
 	__u64 drop_not_prefix;		// IPv6 destination outside the NAT64 prefix
 	__u64 drop_bad_destination;	// 0/8, 127/8, multicast, reserved, broadcast
 	__u64 drop_pool_full;		// a new source, and no pool address free or idle
@@ -887,6 +888,8 @@ static __always_inline int nat64_6to4(struct __sk_buff *skb, const struct n64_co
 	__builtin_memcpy(&ip6, data + ETH_HLEN, sizeof(ip6));
 	if (ip6.version != 6)
 		return DROP(drop_malformed);
+	if (ip6.daddr.in6_u.u6_addr8[0] == 0xff)
+		return DROP(drop_multicast);
 	if (!in_prefix(cfg, &ip6.daddr))
 		return DROP(drop_not_prefix);
 	len = bpf_ntohs(ip6.payload_len);

@@ -94,7 +94,7 @@ def test_config_bytes():
     value = bpf_config('2001:db8:1:2:64::/96', '192.168.255.0/24', 7200)
     assert len(value) == 32
     prefix, first, count, flags, timeout = struct.unpack('!12sIIIQ', value)
-    assert prefix == bytes.fromhex('20010db8000100020064' '0000')
+    assert prefix == bytes.fromhex('20010db80001000200640000')
     assert ipaddress.IPv4Address(first) == ipaddress.IPv4Address('192.168.255.1')
     assert (count, flags, timeout) == (254, 1, 7200 * 10**9)
 
