@@ -18,10 +18,9 @@ import ipaddress
 import json
 import re
 
-DEFAULT_PATH = "/etc/docker/daemon.json"
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine
 
-# ``dockerd --validate --config-file F`` exists from Docker 23.0 (not in 20.10).
-DOCKERD_VALIDATE_MIN_VERSION = (23, 0, 0)
+DEFAULT_PATH = "/etc/docker/daemon.json"
 
 # Options that ``dockerd`` re-reads on SIGHUP, from the "Configuration reload
 # behavior" table of the dockerd reference. The reference names
@@ -239,36 +238,14 @@ def restart_required(before, after):
 # Engine versions
 # --------------------------------------------------------------------------
 
-_VERSION_RE = re.compile(r"(?<![\d.])v?(\d+)\.(\d+)(?:\.(\d+))?")
-
-
-def parse_engine_version(text):
-    """Parse a Docker engine version.
-
-    Accepts ``dockerd --version`` output (``Docker version 20.10.24+dfsg1,
-    build 5d6db84``) or a bare version (``26.1.5+dfsg1``, ``v28.0.1``,
-    ``27.3``, ``28``). Returns a ``(major, minor, patch)`` tuple of ints. Raises
-    ``ValueError`` when no version is found.
-    """
-    if text is None:
-        raise ValueError("no Docker engine version given")
-    text = str(text).strip()
-    if text.isdigit():
-        return (int(text), 0, 0)
-    match = _VERSION_RE.search(text)
-    if not match:
-        raise ValueError("cannot find a Docker engine version in %r" % text)
-    return (int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
-
-
-def format_version(version):
-    """Return ``"major.minor.patch"`` for a version tuple."""
-    return ".".join(str(part) for part in version)
+# Parsing and formatting live with the version table (_engine.py).
+parse_engine_version = _engine.parse_version
+format_version = _engine.format_version
 
 
 def dockerd_validate_supported(version):
     """Return ``True`` when ``dockerd --validate`` exists for this engine version."""
-    return tuple(version) >= DOCKERD_VALIDATE_MIN_VERSION
+    return _engine.supports(version, "daemon_validate")
 
 
 def dockerd_validate_command(dockerd, config_file):
@@ -511,26 +488,27 @@ def _ipv6_without_fixed_cidr_v6(cfg):
     return cfg.get("ipv6") is True and not cfg.get("fixed-cidr-v6")
 
 
-# (key, first engine version where the config is fine, condition, problem).
-# A rule fails when the engine is older than its version and its condition
-# holds for the merged config; the message is "<key>: <problem>; the engine is X".
+# (key, engine feature that makes the config fine, condition, problem). The
+# versions come from the one table in _engine.py. A rule fails when the engine
+# lacks the feature and the condition holds for the merged config; the message
+# is "<key>: <problem> before Docker <version>; the engine is X".
 VERSION_RULES = (
-    ("ip6tables", (20, 10, 0), _present("ip6tables"),
-     "does not exist before Docker 20.10"),
-    ("ip6tables", (27, 0, 0), _ip6tables_without_experimental,
-     'true needs "experimental": true before Docker 27.0'),
-    ("ipv6", (28, 0, 0), _ipv6_without_fixed_cidr_v6,
-     'true needs "fixed-cidr-v6" before Docker 28.0'),
-    ("default-network-opts", (24, 0, 0), _present("default-network-opts"),
-     "does not exist before Docker 24.0"),
-    ("default-network-opts", (27, 0, 0), _network_opt_set("com.docker.network.enable_ipv6"),
-     "com.docker.network.enable_ipv6 takes effect from Docker 27.0"),
-    ("default-network-opts", (28, 0, 0), _network_opt_set("com.docker.network.enable_ipv4"),
-     "com.docker.network.enable_ipv4 needs Docker 28.0"),
-    ("bip6", (28, 0, 0), _present("bip6"),
-     "does not exist before Docker 28.0"),
-    ("ip-forward-no-drop", (28, 0, 0), _present("ip-forward-no-drop"),
-     "does not exist before Docker 28.0"),
+    ("ip6tables", "ip6tables", _present("ip6tables"),
+     "does not exist"),
+    ("ip6tables", "ip6tables_default", _ip6tables_without_experimental,
+     'true needs "experimental": true'),
+    ("ipv6", "ipv6_without_fixed_cidr", _ipv6_without_fixed_cidr_v6,
+     'true needs "fixed-cidr-v6"'),
+    ("default-network-opts", "default_network_opts", _present("default-network-opts"),
+     "does not exist"),
+    ("default-network-opts", "network_opts_ipv6", _network_opt_set("com.docker.network.enable_ipv6"),
+     "com.docker.network.enable_ipv6 has no effect"),
+    ("default-network-opts", "ipv6_only_networks", _network_opt_set("com.docker.network.enable_ipv4"),
+     "com.docker.network.enable_ipv4 does not exist"),
+    ("bip6", "bip6", _present("bip6"),
+     "does not exist"),
+    ("ip-forward-no-drop", "ip_forward_no_drop", _present("ip-forward-no-drop"),
+     "does not exist"),
 )
 
 
@@ -540,11 +518,12 @@ def check_engine_version(config, version):
     Returns a list of messages naming the key, the problem and the engine
     version; an empty list means the check passed. Keys without a rule pass.
     """
-    version = tuple(version)
+    version = _engine.parse_version(version)
     errors = []
-    for key, min_version, condition, problem in VERSION_RULES:
-        if version < min_version and condition(config):
-            errors.append("%s: %s; the engine is %s" % (key, problem, format_version(version)))
+    for key, name, condition, problem in VERSION_RULES:
+        if not _engine.supports(version, name) and condition(config):
+            errors.append("%s: %s before Docker %s; the engine is %s"
+                          % (key, problem, _engine.since(name), format_version(version)))
     return errors
 
 

@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _daemon_json as dj
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine as engine
 
 
 # --------------------------------------------------------------------------
@@ -446,7 +447,7 @@ def test_check_engine_version(config, version, expected_keys):
         ({"ipv6": True}, V26, 'ipv6: true needs "fixed-cidr-v6" before Docker 28.0; the engine is 26.1.5'),
         ({"ip6tables": True}, V20, 'ip6tables: true needs "experimental": true before Docker 27.0; the engine is 20.10.24'),
         ({"bip6": "fd00::1/64"}, V26, "bip6: does not exist before Docker 28.0; the engine is 26.1.5"),
-        (NET_OPTS_V6, V26, "default-network-opts: com.docker.network.enable_ipv6 takes effect from Docker 27.0; the engine is 26.1.5"),
+        (NET_OPTS_V6, V26, "default-network-opts: com.docker.network.enable_ipv6 has no effect before Docker 27.0; the engine is 26.1.5"),
     ],
 )
 def test_check_engine_version_messages(config, version, fragment):
@@ -460,9 +461,10 @@ def test_validate_config_combines_checks():
     assert [e.split(":")[0] for e in errors] == ["ipv6", "ip6tables"]
 
 
-def test_version_rules_are_the_single_table():
+def test_version_rules_read_the_engine_table():
     keys = set(rule[0] for rule in dj.VERSION_RULES)
     assert {"ipv6", "ip6tables", "default-network-opts"} <= keys
-    for key, version, condition, problem in dj.VERSION_RULES:
-        assert isinstance(version, tuple) and len(version) == 3
+    for key, name, condition, problem in dj.VERSION_RULES:
+        # Every rule names a feature of the one version table, not a version.
+        assert engine.feature(name).since >= engine.MIN_VERSION
         assert callable(condition) and problem
