@@ -8,7 +8,7 @@ VENV_OLDEST ?= .venv-oldest
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv oldest images lint docs demo demo-down demo-test demo-fleet bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv oldest images platforms lint docs demo demo-down demo-test demo-fleet bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
 test: lint unit hcloud sanity oldest molecule demo-test demo-fleet  ## everything CI runs
 
@@ -31,13 +31,17 @@ oldest: $(VENV_OLDEST)/.installed  ## unit tests and sanity under the oldest sup
 	PATH=$(abspath $(VENV_OLDEST))/bin:$$PATH python -m pytest tests/unit -q -p no:cacheprovider
 	PATH=$(abspath $(VENV_OLDEST))/bin:$$PATH tests/harness/sanity.sh
 
-images:  ## build the registry-free Debian 12/13 test images
-	tests/harness/build-images.sh bookworm trixie
+images: venv  ## build the registry-free test images of tests/platforms.yml
+	tests/harness/build-images.sh
+
+platforms: venv  ## regenerate the Molecule platform lists from tests/platforms.yml
+	$(PY) tests/harness/platforms.py write
 
 lint: venv
 	yamllint --strict .
 	ansible-lint --profile production
 	$(PY) tests/harness/readme_docs.py --check
+	$(PY) tests/harness/platforms.py check
 
 docs: venv  ## regenerate the README's variable and option tables
 	$(PY) tests/harness/readme_docs.py

@@ -3,6 +3,8 @@
 # show the fix. Needs only a Docker engine (no registry), python3, debootstrap
 # and the collection's virtualenv on PATH.
 #   LAB_HOSTS=N     number of IPv6-only Docker hosts (default 2)
+#   LAB_PLATFORM=P  the hosts' test platform (tests/platforms.yml; default
+#                   debian13-docker28, Docker 28)
 #   LAB_DOWN=1      remove the lab at the end (default: keep it; `make demo-down`)
 # Usage: lab/demo.sh [up|before|site|after|down|all]   (default: all)
 set -euo pipefail
@@ -24,7 +26,7 @@ started=$(date +%s)
 
 step_up() {
     banner "1/4 Start the lab: gateway, ${hosts} IPv6-only Docker hosts, IPv4-only mail server"
-    playbook lab/up.yml -e "lab_hosts=${hosts}"
+    playbook lab/up.yml -e "lab_hosts=${hosts}" ${LAB_PLATFORM:+-e "lab_platform=${LAB_PLATFORM}"}
 }
 step_before() {
     banner "2/4 The incident: an app container mails smtp.lab.test (IPv4 only) from an IPv6-only host"
