@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import re
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine
 

@@ -1,15 +1,14 @@
-#!/usr/bin/env python3
 # Copyright (c) 2026, ipv6ready.docker maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Read the one list of test platforms (tests/platforms.yml).
 
-  platforms.py images [NAME ...]   one line per platform for build-images.sh:
+  python3 platforms.py images [NAME ...]   one line per platform for build-images.sh:
                                    image, suite, engine suite (or -), engine
                                    packages (comma-separated, or -)
-  platforms.py image NAME          the image tag of one platform
-  platforms.py write               regenerate the matrix scenarios' platforms
-  platforms.py check               fail when a molecule.yml is stale
+  python3 platforms.py image NAME          the image tag of one platform
+  python3 platforms.py write               regenerate the matrix scenarios' platforms
+  python3 platforms.py check               fail when a molecule.yml is stale
 
 A matrix scenario's molecule.yml holds a generated block between the BEGIN
 and END marker lines: one host per platform whose `matrix` names the

@@ -1,10 +1,9 @@
-#!/usr/bin/env python3
 # Copyright (c) 2026, ipv6ready.docker maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Run a table of role cases in one ansible-playbook and check each outcome.
 
-  role_cases.py --inventory INV --target HOST CASES_JSON
+  python3 role_cases.py --inventory INV --target HOST CASES_JSON
 
 CASES_JSON is a file holding {"cases": [...], "base": {ROLE: {VAR: VALUE}}}.
 `base` holds, per role, good values for variables the role requires (or
