@@ -11,6 +11,8 @@ markers is written by hand and left alone. The blocks and their sources:
 - ``docs/plugins.md``, block ``plugins``: every module and filter with its
   description, options, examples and return values, from DOCUMENTATION,
   EXAMPLES and RETURN;
+- ``docs/roles.md``, block ``code-map``: the shared Python files with the
+  first line of their docstrings;
 - ``docs/engines.md``, blocks ``engine-features`` (the engine version table,
   ``plugins/module_utils/_engine.py`` FEATURES), ``engine-rules`` (what the
   daemon_json module refuses per engine, ``_daemon_json.VERSION_RULES``) and
@@ -95,7 +97,7 @@ def markup(text):
         elif kind == 'U':
             out.append('<%s>' % inner)
         else:  # L(text,url), R(text,anchor)
-            label, _, target = inner.partition(',')
+            label, target = (inner.split(',', 1) + [''])[:2]
             out.append('[%s](%s)' % (label.strip(), target.strip()) if kind == 'L' else label.strip())
         pos = end
     return ''.join(out).replace('HORIZONTALLINE', '')
@@ -277,6 +279,18 @@ def plugins_section():
     return '\n'.join(index + parts)
 
 
+def code_map_section():
+    """The shared Python code: each file of module_utils and plugin_utils with its docstring's first line."""
+    lines = ['| File | What it holds |', '| --- | --- |']
+    for folder in ('module_utils', 'plugin_utils'):
+        for path in sorted((ROOT / 'plugins' / folder).glob('*.py')):
+            if path.name == '__init__.py':
+                continue
+            summary = (ast.get_docstring(ast.parse(path.read_text())) or '').strip().split('\n', 1)[0]
+            lines.append('| `plugins/%s/%s` | %s |' % (folder, path.name, cell(summary.replace('``', '`'))))
+    return '\n'.join(lines)
+
+
 def content_section():
     lines = ['| Name | Kind | What it does |', '| --- | --- | --- |']
     for role_dir in roles():
@@ -325,7 +339,7 @@ def engine_features_section():
         header.append('%s%s' % (label, ' (tested)' if version in tested_versions else ''))
     lines = [
         '| Feature | Since | %s | What changes |' % ' | '.join(header),
-        '| --- | --- | %s | --- |' % ' | '.join(':---:' for _ in columns),
+        '| --- | --- | %s | --- |' % ' | '.join([':---:'] * len(columns)),
     ]
     for item in engine.FEATURES:
         marks = ['yes' if version >= item.since else '-' for version in columns]
@@ -375,6 +389,7 @@ def generate():
         files['roles/%s/README.md' % role_dir.name] = {'role-%s' % role_dir.name: role_section(role_dir)}
     files['README.md'] = {'content': content_section()}
     files['docs/plugins.md'] = {'plugins': plugins_section()}
+    files['docs/roles.md'] = {'code-map': code_map_section()}
     files['docs/engines.md'] = {
         'engine-features': engine_features_section(),
         'engine-rules': engine_rules_section(),
