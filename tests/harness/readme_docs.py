@@ -49,8 +49,8 @@ ENGINE_COLUMNS = ('20.10', '26.1', '27.0', '28.0', '29.0')
 BLOCK_RE = re.compile(r'<!-- BEGIN GENERATED: ([\w.-]+) -->\n(.*?)<!-- END GENERATED: \1 -->', re.S)
 
 # Ansible documentation markup: C(code), O(option), V(value), M(module), I(italic),
-# B(bold), U(url), L(text,url), E(env), P(plugin#type), R(text,anchor), HORIZONTALLINE.
-_MARKUP_RE = re.compile(r'\b([OVCMIBUELPR])\(')
+# B(bold), U(url), L(text,url), E(env), P(plugin#type), R(text,anchor), RV(return value), HORIZONTALLINE.
+_MARKUP_RE = re.compile(r'\b(RV|[OVCMIBUELPR])\(')
 
 
 def _balanced(text, start):
@@ -86,7 +86,7 @@ def markup(text):
             break
         out.append(text[pos:match.start()])
         kind, inner = match.group(1), text[match.end():end - 1].replace('\\(', '(').replace('\\)', ')')
-        if kind in 'OVCEM':
+        if kind in ('O', 'V', 'C', 'E', 'M', 'RV'):
             out.append('`%s`' % inner)
         elif kind == 'P':
             out.append('`%s`' % inner.split('#')[0])

@@ -25,6 +25,7 @@ SPEC.loader.exec_module(readme_docs)
         ("the slot is C(sha256(name)) mod n", "the slot is `sha256(name)` mod n"),
         ("O(networks_list[].name) and V(if_supported)", "`networks_list[].name` and `if_supported`"),
         ("M(ipv6ready.docker.gai_conf)", "`ipv6ready.docker.gai_conf`"),
+        ("see RV(reload_keys)", "see `reload_keys`"),
         ("I(routed) and B(never)", "*routed* and **never**"),
         ("L(RFC 6724,https://www.rfc-editor.org/rfc/rfc6724)", "[RFC 6724](https://www.rfc-editor.org/rfc/rfc6724)"),
         ("plain (parentheses) stay", "plain (parentheses) stay"),
