@@ -430,7 +430,14 @@ def main():
     parser.add_argument('--check', action='store_true', help='exit 1 when a generated block is out of date')
     args = parser.parse_args()
     problems = []
-    for relpath, sections in generate().items():
+    files = generate()
+    # A GENERATED block in a page nothing writes to would silently go stale.
+    for path in sorted([ROOT / 'README.md'] + list((ROOT / 'docs').glob('*.md')) + list((ROOT / 'roles').glob('*/README.md'))):
+        relpath = path.relative_to(ROOT).as_posix()
+        if relpath not in files:
+            for name in BLOCK_RE.findall(path.read_text()):
+                problems.append('%s: GENERATED block %s matches nothing the generator writes' % (relpath, name[0]))
+    for relpath, sections in files.items():
         path = ROOT / relpath
         current = path.read_text() if path.exists() else None
         text = current
