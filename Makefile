@@ -43,7 +43,7 @@ lint: venv
 	$(PY) tests/harness/readme_docs.py --check
 	$(PY) tests/harness/platforms.py check
 
-docs: venv  ## regenerate the README's variable and option tables
+docs: venv  ## regenerate the generated docs: role variables, plugin options, engine table (make lint checks them)
 	$(PY) tests/harness/readme_docs.py
 
 unit: venv
