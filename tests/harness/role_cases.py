@@ -21,8 +21,11 @@ Each case:
               accepts bad input then changes nothing)
   gather      fact subsets to gather first (default none)
 
-Each case is a play of its own: its variables are play vars, and the facts a
-previous case set are cleared first, so cases cannot leak into each other.
+Each case is a play of its own, its variables play vars. The cases of one
+role share an ansible-playbook run; each role gets a run of its own, so that
+the facts one role sets (say nat64_gateway_active_prefix) never reach the
+cases of another. (`meta: clear_facts` clears gathered facts only, not those
+of set_fact.)
 The role's failure message is checked, never the name of the task that
 failed, so renaming a task breaks no test. Exit status 1 when any case does
 not behave as expected; the report names each case and what it said.
@@ -44,7 +47,7 @@ def case_play(index, case, target, results_dir):
     role_task = {"name": "Run the role under test", "ansible.builtin.include_role": {"name": case["role"]}}
     if case.get("check_mode", True):
         role_task["ansible.builtin.include_role"]["apply"] = {"check_mode": True}
-    tasks = [{"name": "Forget the facts earlier cases set", "ansible.builtin.meta": "clear_facts"}]
+    tasks = [{"name": "Forget the facts gathered for earlier cases", "ansible.builtin.meta": "clear_facts"}]
     if case.get("gather"):
         tasks.append({"name": "Gather the facts the case needs",
                       "ansible.builtin.setup": {"gather_subset": case["gather"]}})
@@ -110,11 +113,14 @@ def main(argv=None):
         print("role_cases: case names must be unique", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="ipv6ready-cases-") as tmp:
-        playbook = os.path.join(tmp, "cases.yml")
-        with open(playbook, "w", encoding="utf-8") as handle:
-            yaml.safe_dump([case_play(i, c, args.target, tmp) for i, c in enumerate(cases)], handle, sort_keys=False)
-        run = subprocess.run(["ansible-playbook", "-i", args.inventory, playbook],
-                             capture_output=True, text=True, check=False)
+        runs = []
+        for role in dict.fromkeys(case["role"] for case in cases):
+            playbook = os.path.join(tmp, "cases-%d.yml" % len(runs))
+            with open(playbook, "w", encoding="utf-8") as handle:
+                yaml.safe_dump([case_play(i, c, args.target, tmp) for i, c in enumerate(cases) if c["role"] == role],
+                               handle, sort_keys=False)
+            runs.append(subprocess.run(["ansible-playbook", "-i", args.inventory, playbook],
+                                       capture_output=True, text=True, check=False))
         failures = 0
         for index, case in enumerate(cases):
             path = os.path.join(tmp, "%d.json" % index)
@@ -126,12 +132,13 @@ def main(argv=None):
             failures += not ok
             print("%s | %s: %s | %s" % ("PASS" if ok else "FAIL", case["role"].rsplit(".", 1)[-1], case["name"],
                                         " ".join(text.split())))
-        if failures or run.returncode != 0:
-            print(run.stdout[-20000:])
-            print(run.stderr[-5000:], file=sys.stderr)
-        if run.returncode != 0 and not failures:
-            print("role_cases: ansible-playbook exited %d" % run.returncode, file=sys.stderr)
-            return 1
+        for run in runs:
+            if failures or run.returncode != 0:
+                print(run.stdout[-20000:])
+                print(run.stderr[-5000:], file=sys.stderr)
+            if run.returncode != 0 and not failures:
+                print("role_cases: ansible-playbook exited %d" % run.returncode, file=sys.stderr)
+                return 1
         return 1 if failures else 0
 
 
