@@ -10,12 +10,13 @@ import hashlib
 import ipaddress
 
 
-def prefix_problem(value, version=None):
+def prefix_problem(value, version=None, host_bits=False):
     """Return why ``value`` is not a usable network prefix, or None when it is.
 
     ``version`` (4 or 6) additionally requires that address family. Host bits
     must be zero: ``fd00::1/64`` is refused because it names an address, not a
-    network.
+    network; with ``host_bits`` it is accepted (an interface address, or a
+    value that a program masks itself).
     """
     if not isinstance(value, str) or '/' not in value:
         return '%r is not a prefix in address/length form' % (value,)
@@ -29,7 +30,7 @@ def prefix_problem(value, version=None):
             hint = ' (write an IPv4 range as IPv4-mapped, e.g. ::ffff:%s/%d)' % (
                 network.network_address, 96 + network.prefixlen)
         return '%r is an IPv%d prefix, IPv%d is required%s' % (value, network.version, version, hint)
-    if ipaddress.ip_network(value, strict=False) != _strict(value):
+    if not host_bits and network != _strict(value):
         return '%r has host bits set; the network is %s' % (value, network)
     return None
 
@@ -39,6 +40,20 @@ def _strict(value):
         return ipaddress.ip_network(value, strict=True)
     except ValueError:
         return None
+
+
+def address_problem(value, version=None):
+    """Return why ``value`` is not a single IP address (of ``version``), or None when it is."""
+    try:
+        if not isinstance(value, str):
+            raise TypeError(value)
+        address = ipaddress.ip_address(value)
+    except (TypeError, ValueError):
+        hint = ' (give one address, without a /length)' if isinstance(value, str) and '/' in value else ''
+        return '%r is not an IP address%s' % (value, hint)
+    if version is not None and address.version != version:
+        return '%r is an IPv%d address, IPv%d is required' % (value, address.version, version)
+    return None
 
 
 # ---------------------------------------------------------------------------
