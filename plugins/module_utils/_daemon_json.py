@@ -727,7 +727,7 @@ def resolv_conf_servers(text):
     engine's resolver (127.0.0.11): Docker 25 and newer note its upstream
     servers in a ``# ExtServers: [...]`` comment (``host(...)`` marks the
     host's own resolvers); older engines list only the IPv6 ones, next to
-    127.0.0.11.
+    127.0.0.11 (and none says nothing).
     """
     servers = []
     internal = False
@@ -748,7 +748,8 @@ def resolv_conf_servers(text):
         return servers, None
     if extservers is not None:
         return extservers, None
-    return servers, 6
+    # None listed: the engine may have left them out for a network without IPv6.
+    return (servers or None), 6
 
 
 def _same_addresses(left, right):

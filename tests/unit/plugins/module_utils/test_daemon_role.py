@@ -288,7 +288,7 @@ RESOLV_NET_20_V6 = "nameserver 127.0.0.11\nnameserver fd00:d0c:feed::53\noptions
          None),
         # Docker 20.10 on a user-defined network: the IPv6 servers only, next to its resolver.
         (RESOLV_NET_20_V6, ["fd00:d0c:feed::53"], 6),
-        (RESOLV_NET_20, [], 6),
+        (RESOLV_NET_20, None, 6),
         ("", [], None),
         (None, [], None),
     ],
