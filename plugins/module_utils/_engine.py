@@ -38,7 +38,7 @@ FEATURES = (
     Feature("network_opts_ipv6", (27, 0, 0),
             "`default-network-opts` `com.docker.network.enable_ipv6` gives every new network IPv6 (Kamal's `kamal` too)"),
     Feature("ipv6_without_fixed_cidr", (28, 0, 0),
-            "`ipv6: true` works without `fixed-cidr-v6` (the default bridge takes a ULA subnet itself)"),
+            "`ipv6: true` works without `fixed-cidr-v6` (the default bridge takes its subnet from the IPv6 `default-address-pools`)"),
     Feature("ipv6_only_networks", (28, 0, 0),
             "IPv6-only networks (`docker network create --ipv4=false`, API 1.48), and `com.docker.network.enable_ipv4`"),
     Feature("bip6", (28, 0, 0),
