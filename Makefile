@@ -3,8 +3,11 @@
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# The second venv: the oldest ansible-core meta/runtime.yml claims.
+# The second venv: the oldest ansible-core meta/runtime.yml claims. CI's core
+# matrix points both at another release: VENV_OLDEST=.venv-core-2.20
+# OLDEST_REQUIREMENTS=requirements-core-2.20.txt.
 VENV_OLDEST ?= .venv-oldest
+OLDEST_REQUIREMENTS ?= requirements-oldest.txt
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
@@ -21,10 +24,10 @@ $(VENV)/.installed: requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-$(VENV_OLDEST)/.installed: requirements-oldest.txt
+$(VENV_OLDEST)/.installed: $(OLDEST_REQUIREMENTS)
 	py=$$(tests/harness/python.sh 12 oldest) && "$$py" -m venv --clear $(VENV_OLDEST)
 	$(VENV_OLDEST)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV_OLDEST)/bin/python -m pip install --quiet -r requirements-oldest.txt
+	$(VENV_OLDEST)/bin/python -m pip install --quiet -r $(OLDEST_REQUIREMENTS)
 	touch $@
 
 oldest: $(VENV_OLDEST)/.installed  ## unit tests and sanity under the oldest supported ansible-core
@@ -39,6 +42,7 @@ platforms: venv  ## regenerate the Molecule platform lists from tests/platforms.
 
 lint: venv
 	yamllint --strict .
+	actionlint
 	ansible-lint --profile production
 	$(PY) tests/harness/readme_docs.py --check
 	$(PY) tests/harness/platforms.py check
@@ -87,4 +91,4 @@ bench-site: venv  ## site.yml on 10 lab hosts: first converge, no-op re-run, aga
 	bench/site/run.sh
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) tests/output .ansible dist
+	rm -rf $(VENV) $(VENV_OLDEST) .venv-core-* tests/output .ansible dist
