@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fleet benchmark for ipv6ready.docker (not part of the tests): the cost of
-# site.yml against N lab hosts, next to the same host configuration written
+# site.yml (ipv6ready.docker.site, from the collection built and installed
+# from this checkout) against N lab hosts, next to the same host configuration written
 # the plain way (bench/site/baseline.yml: stock modules, none of ours) and
 # next to `ansible -m ping`, all in one run.
 #
@@ -50,9 +51,11 @@ logs=tests/output/bench-site
 rm -rf "$logs"
 mkdir -p "$logs"
 export ANSIBLE_CONFIG="$here/lab/ansible.cfg"
-export ANSIBLE_COLLECTIONS_PATH="$here/tests/output/collections"
 export ANSIBLE_FORCE_COLOR=false ANSIBLE_NOCOLOR=true ANSIBLE_DEPRECATION_WARNINGS=false
 export PATH="$here/.venv/bin:$PATH"
+# The collection as users get it: built, installed, run by FQCN (also for lab/demo.sh).
+LAB_COLLECTIONS_PATH=$(tests/harness/install-test.sh install tests/output/installed)
+export LAB_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATH=$LAB_COLLECTIONS_PATH
 if [ "${BENCH_KEEP_LAB:-0}" != 1 ]; then trap 'lab/demo.sh down >/dev/null 2>&1 || true' EXIT; fi
 results=$logs/results.txt
 : > "$results"
@@ -100,7 +103,7 @@ run() {
     echo "$key $seconds $(python3 bench/site/recap.py "$logs/$key.log" lab-host)" >> "$results"
     echo "bench/site: $key ${seconds}s"
 }
-site=(site.yml -e "ipv6ready_batch_size=${batch}")
+site=(ipv6ready.docker.site -e "ipv6ready_batch_size=${batch}")
 # The strategy of the next runs: Ansible's default, or mitogen_linear.
 strategy=()
 mitogen_strategy=(ANSIBLE_STRATEGY_PLUGINS="$mitogen_strategies" ANSIBLE_STRATEGY=mitogen_linear)
