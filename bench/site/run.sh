@@ -164,6 +164,8 @@ PY
 )
 fi
 python3 bench/site/report.py "$results" "$hosts" "$batch" "$rt_json"
-echo
-echo "Time per role, no-op re-run (profile_roles):"
-sed -n '/^ROLES RECAP/,/^$/p' "$logs/noop.log" | grep -E ' -+ [0-9.]+s$' || true
+for key in first noop; do
+    echo
+    echo "Time per role, $key (profile_roles):"
+    sed -n '/^ROLES RECAP/,/^$/p' "$logs/$key.log" | grep -E ' -+ [0-9.]+s$' || true
+done
