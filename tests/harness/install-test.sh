@@ -47,7 +47,7 @@ build() {
 install_into() {
     rm -rf "$2/ansible_collections/ipv6ready/docker"
     mkdir -p "$2"
-    (cd "$2" && ansible-galaxy collection install --no-deps --force -p "$2" "$1" >&2)
+    (cd "$2" && ANSIBLE_COLLECTIONS_PATH=$2 ansible-galaxy collection install --no-deps --force -p "$2" "$1" >&2)
 }
 
 case "${1:-test}" in
