@@ -3,14 +3,17 @@
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# The second venv: the oldest ansible-core meta/runtime.yml claims.
+# The second venv: the oldest ansible-core meta/runtime.yml claims. CI's core
+# matrix points both at another release: VENV_OLDEST=.venv-core-2.20
+# OLDEST_REQUIREMENTS=requirements-core-2.20.txt.
 VENV_OLDEST ?= .venv-oldest
+OLDEST_REQUIREMENTS ?= requirements-oldest.txt
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv oldest images platforms lint docs demo demo-down demo-test demo-fleet bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv oldest images platforms lint docs install-test ee demo demo-down demo-test demo-fleet bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
-test: lint unit hcloud sanity oldest molecule demo-test demo-fleet  ## everything CI runs
+test: lint unit hcloud sanity oldest install-test molecule demo-test demo-fleet  ## everything CI runs
 
 # Python >= 3.12 (the newest python3.N on PATH, or IPV6READY_PYTHON); the
 # venv is rebuilt from scratch whenever the pins change.
@@ -21,10 +24,10 @@ $(VENV)/.installed: requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-$(VENV_OLDEST)/.installed: requirements-oldest.txt
+$(VENV_OLDEST)/.installed: $(OLDEST_REQUIREMENTS)
 	py=$$(tests/harness/python.sh 12 oldest) && "$$py" -m venv --clear $(VENV_OLDEST)
 	$(VENV_OLDEST)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV_OLDEST)/bin/python -m pip install --quiet -r requirements-oldest.txt
+	$(VENV_OLDEST)/bin/python -m pip install --quiet -r $(OLDEST_REQUIREMENTS)
 	touch $@
 
 oldest: $(VENV_OLDEST)/.installed  ## unit tests and sanity under the oldest supported ansible-core
@@ -39,6 +42,7 @@ platforms: venv  ## regenerate the Molecule platform lists from tests/platforms.
 
 lint: venv
 	yamllint --strict .
+	actionlint
 	ansible-lint --profile production
 	$(PY) tests/harness/readme_docs.py --check
 	$(PY) tests/harness/platforms.py check
@@ -66,11 +70,17 @@ demo: venv  ## the lab: incident, site.yml, fix (LAB_HOSTS=N, default 2)
 demo-down:  ## remove the lab
 	lab/demo.sh down
 
-demo-test: venv  ## the demo end to end, lab removed afterwards
-	LAB_DOWN=1 lab/demo.sh
+demo-test: venv  ## the demo end to end with the collection installed from its tarball, lab removed afterwards
+	path=$$(tests/harness/install-test.sh install tests/output/installed) && LAB_COLLECTIONS_PATH=$$path LAB_DOWN=1 lab/demo.sh
 
 demo-fleet: venv  ## a rollout that stops at a failing host (3 lab hosts; removes the lab)
 	lab/fleet-test.sh
+
+install-test: venv  ## build the tarball, install it, and use only the installed copy (docs, playbooks by FQCN, hcloud, EE context)
+	tests/harness/install-test.sh
+
+ee: venv  ## the execution environment's build context: dist/ipv6ready-docker.tar.gz, tests/output/ee/context
+	tests/harness/install-test.sh ee
 
 bench: bench-nat64 bench-site  ## both benchmarks (not part of `make test`)
 
@@ -81,4 +91,4 @@ bench-site: venv  ## site.yml on 10 lab hosts: first converge, no-op re-run, aga
 	bench/site/run.sh
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) tests/output .ansible
+	rm -rf $(VENV) $(VENV_OLDEST) .venv-core-* tests/output .ansible dist
