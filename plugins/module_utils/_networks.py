@@ -507,7 +507,7 @@ def recovery(reconnect, networks, networks_now, containers_now, reason=None):
                     "to": "old" if old else "recreated"})
     message = None
     if reason is not None:
-        message = "networks: recreating the changed networks failed: %s" % reason
+        message = "networks: creating the networks failed: %s" % reason
         if restored:
             message += "; made again from their saved settings: %s" % ", ".join(sorted(restored))
         if out:

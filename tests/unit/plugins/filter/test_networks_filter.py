@@ -53,5 +53,5 @@ def test_recovery_takes_a_failed_task_result():
     plan = [{"name": "fixed", "action": "recreate", "old_id": "old", "restore": {"Name": "fixed"}}]
     result = f.networks_recovery([], plan, {"networks": [], "containers": []}, reason={"msg": "conflict"})
     assert result["restore"] == [{"name": "fixed", "body": {"Name": "fixed"}}]
-    assert result["message"] == ("networks: recreating the changed networks failed: conflict; "
+    assert result["message"] == ("networks: creating the networks failed: conflict; "
                                  "made again from their saved settings: fixed")

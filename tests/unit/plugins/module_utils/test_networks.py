@@ -515,12 +515,12 @@ def _now(networks, attached_to=()):
                      id="success"),
         # The old network was removed and the new one not created: made again, everyone back with every address.
         pytest.param([("other", "x")], [], "conflicts with network br-fixed", ["fixed"], {"held": "old", "parked": "old"},
-                     "networks: recreating the changed networks failed: conflicts with network br-fixed; made again from "
+                     "networks: creating the networks failed: conflicts with network br-fixed; made again from "
                      "their saved settings: fixed; containers reconnected: held to fixed, parked to fixed",
                      id="create-failed"),
         # Failed while disconnecting: the old network is still there, and held was never disconnected.
         pytest.param([("fixed", "old-fixed")], [(HELD, "fixed")], "timeout", [], {"parked": "old"},
-                     "networks: recreating the changed networks failed: timeout; containers reconnected: parked to fixed",
+                     "networks: creating the networks failed: timeout; containers reconnected: parked to fixed",
                      id="disconnect-failed"),
     ],
 )
