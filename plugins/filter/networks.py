@@ -143,17 +143,23 @@ def networks_plan(networks, settings, engine, facts=None):
 
 def networks_reconnect(attached, networks):
     """See DOCUMENTATION."""
-    return _networks.reconnect_list(_sequence(attached, 'networks_reconnect', 'the input'),
-                                    _sequence(networks, 'networks_reconnect', 'networks'))
+    attached = _sequence(attached, 'networks_reconnect', 'the input')
+    networks = _sequence(networks, 'networks_reconnect', 'networks')
+    try:
+        return _networks.reconnect_list(attached, networks)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AnsibleFilterError('networks_reconnect: %s' % exc) from None
 
 
 def networks_recovery(reconnect, networks, engine, reason=None):
     """See DOCUMENTATION."""
+    reconnect = _sequence(reconnect, 'networks_recovery', 'the input')
+    networks = _sequence(networks, 'networks_recovery', 'networks')
     engine = _mapping(engine, 'networks_recovery', 'engine')
-    return _networks.recovery(_sequence(reconnect, 'networks_recovery', 'the input'),
-                              _sequence(networks, 'networks_recovery', 'networks'),
-                              engine.get('networks'), engine.get('containers'),
-                              _plain(reason))
+    try:
+        return _networks.recovery(reconnect, networks, engine.get('networks'), engine.get('containers'), _plain(reason))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AnsibleFilterError('networks_recovery: %s' % exc) from None
 
 
 class FilterModule:

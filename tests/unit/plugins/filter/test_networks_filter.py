@@ -55,3 +55,8 @@ def test_recovery_takes_a_failed_task_result():
     assert result["restore"] == [{"name": "fixed", "body": {"Name": "fixed"}}]
     assert result["message"] == ("networks: creating the networks failed: conflict; "
                                  "made again from their saved settings: fixed")
+
+
+def test_reconnect_names_the_filter_on_bad_items():
+    with pytest.raises(AnsibleFilterError, match="networks_reconnect: "):
+        f.networks_reconnect([{"exists": True, "item": [{"name": "x"}, {}], "container": {}}], [])
