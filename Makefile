@@ -11,9 +11,9 @@ OLDEST_REQUIREMENTS ?= requirements-oldest.txt
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv oldest images platforms lint docs install-test ee demo demo-down demo-test demo-fleet bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv oldest images platforms lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
-test: lint unit hcloud sanity oldest install-test molecule demo-test demo-fleet  ## everything CI runs
+test: lint unit hcloud sanity oldest install-test molecule demo-test demo-fleet demo-kamal  ## everything CI runs
 
 # Python >= 3.12 (the newest python3.N on PATH, or IPV6READY_PYTHON); the
 # venv is rebuilt from scratch whenever the pins change.
@@ -81,6 +81,9 @@ install-test: venv  ## build the tarball, install it, and use only the installed
 
 ee: venv  ## the execution environment's build context: dist/ipv6ready-docker.tar.gz, tests/output/ee/context
 	tests/harness/install-test.sh ee
+
+demo-kamal: venv  ## Kamal's own network: adopted by site.yml as it is, then recreated with force (1 lab host; removes the lab)
+	lab/kamal-test.sh
 
 bench: bench-nat64 bench-site  ## both benchmarks (not part of `make test`)
 
