@@ -152,3 +152,26 @@ def test_the_key_parts_are_returned():
 def test_bad_candidates(candidates, message):
     with pytest.raises(MuslModelError, match=message):
         musl_order(candidates)
+
+
+# Observed with real musl (Debian's musl-tools 1.2.3, a static program printing getaddrinfo's order for a name
+# with one A and one AAAA record from /etc/hosts) in containers on a ULA and on a global (documentation prefix)
+# Docker network of a 20.10 engine, with the source addresses the kernel chose in the same containers. The A
+# record was listed first in /etc/hosts, so the input order below is not the order musl returned.
+OBSERVED = [
+    ("ula", [{"destination": "10.165.3.25", "source": "172.30.91.2"},
+             {"destination": "2001:db8:64::a5:319", "source": "fd00:7e57:91::2"}]),
+    ("ula", [{"destination": "10.165.3.25", "source": "172.30.91.2"},
+             {"destination": "fd64:1ab:f1:0:64:0:aa5:319", "source": "fd00:7e57:91::2"}]),
+    ("gua", [{"destination": "2001:db8:64::a5:319", "source": "2001:db8:ce0::2"},
+             {"destination": "10.165.3.25", "source": "172.30.92.2"}]),
+    ("gua", [{"destination": "10.165.3.25", "source": "172.30.92.2"},
+             {"destination": "fd64:1ab:f1:0:64:0:aa5:319", "source": "2001:db8:ce0::2"}]),
+]
+
+
+@pytest.mark.parametrize("network, observed", OBSERVED)
+def test_the_model_matches_real_musl(network, observed):
+    expected = [c["destination"] for c in observed]
+    assert order(observed) == expected
+    assert order(list(reversed(observed))) == expected
