@@ -8,9 +8,9 @@ VENV_OLDEST ?= .venv-oldest
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv oldest images platforms lint docs demo demo-down demo-test demo-fleet demo-fleet-dns bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv oldest images platforms lint docs demo demo-down demo-test demo-fleet bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
-test: lint unit hcloud sanity oldest molecule demo-test demo-fleet demo-fleet-dns  ## everything CI runs
+test: lint unit hcloud sanity oldest molecule demo-test demo-fleet  ## everything CI runs
 
 # Python >= 3.12 (the newest python3.N on PATH, or IPV6READY_PYTHON); the
 # venv is rebuilt from scratch whenever the pins change.
@@ -69,11 +69,8 @@ demo-down:  ## remove the lab
 demo-test: venv  ## the demo end to end, lab removed afterwards
 	LAB_DOWN=1 lab/demo.sh
 
-demo-fleet: venv  ## a rollout that stops at a failing host (3 lab hosts; removes the lab)
+demo-fleet: venv  ## rollouts that stop at a failing host: refused by the gateway, then a rejected engine config (3 lab hosts; removes the lab)
 	lab/fleet-test.sh
-
-demo-fleet-dns: venv  ## a rollout whose gateway refuses one host: it fails before its resolver changes (removes the lab)
-	lab/fleet-test-dns.sh
 
 bench: bench-nat64 bench-site  ## both benchmarks (not part of `make test`)
 
