@@ -39,6 +39,14 @@ snapshot() {
         if [ -e "$f" ]; then printf "%s " "$f"; sha256sum < "$f"; else echo "$f absent"; fi
     done'
 }
+# The first result (ok, changed, fatal, ...) of HOST in the first task whose header contains NAME, in the log.
+task_result() {
+    awk -v name="$1" -v host="[$2]" '
+        /^TASK \[/ { in_task = index($0, name) > 0; next }
+        in_task && /^(ok|changed|fatal|failed|skipping): \[/ && index($0, host) > 0 { split($0, f, ":"); print f[1]; exit }
+    ' "$log"
+}
+probe_task="nat64_client : Ask every DNS64 resolver for the IPv4-only names from this host"
 site() { ansible-playbook -i lab/inventory site.yml -e ipv6ready_batch_size=1 -e ipv6ready_max_fail_percentage=0 "$@"; }
 check_fleet() { ansible-playbook -i lab/inventory lab/fleet-check.yml -e lab_failed=lab-host2 -e lab_hosts=3; }
 # What lab-host1 resolves the mail name to: the synthesized AAAA, through DNS64.
@@ -65,8 +73,7 @@ fi
 grep -F "fatal: [lab-host2]" -A3 "$log" | grep -F "the DNS64 resolver ${gateway}, asked by this host from ${host2}" \
     | grep -F "REFUSED" | grep -qF "dns64_allowed_prefixes" \
     || fail "lab-host2's failure does not name the resolver ${gateway}, the source ${host2} and the allowlist"
-grep -F "TASK [ipv6ready.docker.nat64_client : Ask every DNS64 resolver for the IPv4-only names from this host]" -A3 "$log" \
-    | grep -qF "fatal: [lab-host2]" || fail "lab-host2 did not fail in the resolver proof"
+[ "$(task_result "$probe_task" lab-host2)" = fatal ] || fail "lab-host2 did not fail in the resolver proof"
 grep -E "^lab-host2 +:" "$log" | grep -q " changed=0 " || fail "something changed on lab-host2: $(grep -E '^lab-host2 +:' "$log")"
 if sed -n '/PLAY \[Docker hosts, in rolling batches\]/,$p' "$log" | grep -qE "(ok|changed|fatal|skipping): \[lab-host3\]"; then
     fail "the rollout reached lab-host3"
@@ -74,7 +81,7 @@ fi
 [ "$(snapshot lab-host2)" = "$before2" ] || fail "lab-host2's resolv.conf or daemon.json changed:
 before: $before2
 after:  $(snapshot lab-host2)"
-grep -F "TASK [ipv6ready.docker.verify : Fail the host when a check failed]" -A3 "$log" | grep -qF "ok: [lab-host1]" \
+[ "$(task_result "verify : Fail the host when a check failed" lab-host1)" = ok ] \
     || fail "verify did not pass on lab-host1 inside the rolling play"
 check_fleet
 check_host1_dns
@@ -84,8 +91,8 @@ if site 2>&1 | tee "$log"; then
     fail "site.yml succeeded although lab-host2 rejects its configuration"
 fi
 grep -E "^lab-host2 +:" "$log" | grep -q " failed=1 " || fail "lab-host2 did not fail"
-grep -F "TASK [ipv6ready.docker.nat64_client : Ask every DNS64 resolver for the IPv4-only names from this host]" -A3 "$log" \
-    | grep -qF "ok: [lab-host2]" || fail "lab-host2 did not pass the resolver proof with the derived allowlists"
+[ "$(task_result "$probe_task" lab-host2)" = ok ] \
+    || fail "lab-host2 did not pass the resolver proof with the derived allowlists"
 check_fleet
 check_host1_dns
 [ "$(snapshot lab-host3)" = "$before3" ] || fail "lab-host3's resolv.conf or daemon.json changed"
