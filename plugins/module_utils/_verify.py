@@ -172,10 +172,15 @@ def _musl_check(network, target, musl):
     destinations = " > ".join(p["destination"] for p in predicted)
     if _is_ipv6(predicted[0]["destination"]):
         return check(name, PASS, "%s (predicted; musl ignores gai.conf)" % destinations)
+    if any(_is_ipv6(p["destination"]) and ipaddress.ip_address(p["destination"]) in _ULA for p in predicted):
+        advice = ("the NAT64 prefix is a unique local one (fc00::/7), which musl ranks below IPv4 on any dual-stack "
+                  "network: only an IPv6-only network (or a NAT64 prefix out of a global /64) changes that")
+    else:
+        advice = ("give it a network with global addresses (networks carved from the host's /64) or an IPv6-only "
+                  "network")
     return check(name, FAIL if musl == "fail" else WARN,
-                 "%s (predicted): a musl image tries IPv4 first here, whatever gai.conf says, because %s; give it "
-                 "a network with global addresses (networks carved from the host's /64) or an IPv6-only network"
-                 % (destinations, predicted[0]["reason"]))
+                 "%s (predicted): a musl image tries IPv4 first here, whatever gai.conf says, because %s; %s"
+                 % (destinations, predicted[0]["reason"], advice))
 
 
 def container_checks(result, gai_conf="", musl="warn"):

@@ -148,7 +148,18 @@ def test_container_checks_on_a_ula_network_with_the_policy_warn_about_musl():
     assert checks[0]["detail"] == "%s > %s" % (SYNTH, A)
     musl = checks[1]["detail"]
     assert musl.startswith("%s > %s (predicted): a musl image tries IPv4 first here, whatever gai.conf says" % (A, SYNTH))
-    assert "IPv6-only network" in musl
+    assert musl.endswith("the NAT64 prefix is a unique local one (fc00::/7), which musl ranks below IPv4 on any "
+                         "dual-stack network: only an IPv6-only network (or a NAT64 prefix out of a global /64) changes "
+                         "that")
+
+
+def test_container_checks_musl_advice_with_a_global_nat64_prefix_on_a_ula_network():
+    order = [{"destination": GUA_NAT64, "source": "fd00:d0c:0:145::2"}, {"destination": A, "source": "172.18.0.2"}]
+    checks = verify_container_checks(containers({"kamal": net(order, connected=GUA_NAT64)}))
+    musl = [c for c in checks if "musl" in c["check"]][0]
+    assert musl["status"] == "warn" and "rule 5 (matching label)" in musl["detail"]
+    assert musl["detail"].endswith("give it a network with global addresses (networks carved from the host's /64) "
+                                   "or an IPv6-only network")
 
 
 @pytest.mark.parametrize("musl, status", [("fail", "fail"), ("warn", "warn")])
