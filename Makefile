@@ -73,7 +73,7 @@ demo-down:  ## remove the lab
 demo-test: venv  ## the demo end to end with the collection installed from its tarball, lab removed afterwards
 	path=$$(tests/harness/install-test.sh install tests/output/installed) && LAB_COLLECTIONS_PATH=$$path LAB_DOWN=1 lab/demo.sh
 
-demo-fleet: venv  ## a rollout that stops at a failing host (3 lab hosts; removes the lab)
+demo-fleet: venv  ## rollouts that stop at a failing host: refused by the gateway, then a rejected engine config (3 lab hosts; removes the lab)
 	lab/fleet-test.sh
 
 install-test: venv  ## build the tarball, install it, and use only the installed copy (docs, playbooks by FQCN, hcloud, EE context)
