@@ -3,14 +3,17 @@
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# The second venv: the oldest ansible-core meta/runtime.yml claims.
+# The second venv: the oldest ansible-core meta/runtime.yml claims. CI's core
+# matrix points both at another release: VENV_OLDEST=.venv-core-2.20
+# OLDEST_REQUIREMENTS=requirements-core-2.20.txt.
 VENV_OLDEST ?= .venv-oldest
+OLDEST_REQUIREMENTS ?= requirements-oldest.txt
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv oldest images lint docs demo demo-down demo-test demo-fleet bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv oldest images platforms lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
-test: lint unit hcloud sanity oldest molecule demo-test demo-fleet  ## everything CI runs
+test: lint unit hcloud sanity oldest install-test molecule demo-test demo-fleet demo-kamal  ## everything CI runs
 
 # Python >= 3.12 (the newest python3.N on PATH, or IPV6READY_PYTHON); the
 # venv is rebuilt from scratch whenever the pins change.
@@ -21,25 +24,30 @@ $(VENV)/.installed: requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-$(VENV_OLDEST)/.installed: requirements-oldest.txt
+$(VENV_OLDEST)/.installed: $(OLDEST_REQUIREMENTS)
 	py=$$(tests/harness/python.sh 12 oldest) && "$$py" -m venv --clear $(VENV_OLDEST)
 	$(VENV_OLDEST)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV_OLDEST)/bin/python -m pip install --quiet -r requirements-oldest.txt
+	$(VENV_OLDEST)/bin/python -m pip install --quiet -r $(OLDEST_REQUIREMENTS)
 	touch $@
 
 oldest: $(VENV_OLDEST)/.installed  ## unit tests and sanity under the oldest supported ansible-core
 	PATH=$(abspath $(VENV_OLDEST))/bin:$$PATH python -m pytest tests/unit -q -p no:cacheprovider
 	PATH=$(abspath $(VENV_OLDEST))/bin:$$PATH tests/harness/sanity.sh
 
-images:  ## build the registry-free Debian 12/13 test images
-	tests/harness/build-images.sh bookworm trixie
+images: venv  ## build the registry-free test images of tests/platforms.yml
+	tests/harness/build-images.sh
+
+platforms: venv  ## regenerate the Molecule platform lists from tests/platforms.yml
+	$(PY) tests/harness/platforms.py write
 
 lint: venv
 	yamllint --strict .
+	actionlint
 	ansible-lint --profile production
 	$(PY) tests/harness/readme_docs.py --check
+	$(PY) tests/harness/platforms.py check
 
-docs: venv  ## regenerate the README's variable and option tables
+docs: venv  ## regenerate the generated docs: role variables, plugin options, engine table (make lint checks them)
 	$(PY) tests/harness/readme_docs.py
 
 unit: venv
@@ -62,11 +70,20 @@ demo: venv  ## the lab: incident, site.yml, fix (LAB_HOSTS=N, default 2)
 demo-down:  ## remove the lab
 	lab/demo.sh down
 
-demo-test: venv  ## the demo end to end, lab removed afterwards
-	LAB_DOWN=1 lab/demo.sh
+demo-test: venv  ## the demo end to end with the collection installed from its tarball, lab removed afterwards
+	path=$$(tests/harness/install-test.sh install tests/output/installed) && LAB_COLLECTIONS_PATH=$$path LAB_DOWN=1 lab/demo.sh
 
-demo-fleet: venv  ## a rollout that stops at a failing host (3 lab hosts; removes the lab)
+demo-fleet: venv  ## rollouts that stop at a failing host: refused by the gateway, then a rejected engine config (3 lab hosts; removes the lab)
 	lab/fleet-test.sh
+
+install-test: venv  ## build the tarball, install it, and use only the installed copy (docs, playbooks by FQCN, hcloud, EE context)
+	tests/harness/install-test.sh
+
+ee: venv  ## the execution environment's build context: dist/ipv6ready-docker.tar.gz, tests/output/ee/context
+	tests/harness/install-test.sh ee
+
+demo-kamal: venv  ## Kamal's own network: adopted by site.yml as it is, then recreated with force (1 lab host; removes the lab)
+	lab/kamal-test.sh
 
 bench: bench-nat64 bench-site  ## both benchmarks (not part of `make test`)
 
@@ -77,4 +94,4 @@ bench-site: venv  ## site.yml on 10 lab hosts: first converge, no-op re-run, aga
 	bench/site/run.sh
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) tests/output .ansible
+	rm -rf $(VENV) $(VENV_OLDEST) .venv-core-* tests/output .ansible dist

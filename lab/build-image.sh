@@ -1,28 +1,40 @@
 #!/usr/bin/env bash
-# Build the lab's host image once, without a registry: the Debian 13 test image
-# (tests/harness/build-images.sh) plus the packages every lab host needs,
-# installed in one throw-away container and committed. The lab hosts are
-# IPv6-only once the demo starts, so they cannot reach the Debian mirror
-# themselves; installing here, once, also keeps `make demo` fast.
+# Build a lab host image once, without a registry: a test platform's image
+# (tests/platforms.yml, built by tests/harness/build-images.sh) plus the
+# packages every lab host needs, installed in one throw-away container and
+# committed. The lab hosts are IPv6-only once the demo starts, so they cannot
+# reach the Debian mirror themselves; installing here, once, also keeps
+# `make demo` fast.
 #
-# Usage: lab/build-image.sh        (skipped when the image exists;
-#                                    IPV6READY_FORCE_REBUILD=1 rebuilds)
+# Usage: lab/build-image.sh [PLATFORM]   (default debian13-docker28; the image
+#        is ipv6ready-lab/PLATFORM, skipped when it exists;
+#        IPV6READY_FORCE_REBUILD=1 rebuilds)
+# Needs a python3 with PyYAML on PATH (the venv's; make sees to it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-suite=${IPV6READY_LAB_SUITE:-trixie}
-base="ipv6ready-test/debian:${suite}"
-tag="ipv6ready-lab/debian:${suite}"
-# docker.io (the inner engine; 26.1 on Debian 13), tayga and unbound (the
-# gateway), dig for the checks. The roles install the same packages with
-# `daemon_install: true`; here they only find them present.
-packages="docker.io docker-cli iptables python3-docker tayga unbound bind9-dnsutils"
+platform=${1:-debian13-docker28}
+tag="ipv6ready-lab/${platform}"
 
 if [ "${IPV6READY_FORCE_REBUILD:-0}" != 1 ] && docker image inspect "$tag" >/dev/null 2>&1; then
     echo "lab/build-image: $tag present, skipping"
     exit 0
 fi
+base=$(python3 "$here/tests/harness/platforms.py" image "$platform")
+# The Docker hosts' engine packages are the daemon role's own list for the
+# platform's distribution (the role finds them present); TAYGA and unbound for
+# the gateway; python3-docker for the Docker modules; dig for the checks.
+engine_packages=$(python3 - "$here" "$base" <<'PY'
+import sys, yaml
+here, base = sys.argv[1:]
+release = {"bookworm": "12", "trixie": "13"}[base.rsplit(":", 1)[1].split("-")[0]]
+with open("%s/roles/daemon/vars/Debian-%s.yml" % (here, release)) as f:
+    print(" ".join(yaml.safe_load(f)["__daemon_packages"]))
+PY
+)
+packages="$engine_packages python3-docker tayga unbound bind9-dnsutils"
+
 # The base image is built only when missing (never forced from here).
-IPV6READY_FORCE_REBUILD=0 "$here/tests/harness/build-images.sh" "$suite"
+IPV6READY_FORCE_REBUILD=0 "$here/tests/harness/build-images.sh" "$platform"
 builder="lab-image-build-$$"
 trap 'docker rm --force "$builder" >/dev/null 2>&1 || true' EXIT
 start=$(date +%s)
@@ -36,6 +48,6 @@ docker run --name "$builder" "$base" /bin/sh -c "
     systemctl disable unbound.service tayga.service docker.service docker.socket >/dev/null 2>&1 || true
     apt-get clean
     rm -rf /var/lib/apt/lists/*
-"
+" </dev/null
 docker commit --change 'CMD ["/lib/systemd/systemd"]' "$builder" "$tag" >/dev/null
-echo "lab/build-image: built $tag in $(( $(date +%s) - start ))s"
+echo "lab/build-image: built $tag ($(docker run --rm "$tag" dpkg-query -W -f '${Version}' docker.io)) in $(( $(date +%s) - start ))s"

@@ -3,17 +3,20 @@
 # show the fix. Needs only a Docker engine (no registry), python3, debootstrap
 # and the collection's virtualenv on PATH.
 #   LAB_HOSTS=N     number of IPv6-only Docker hosts (default 2)
+#   LAB_PLATFORM=P  the hosts' test platform (tests/platforms.yml; default
+#                   debian13-docker28, Docker 28)
 #   LAB_DOWN=1      remove the lab at the end (default: keep it; `make demo-down`)
+#   LAB_COLLECTIONS_PATH=DIR  use ipv6ready.docker installed there (make demo-test) instead of this checkout
 # Usage: lab/demo.sh [up|before|site|after|down|all]   (default: all)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 hosts=${LAB_HOSTS:-2}
 export ANSIBLE_CONFIG="$here/lab/ansible.cfg"
-export ANSIBLE_COLLECTIONS_PATH="$here/tests/output/collections"
+export ANSIBLE_COLLECTIONS_PATH="${LAB_COLLECTIONS_PATH:-$here/tests/output/collections}"
 export ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-false}
 link="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/ipv6ready/docker"
-if [ ! -L "$link" ]; then
+if [ -z "${LAB_COLLECTIONS_PATH:-}" ] && [ ! -L "$link" ]; then
     mkdir -p "$(dirname "$link")"
     ln -sfn ../../../../.. "$link"
 fi
@@ -24,7 +27,7 @@ started=$(date +%s)
 
 step_up() {
     banner "1/4 Start the lab: gateway, ${hosts} IPv6-only Docker hosts, IPv4-only mail server"
-    playbook lab/up.yml -e "lab_hosts=${hosts}"
+    playbook lab/up.yml -e "lab_hosts=${hosts}" ${LAB_PLATFORM:+-e "lab_platform=${LAB_PLATFORM}"}
 }
 step_before() {
     banner "2/4 The incident: an app container mails smtp.lab.test (IPv4 only) from an IPv6-only host"
@@ -33,8 +36,8 @@ step_before() {
     playbook lab/verify-before.yml
 }
 step_site() {
-    banner "3/4 The fix: ansible-playbook site.yml against the lab"
-    playbook site.yml
+    banner "3/4 The fix: ansible-playbook ipv6ready.docker.site against the lab"
+    playbook ipv6ready.docker.site
 }
 step_after() {
     banner "4/4 The same mail again, through NAT64/DNS64"

@@ -1,97 +1,171 @@
 #!/usr/bin/env bash
 # Fleet benchmark for ipv6ready.docker (not part of the tests): the cost of
-# site.yml against N lab hosts, compared with `ansible -m ping` on the same
-# hosts in the same run.
+# site.yml (ipv6ready.docker.site, from the collection built and installed
+# from this checkout) against N lab hosts, next to the same host configuration written
+# the plain way (bench/site/baseline.yml: stock modules, none of ours) and
+# next to `ansible -m ping`, all in one run.
 #
-# Measures, in one run, on a fresh lab (lab/demo.sh up: one NAT64/DNS64
-# gateway, N IPv6-only Docker hosts, an IPv4-only mail server):
-#   ping       `ansible -m ping` on the gateway and the N hosts (median of 3)
-#   first      the first `ansible-playbook site.yml` (converges everything)
-#   no-op      the same command again: must report changed=0
-#   no-op, no verify   the same with --skip-tags verify (configuration only;
-#              the verify play starts probe containers on every host)
-# and prints wall seconds, tasks per Docker host, changed tasks and the ratio
-# to ping, then the time per role of the no-op run (ansible.posix.profile_roles;
-# the logs also have the time of every task, from profile_tasks).
-# Goal: no-op <= 3x ping.
+#   lab 1 (fresh: lab/demo.sh up, one NAT64/DNS64 gateway, N IPv6-only
+#   Docker hosts, the IPv4-only mail server):
+#     ping        `ansible -m ping` on the gateway and the N hosts, 3 times
+#     baseline    baseline.yml: first converge, then the no-op re-run
+#   lab 2 (fresh again):
+#     ping        3 more times (the figure is the median of all 6)
+#     ours        site.yml: first converge, no-op re-run (must report
+#                 changed=0), the no-op with --skip-tags verify, and the no-op
+#                 of the Docker hosts' configuration only (--skip-tags
+#                 gateways,verify: what the baseline configures)
+#     mitogen     (BENCH_MITOGEN=1) the no-op re-run with the mitogen_linear
+#                 strategy (ansible_connection=docker, which mitogen replaces
+#                 with its own docker transport)
+#   lab 3 (BENCH_MITOGEN=1 and BENCH_MITOGEN_FIRST=1, fresh again): site.yml's
+#     first converge with mitogen, then its no-op.
+#   Round trips (BENCH_ROUNDTRIPS=1, untimed): one more no-op of the baseline
+#     and of site.yml with -vvv, counted per host and role (roundtrips.py).
+# It prints wall seconds, changed tasks, task results per Docker host, the
+# ratios to ping and to the baseline, the goals, the round trips per role and
+# the time per role of the no-op (ansible.posix.profile_roles). Logs of every
+# run go to tests/output/bench-site/. The machine's load average is printed
+# at the start and the end: the lab shares the CPU with whatever else runs.
 #
 # Usage: bench/site/run.sh     (needs Docker and the virtualenv: make venv)
-#   BENCH_HOSTS=10      N, the number of lab Docker hosts
-#   BENCH_BATCH=N       ipv6ready_batch_size: the rollout runs a canary of one
-#                       host, then batches of this size (default: all the rest)
-#   BENCH_KEEP_LAB=1    keep the lab afterwards (default: remove it)
-#   BENCH_ARGS="..."    extra arguments for every ansible-playbook run
-# Logs of every run go to tests/output/bench-site/.
+#   BENCH_HOSTS=10        N, the number of lab Docker hosts
+#   BENCH_BATCH=N         ipv6ready_batch_size: the rollout runs a canary of one
+#                         host, then batches of this size (default: all the rest)
+#   BENCH_MITOGEN=1       the mitogen runs (default 1; 0 skips them and lab 3)
+#   BENCH_MITOGEN_FIRST=1 lab 3, the first converge with mitogen (default 1)
+#   BENCH_ROUNDTRIPS=1    the -vvv round-trip count (default 1)
+#   BENCH_KEEP_LAB=1      keep the last lab afterwards (default: remove it)
+#   BENCH_ARGS="..."      extra arguments for every ansible-playbook run
+# Run it under the lab lock when others share the machine:
+#   flock /tmp/ipv6ready-lab.lock make bench-site
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$here"
 hosts=${BENCH_HOSTS:-10}
 batch=${BENCH_BATCH:-$hosts}
+mitogen=${BENCH_MITOGEN:-1}
+roundtrips=${BENCH_ROUNDTRIPS:-1}
 read -r -a extra <<< "${BENCH_ARGS:-}"
 logs=tests/output/bench-site
+rm -rf "$logs"
 mkdir -p "$logs"
 export ANSIBLE_CONFIG="$here/lab/ansible.cfg"
-export ANSIBLE_COLLECTIONS_PATH="$here/tests/output/collections"
 export ANSIBLE_FORCE_COLOR=false ANSIBLE_NOCOLOR=true ANSIBLE_DEPRECATION_WARNINGS=false
 export PATH="$here/.venv/bin:$PATH"
+# The collection as users get it: built, installed, run by FQCN (also for lab/demo.sh).
+LAB_COLLECTIONS_PATH=$(tests/harness/install-test.sh install tests/output/installed)
+export LAB_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATH=$LAB_COLLECTIONS_PATH
 if [ "${BENCH_KEEP_LAB:-0}" != 1 ]; then trap 'lab/demo.sh down >/dev/null 2>&1 || true' EXIT; fi
+results=$logs/results.txt
+: > "$results"
 
 now() { date +%s.%N; }
 since() { python3 -c 'import sys; print("%.1f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$(now)"; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+lab_prefix=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["lab_nat64_prefix"])' lab/vars.yml)
+mitogen_strategies=$(python -c 'import ansible_mitogen, os; print(os.path.join(os.path.dirname(ansible_mitogen.__file__), "plugins", "strategy"))' 2>/dev/null || true)
+if [ "$mitogen" = 1 ] && [ -z "$mitogen_strategies" ]; then
+    echo "bench/site: mitogen is not installed in the venv (requirements-dev.txt); BENCH_MITOGEN=0 to skip" >&2
+    exit 1
+fi
 
-echo "bench/site: starting a fresh lab with ${hosts} Docker hosts (log: $logs/up.log)"
-lab/demo.sh down > "$logs/down.log" 2>&1
-LAB_HOSTS=$hosts lab/demo.sh up > "$logs/up.log" 2>&1
-# The first converge and the no-op runs on the same lab, as an operator would.
-site=(ansible-playbook -i lab/inventory site.yml -e "ipv6ready_batch_size=${batch}" "${extra[@]}")
-
+lab_up() {  # N: a fresh lab
+    echo "bench/site: starting fresh lab $1 with ${hosts} Docker hosts (log: $logs/up$1.log)"
+    lab/demo.sh down > "$logs/down$1.log" 2>&1
+    LAB_HOSTS=$hosts lab/demo.sh up > "$logs/up$1.log" 2>&1 \
+        || { tail -30 "$logs/up$1.log" >&2; exit 1; }
+}
 ping_once() {
     local t
     t=$(now)
-    ansible -i lab/inventory 'nat64_gateways:docker_hosts' -m ansible.builtin.ping > "$logs/ping.log" 2>&1
-    since "$t"
+    ansible -i lab/inventory 'nat64_gateways:docker_hosts' -m ansible.builtin.ping > "$logs/ping.log" 2>&1 \
+        || { cat "$logs/ping.log" >&2; exit 1; }
+    echo "ping $(since "$t")" >> "$results"
 }
-playbook() {  # NAME ARGS...: run site.yml, print "seconds json"
-    local name=$1 t
-    shift
+# run KEY MUST_PASS PLAYBOOK ARGS...: time one ansible-playbook run and record
+# "KEY seconds recap-json" (or "KEY failed") in the results.
+run() {
+    local key=$1 must=$2 t rc=0
+    shift 2
     t=$(now)
-    ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_roles,ansible.posix.profile_tasks "${site[@]}" "$@" > "$logs/$name.log" 2>&1 \
-        || { echo "bench/site: $name failed, see $logs/$name.log" >&2; tail -30 "$logs/$name.log" >&2; exit 1; }
-    echo "$(since "$t") $(python3 bench/site/recap.py "$logs/$name.log" lab-host)"
+    env ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_roles,ansible.posix.profile_tasks "${strategy[@]}" \
+        ansible-playbook -i lab/inventory "$@" "${extra[@]}" > "$logs/$key.log" 2>&1 || rc=$?
+    local seconds
+    seconds=$(since "$t")
+    if [ "$rc" != 0 ]; then
+        echo "bench/site: $key failed (rc $rc), see $logs/$key.log" >&2
+        tail -25 "$logs/$key.log" >&2
+        [ "$must" = optional ] || exit 1
+        echo "$key failed" >> "$results"
+        return 0
+    fi
+    echo "$key $seconds $(python3 bench/site/recap.py "$logs/$key.log" lab-host)" >> "$results"
+    echo "bench/site: $key ${seconds}s"
 }
+site=(ipv6ready.docker.site -e "ipv6ready_batch_size=${batch}")
+# The strategy of the next runs: Ansible's default, or mitogen_linear.
+strategy=()
+mitogen_strategy=(ANSIBLE_STRATEGY_PLUGINS="$mitogen_strategies" ANSIBLE_STRATEGY=mitogen_linear)
+mitogen_args=(-e ansible_connection=docker)
 
-pings=("$(ping_once)" "$(ping_once)" "$(ping_once)")
-ping=$(printf '%s\n' "${pings[@]}" | sort -n | sed -n 2p)
-echo "bench/site: ping ${pings[*]} s, median ${ping} s"
-first=$(playbook first)
-echo "bench/site: first converge ${first}"
-noop=$(playbook noop)
-echo "bench/site: no-op ${noop}"
-noverify=$(playbook noop-noverify --skip-tags verify)
-echo "bench/site: no-op without verify ${noverify}"
+echo "bench/site: load average at the start: $(load) ($(nproc) cores)"
+echo "load_start $(load | cut -d' ' -f1)" >> "$results"
 
-python3 - "$hosts" "$batch" "$ping" "$first" "$noop" "$noverify" <<'PY'
-import json, sys
-hosts, batch, ping = sys.argv[1], sys.argv[2], float(sys.argv[3])
-rows = []
-for label, arg in (("first converge", sys.argv[4]), ("no-op re-run", sys.argv[5]),
-                   ("no-op, --skip-tags verify", sys.argv[6])):
-    seconds, recap = arg.split(" ", 1)
-    rows.append((label, float(seconds), json.loads(recap)))
-print()
-print("site.yml against %s lab Docker hosts and 1 gateway (serial: [1, %s])" % (hosts, batch))
-print("| run | wall s | tasks per Docker host | changed | x ping |")
-print("| --- | ---: | ---: | ---: | ---: |")
-print("| ansible -m ping (median of 3) | %.1f | 1 | 0 | 1.0 |" % ping)
-for label, seconds, r in rows:
-    print("| %s | %.1f | %s | %d | %.1f |" % (label, seconds, r["tasks"], r["changed"], seconds / ping))
-noop = rows[1]
-print()
-print("no-op / ping = %.1fx (goal <= 3x): %s" % (noop[1] / ping, "met" if noop[1] <= 3 * ping else "NOT met"))
-bad = [label for label, _s, r in rows[1:] if r["changed"] != 0]
-if bad:
-    sys.exit("bench/site: not idempotent, changed > 0 in: " + ", ".join(bad))
+lab_up 1
+ping_once; ping_once; ping_once
+run baseline-first must bench/site/baseline.yml
+run baseline-noop must bench/site/baseline.yml
+if [ "$mitogen" = 1 ]; then
+    strategy=("${mitogen_strategy[@]}")
+    run baseline-noop-mitogen optional bench/site/baseline.yml "${mitogen_args[@]}"
+    strategy=()
+fi
+if [ "$roundtrips" = 1 ]; then
+    ansible-playbook -i lab/inventory bench/site/baseline.yml -vvv > "$logs/rt-baseline.log" 2>&1 \
+        || { tail -20 "$logs/rt-baseline.log" >&2; exit 1; }
+fi
+
+lab_up 2
+ping_once; ping_once; ping_once
+run first must "${site[@]}"
+run noop must "${site[@]}"
+run noop-noverify must "${site[@]}" --skip-tags verify
+run noop-hosts must "${site[@]}" --skip-tags gateways,verify -e "nat64_client_prefix=${lab_prefix}"
+if [ "$roundtrips" = 1 ]; then
+    ansible-playbook -i lab/inventory "${site[@]}" -vvv > "$logs/rt-ours.log" 2>&1 \
+        || { tail -20 "$logs/rt-ours.log" >&2; exit 1; }
+fi
+if [ "$mitogen" = 1 ]; then
+    strategy=("${mitogen_strategy[@]}")
+    run noop-mitogen optional "${site[@]}" "${mitogen_args[@]}"
+    if [ "${BENCH_MITOGEN_FIRST:-1}" = 1 ]; then
+        lab_up 3
+        run first-mitogen optional "${site[@]}" "${mitogen_args[@]}"
+        run noop-mitogen-lab3 optional "${site[@]}" "${mitogen_args[@]}"
+    fi
+    strategy=()
+fi
+
+echo "load_end $(load | cut -d' ' -f1)" >> "$results"
+echo "bench/site: load average at the end: $(load)"
+rt_json=
+if [ "$roundtrips" = 1 ]; then
+    rt_json=$(python3 - "$logs" <<'PY'
+import json, subprocess, sys
+logs = sys.argv[1]
+out = {}
+for name in ("baseline", "ours"):
+    text = subprocess.run([sys.executable, "bench/site/roundtrips.py", "%s/rt-%s.log" % (logs, name), "lab-host1", "lab-host2", "lab-gw"],
+                          check=True, capture_output=True, text=True).stdout
+    out[name] = json.loads(text)
+print(json.dumps(out))
 PY
-echo
-echo "Time per role, no-op re-run (profile_roles):"
-sed -n '/^ROLES RECAP/,/^$/p' "$logs/noop.log" | grep -E ' -+ [0-9.]+s$' || true
+)
+fi
+python3 bench/site/report.py "$results" "$hosts" "$batch" "$rt_json"
+for key in first noop; do
+    echo
+    echo "Time per role, $key (profile_roles):"
+    sed -n '/^ROLES RECAP/,/^$/p' "$logs/$key.log" | grep -E ' -+ [0-9.]+s$' || true
+done

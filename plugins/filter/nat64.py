@@ -96,7 +96,7 @@ import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils._prefix import prefix_problem
+from ansible_collections.ipv6ready.docker.plugins.module_utils._prefix import parse_prefix, prefix_problem
 from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import value_list
 
 WELL_KNOWN_PREFIX = ipaddress.IPv6Network('64:ff9b::/96')
@@ -110,12 +110,8 @@ DEFAULT_OFFSET = '::64:0:0:0'
 
 
 def _routed_network(value):
-    if not isinstance(value, str) or '/' not in value:
-        raise ValueError('%r is not a prefix in address/length form' % (value,))
-    network = ipaddress.ip_network(value, strict=False)
-    if network.version != 6:
-        raise ValueError('%r is an IPv4 prefix, IPv6 is required' % (value,))
-    return network
+    """The routed IPv6 network; an interface address (host bits set) stands for its network."""
+    return parse_prefix(value, version=6, host_bits=True)
 
 
 def nat64_carve_problems(routed, name, offset=DEFAULT_OFFSET, offset_name='offset'):

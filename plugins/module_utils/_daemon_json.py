@@ -18,10 +18,11 @@ import ipaddress
 import json
 import re
 
-DEFAULT_PATH = "/etc/docker/daemon.json"
+from ansible.module_utils.parsing.convert_bool import boolean
 
-# ``dockerd --validate --config-file F`` exists from Docker 23.0 (not in 20.10).
-DOCKERD_VALIDATE_MIN_VERSION = (23, 0, 0)
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine, _prefix
+
+DEFAULT_PATH = "/etc/docker/daemon.json"
 
 # Options that ``dockerd`` re-reads on SIGHUP, from the "Configuration reload
 # behavior" table of the dockerd reference. The reference names
@@ -239,36 +240,14 @@ def restart_required(before, after):
 # Engine versions
 # --------------------------------------------------------------------------
 
-_VERSION_RE = re.compile(r"(?<![\d.])v?(\d+)\.(\d+)(?:\.(\d+))?")
-
-
-def parse_engine_version(text):
-    """Parse a Docker engine version.
-
-    Accepts ``dockerd --version`` output (``Docker version 20.10.24+dfsg1,
-    build 5d6db84``) or a bare version (``26.1.5+dfsg1``, ``v28.0.1``,
-    ``27.3``, ``28``). Returns a ``(major, minor, patch)`` tuple of ints. Raises
-    ``ValueError`` when no version is found.
-    """
-    if text is None:
-        raise ValueError("no Docker engine version given")
-    text = str(text).strip()
-    if text.isdigit():
-        return (int(text), 0, 0)
-    match = _VERSION_RE.search(text)
-    if not match:
-        raise ValueError("cannot find a Docker engine version in %r" % text)
-    return (int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
-
-
-def format_version(version):
-    """Return ``"major.minor.patch"`` for a version tuple."""
-    return ".".join(str(part) for part in version)
+# Parsing and formatting live with the version table (_engine.py).
+parse_engine_version = _engine.parse_version
+format_version = _engine.format_version
 
 
 def dockerd_validate_supported(version):
     """Return ``True`` when ``dockerd --validate`` exists for this engine version."""
-    return tuple(version) >= DOCKERD_VALIDATE_MIN_VERSION
+    return _engine.supports(version, "daemon_validate")
 
 
 def dockerd_validate_command(dockerd, config_file):
@@ -354,28 +333,18 @@ def _dict_of(value_check):
 
 
 def _ip_text(key, value, family=None, form="address"):
-    """Check an IP address, network (CIDR) or interface (address/prefix) string."""
+    """Check an IP address, or a network or interface (address/length) string, with the _prefix helpers.
+
+    Networks may carry host bits, as dockerd masks them itself.
+    """
     errors = _str(key, value)
     if errors:
         return errors
-    try:
-        if form == "network":
-            parsed = ipaddress.ip_network(value, strict=False)
-            if "/" not in value:
-                raise ValueError("missing /prefix length")
-        elif form == "interface":
-            parsed = ipaddress.ip_interface(value)
-            if "/" not in value:
-                raise ValueError("missing /prefix length")
-        else:
-            parsed = ipaddress.ip_address(value)
-    except ValueError as exc:
-        what = {"network": "CIDR", "interface": "address/prefix"}.get(form, "IP address")
-        return ["%s: %r is not a valid %s%s (%s)" % (
-            key, value, "IPv%d " % family if family else "", what, exc)]
-    if family and parsed.version != family:
-        return ["%s: %r is an IPv%d value, IPv%d is required" % (key, value, parsed.version, family)]
-    return []
+    if form == "address":
+        problem = _prefix.address_problem(value, version=family)
+    else:
+        problem = _prefix.prefix_problem(value, version=family, host_bits=True)
+    return ["%s: %s" % (key, problem)] if problem else []
 
 
 def _ip(family=None, form="address"):
@@ -384,7 +353,14 @@ def _ip(family=None, form="address"):
     return check
 
 
-def _address_pool(key, value):
+def pool_problems(key, value, version=None, host_bits=True):
+    """Check one ``default-address-pools`` entry ``{base, size}``; messages start with ``key``.
+
+    ``size`` is the prefix length of each network cut from ``base``: at least
+    the base's own length, at most 32 (IPv4) or 128 (IPv6). ``version``
+    requires that address family; without ``host_bits`` the base must be a
+    network (the daemon role's own pools).
+    """
     errors = _object(key, value)
     if errors:
         return errors
@@ -393,7 +369,11 @@ def _address_pool(key, value):
             errors.append("%s: missing %r" % (key, field))
     if errors:
         return errors
-    errors = _ip_text(key + ".base", value["base"], form="network")
+    errors = _str(key + ".base", value["base"])
+    if not errors:
+        problem = _prefix.prefix_problem(value["base"], version=version, host_bits=host_bits)
+        if problem:
+            errors.append("%s.base: %s" % (key, problem))
     errors.extend(_int(key + ".size", value["size"]))
     if errors:
         return errors
@@ -401,8 +381,8 @@ def _address_pool(key, value):
     size = value["size"]
     if size < network.prefixlen or size > network.max_prefixlen:
         errors.append(
-            "%s.size: %d must be between the prefix length of base %s (%d) and %d"
-            % (key, size, value["base"], network.prefixlen, network.max_prefixlen)
+            "%s.size: %d must be between %d (the prefix length of %s) and %d"
+            % (key, size, network.prefixlen, value["base"], network.max_prefixlen)
         )
     return errors
 
@@ -421,7 +401,7 @@ KEY_TYPES = {
     "ip": _ip(),
     "bridge": _str,
     "mtu": _non_negative_int,
-    "default-address-pools": _list_of(_address_pool),
+    "default-address-pools": _list_of(pool_problems),
     "default-network-opts": _dict_of(_dict_of(_str)),
     # Firewall and forwarding
     "iptables": _bool,
@@ -511,26 +491,27 @@ def _ipv6_without_fixed_cidr_v6(cfg):
     return cfg.get("ipv6") is True and not cfg.get("fixed-cidr-v6")
 
 
-# (key, first engine version where the config is fine, condition, problem).
-# A rule fails when the engine is older than its version and its condition
-# holds for the merged config; the message is "<key>: <problem>; the engine is X".
+# (key, engine feature that makes the config fine, condition, problem). The
+# versions come from the one table in _engine.py. A rule fails when the engine
+# lacks the feature and the condition holds for the merged config; the message
+# is "<key>: <problem> before Docker <version>; the engine is X".
 VERSION_RULES = (
-    ("ip6tables", (20, 10, 0), _present("ip6tables"),
-     "does not exist before Docker 20.10"),
-    ("ip6tables", (27, 0, 0), _ip6tables_without_experimental,
-     'true needs "experimental": true before Docker 27.0'),
-    ("ipv6", (28, 0, 0), _ipv6_without_fixed_cidr_v6,
-     'true needs "fixed-cidr-v6" before Docker 28.0'),
-    ("default-network-opts", (24, 0, 0), _present("default-network-opts"),
-     "does not exist before Docker 24.0"),
-    ("default-network-opts", (27, 0, 0), _network_opt_set("com.docker.network.enable_ipv6"),
-     "com.docker.network.enable_ipv6 takes effect from Docker 27.0"),
-    ("default-network-opts", (28, 0, 0), _network_opt_set("com.docker.network.enable_ipv4"),
-     "com.docker.network.enable_ipv4 needs Docker 28.0"),
-    ("bip6", (28, 0, 0), _present("bip6"),
-     "does not exist before Docker 28.0"),
-    ("ip-forward-no-drop", (28, 0, 0), _present("ip-forward-no-drop"),
-     "does not exist before Docker 28.0"),
+    ("ip6tables", "ip6tables", _present("ip6tables"),
+     "does not exist"),
+    ("ip6tables", "ip6tables_default", _ip6tables_without_experimental,
+     'true needs "experimental": true'),
+    ("ipv6", "ipv6_without_fixed_cidr", _ipv6_without_fixed_cidr_v6,
+     'true needs "fixed-cidr-v6"'),
+    ("default-network-opts", "default_network_opts", _present("default-network-opts"),
+     "does not exist"),
+    ("default-network-opts", "network_opts_ipv6", _network_opt_set("com.docker.network.enable_ipv6"),
+     "com.docker.network.enable_ipv6 has no effect"),
+    ("default-network-opts", "ipv6_only_networks", _network_opt_set("com.docker.network.enable_ipv4"),
+     "com.docker.network.enable_ipv4 does not exist"),
+    ("bip6", "bip6", _present("bip6"),
+     "does not exist"),
+    ("ip-forward-no-drop", "ip_forward_no_drop", _present("ip-forward-no-drop"),
+     "does not exist"),
 )
 
 
@@ -540,11 +521,12 @@ def check_engine_version(config, version):
     Returns a list of messages naming the key, the problem and the engine
     version; an empty list means the check passed. Keys without a rule pass.
     """
-    version = tuple(version)
+    version = _engine.parse_version(version)
     errors = []
-    for key, min_version, condition, problem in VERSION_RULES:
-        if version < min_version and condition(config):
-            errors.append("%s: %s; the engine is %s" % (key, problem, format_version(version)))
+    for key, name, condition, problem in VERSION_RULES:
+        if not _engine.supports(version, name) and condition(config):
+            errors.append("%s: %s before Docker %s; the engine is %s"
+                          % (key, problem, _engine.since(name), format_version(version)))
     return errors
 
 
@@ -557,3 +539,318 @@ def validate_config(config, version=None):
     if version is not None:
         errors.extend(check_engine_version(config, version))
     return errors
+
+
+# --------------------------------------------------------------------------
+# The daemon role: its variables -> the keys it writes for one engine
+# --------------------------------------------------------------------------
+#
+# ``inputs`` is a dict of the role's variables by name (daemon_ipv6, ...).
+# Role argument validation checks their types but does not convert them, so
+# booleans may arrive as "yes" or "true" and sizes as strings.
+
+ROLE_POOL_VARS = (("daemon_ipv4_address_pools", 4), ("daemon_ipv6_address_pools", 6))
+
+
+def _flag(value):
+    return boolean(value, strict=False)
+
+
+def role_problems(inputs):
+    """What is wrong with the daemon role's variables beyond their types; one message each.
+
+    Engine-independent: checked before the engine is even looked for.
+    """
+    problems = []
+    fixed = inputs.get("daemon_fixed_cidr_v6") or ""
+    if fixed:
+        problem = _prefix.prefix_problem(fixed, version=6)
+        if problem:
+            problems.append("daemon_fixed_cidr_v6: %s" % problem)
+    for var, version in ROLE_POOL_VARS:
+        for index, pool in enumerate(inputs.get(var) or []):
+            pool = dict(pool, size=_int_or_text(pool.get("size"))) if isinstance(pool, dict) else pool
+            problems.extend(pool_problems("%s[%d]" % (var, index), pool, version=version, host_bits=False))
+    if not inputs.get("daemon_ipv4_address_pools"):
+        problems.append("daemon_ipv4_address_pools: must not be empty: default-address-pools replaces Docker's "
+                        "built-in IPv4 pools, so an empty list leaves new networks without IPv4")
+    for server in inputs.get("daemon_dns") or []:
+        problem = _prefix.address_problem(server)
+        if problem:
+            problems.append("daemon_dns: %s" % problem)
+    always = set(["ipv6", "ip6tables", "default-address-pools"])
+    always.update(_role_optional_keys(inputs))
+    always.update(inputs.get("daemon_settings") or {})
+    for key in inputs.get("daemon_remove_keys") or []:
+        if key in always:
+            problems.append("daemon_remove_keys: %r is also set by this role or daemon_settings; name it in one of "
+                            "them only" % key)
+    return problems
+
+
+def _int_or_text(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _role_optional_keys(inputs):
+    """The keys the role writes on every engine only because a variable asks for them."""
+    keys = []
+    if _flag(inputs.get("daemon_ipv6")) and inputs.get("daemon_fixed_cidr_v6"):
+        keys.append("fixed-cidr-v6")
+    if inputs.get("daemon_dns"):
+        keys.append("dns")
+    if inputs.get("daemon_live_restore") is not None:
+        keys.append("live-restore")
+    return keys
+
+
+def role_settings(inputs, version):
+    """The daemon.json keys the daemon role writes for an engine of ``version``.
+
+    The cut-offs come from the engine table (``_engine.FEATURES``): before
+    ``ip6tables_default`` the IPv6 firewall needs ``experimental``; from
+    ``network_opts_ipv6`` every new network can get IPv6 through
+    ``default-network-opts``. ``daemon_settings`` are merged last, recursively,
+    and win. Booleans and sizes are written with their JSON types.
+    """
+    has = _engine.features(version)
+    ipv6 = _flag(inputs.get("daemon_ipv6"))
+    ip6tables = _flag(inputs.get("daemon_ip6tables"))
+    pools = list(inputs.get("daemon_ipv4_address_pools") or [])
+    if ipv6:
+        pools += list(inputs.get("daemon_ipv6_address_pools") or [])
+    settings = {
+        "ipv6": ipv6,
+        "ip6tables": ip6tables,
+        "default-address-pools": [{"base": str(pool["base"]), "size": int(pool["size"])} for pool in pools],
+    }
+    if ipv6 and inputs.get("daemon_fixed_cidr_v6"):
+        settings["fixed-cidr-v6"] = str(inputs["daemon_fixed_cidr_v6"])
+    if ip6tables and not has["ip6tables_default"]:
+        settings["experimental"] = True
+    if has["network_opts_ipv6"]:
+        enable = ipv6 and _flag(inputs.get("daemon_ipv6_new_networks"))
+        settings["default-network-opts"] = {"bridge": {"com.docker.network.enable_ipv6": "true" if enable else "false"}}
+    if inputs.get("daemon_dns"):
+        settings["dns"] = list(inputs["daemon_dns"])
+    if inputs.get("daemon_live_restore") is not None:
+        settings["live-restore"] = _flag(inputs["daemon_live_restore"])
+    return _deep_merge(settings, inputs.get("daemon_settings") or {})
+
+
+def role_plan(inputs, version):
+    """The daemon role's decision for one engine: ``{'version', 'settings', 'problems'}``.
+
+    ``version`` is the engine version text; empty when unknown (check mode
+    before an install), then nothing is decided. ``problems`` stop the role
+    before anything is changed: an engine older than the collection's minimum,
+    or a key in ``daemon_remove_keys`` that this engine needs the role to write.
+    """
+    if not version:
+        return {"version": "", "settings": {}, "problems": []}
+    parsed = _engine.parse_version(version)
+    if not _engine.supports(parsed, "ip6tables"):
+        return {"version": format_version(parsed), "settings": {}, "problems": [
+            "Docker %s is too old: IPv6 firewalling (ip6tables) needs Docker %s or newer. Upgrade the engine first."
+            % (format_version(parsed), _engine.since("ip6tables"))]}
+    settings = role_settings(inputs, parsed)
+    problems = ["daemon_remove_keys: %r is written by this role for Docker %s; remove it from daemon_remove_keys"
+                % (key, format_version(parsed))
+                for key in inputs.get("daemon_remove_keys") or [] if key in settings]
+    return {"version": format_version(parsed), "settings": settings, "problems": problems}
+
+
+_CANDIDATE_RE = re.compile(r"^\s*Candidate:\s*(\S+)", re.MULTILINE)
+
+
+def engine_version_text(text):
+    """The engine version in ``dockerd --version`` output or ``apt-cache policy`` output, or ``''``.
+
+    ``Docker version 20.10.24+dfsg1, build 297e128`` gives ``20.10.24``;
+    ``Candidate: 5:28.0.1-1~debian.12~bookworm`` gives ``28.0.1`` (the epoch
+    dropped); ``Candidate: (none)`` or no version gives ``''``.
+    """
+    text = text or ""
+    candidate = _CANDIDATE_RE.search(text)
+    if candidate:
+        text = candidate.group(1).split(":", 1)[-1]
+    try:
+        return format_version(_engine.parse_version(text))
+    except ValueError:
+        return ""
+
+
+# --------------------------------------------------------------------------
+# The daemon role: is the running engine what daemon.json says?
+# --------------------------------------------------------------------------
+
+def health_problem(ping, bridge, expect_ipv6, socket, timeout):
+    """Judge the engine's health from the registered ``uri`` results; ``''`` when healthy.
+
+    ``ping`` is the ``/_ping`` result (skipped when the engine answered earlier
+    in the run), ``bridge`` the ``/networks/bridge`` result, read when
+    ``expect_ipv6``: then the default bridge must report IPv6.
+    """
+    ping = ping or {}
+    bridge = bridge or {}
+    if not ping.get("skipped") and ping.get("status", -1) != 200:
+        return "the engine API did not answer on %s within %s s (%s)" % (socket, timeout, ping.get("msg") or "no answer")
+    if not expect_ipv6:
+        return ""
+    if bridge.get("status", -1) != 200:
+        return "the engine API did not answer %s for the default bridge network (%s)" % (
+            socket, bridge.get("msg") or "no answer")
+    enabled = (bridge.get("json") or {}).get("EnableIPv6", False)
+    subnets = [c.get("Subnet") for c in bridge_ipam(bridge.get("json"))]
+    if enabled is True and any(":" in (s or "") for s in subnets):
+        return ""
+    return ("the default bridge network reports no IPv6 (EnableIPv6 %s, subnets %s). With live-restore on and "
+            "containers running, dockerd keeps the old default bridge across a restart: stop the containers or "
+            "turn live-restore off for this change" % (enabled, ", ".join(s or "" for s in subnets)))
+
+
+def bridge_ipam(network):
+    """The IPAM configs of a network inspect result (``[]`` when there are none)."""
+    return ((network or {}).get("IPAM") or {}).get("Config") or []
+
+
+def resolv_conf_servers(text):
+    """The DNS servers a container uses, as the engine wrote its resolv.conf.
+
+    Returns ``(servers, family)``: ``family`` is ``None`` when ``servers`` are
+    all of them, ``6`` when only the IPv6 ones can be read, and ``servers`` is
+    ``None`` when the file does not say. A container on the default bridge
+    lists them as ``nameserver`` lines. One on a user-defined network asks the
+    engine's resolver (127.0.0.11): Docker 25 and newer note its upstream
+    servers in a ``# ExtServers: [...]`` comment (``host(...)`` marks the
+    host's own resolvers); older engines list only the IPv6 ones, next to
+    127.0.0.11 (and none says nothing).
+    """
+    servers = []
+    internal = False
+    extservers = None
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if line.startswith("nameserver"):
+            parts = line.split()
+            if len(parts) > 1:
+                if parts[1] == "127.0.0.11":
+                    internal = True
+                else:
+                    servers.append(parts[1])
+        elif line.startswith("# ExtServers:"):
+            inside = line.split(":", 1)[1].strip().strip("[]")
+            extservers = [re.sub(r"^host\((.*)\)$", r"\1", item) for item in inside.split()]
+    if not internal:
+        return servers, None
+    if extservers is not None:
+        return extservers, None
+    # None listed: the engine may have left them out for a network without IPv6.
+    return (servers or None), 6
+
+
+def _same_addresses(left, right):
+    def canon(values):
+        out = []
+        for value in values:
+            try:
+                out.append(str(ipaddress.ip_address(value.split("%", 1)[0])))
+            except ValueError:
+                out.append(value)
+        return out
+    return canon(left) == canon(right)
+
+
+def _family(value):
+    try:
+        return ipaddress.ip_address(value.split("%", 1)[0]).version
+    except ValueError:
+        return None
+
+
+def drift_problems(config, state):
+    """Where the running engine differs from ``config`` (daemon.json), with the restart that fixes it.
+
+    ``state`` is the ``engine_info`` module's result: ``bridge`` (the default
+    bridge's inspect result), ``containers`` (the running ones: ``name``,
+    ``network_mode``, ``dns``, ``resolv_conf``) and ``live_restore``. The
+    engine applies ``ipv6`` and ``fixed-cidr-v6`` when it creates the default
+    bridge, which it does at start-up unless live-restore is on and any
+    container runs (verified on 20.10, 26.1 and 28.5); it applies ``dns`` when
+    it starts a container (``docker restart`` rewrites the container's
+    resolv.conf). Returns ``[]`` when the engine matches.
+    """
+    problems = []
+    bridge = state.get("bridge") or {}
+    containers = state.get("containers") or []
+    running = sorted(c["name"] for c in containers)
+    if state.get("live_restore") and running:
+        shown = ", ".join(running[:10]) + (", ..." if len(running) > 10 else "")
+        restart = ("with live-restore on, the engine keeps its networks as they are while any container runs (%d "
+                   "running: %s): stop them, or turn live-restore off (a reload is enough), then restart the engine "
+                   "(systemctl restart docker)" % (len(running), shown))
+    else:
+        restart = "restart the engine (systemctl restart docker)"
+    if bridge:
+        want_ipv6 = config.get("ipv6") is True
+        has_ipv6 = bridge.get("EnableIPv6") is True
+        v6 = [c for c in bridge_ipam(bridge) if ":" in (c.get("Subnet") or "")]
+        if want_ipv6 != has_ipv6:
+            problems.append("the default bridge has IPv6 %s, but daemon.json says ipv6: %s; %s"
+                            % ("on" if has_ipv6 else "off", "true" if want_ipv6 else "false", restart))
+        elif want_ipv6 and config.get("fixed-cidr-v6"):
+            want = _canonical(config["fixed-cidr-v6"])
+            have = set(_canonical(c.get(key)) for c in v6 for key in ("Subnet", "IPRange") if c.get(key))
+            if want not in have:
+                problems.append("the default bridge has the IPv6 subnet %s, but daemon.json says fixed-cidr-v6: %s; %s"
+                                % (", ".join(c.get("Subnet") for c in v6) or "none", config["fixed-cidr-v6"], restart))
+    want_dns = config.get("dns") or []
+    if want_dns:
+        stale = {}
+        for container in containers:
+            mode = str(container.get("network_mode") or "")
+            if container.get("dns") or mode in ("host", "none") or mode.startswith("container:"):
+                continue
+            servers, family = resolv_conf_servers(container.get("resolv_conf"))
+            want = [server for server in want_dns if family is None or _family(server) == family]
+            if servers is not None and not _same_addresses(servers, want):
+                stale.setdefault(", ".join(servers) or "none", []).append(container["name"])
+        for servers, names in sorted(stale.items()):
+            names = sorted(names)
+            problems.append("the running containers %s still use the DNS servers %s, but daemon.json says dns: %s; "
+                            "the engine applies dns when it starts a container: restart them (docker restart %s)"
+                            % (", ".join(names), servers, ", ".join(want_dns), " ".join(names)))
+    return problems
+
+
+def _canonical(value):
+    try:
+        return str(ipaddress.ip_network(value, strict=False))
+    except (TypeError, ValueError):
+        return value
+
+
+def rollback_message(path, changed, restart_problem, engine_log, restored, removed, engine_back):
+    """The failure after a rolled-back restart: what failed, what was restored, and whether the engine runs again.
+
+    ``restored`` is the backup kept of the rejected file (a path) when the
+    previous file was restored, ``True`` when it was restored without a known
+    backup name, else false; ``removed`` is true when the file the role created
+    was removed; ``engine_back`` is ``''`` when the engine runs again with the
+    previous file, else why not.
+    """
+    text = ("Docker did not come back healthy after changing %s in %s: %s. The engine says: %s. "
+            % (", ".join(changed or []), path, restart_problem, " | ".join(engine_log or [])))
+    if restored:
+        backup = restored if isinstance(restored, str) else "a backup"
+        text += "The previous daemon.json was restored (the rejected one is kept as %s); " % backup
+    elif removed:
+        text += "The daemon.json this role created was removed; "
+    else:
+        text += "There was no previous daemon.json to restore; "
+    if engine_back:
+        return text + "the engine did NOT start again: %s." % engine_back
+    return text + "the engine runs again with it."

@@ -23,6 +23,8 @@ import collections
 import ipaddress
 import re
 
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _prefix
+
 INT_MAX = 2147483647
 
 #: glibc's built-in label table (used when gai.conf has no ``label`` line).
@@ -153,46 +155,19 @@ def format_prefix(network):
     return "%s/%d" % (_hex_form(words, base, length), network.prefixlen)
 
 
-def _mapped_suggestion(v4net):
-    return "::ffff:%s/%d" % (v4net.network_address, v4net.prefixlen + 96)
-
-
 def parse_prefix(value, option, strict=True):
     """Parse an IPv6 prefix (``addr`` or ``addr/len``) into ``IPv6Network``.
 
-    ``strict`` rejects host bits; otherwise they are masked off, which is what
-    glibc's prefix matching does with them. Raises ``GaiOptionError``.
+    Read by ``_prefix.parse_prefix``, the collection's one prefix reader, with
+    gai.conf's rules: IPv6 only, the length optional (``/128``). ``strict``
+    rejects host bits; otherwise they are masked off, which is what glibc's
+    prefix matching does with them. Raises ``GaiOptionError``.
     """
-    if not isinstance(value, str) or not value.strip():
-        raise GaiOptionError(option, value, "is not an IPv6 prefix (expected a string such as 'fd00::/8')")
-    text = value.strip()
-    if "%" in text:
-        raise GaiOptionError(option, value, "has a zone index; gai.conf prefixes take none")
-    addr_text, sep, len_text = text.partition("/")
+    text = value.strip() if isinstance(value, str) else value
     try:
-        v4 = ipaddress.IPv4Network(text, strict=False)
-    except ValueError:
-        v4 = None
-    if v4 is not None:
-        raise GaiOptionError(
-            option, value,
-            "is an IPv4 prefix; glibc's label and precedence tables take IPv6 prefixes only, "
-            "so write it IPv4-mapped: %r" % _mapped_suggestion(v4))
-    try:
-        address = ipaddress.IPv6Address(addr_text)
-    except ValueError:
-        raise GaiOptionError(option, value, "is not an IPv6 prefix")
-    if sep:
-        if not _DIGITS.match(len_text) or int(len_text) > 128:
-            raise GaiOptionError(option, value, "has an invalid prefix length; it must be 0 to 128")
-        bits = int(len_text)
-    else:
-        bits = 128
-    network = ipaddress.IPv6Network((int(address), bits), strict=False)
-    if strict and int(network.network_address) != int(address):
-        raise GaiOptionError(
-            option, value, "has host bits set; did you mean %r?" % format_prefix(network))
-    return network
+        return _prefix.parse_prefix(text, version=6, host_bits=not strict, length_required=False)
+    except _prefix.PrefixError as exc:
+        raise GaiOptionError(option, value, exc.reason)
 
 
 def _parse_scopev4_prefix(value, option):

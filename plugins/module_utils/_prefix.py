@@ -2,43 +2,150 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Prefix checks shared by the collection's modules and filters (private)."""
+"""Prefixes and addresses for the collection's modules and filters (private).
+
+The one place that reads a prefix or an address from user input
+(``parse_prefix``, ``parse_address`` and their ``*_problem`` wrappers), and
+the carving of subnets out of a parent prefix for the networks role.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 
 
-def prefix_problem(value, version=None):
-    """Return why ``value`` is not a usable network prefix, or None when it is.
+# ---------------------------------------------------------------------------
+# Reading prefixes and addresses: the one implementation
+# ---------------------------------------------------------------------------
+#
+# Every module and filter of the collection that takes a prefix or an address
+# from the user reads it here, so that one value means the same thing to every
+# role. The rules are those of the programs the values end up in (Docker's
+# daemon.json, TAYGA, unbound, glibc's gai.conf):
+#   - a prefix is ``address/length`` with a decimal length (no netmask form);
+#   - no zone index (``fe80::1%eth0``);
+#   - a prefix with host bits set names an address, not a network: refused by
+#     default, or masked off where an interface address stands for its network;
+#   - an address family, when one is required.
+#
+# The functions raise PrefixError; the *_problem wrappers return its message.
+# Callers put the variable name in front: ``name: <message>``.
 
-    ``version`` (4 or 6) additionally requires that address family. Host bits
-    must be zero: ``fd00::1/64`` is refused because it names an address, not a
-    network.
+
+class PrefixError(ValueError):
+    """A value that is not a usable prefix or address.
+
+    ``str(error)`` is the message: the value (its ``repr``) followed by the
+    reason, e.g. ``'fd00::1/64' has host bits set; the network is fd00::/64``.
+    ``reason`` is the message without the value (for callers that name the
+    value themselves), ``kind`` what is wrong (one of ``KINDS``), ``network``
+    the network for the ``version`` and ``host_bits`` kinds (else None).
     """
-    if not isinstance(value, str) or '/' not in value:
-        return '%r is not a prefix in address/length form' % (value,)
+
+    #: ``type``: not a string; ``form``: the prefix has no /length, or the
+    #: address has one; ``zone``: a zone index; ``length``: a bad prefix
+    #: length; ``invalid``: not an address; ``version``: the wrong family;
+    #: ``host_bits``: host bits set.
+    KINDS = ('type', 'form', 'zone', 'length', 'invalid', 'version', 'host_bits')
+
+    def __init__(self, value, kind, reason, network=None):
+        self.value = value
+        self.kind = kind
+        self.reason = reason
+        self.network = network
+        super().__init__('%r %s' % (value, reason))
+
+
+_DIGITS = re.compile(r'[0-9]+\Z')
+
+
+def parse_prefix(value, version=None, host_bits=False, length_required=True):
+    """Return ``value`` as an ``ipaddress`` network, or raise ``PrefixError``.
+
+    ``version`` (4 or 6) requires that address family. ``host_bits=False``
+    refuses a prefix with host bits set (``fd00::1/64`` names an address);
+    ``host_bits=True`` accepts it and returns its network, for interface
+    addresses such as ``2001:db8:1:2::1/64`` that stand for their network.
+    ``length_required=False`` reads an address without ``/length`` as a
+    single-address prefix (/32 or /128), as glibc's gai.conf does.
+    """
+    if not isinstance(value, str) and not length_required:
+        raise PrefixError(value, 'type', "is not a prefix (expected a string such as 'fd00::/8')")
+    if not isinstance(value, str) or (length_required and '/' not in value):
+        raise PrefixError(value, 'type' if not isinstance(value, str) else 'form',
+                          'is not a prefix in address/length form')
+    address, sep, length = value.partition('/')
+    if '%' in address:
+        raise PrefixError(value, 'zone', 'is not a valid prefix: it has a zone index, and a prefix takes none')
+    try:
+        width = '%d' % ipaddress.ip_address(address).max_prefixlen
+    except ValueError:
+        width = None  # reported below, with what ipaddress says about the address
+    if sep and (not _DIGITS.match(length) or (width and int(length) > int(width))):
+        raise PrefixError(value, 'length', 'is not a valid prefix: invalid prefix length %r; it must be 0 to %s'
+                          % (length, width or '32 (IPv4) or 128 (IPv6)'))
     try:
         network = ipaddress.ip_network(value, strict=False)
     except ValueError as exc:
-        return '%r is not a valid prefix (%s)' % (value, exc)
+        if version is not None:
+            raise PrefixError(value, 'invalid', 'is not a valid prefix: it is not an IPv%d prefix (%s)' % (version, exc))
+        raise PrefixError(value, 'invalid', 'is not a valid prefix (%s)' % (exc,))
     if version is not None and network.version != version:
         hint = ''
         if version == 6 and network.version == 4:
             hint = ' (write an IPv4 range as IPv4-mapped, e.g. ::ffff:%s/%d)' % (
                 network.network_address, 96 + network.prefixlen)
-        return '%r is an IPv%d prefix, IPv%d is required%s' % (value, network.version, version, hint)
-    if ipaddress.ip_network(value, strict=False) != _strict(value):
-        return '%r has host bits set; the network is %s' % (value, network)
+        raise PrefixError(value, 'version', 'is an IPv%d prefix, IPv%d is required%s'
+                          % (network.version, version, hint), network)
+    if not host_bits and int(ipaddress.ip_address(address)) != int(network.network_address):
+        raise PrefixError(value, 'host_bits', 'has host bits set; the network is %s' % network, network)
+    return network
+
+
+def parse_address(value, version=None):
+    """Return ``value`` as an ``ipaddress`` address, or raise ``PrefixError``.
+
+    One address: no ``/length`` and no zone index. ``version`` (4 or 6)
+    requires that address family.
+    """
+    if not isinstance(value, str):
+        raise PrefixError(value, 'type', 'is not an IP address')
+    if '/' in value:
+        raise PrefixError(value, 'form', 'is not an IP address (give one address, without a /length)')
+    if '%' in value:
+        raise PrefixError(value, 'zone', 'has a zone index, which is not allowed here')
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        raise PrefixError(value, 'invalid', 'is not an IP address')
+    if version is not None and address.version != version:
+        raise PrefixError(value, 'version', 'is an IPv%d address, IPv%d is required' % (address.version, version))
+    return address
+
+
+def prefix_problem(value, version=None, host_bits=False):
+    """Return why ``value`` is not a usable network prefix, or None when it is.
+
+    ``version`` (4 or 6) additionally requires that address family. Host bits
+    must be zero unless ``host_bits`` is true: ``fd00::1/64`` is refused
+    because it names an address, not a network. See ``parse_prefix``.
+    """
+    try:
+        parse_prefix(value, version=version, host_bits=host_bits)
+    except PrefixError as exc:
+        return str(exc)
     return None
 
 
-def _strict(value):
+def address_problem(value, version=None):
+    """Return why ``value`` is not a single IP address (of ``version``), or None when it is."""
     try:
-        return ipaddress.ip_network(value, strict=True)
-    except ValueError:
-        return None
+        parse_address(value, version=version)
+    except PrefixError as exc:
+        return str(exc)
+    return None
 
 
 # ---------------------------------------------------------------------------

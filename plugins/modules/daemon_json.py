@@ -203,6 +203,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _file
 from ansible_collections.ipv6ready.docker.plugins.module_utils._daemon_json import (
     DaemonJsonConflictError,
     DaemonJsonParseError,
@@ -225,20 +226,10 @@ NEW_DIR_MODE = 0o755
 
 def read_current(module, path):
     """Return ``(exists, text, config)`` for the file at ``path``."""
-    b_path = to_bytes(path, errors="surrogate_or_strict")
-    if not os.path.exists(b_path):
+    current = _file.read_text(module, path, what="daemon.json file", utf8=True)
+    if current.kind == _file.MISSING:
         return False, "", {}
-    if os.path.isdir(b_path):
-        module.fail_json(msg="%s is a directory, not a daemon.json file" % path)
-    try:
-        with open(b_path, "rb") as f:
-            b_content = f.read()
-    except (IOError, OSError) as exc:
-        module.fail_json(msg="Cannot read %s: %s" % (path, to_native(exc)))
-    try:
-        text = b_content.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        module.fail_json(msg="%s is not UTF-8 text: %s" % (path, to_native(exc)))
+    text = current.text
     try:
         config = parse_daemon_json(text, path)
     except DaemonJsonParseError as exc:
@@ -329,30 +320,8 @@ def run_validation(module, config):
 
 def write_file(module, path, content):
     """Write ``content`` atomically to ``path``; return the backup file name or ``None``."""
-    b_path = to_bytes(path, errors="surrogate_or_strict")
-    b_dir = os.path.dirname(b_path) or b"."
-    if not os.path.isdir(b_dir):
-        try:
-            os.makedirs(b_dir, NEW_DIR_MODE)
-        except OSError as exc:
-            module.fail_json(msg="Cannot create directory %s: %s" % (to_native(b_dir), to_native(exc)))
-
-    backup_file = None
-    if module.params["backup"] and os.path.exists(b_path):
-        backup_file = module.backup_local(path)
-
-    try:
-        fd, tmp_path = tempfile.mkstemp(prefix=b".daemon.json.", suffix=b".tmp", dir=b_dir)
-    except OSError as exc:
-        module.fail_json(msg="Cannot create a temporary file in %s: %s" % (to_native(b_dir), to_native(exc)))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(to_bytes(content))
-    except (IOError, OSError) as exc:
-        module.cleanup(tmp_path)
-        module.fail_json(msg="Cannot write a temporary file in %s: %s" % (to_native(b_dir), to_native(exc)))
-    module.atomic_move(tmp_path, path, unsafe_writes=module.params["unsafe_writes"])
-    return backup_file
+    return _file.write_text(module, path, content, backup=module.params["backup"],
+                            tmp_prefix=".daemon.json.", directory_mode=NEW_DIR_MODE)
 
 
 def main():
@@ -400,12 +369,7 @@ def main():
         validated_with=validated_with,
     )
     if module._diff:
-        result["diff"] = dict(
-            before=before_text,
-            after=after_text,
-            before_header="%s (content)" % path,
-            after_header="%s (content)" % path,
-        )
+        result["diff"] = _file.diff(path, before_text, after_text, header="%s (content)" % path)
 
     if content_changed and not module.check_mode:
         backup_file = write_file(module, path, after_text)
@@ -413,10 +377,8 @@ def main():
             result["backup_file"] = backup_file
 
     if exists or content_changed:
-        file_args = module.load_file_common_arguments(module.params, path=path)
-        if not exists and file_args.get("mode") is None:
-            file_args["mode"] = NEW_FILE_MODE
-        result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
+        result["changed"] = _file.set_attributes(
+            module, path, result["changed"], default_mode=None if exists else NEW_FILE_MODE)
 
     module.exit_json(**result)
 

@@ -22,6 +22,10 @@ description:
     replaced by that block; other lines (comments, C(reload), C(scopev4)) are kept as they are.
   - The existing file is parsed first. A line that cannot be parsed (unknown keyword, bad prefix or number, wrong
     number of fields) fails the task with its line number, and nothing is written.
+  - An empty directory at O(path) is replaced by the file, with a warning. Docker creates one when a container
+    bind-mounts a file that does not exist yet (Kamal deployed before the policy was written). Containers created
+    while it was a directory must be recreated, not restarted; RV(replaced_directory) tells the caller to find them.
+    A directory with anything in it fails the task, and nothing is changed.
 extends_documentation_fragment:
   - ansible.builtin.files
   - ipv6ready.docker.attributes
@@ -104,6 +108,17 @@ options:
         somehow clobbered it incorrectly.
     type: bool
     default: false
+  in_place:
+    description:
+      - Rewrite an existing file in place (the same inode) instead of replacing it atomically by a rename.
+      - Use it for a file that is bind-mounted into running containers, such as the copy mounted at
+        C(/etc/gai.conf) by Kamal. A single-file bind mount keeps the inode it was created with, so a file
+        replaced by a rename never reaches running containers; one rewritten in place reaches them at once.
+      - The old bytes are overwritten and the file is then cut to length, so it is never empty; a process that
+        reads it at that moment may see part old, part new text.
+      - A missing file (or an empty directory) is always created atomically.
+    type: bool
+    default: false
 notes:
   - Only glibc reads gai.conf. musl (Alpine images) ignores it; for those, give the container no IPv4 route (an
     IPv6-only network) so that RFC 6724 rule 1 puts IPv4 destinations last.
@@ -128,6 +143,11 @@ EXAMPLES = r"""
     owner: root
     group: root
     mode: "0644"
+
+- name: Write the copy Kamal mounts into containers, in place so running containers see a change at once
+  ipv6ready.docker.gai_conf:
+    path: /etc/ipv6ready/gai.conf
+    in_place: true
 
 - name: Prefer IPv4 on this host
   ipv6ready.docker.gai_conf:
@@ -197,6 +217,18 @@ precedences:
   sample:
     - {prefix: "::1/128", precedence: 50}
     - {prefix: "::/0", precedence: 40}
+replaced_directory:
+  description:
+    - Whether an empty directory at O(path) was (in check mode, would be) replaced by the file.
+    - Containers that mount O(path) were created with the directory and must be recreated.
+  returned: always
+  type: bool
+  sample: false
+written_in_place:
+  description: Whether the existing file was (in check mode, would be) rewritten in place, see O(in_place).
+  returned: always
+  type: bool
+  sample: true
 backup_file:
   description: The backup of the previous file.
   returned: when a backup was made
@@ -206,11 +238,10 @@ backup_file:
 
 import glob
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _file
 from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import (
     DEFAULT_LABELS,
     DEFAULT_PRECEDENCES,
@@ -221,32 +252,6 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import (
     render,
     table_as_dicts,
 )
-
-
-def read_text(module, path):
-    """The current file as text, or None when it does not exist."""
-    if not os.path.exists(path):
-        return None
-    if os.path.isdir(path):
-        module.fail_json(msg="%s is a directory, not a file" % path, path=path)
-    try:
-        with open(path, "rb") as handle:
-            return to_text(handle.read(), errors="surrogate_or_strict")
-    except (IOError, OSError, UnicodeError) as exc:
-        module.fail_json(msg="Cannot read %s: %s" % (path, to_native(exc)), path=path)
-    return None
-
-
-def write_text(module, path, text):
-    """Atomic write: mkstemp in the target directory, fdopen, atomic_move."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".gai.conf.")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(to_bytes(text, errors="surrogate_or_strict"))
-    except (IOError, OSError) as exc:
-        module.fail_json(msg="Cannot write a temporary file in %s: %s" % (directory, to_native(exc)), path=path)
-    module.atomic_move(tmp, os.path.abspath(path), unsafe_writes=module.params["unsafe_writes"])
 
 
 def main():
@@ -265,6 +270,7 @@ def main():
                 options=dict(prefix=dict(type="str", required=True), precedence=dict(type="int", required=True)),
             ),
             backup=dict(type="bool", default=False),
+            in_place=dict(type="bool", default=False),
         ),
         add_file_common_args=True,
         supports_check_mode=True,
@@ -281,7 +287,8 @@ def main():
     else:
         label_table, precedence_table = list(DEFAULT_LABELS), list(DEFAULT_PRECEDENCES)
 
-    before = read_text(module, path)
+    current = _file.read_text(module, path, what="policy file", empty_directory=True)
+    before = current.text
     try:
         lines = parse(before or "")
     except GaiParseError as exc:
@@ -291,30 +298,38 @@ def main():
     after = render(lines, label_table, precedence_table, state)
 
     changed = before != after
+    replace_directory = changed and current.kind == _file.EMPTY_DIRECTORY
     result = dict(
         changed=changed,
         path=path,
         state=state,
         labels=table_as_dicts(label_table, "label"),
         precedences=table_as_dicts(precedence_table, "precedence"),
+        replaced_directory=replace_directory,
+        written_in_place=changed and after is not None and params["in_place"] and current.kind == _file.FILE,
     )
     if module._diff:
-        result["diff"] = dict(before=before or "", after=after or "", before_header=path, after_header=path)
+        result["diff"] = _file.diff(path, before, after)
+        if current.kind == _file.EMPTY_DIRECTORY:
+            result["diff"]["before_header"] = "%s (an empty directory)" % path
+    if replace_directory:
+        module.warn(
+            "%s was an empty directory, which Docker creates when a container bind-mounts a file that does not exist "
+            "yet; it %s replaced by the policy file. Containers created while it was a directory cannot restart once it "
+            "is a file (runc: not a directory): recreate them, e.g. with kamal deploy or kamal app boot."
+            % (path, "would be" if module.check_mode else "was"))
 
     if changed and not module.check_mode:
-        if params["backup"] and before is not None:
-            result["backup_file"] = module.backup_local(path)
         if after is None:
-            try:
-                os.unlink(path)
-            except OSError as exc:
-                module.fail_json(msg="Cannot remove %s: %s" % (path, to_native(exc)), path=path)
+            result["backup_file"] = _file.remove(module, path, backup=params["backup"])
         else:
-            write_text(module, path, after)
+            result["backup_file"] = _file.write_text(
+                module, path, after, current=current, backup=params["backup"], in_place=params["in_place"])
+        if result["backup_file"] is None:
+            del result["backup_file"]
 
-    if after is not None and os.path.exists(path):
-        file_args = module.load_file_common_arguments(params)
-        result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
+    if after is not None and os.path.isfile(path):
+        result["changed"] = _file.set_attributes(module, path, result["changed"])
 
     if state == "present" and path == "/etc/gai.conf" and glob.glob("/lib/ld-musl-*.so.1"):
         module.warn("This host uses musl libc, which ignores /etc/gai.conf.")

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Build the Debian test images used by every Molecule scenario, without a
-# container registry: debootstrap a minimal rootfs from the Debian mirror that
-# apt on this machine already uses, then `docker import` it.
+# Build the test images of tests/platforms.yml, without a container registry:
+# debootstrap a minimal rootfs from the Debian mirror that apt on this machine
+# already uses, then `docker import` it. A platform whose engine comes from
+# another suite (engine_suite) is its suite's image plus that suite as an apt
+# source, pinned low, with the engine packages pinned to it; the daemon role
+# then installs its own package list there as everywhere else.
 #
-# Usage: build-images.sh [SUITE ...]      (default: bookworm trixie)
-# Images are tagged ipv6ready-test/debian:<suite> and skipped when present.
-# Set IPV6READY_FORCE_REBUILD=1 to rebuild anyway.
+# Usage: build-images.sh [PLATFORM ...]   (default: every platform)
+# Images present are skipped; IPV6READY_FORCE_REBUILD=1 rebuilds them.
+# Needs a python3 with PyYAML on PATH (the venv's; `make images` sees to it).
 set -euo pipefail
-
-suites=("$@")
-[ "${#suites[@]}" -gt 0 ] || suites=(bookworm trixie)
+here=$(cd "$(dirname "$0")" && pwd)
 
 # The packages every test host needs: systemd as PID 1, Python for Ansible,
 # iproute2/procps for the network assertions.
@@ -34,16 +35,18 @@ command -v debootstrap >/dev/null || {
     exit 1
 }
 
-for suite in "${suites[@]}"; do
-    tag="ipv6ready-test/debian:${suite}"
-    if [ "${IPV6READY_FORCE_REBUILD:-0}" != 1 ] && docker image inspect "$tag" >/dev/null 2>&1; then
-        echo "build-images: $tag present, skipping"
-        continue
-    fi
-    start=$(date +%s)
+present() {
+    [ "${IPV6READY_FORCE_REBUILD:-0}" != 1 ] && docker image inspect "$1" >/dev/null 2>&1
+}
+
+# build_base TAG SUITE: the debootstrapped image of one Debian suite.
+build_base() {
+    local tag=$1 suite=$2 start unit
+    # Global, for the EXIT trap.
     root=$(mktemp -d)
-    trap 'rm -rf "$root"' EXIT
-    debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$(mirror)" >"$root.log" 2>&1 || {
+    start=$(date +%s)
+    trap 'rm -rf "$root" "$root.log"' EXIT
+    debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$(mirror)" </dev/null >"$root.log" 2>&1 || {
         tail -n 30 "$root.log" >&2
         exit 1
     }
@@ -68,4 +71,35 @@ for suite in "${suites[@]}"; do
     rm -rf "$root" "$root.log"
     trap - EXIT
     echo "build-images: built $tag in $(( $(date +%s) - start ))s"
-done
+}
+
+# build_engine_source TAG BASE ENGINE_SUITE PACKAGES: BASE plus ENGINE_SUITE as
+# an apt source (priority 100) with PACKAGES (comma-separated) pinned to it.
+build_engine_source() {
+    local tag=$1 base=$2 engine_suite=$3 packages=${4//,/ } builder start
+    start=$(date +%s)
+    builder="ipv6ready-image-build-$$"
+    docker rm --force "$builder" >/dev/null 2>&1 || true
+    # The unstable Release file may be past its Valid-Until on a mirror.
+    docker run --name "$builder" "$base" /bin/sh -c </dev/null "
+        set -e
+        echo 'deb [check-valid-until=no] $(mirror) $engine_suite main' > /etc/apt/sources.list.d/ipv6ready-$engine_suite.list
+        printf 'Package: *\\nPin: release n=$engine_suite\\nPin-Priority: 100\\n\\nPackage: $packages\\nPin: release n=$engine_suite\\nPin-Priority: 990\\n' \\
+            > /etc/apt/preferences.d/ipv6ready-engine
+    " >/dev/null
+    docker commit --change 'CMD ["/lib/systemd/systemd"]' --change 'ENV container=docker' "$builder" "$tag" >/dev/null
+    docker rm "$builder" >/dev/null
+    echo "build-images: built $tag ($engine_suite engine on $base) in $(( $(date +%s) - start ))s"
+}
+
+while read -r tag suite engine_suite packages; do
+    base="ipv6ready-test/debian:${suite}"
+    if [ "$engine_suite" = - ]; then
+        if present "$tag"; then echo "build-images: $tag present, skipping"; else build_base "$tag" "$suite"; fi
+        continue
+    fi
+    if present "$tag"; then echo "build-images: $tag present, skipping"; continue; fi
+    # The suite's own image is the base; it is built when missing, never forced.
+    docker image inspect "$base" >/dev/null 2>&1 || IPV6READY_FORCE_REBUILD=0 build_base "$base" "$suite"
+    build_engine_source "$tag" "$base" "$engine_suite" "$packages"
+done < <(python3 "$here/platforms.py" images "$@")

@@ -5,21 +5,32 @@
 """A small, stateful fake of the Hetzner Cloud API, served on loopback only.
 
 It implements the part of https://docs.hetzner.cloud that the hetzner.hcloud
-modules (server, ssh_key, firewall and their _info modules) and the
-hetzner.hcloud.hcloud inventory plugin call, with the request and response
-shapes that the vendored hcloud-python library sends and reads:
+modules (server, ssh_key, firewall and their _info modules, server_type_info,
+location_info, image_info) and the hetzner.hcloud.hcloud inventory plugin call,
+in the shape the API has today (checked against hcloud-python 2.23 and the API
+changelog; ``api_schema.py`` holds that shape and the tests check every answer
+against it):
 
-- catalog, read only: locations, datacenters, server_types, images
-- ssh_keys, firewalls (with set_rules, apply_to_resources, remove_from_resources),
-  servers (create, update, delete, power actions), primary_ips (read only),
-  actions (every action completes at once with status ``success``)
+- catalog, read only: locations, server_types (each ``locations[]`` entry with
+  ``available`` and ``recommended``), images;
+- ``/datacenters`` is gone (410 ``deprecated_api_endpoint``, as since
+  2026-10-01); servers and primary IPs carry a top-level ``location`` and no
+  ``datacenter`` (removed 2026-07-01), and ``datacenter`` in ``POST /servers``
+  is refused;
+- ssh_keys, firewalls (with set_rules, apply_to_resources, remove_from_resources;
+  rule addresses come back canonical, at most 100 per list, 50 rules and 500
+  effective rules per firewall), servers (create, update, delete, power
+  actions), primary_ips (read only);
+- actions start ``running`` and finish after one or two polls of
+  ``GET /actions/{id}`` (or after ``action_seconds``); ``fail_action`` makes
+  one end in ``error`` with the API's error object.
 
 Every request is checked for the Bearer token (401 ``unauthorized`` otherwise)
 and every JSON body against the fields the API documents: an unknown field, a
 missing required field or a value of the wrong type is a 422 ``invalid_input``
-in the API's error format. Every request is recorded in ``requests``; a request
-the fake does not implement is answered in the API's error format and recorded
-in ``unhandled`` too, so that a test can fail on it.
+in the API's error format. Every request is recorded in ``requests``, with the
+answer; a request the fake does not implement is answered in the API's error
+format and recorded in ``unhandled`` too, so that a test can fail on it.
 
 Servers get the /64 ``2001:db8:<n>::/64`` (documentation space) and, when IPv4
 is enabled, an address out of 203.0.113.0/24.
@@ -43,12 +54,17 @@ import json
 import re
 import secrets
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 API_PREFIX = '/v1'
 DEFAULT_LOCATION = 'nbg1'
 IPV4_POOL = ipaddress.IPv4Network('203.0.113.0/24')
+# Firewall limits the API enforces (docs.hetzner.com, Cloud Firewalls, limits).
+MAX_RULE_ADDRESSES = 100
+MAX_RULES = 50
+MAX_EFFECTIVE_RULES = 500
 
 LOCATIONS = [
     {'id': 1, 'name': 'fsn1', 'description': 'Falkenstein DC Park 1', 'country': 'DE', 'city': 'Falkenstein',
@@ -59,27 +75,43 @@ LOCATIONS = [
      'latitude': 60.169855, 'longitude': 24.938379, 'network_zone': 'eu-central'},
     {'id': 4, 'name': 'ash', 'description': 'Ashburn, VA', 'country': 'US', 'city': 'Ashburn, VA',
      'latitude': 39.045821, 'longitude': -77.487073, 'network_zone': 'us-east'},
-]
-DATACENTERS = [
-    {'id': 4, 'name': 'fsn1-dc14', 'description': 'Falkenstein 1 virtual DC 14', 'location': 'fsn1'},
-    {'id': 2, 'name': 'nbg1-dc3', 'description': 'Nuremberg 1 virtual DC 3', 'location': 'nbg1'},
-    {'id': 3, 'name': 'hel1-dc2', 'description': 'Helsinki 1 virtual DC 2', 'location': 'hel1'},
-    {'id': 5, 'name': 'ash-dc1', 'description': 'Ashburn virtual DC 1', 'location': 'ash'},
+    {'id': 5, 'name': 'hil', 'description': 'Hillsboro, OR', 'country': 'US', 'city': 'Hillsboro, OR',
+     'latitude': 45.54222, 'longitude': -122.951924, 'network_zone': 'us-west'},
+    {'id': 6, 'name': 'sin', 'description': 'Singapore', 'country': 'SG', 'city': 'Singapore',
+     'latitude': 1.283333, 'longitude': 103.833333, 'network_zone': 'ap-southeast'},
 ]
 EU = ('fsn1', 'nbg1', 'hel1')
-# cx22 is here as a deprecated type (no longer orderable), so that a default
-# pointing at it shows up as the module's deprecation warning.
+CX22_DEPRECATION = {'announced': '2025-10-16T00:00:00+00:00', 'unavailable_after': '2026-01-01T00:00:00+00:00'}
+
+
+def _offer(names, available=True, recommended=True, deprecation=None, **overrides):
+    """Per-location offer of a server type: ``{location: {available, recommended, deprecation}}``."""
+    offer = {name: {'available': available, 'recommended': recommended, 'deprecation': deprecation}
+             for name in names}
+    for name, values in overrides.items():
+        offer[name].update(values)
+    return offer
+
+
+# What a project sees in mid-2026: cx23 replaced cx22 and, like every cx type,
+# is sold in the EU only; the Arm type cax11 is offered in nbg1 but often sold
+# out there (available false); cpx22 is everywhere; cx22 is deprecated and can
+# no longer be ordered anywhere (its top-level deprecation says so too).
 SERVER_TYPES = [
     {'id': 104, 'name': 'cx23', 'description': 'CX23', 'category': 'cost_optimized', 'cores': 2, 'memory': 4.0,
-     'disk': 40, 'storage_type': 'local', 'cpu_type': 'shared', 'architecture': 'x86', 'locations': EU},
+     'disk': 40, 'storage_type': 'local', 'cpu_type': 'shared', 'architecture': 'x86', 'deprecation': None,
+     'locations': _offer(EU)},
     {'id': 45, 'name': 'cax11', 'description': 'CAX11', 'category': 'cost_optimized', 'cores': 2, 'memory': 4.0,
-     'disk': 40, 'storage_type': 'local', 'cpu_type': 'shared', 'architecture': 'arm', 'locations': EU},
+     'disk': 40, 'storage_type': 'local', 'cpu_type': 'shared', 'architecture': 'arm', 'deprecation': None,
+     'locations': _offer(EU, nbg1={'available': False, 'recommended': False})},
     {'id': 108, 'name': 'cpx22', 'description': 'CPX22', 'category': 'regular_purpose', 'cores': 2, 'memory': 4.0,
-     'disk': 80, 'storage_type': 'local', 'cpu_type': 'shared', 'architecture': 'x86',
-     'locations': EU + ('ash',)},
+     'disk': 80, 'storage_type': 'local', 'cpu_type': 'shared', 'architecture': 'x86', 'deprecation': None,
+     'locations': _offer(EU + ('ash', 'hil', 'sin'), recommended=False,
+                         ash={'recommended': True}, hil={'recommended': True}, sin={'recommended': True})},
     {'id': 22, 'name': 'cx22', 'description': 'CX22', 'category': 'cost_optimized', 'cores': 2, 'memory': 4.0,
-     'disk': 40, 'storage_type': 'local', 'cpu_type': 'shared', 'architecture': 'x86', 'locations': EU,
-     'deprecation': {'announced': '2025-10-16T00:00:00+00:00', 'unavailable_after': '2026-01-01T00:00:00+00:00'}},
+     'disk': 40, 'storage_type': 'local', 'cpu_type': 'shared', 'architecture': 'x86',
+     'deprecation': CX22_DEPRECATION,
+     'locations': _offer(EU, available=False, recommended=False, deprecation=CX22_DEPRECATION)},
 ]
 IMAGES = [
     {'id': 114690387, 'name': 'debian-12', 'os_version': '12', 'architecture': 'x86'},
@@ -87,6 +119,16 @@ IMAGES = [
     {'id': 310557660, 'name': 'debian-13', 'os_version': '13', 'architecture': 'x86'},
     {'id': 310557661, 'name': 'debian-13', 'os_version': '13', 'architecture': 'arm'},
 ]
+# Endpoints the API has removed: answered 410 like the real API, and recorded
+# in ``gone`` so that a test can fail when anything still calls them.
+GONE = {
+    'datacenters': 'the datacenters endpoints were removed on 2026-10-01; use locations and '
+                   'server_types[].locations[] instead',
+}
+# Request fields the API has removed, with the reason given in the error details.
+REMOVED_REQUEST_FIELDS = {
+    'create_server': {'datacenter': 'removed on 2026-07-01; give location instead'},
+}
 
 SSH_KEY_TYPES = ('ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521',
                  'sk-ssh-ed25519@openssh.com', 'sk-ecdsa-sha2-nistp256@openssh.com')
@@ -116,9 +158,19 @@ class ApiError(Exception):
 
 
 def invalid_input(field, message):
-    """Return the 422 ``invalid_input`` error for ``field``."""
-    return ApiError(422, 'invalid_input', "invalid input in field '%s': %s" % (field, message),
-                    {'fields': [{'name': field, 'messages': [message]}]})
+    """Return the 422 ``invalid_input`` error for ``field``, worded like the API's."""
+    return invalid_fields([(field, message)])
+
+
+def invalid_fields(problems):
+    """Return one ``invalid_input`` error for several ``(field, message)`` problems, as the API reports them."""
+    names = []
+    for field, _message in problems:
+        if field not in names:
+            names.append(field)
+    message = 'invalid input in field%s %s' % ('s' if len(names) > 1 else '', ', '.join("'%s'" % name for name in names))
+    details = [{'name': name, 'messages': [text for field, text in problems if field == name]} for name in names]
+    return ApiError(422, 'invalid_input', message, {'fields': details})
 
 
 # ---------------------------------------------------------------------------
@@ -145,7 +197,7 @@ SCHEMAS = {
     'remove_from_resources': {'remove_from': (('list', FIREWALL_RESOURCE), True)},
     'create_server': {
         'name': ('str', True), 'server_type': ('id_or_name', True), 'image': ('id_or_name', True),
-        'location': ('id_or_name', False), 'datacenter': ('id_or_name', False),
+        'location': ('id_or_name', False),
         'start_after_create': ('bool', False), 'ssh_keys': (('list', 'id_or_name'), False),
         'volumes': (('list', 'int'), False), 'networks': (('list', 'int'), False),
         'firewalls': (('list', {'firewall': ('int', True)}), False), 'user_data': ('str', False),
@@ -158,7 +210,6 @@ SCHEMAS = {
 
 LIST_PARAMS = {
     'locations': ('name', 'sort'),
-    'datacenters': ('name', 'sort'),
     'server_types': ('name',),
     'images': ('name', 'label_selector', 'bound_to', 'type', 'architecture', 'sort', 'status', 'include_deprecated'),
     'ssh_keys': ('name', 'fingerprint', 'label_selector', 'sort'),
@@ -197,11 +248,13 @@ def _check_value(field, kind, value):
         raise ValueError('unknown schema kind %r' % (kind,))
 
 
-def validate_body(body, schema, prefix=''):
-    """Raise ``invalid_input`` for an unknown, missing or mistyped field of ``body``."""
+def validate_body(body, schema, prefix='', removed=None):
+    """Raise ``invalid_input`` for an unknown, removed, missing or mistyped field of ``body``."""
     if not isinstance(body, dict):
         raise invalid_input(prefix.rstrip('.') or 'body', 'must be a JSON object')
     for key in body:
+        if key in (removed or {}):
+            raise invalid_input(prefix + key, removed[key])
         if key not in schema:
             raise invalid_input(prefix + key, 'unknown field')
     for key, (kind, required) in schema.items():
@@ -318,8 +371,6 @@ def check_firewall_rule(field, rule):
     if rule['direction'] == 'out' and (not destinations or sources):
         raise invalid_input(field + '.destination_ips', 'outbound rules need destination_ips and no source_ips')
     for key, values in (('source_ips', sources), ('destination_ips', destinations)):
-        if len(values) > 100:
-            raise invalid_input('%s.%s' % (field, key), 'at most 100 entries')
         for value in values:
             try:
                 ipaddress.ip_network(value, strict=True)
@@ -329,10 +380,48 @@ def check_firewall_rule(field, rule):
         raise invalid_input(field + '.description', 'is too long')
 
 
+def canonical_address(value):
+    """An address list entry as the API returns it: lowercase, compressed (``2001:DB8:0::/32`` -> ``2001:db8::/32``)."""
+    return str(ipaddress.ip_network(value, strict=True))
+
+
+def check_firewall_rules(field, rules):
+    """Check a firewall's rules the way the API does; return them in the stored, canonical form.
+
+    Beyond each rule's own checks: at most 100 addresses in one list (all lists
+    over the limit are reported in one error, like the API does), at most 50
+    rules, and at most 500 effective rules (each address of a rule counts once).
+    """
+    result = []
+    for index, rule in enumerate(rules):
+        check_firewall_rule('%s[%d]' % (field, index), rule)
+        result.append({'description': rule.get('description'), 'direction': rule['direction'],
+                       'protocol': rule['protocol'], 'port': rule.get('port'),
+                       'source_ips': [canonical_address(item) for item in rule.get('source_ips') or []],
+                       'destination_ips': [canonical_address(item) for item in rule.get('destination_ips') or []]})
+    too_long = [('%s[%d].%s' % (field, index, key), 'value required to be smaller')
+                for index, rule in enumerate(result) for key in ('source_ips', 'destination_ips')
+                if len(rule[key]) > MAX_RULE_ADDRESSES]
+    if too_long:
+        raise invalid_fields(too_long)
+    if len(result) > MAX_RULES:
+        raise invalid_input(field, 'value required to be smaller')
+    effective = sum(max(len(rule['source_ips']), len(rule['destination_ips']), 1) for rule in result)
+    if effective > MAX_EFFECTIVE_RULES:
+        # The message is the one users report from the API; the code is the
+        # API's documented one for exceeded limits.
+        raise ApiError(403, 'resource_limit_exceeded', 'firewall limit exceeded',
+                       {'limit': MAX_EFFECTIVE_RULES, 'effective_rules': effective})
+    return result
+
+
 class FakeHcloud:
     """The fake API: state, request log and an HTTP server on a loopback address."""
 
-    def __init__(self, token, host='127.0.0.1', port=0):
+    def __init__(self, token, host='127.0.0.1', port=0, action_polls=None, action_seconds=10.0):
+        """``action_polls``: ``{command: n}``, how many polls of ``GET /actions/{id}`` an action of that command
+        takes to finish (default 1: the first poll sees it finished; ``create_server`` takes 2). An action that
+        nobody polls finishes ``action_seconds`` after it started."""
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError('the fake Hetzner Cloud API listens on loopback only, not on %s' % host)
         self.token = token
@@ -340,6 +429,11 @@ class FakeHcloud:
         self.port = port
         self.requests = []
         self.unhandled = []
+        self.gone = []
+        self.action_polls = dict({'create_server': 2}, **(action_polls or {}))
+        self.action_seconds = action_seconds
+        self._pending = {}
+        self._failures = []
         self.servers = {}
         self.ssh_keys = {}
         self.firewalls = {}
@@ -397,12 +491,33 @@ class FakeHcloud:
         """Return the recorded requests that are not GET."""
         return [item for item in self.calls() if item['method'] != 'GET']
 
-    def seed_server(self, name, labels=None, enable_ipv4=True, enable_ipv6=True, server_type='cx23', image='debian-12'):
-        """Create a server directly in the state (no request is recorded); return its JSON."""
+    def responses(self):
+        """Return ``(method, path, status, answer)`` of every recorded request that had a JSON answer."""
+        with self._lock:
+            return [(item['method'], item['path'], item['status'], copy.deepcopy(item['response']))
+                    for item in self.requests if item.get('response') is not None]
+
+    def fail_action(self, command, code='action_failed', message='Action failed', server_name=None):
+        """Make the next action ``command`` (on the server named ``server_name``, if given) end in ``error``.
+
+        The action starts ``running`` like any other and ends with ``status: error`` and the API's error object
+        ``{"code", "message"}``; a failed ``create_server`` leaves no server behind.
+        """
+        with self._lock:
+            self._failures.append({'command': command, 'server_name': server_name,
+                                   'error': {'code': code, 'message': message}})
+
+    def seed_server(self, name, labels=None, enable_ipv4=True, enable_ipv6=True, server_type='cx23', image='debian-12',
+                    location=None):
+        """Create a server directly in the state (no request is recorded, its actions are done); return its JSON."""
         with self._lock:
             body = {'name': name, 'server_type': server_type, 'image': image, 'labels': labels or {},
                     'public_net': {'enable_ipv4': enable_ipv4, 'enable_ipv6': enable_ipv6}}
-            return self._create_server(body)[1]['server']
+            if location:
+                body['location'] = location
+            server_id = self._create_server(body)[1]['server']['id']
+            self._finish_pending()
+            return self._server_json(self.servers[server_id])
 
     def seed_ssh_key(self, name, public_key, labels=None):
         """Create an SSH key directly in the state; return its JSON."""
@@ -414,7 +529,9 @@ class FakeHcloud:
         with self._lock:
             apply_to = [{'type': 'server', 'server': {'id': server_id}} for server_id in servers]
             body = {'name': name, 'rules': rules, 'labels': labels or {}, 'apply_to': apply_to}
-            return self._create_firewall(body)[1]['firewall']
+            firewall = self._create_firewall(body)[1]['firewall']
+            self._finish_pending()
+            return firewall
 
     def server_list(self):
         """Return every server as the API shows it."""
@@ -459,6 +576,7 @@ class FakeHcloud:
             except ApiError as exc:
                 status, payload = exc.status, exc.payload()
             record['status'] = status
+            record['response'] = copy.deepcopy(payload)
             self.requests.append(record)
         return status, payload
 
@@ -469,8 +587,13 @@ class FakeHcloud:
 
     def _route(self, method, path, query, record):
         body = record['body']
-        collection = re.fullmatch(r'/(locations|datacenters|server_types|images|ssh_keys|firewalls|servers|primary_ips|actions)', path)
-        item = re.fullmatch(r'/(locations|datacenters|server_types|images|ssh_keys|firewalls|servers|primary_ips|actions)/(\d+)', path)
+        gone = re.fullmatch(r'/(%s)(/.*)?' % '|'.join(GONE), path)
+        if gone:
+            self.gone.append({'method': method, 'path': path})
+            raise ApiError(410, 'deprecated_api_endpoint', GONE[gone.group(1)],
+                           {'announcement': 'https://docs.hetzner.cloud/changelog'})
+        collection = re.fullmatch(r'/(locations|server_types|images|ssh_keys|firewalls|servers|primary_ips|actions)', path)
+        item = re.fullmatch(r'/(locations|server_types|images|ssh_keys|firewalls|servers|primary_ips|actions)/(\d+)', path)
         action = re.fullmatch(r'/(firewalls|servers)/(\d+)/actions/([a-z_]+)', path)
         if collection and method == 'GET':
             return 200, self._list(collection.group(1), query, record)
@@ -506,13 +629,55 @@ class FakeHcloud:
         self._ids[kind] += 1
         return self._ids[kind]
 
-    def _action(self, command, resources):
+    # -- actions -------------------------------------------------------------
+
+    def _action(self, command, resources, on_error=None):
+        """Start an action (status ``running``); return it as the API shows it.
+
+        ``on_error`` runs when the action ends in ``error`` (see ``fail_action``).
+        """
         action_id = self._next_id('action')
-        now = _now()
-        self.actions[action_id] = {'id': action_id, 'command': command, 'status': 'success', 'progress': 100,
-                                   'started': now, 'finished': now, 'error': None,
+        self.actions[action_id] = {'id': action_id, 'command': command, 'status': 'running', 'progress': 0,
+                                   'started': _now(), 'finished': None, 'error': None,
                                    'resources': [{'id': rid, 'type': rtype} for rtype, rid in resources]}
+        server_names = [self.servers[rid]['name'] for rtype, rid in resources if rtype == 'server' and rid in self.servers]
+        failure = next((item for item in self._failures if item['command'] == command
+                        and (item['server_name'] is None or item['server_name'] in server_names)), None)
+        if failure is not None:
+            self._failures.remove(failure)
+        self._pending[action_id] = {'polls': self.action_polls.get(command, 1),
+                                    'deadline': time.monotonic() + self.action_seconds,
+                                    'error': failure['error'] if failure else None, 'on_error': on_error}
         return copy.deepcopy(self.actions[action_id])
+
+    def _running(self, action_id):
+        """Whether an action is still running (finishing it first when its time is up)."""
+        self._advance(action_id, polled=False)
+        return action_id in self._pending
+
+    def _advance(self, action_id, polled):
+        """Count one poll of a running action; finish it when its polls or its time are used up."""
+        pending = self._pending.get(action_id)
+        if pending is None:
+            return
+        if polled:
+            pending['polls'] -= 1
+        if pending['polls'] > 0 and time.monotonic() < pending['deadline']:
+            return
+        del self._pending[action_id]
+        action = self.actions[action_id]
+        action.update(progress=100, finished=_now())
+        if pending['error'] is None:
+            action['status'] = 'success'
+        else:
+            action.update(status='error', error=dict(pending['error']))
+            if pending['on_error'] is not None:
+                pending['on_error']()
+
+    def _finish_pending(self):
+        for action_id in list(self._pending):
+            self._pending[action_id]['polls'] = 0
+            self._advance(action_id, polled=False)
 
     # -- catalog -------------------------------------------------------------
 
@@ -522,7 +687,7 @@ class FakeHcloud:
 
     @staticmethod
     def _server_type_json(entry):
-        deprecation = entry.get('deprecation')
+        deprecation = entry['deprecation']
         return {
             'id': entry['id'], 'name': entry['name'], 'description': entry['description'],
             'category': entry['category'], 'cores': entry['cores'], 'memory': entry['memory'], 'disk': entry['disk'],
@@ -535,17 +700,10 @@ class FakeHcloud:
                         'price_monthly': {'net': '3.4900000000', 'gross': '4.1531000000000000'}}
                        for name in entry['locations']],
             'locations': [{'id': FakeHcloud._location_json(name)['id'], 'name': name,
-                           'deprecation': copy.deepcopy(deprecation)} for name in entry['locations']],
+                           'deprecation': copy.deepcopy(offer['deprecation']),
+                           'available': offer['available'], 'recommended': offer['recommended']}
+                          for name, offer in entry['locations'].items()],
         }
-
-    @staticmethod
-    def _datacenter_json(entry):
-        supported = [item['id'] for item in SERVER_TYPES if entry['location'] in item['locations']]
-        available = [item['id'] for item in SERVER_TYPES
-                     if entry['location'] in item['locations'] and item.get('deprecation') is None]
-        return {'id': entry['id'], 'name': entry['name'], 'description': entry['description'],
-                'location': FakeHcloud._location_json(entry['location']),
-                'server_types': {'supported': supported, 'available': available, 'available_for_migration': available}}
 
     @staticmethod
     def _image_json(entry):
@@ -559,15 +717,13 @@ class FakeHcloud:
     def _catalog(self, kind):
         if kind == 'locations':
             return [copy.deepcopy(item) for item in LOCATIONS]
-        if kind == 'datacenters':
-            return [self._datacenter_json(item) for item in DATACENTERS]
         if kind == 'server_types':
             return [self._server_type_json(item) for item in SERVER_TYPES]
         return [self._image_json(item) for item in IMAGES]
 
     def _resolve(self, kind, field, value):
         """Find a catalog entry or a resource by ID or name; raise ``invalid_input`` when there is none."""
-        if kind in ('locations', 'datacenters', 'server_types', 'images'):
+        if kind in ('locations', 'server_types', 'images'):
             entries = self._catalog(kind)
         else:
             entries = [self._json(kind, item) for item in getattr(self, kind).values()]
@@ -583,6 +739,8 @@ class FakeHcloud:
             return self._server_json(item)
         if kind == 'firewalls':
             return self._firewall_json(item)
+        if kind == 'primary_ips':
+            return self._primary_ip_json(item)
         return copy.deepcopy(item)
 
     def _list(self, kind, query, record):
@@ -590,7 +748,7 @@ class FakeHcloud:
         unknown = sorted(set(query) - set(allowed))
         if unknown:
             raise self._unhandled(record, 'query parameters %s on /%s' % (unknown, kind))
-        if kind in ('locations', 'datacenters', 'server_types', 'images'):
+        if kind in ('locations', 'server_types', 'images'):
             items = self._catalog(kind)
         elif kind == 'actions':
             if 'id' not in query:
@@ -600,6 +758,8 @@ class FakeHcloud:
                 wanted = {int(value) for value in query['id']}
             except ValueError as exc:
                 raise invalid_input('id', 'must be an integer') from exc
+            for action_id in sorted(wanted):
+                self._advance(action_id, polled=True)
             items = [copy.deepcopy(item) for item in self.actions.values() if item['id'] in wanted]
         else:
             items = [self._json(kind, item) for item in getattr(self, kind).values()]
@@ -637,10 +797,12 @@ class FakeHcloud:
                                         'last_page': last_page, 'total_entries': len(items)}}}
 
     def _get(self, kind, item_id):
-        singular = {'locations': 'location', 'datacenters': 'datacenter', 'server_types': 'server_type',
+        singular = {'locations': 'location', 'server_types': 'server_type',
                     'images': 'image', 'ssh_keys': 'ssh_key', 'firewalls': 'firewall', 'servers': 'server',
                     'primary_ips': 'primary_ip', 'actions': 'action'}[kind]
-        if kind in ('locations', 'datacenters', 'server_types', 'images'):
+        if kind == 'actions':
+            self._advance(item_id, polled=True)
+        if kind in ('locations', 'server_types', 'images'):
             found = [entry for entry in self._catalog(kind) if entry['id'] == item_id]
             if found:
                 return {singular: found[0]}
@@ -701,17 +863,6 @@ class FakeHcloud:
         return {'id': firewall['id'], 'name': firewall['name'], 'labels': dict(firewall['labels']),
                 'created': firewall['created'], 'rules': copy.deepcopy(firewall['rules']), 'applied_to': applied_to}
 
-    @staticmethod
-    def _rules(field, rules):
-        result = []
-        for index, rule in enumerate(rules):
-            check_firewall_rule('%s[%d]' % (field, index), rule)
-            result.append({'description': rule.get('description'), 'direction': rule['direction'],
-                           'protocol': rule['protocol'], 'port': rule.get('port'),
-                           'source_ips': list(rule.get('source_ips') or []),
-                           'destination_ips': list(rule.get('destination_ips') or [])})
-        return result
-
     def _resources(self, field, resources):
         """Check ``apply_to``/``remove_from`` entries; return them in the internal form."""
         result = []
@@ -739,7 +890,7 @@ class FakeHcloud:
     def _create_firewall(self, body):
         validate_body(body, SCHEMAS['create_firewall'])
         self._unique_name('firewalls', body['name'])
-        rules = self._rules('rules', body.get('rules') or [])
+        rules = check_firewall_rules('rules', body.get('rules') or [])
         applied_to = self._resources('apply_to', body.get('apply_to') or [])
         firewall_id = self._next_id('firewall')
         firewall = {'id': firewall_id, 'name': body['name'], 'labels': dict(body.get('labels') or {}),
@@ -753,7 +904,7 @@ class FakeHcloud:
         firewall = self._existing('firewalls', firewall_id)
         validate_body(body, SCHEMAS[name])
         if name == 'set_rules':
-            firewall['rules'] = self._rules('rules', body['rules'])
+            firewall['rules'] = check_firewall_rules('rules', body['rules'])
             actions = [self._action('set_firewall_rules', [('firewall', firewall_id)])]
             actions += [self._action('apply_firewall', [('firewall', firewall_id), ('server', sid)])
                         for sid in self._firewall_servers(firewall)]
@@ -776,7 +927,7 @@ class FakeHcloud:
 
     # -- servers -------------------------------------------------------------
 
-    def _primary_ip(self, family, server_id, datacenter):
+    def _primary_ip(self, family, server_id, location):
         ip_id = self._next_id('primary_ip')
         if family == 'ipv4':
             self._ipv4_hosts += 1
@@ -789,10 +940,23 @@ class FakeHcloud:
             ip = '2001:db8:%x::/64' % self._ipv6_networks
             dns_ptr = []
         self.primary_ips[ip_id] = {'id': ip_id, 'name': 'primary_ip-%d' % ip_id, 'ip': ip, 'type': family,
-                                   'dns_ptr': dns_ptr, 'datacenter': datacenter, 'blocked': False,
+                                   'dns_ptr': dns_ptr, 'location': location, 'blocked': False,
                                    'protection': {'delete': False}, 'labels': {}, 'created': _now(),
                                    'assignee_id': server_id, 'assignee_type': 'server', 'auto_delete': True}
         return ip_id
+
+    def _primary_ip_json(self, pip):
+        shown = copy.deepcopy(pip)
+        shown['location'] = self._location_json(pip['location'])
+        return shown
+
+    def _server_status(self, server):
+        """``initializing`` while the create action runs, ``starting`` while the start action runs."""
+        if server['create_action'] is not None and self._running(server['create_action']):
+            return 'initializing'
+        if server['start_action'] is not None and self._running(server['start_action']):
+            return 'starting'
+        return server['status']
 
     def _server_json(self, server):
         public_net = {'ipv4': None, 'ipv6': None, 'floating_ips': [], 'firewalls': []}
@@ -809,10 +973,10 @@ class FakeHcloud:
         server_type = next(item for item in SERVER_TYPES if item['id'] == server['server_type'])
         image = next(item for item in IMAGES if item['id'] == server['image'])
         return {
-            'id': server['id'], 'name': server['name'], 'status': server['status'], 'created': server['created'],
-            'public_net': public_net, 'private_net': [],
+            'id': server['id'], 'name': server['name'], 'status': self._server_status(server),
+            'created': server['created'], 'public_net': public_net, 'private_net': [],
             'server_type': self._server_type_json(server_type),
-            'datacenter': self._datacenter_json(next(item for item in DATACENTERS if item['id'] == server['datacenter'])),
+            'location': self._location_json(server['location']),
             'image': self._image_json(image), 'iso': None, 'rescue_enabled': False, 'locked': False,
             'backup_window': None, 'outgoing_traffic': 0, 'ingoing_traffic': 0, 'included_traffic': 21990232555520,
             'protection': dict(server['protection']), 'labels': dict(server['labels']), 'volumes': [],
@@ -820,7 +984,7 @@ class FakeHcloud:
         }
 
     def _create_server(self, body):
-        validate_body(body, SCHEMAS['create_server'])
+        validate_body(body, SCHEMAS['create_server'], removed=REMOVED_REQUEST_FIELDS['create_server'])
         name = body['name']
         if not HOSTNAME_RE.match(name):
             raise invalid_input('name', 'must be a valid hostname (RFC 1123)')
@@ -838,17 +1002,11 @@ class FakeHcloud:
         if image['architecture'] != server_type['architecture']:
             raise invalid_input('image', 'image %s is for %s, server type %s is %s' % (
                 image['name'], image['architecture'], server_type['name'], server_type['architecture']))
-        if body.get('location') is not None and body.get('datacenter') is not None:
-            raise invalid_input('location', 'give location or datacenter, not both')
-        if body.get('datacenter') is not None:
-            datacenter = self._resolve('datacenters', 'datacenter', body['datacenter'])
-        else:
-            location = self._resolve('locations', 'location', body.get('location') or DEFAULT_LOCATION)
-            datacenter = next(item for item in self._catalog('datacenters') if item['location']['name'] == location['name'])
-        location_name = datacenter['location']['name']
-        if server_type['id'] not in datacenter['server_types']['available']:
-            raise ApiError(412, 'resource_unavailable', 'server type %s is not available in %s'
-                           % (server_type['name'], location_name))
+        location = self._resolve('locations', 'location', body.get('location') or DEFAULT_LOCATION)
+        offer = next((item for item in server_type['locations'] if item['name'] == location['name']), None)
+        if offer is None or not offer['available']:
+            raise ApiError(412, 'resource_unavailable', 'server type %s is %s in %s'
+                           % (server_type['name'], 'not available' if offer else 'not offered', location['name']))
         ssh_keys = [self._resolve('ssh_keys', 'ssh_keys', value)['id'] for value in body.get('ssh_keys') or []]
         firewall_ids = [self._existing('firewalls', entry['firewall'])['id'] for entry in body.get('firewalls') or []]
         public_net = body.get('public_net') or {}
@@ -859,31 +1017,42 @@ class FakeHcloud:
                            {'fields': [{'name': 'public_net', 'messages': ['not implemented by the fake']}]})
         if not enable_ipv4 and not enable_ipv6:
             raise invalid_input('public_net', 'a server without public IPv4 and IPv6 needs a private network')
-        if firewall_ids and not (enable_ipv4 or enable_ipv6):
-            raise ApiError(422, 'private_net_only_server', 'firewalls need a public interface')
         server_id = self._next_id('server')
         start = body.get('start_after_create', True)
         server = {'id': server_id, 'name': name, 'labels': dict(body.get('labels') or {}),
-                  'server_type': server_type['id'], 'image': image['id'], 'datacenter': datacenter['id'],
+                  'server_type': server_type['id'], 'image': image['id'], 'location': location['name'],
                   'status': 'running' if start else 'off', 'created': _now(),
                   'protection': {'delete': False, 'rebuild': False}, 'ssh_keys': ssh_keys,
-                  'user_data': body.get('user_data'), 'ipv4': None, 'ipv6': None}
+                  'user_data': body.get('user_data'), 'ipv4': None, 'ipv6': None,
+                  'create_action': None, 'start_action': None}
         if enable_ipv4:
-            server['ipv4'] = self._primary_ip('ipv4', server_id, datacenter)
+            server['ipv4'] = self._primary_ip('ipv4', server_id, location['name'])
         if enable_ipv6:
-            server['ipv6'] = self._primary_ip('ipv6', server_id, datacenter)
+            server['ipv6'] = self._primary_ip('ipv6', server_id, location['name'])
         self.servers[server_id] = server
         for firewall_id in firewall_ids:
             self.firewalls[firewall_id]['applied_to'].append({'type': 'server', 'server': server_id})
-        action = self._action('create_server', [('server', server_id)])
+        action = self._action('create_server', [('server', server_id)], on_error=lambda: self._discard_server(server_id))
+        server['create_action'] = action['id']
         next_actions = []
         if start:
             next_actions.append(self._action('start_server', [('server', server_id)]))
+            server['start_action'] = next_actions[0]['id']
         next_actions += [self._action('apply_firewall', [('firewall', fid), ('server', server_id)]) for fid in firewall_ids]
-        shown = self._server_json(server)
-        shown['status'] = 'initializing'
-        return 201, {'server': shown, 'action': action, 'next_actions': next_actions,
+        return 201, {'server': self._server_json(server), 'action': action, 'next_actions': next_actions,
                      'root_password': None if ssh_keys else secrets.token_urlsafe(15)}
+
+    def _discard_server(self, server_id):
+        """Remove a server, its primary IPs and its firewall attachments (a failed create, or a delete)."""
+        item = self.servers.pop(server_id, None)
+        if item is None:
+            return
+        for firewall in self.firewalls.values():
+            firewall['applied_to'] = [entry for entry in firewall['applied_to']
+                                      if not (entry['type'] == 'server' and entry['server'] == server_id)]
+        for family in ('ipv4', 'ipv6'):
+            if item[family] is not None and self.primary_ips[item[family]]['auto_delete']:
+                del self.primary_ips[item[family]]
 
     def _server_power(self, server_id, name, body):
         server = self._existing('servers', server_id)
@@ -921,14 +1090,9 @@ class FakeHcloud:
             return 204, None
         if item['protection']['delete']:
             raise ApiError(423, 'protected', 'server %d is protected against deletion' % item_id)
-        for firewall in self.firewalls.values():
-            firewall['applied_to'] = [entry for entry in firewall['applied_to']
-                                      if not (entry['type'] == 'server' and entry['server'] == item_id)]
-        for family in ('ipv4', 'ipv6'):
-            if item[family] is not None and self.primary_ips[item[family]]['auto_delete']:
-                del self.primary_ips[item[family]]
-        del self.servers[item_id]
-        return 200, {'action': self._action('delete_server', [('server', item_id)])}
+        action = self._action('delete_server', [('server', item_id)])
+        self._discard_server(item_id)
+        return 200, {'action': action}
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from api_schema import recorded_problems
 from fake_hcloud import IMAGES, LOCATIONS, SERVER_TYPES, FakeHcloud
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +36,11 @@ INVENTORY = ROOT / 'inventories' / 'hcloud.yml'
 TOKEN = 'test-token-' + secrets.token_hex(16)
 FLEET = 'ipv6ready'  # the label_selector of inventories/hcloud.yml
 GATEWAY = FLEET + '-nat64'
+# The admins' prefix as a user might type it; the API and the firewall rules hold the canonical form.
+ADMIN_PREFIX_TYPED = '2001:DB8:00AD:0::/48'
+ADMIN_PREFIX = '2001:db8:ad::/48'
+SSH = ['-e', json.dumps({'hcloud_fleet_ssh_source_ips': [ADMIN_PREFIX_TYPED]})]
+CONFIRM = ['-e', 'hcloud_fleet_name=%s' % FLEET, '-e', 'hcloud_fleet_teardown_confirm=%s' % FLEET]
 DOCKER_HOSTS = [FLEET + '-docker-1', FLEET + '-docker-2']
 TIMEOUT = 150  # seconds for one ansible command; the whole module takes far less
 RECAP_RE = re.compile(r'^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
@@ -83,6 +89,9 @@ def fake_api():
     with FakeHcloud(TOKEN) as api:
         yield api
         assert not api.unhandled, 'requests the fake does not implement: %s' % api.unhandled
+        assert not api.gone, 'requests to endpoints the API has removed: %s' % api.gone
+        # Every answer the fake gave had the shape the API has today (api_schema.py).
+        assert recorded_problems(api.responses()) == []
 
 
 @pytest.fixture(name='key_file')
@@ -161,19 +170,21 @@ def test_fleet_life_cycle(fake, ansible, key_file, tmp_path):
     extra = ['-e', 'hcloud_fleet_ssh_public_key_path=%s' % key_file, '-e', 'hcloud_fleet_group_vars_file=%s' % group_vars]
 
     # Check mode on the empty fleet: reports changes, sends no change to the API.
-    result = ansible.playbook(PROVISION, '--check', *extra)
+    result = ansible.playbook(PROVISION, '--check', *SSH, *extra)
     _ok, changed = assert_ok(result)
     assert changed > 0
     assert fake.mutating_calls() == []
     assert not group_vars.exists()
 
     # First run: everything is created.
-    mark = len(fake.requests)
-    result = ansible.playbook(PROVISION, *extra)
+    result = ansible.playbook(PROVISION, *SSH, *extra)
     _ok, changed = assert_ok(result)
     assert changed > 0
     assert 'deprecat' not in result.stdout.lower(), result.stdout
+    assert 'WARNING: SSH' not in result.stdout
     assert all(item['authorized'] for item in fake.requests)
+    # Every action was polled until it finished (actions start running).
+    assert all(action['status'] == 'success' for action in fake.actions.values())
 
     keys = {item['name']: item for item in fake.ssh_key_list()}
     assert keys['ipv6ready-admin']['labels'] == {'ipv6ready_fleet': FLEET}
@@ -196,6 +207,7 @@ def test_fleet_life_cycle(fake, ansible, key_file, tmp_path):
         assert body['labels'] == {'ipv6ready_fleet': FLEET, 'ipv6ready_role': 'docker_host'}
         assert body['firewalls'] == [{'firewall': docker_fw['id']}]
         assert {key: body[key] for key in common} == common
+        assert 'datacenter' not in body
     body = creates[GATEWAY]
     assert body['public_net'] == {'enable_ipv4': True, 'enable_ipv6': True}
     assert body['labels'] == {'ipv6ready_fleet': FLEET, 'ipv6ready_role': 'nat64_gateway'}
@@ -207,44 +219,44 @@ def test_fleet_life_cycle(fake, ansible, key_file, tmp_path):
     assert all(servers[name]['public_net']['ipv4'] is None for name in DOCKER_HOSTS)
     gateway_net = servers[GATEWAY]['public_net']
     assert gateway_net['ipv4'] is not None and gateway_net['ipv6'] is not None
+    gateway_prefix = gateway_net['ipv6']['ip']
 
-    # Docker hosts: SSH, ICMPv6 and the app's ports, from IPv6 sources only.
-    assert {(rule['protocol'], rule['port']) for rule in docker_fw['rules']} == {
-        ('tcp', '22'), ('icmp', None), ('tcp', '80'), ('tcp', '443')}
-    for rule in docker_fw['rules']:
-        assert rule['direction'] == 'in'
-        assert all(ipaddress.ip_network(source).version == 6 for source in rule['source_ips']), rule
-    # Gateway: SSH, ICMP over IPv4 (path MTU discovery), and DNS64/NAT64 open to the Docker hosts' /64s only.
-    ssh_rules = [rule for rule in gateway_fw['rules'] if (rule['protocol'], rule['port']) == ('tcp', '22')]
-    assert [rule['source_ips'] for rule in ssh_rules] == [['::/0']]
-    ipv4_rules = [rule for rule in gateway_fw['rules'] if '0.0.0.0/0' in rule['source_ips']]
-    assert [(rule['protocol'], rule['source_ips']) for rule in ipv4_rules] == [('icmp', ['0.0.0.0/0'])]
-    fleet_rules = [rule for rule in gateway_fw['rules'] if rule not in ssh_rules + ipv4_rules]
-    assert {(rule['protocol'], rule['port']) for rule in fleet_rules} == {
-        ('udp', '53'), ('tcp', '53'), ('tcp', 'any'), ('udp', 'any'), ('icmp', None)}
-    assert all(rule['source_ips'] == host_prefixes for rule in fleet_rules), fleet_rules
+    # Docker hosts: SSH from the admins' prefix (sent canonical), ICMPv6 and the app's ports, IPv6 sources only.
+    rules = {(rule['protocol'], rule['port']): rule['source_ips'] for rule in docker_fw['rules']}
+    assert rules == {('tcp', '22'): [ADMIN_PREFIX], ('icmp', None): ['::/0'], ('tcp', '80'): ['::/0'],
+                     ('tcp', '443'): ['::/0']}
+    assert all(rule['direction'] == 'in' for rule in docker_fw['rules'])
+    ssh_create = next(call for call in fake.calls('POST', '/firewalls') if call['body']['name'] == docker_fw['name'])
+    assert ssh_create['body']['rules'][0]['source_ips'] == [ADMIN_PREFIX]
+    # Gateway: SSH from the admins; ICMP from anywhere over IPv6 (Packet Too Big, echo) and IPv4 (Fragmentation
+    # Needed); DNS64 and NAT64 for the Docker hosts' /64s only, not the gateway's own /64.
+    rules = [(rule['protocol'], rule['port'], rule['source_ips']) for rule in gateway_fw['rules']]
+    assert rules == [
+        ('tcp', '22', [ADMIN_PREFIX]), ('icmp', None, ['::/0']), ('icmp', None, ['0.0.0.0/0']),
+        ('udp', '53', host_prefixes), ('tcp', '53', host_prefixes),
+        ('tcp', 'any', host_prefixes), ('udp', 'any', host_prefixes)]
+    assert gateway_prefix not in str(gateway_fw['rules'])
 
     # The printed and written NAT64 settings.
-    gateway_prefix = gateway_net['ipv6']['ip']
     expected_nat64 = nat64_prefix(gateway_prefix)
     gateway_address = str(ipaddress.IPv6Network(gateway_prefix)[1])
     assert gateway_prefix in result.stdout and expected_nat64 in result.stdout
-    fleet_prefixes = sorted(host_prefixes + [gateway_prefix])
     assert yaml.safe_load(group_vars.read_text(encoding='utf-8')) == {
-        'ipv6ready_fleet_prefixes': fleet_prefixes,
+        'ipv6ready_fleet_prefixes': host_prefixes,
         'ipv6ready_gateway_address': gateway_address,
         'nat64_gateway_prefix': expected_nat64,
-        'nat64_gateway_allowed_prefixes': fleet_prefixes,
+        'nat64_gateway_allowed_prefixes': host_prefixes,
         'dns64_prefix': expected_nat64,
-        'dns64_allowed_prefixes': fleet_prefixes,
+        'dns64_allowed_prefixes': host_prefixes,
         'nat64_client_prefix': expected_nat64,
         'nat64_client_dns_servers': [gateway_address],
     }
     group_vars_text = group_vars.read_text(encoding='utf-8')
 
-    # Second run: nothing changes, and nothing but reads reaches the API.
+    # Second run, with the admins' prefix spelled differently (and twice): nothing changes, only reads.
     mark = len(fake.requests)
-    result = ansible.playbook(PROVISION, *extra)
+    respelled = ['-e', json.dumps({'hcloud_fleet_ssh_source_ips': ['2001:0db8:ad:0:0::/48', ' 2001:db8:AD::/48']})]
+    result = ansible.playbook(PROVISION, *respelled, *extra)
     assert assert_ok(result)[1] == 0, result.stdout
     assert [call for call in fake.requests[mark:] if call['method'] != 'GET'] == []
     assert group_vars.read_text(encoding='utf-8') == group_vars_text
@@ -262,6 +274,8 @@ def test_fleet_life_cycle(fake, ansible, key_file, tmp_path):
         first = str(ipaddress.IPv6Network(servers[name]['public_net']['ipv6']['ip'])[1])
         assert hostvars[name]['ansible_host'] == first
         assert hostvars[name]['ansible_user'] == 'root'
+        assert hostvars[name]['hcloud_location'] == 'nbg1'
+        assert 'ipv4' not in hostvars[name] if name in DOCKER_HOSTS else hostvars[name]['hcloud_ipv4']
     assert [call for call in fake.requests[mark:] if call['method'] != 'GET'] == []
 
     # With the written group_vars next to the inventory, site.yml gets the NAT64 settings.
@@ -272,12 +286,26 @@ def test_fleet_life_cycle(fake, ansible, key_file, tmp_path):
     assert host['nat64_client_prefix'] == expected_nat64
     assert host['nat64_client_dns_servers'] == [gateway_address]
 
-    # Teardown removes the fleet (by label) and nothing else.
     fleet_ids = {('servers', servers[name]['id']) for name in DOCKER_HOSTS + [GATEWAY]}
     fleet_ids |= {('firewalls', docker_fw['id']), ('firewalls', gateway_fw['id'])}
     fleet_ids |= {('ssh_keys', keys['ipv6ready-admin']['id'])}
+
+    # Teardown without the confirmation (and in check mode) lists what it would delete, and deletes nothing.
     mark = len(fake.requests)
-    result = ansible.playbook(TEARDOWN, *extra)
+    result = ansible.playbook(TEARDOWN, '-e', 'hcloud_fleet_name=%s' % FLEET, *extra)
+    assert result.returncode != 0
+    assert 'hcloud_fleet_teardown_confirm: the resources listed above are deleted only when you confirm with ' \
+           '-e hcloud_fleet_teardown_confirm=%s' % FLEET in result.stdout, result.stdout
+    for name in DOCKER_HOSTS + [GATEWAY, docker_fw['name'], gateway_fw['name'], 'ipv6ready-admin']:
+        assert name in result.stdout
+    result = ansible.playbook(TEARDOWN, '--check', '-e', 'hcloud_fleet_name=%s' % FLEET, *extra)
+    assert assert_ok(result)[1] > 0
+    assert [call for call in fake.requests[mark:] if call['method'] != 'GET'] == []
+    assert group_vars.exists()
+
+    # Teardown removes the fleet (by label and name) and nothing else.
+    mark = len(fake.requests)
+    result = ansible.playbook(TEARDOWN, *CONFIRM, *extra)
     assert assert_ok(result)[1] > 0
     deleted = {tuple(call['path'].strip('/').split('/')) for call in fake.requests[mark:] if call['method'] != 'GET'}
     assert {(kind, int(item_id)) for kind, item_id in deleted} == fleet_ids
@@ -292,35 +320,44 @@ def test_fleet_life_cycle(fake, ansible, key_file, tmp_path):
 
     # A second teardown finds nothing to do.
     mark = len(fake.requests)
-    result = ansible.playbook(TEARDOWN, *extra)
+    result = ansible.playbook(TEARDOWN, *CONFIRM, *extra)
     assert assert_ok(result)[1] == 0, result.stdout
+    assert 'nothing to delete' in result.stdout
     assert [call for call in fake.requests[mark:] if call['method'] != 'GET'] == []
 
 
-def test_existing_key_is_reused_and_kept(fake, ansible, key_file):
-    """A project that has the key under another name: no duplicate upload (the API refuses it), no label on it."""
-    existing = fake.seed_ssh_key('alice@laptop', key_file.read_text(encoding='utf-8').strip().replace(
-        'admin@example.test', 'alice@laptop'))
+def test_existing_key_is_reused_and_never_deleted(fake, ansible, key_file):
+    """A key already in the project, even under the fleet key's own name, is used as it is: no upload, no label.
+
+    This run also opens SSH to everyone on purpose: the opt-in variable, the warning, ::/0 in the rules.
+    """
+    material = key_file.read_text(encoding='utf-8').strip()
+    existing = fake.seed_ssh_key('ipv6ready-admin', material.replace('admin@example.test', 'alice@laptop'))
     result = ansible.playbook(PROVISION, '-e', 'hcloud_fleet_ssh_public_key_path=%s' % key_file,
-                              '-e', 'hcloud_fleet_docker_host_count=0')
+                              '-e', 'hcloud_fleet_docker_host_count=0', '-e', 'hcloud_fleet_ssh_allow_any=true')
     assert_ok(result)
+    assert 'WARNING: SSH (port 22) of every server of the fleet is open to the whole Internet' in result.stdout
     assert fake.calls('POST', '/ssh_keys') == []
-    assert [call['method'] for call in fake.calls('PUT', '/ssh_keys/.*')] == []
+    assert fake.calls('PUT', '/ssh_keys/.*') == []
     creates = fake.calls('POST', '/servers')
     assert [call['body']['name'] for call in creates] == [GATEWAY]
     assert creates[0]['body']['ssh_keys'] == [existing['id']]
-    # Teardown selects by the fleet label, which the reused key does not get.
-    assert [(item['name'], item['labels']) for item in fake.ssh_key_list()] == [('alice@laptop', {})]
-    # No Docker host, no fleet prefix: the translator and the resolver stay closed, never open to everyone.
+    assert [(item['name'], item['labels']) for item in fake.ssh_key_list()] == [('ipv6ready-admin', {})]
+    # No Docker host, no client prefix: the translator and the resolver stay closed, never open to everyone.
     gateway_fw = next(item for item in fake.firewall_list() if item['name'] == FLEET + '-nat64-gateway')
     assert [(rule['protocol'], rule['port'], rule['source_ips']) for rule in gateway_fw['rules']] == [
-        ('tcp', '22', ['::/0']), ('icmp', None, ['0.0.0.0/0'])]
+        ('tcp', '22', ['::/0']), ('icmp', None, ['::/0']), ('icmp', None, ['0.0.0.0/0'])]
     assert 'Prefixes allowed to use NAT64 and DNS64: none' in result.stdout
+    # The teardown deletes the fleet's servers and firewalls, never the unlabelled key of the same material.
+    result = ansible.playbook(TEARDOWN, *CONFIRM)
+    assert_ok(result)
+    assert fake.server_list() == [] and fake.firewall_list() == []
+    assert [(item['name'], item['labels']) for item in fake.ssh_key_list()] == [('ipv6ready-admin', {})]
 
 
 def test_other_key_under_the_fleet_key_name_is_refused(fake, ansible, key_file):
     fake.seed_ssh_key('ipv6ready-admin', public_key('someone-else@example.test'))
-    result = ansible.playbook(PROVISION, '-e', 'hcloud_fleet_ssh_public_key_path=%s' % key_file)
+    result = ansible.playbook(PROVISION, *SSH, '-e', 'hcloud_fleet_ssh_public_key_path=%s' % key_file)
     assert result.returncode != 0
     assert 'hcloud_fleet_ssh_key_name: the project already has an SSH key named ipv6ready-admin' in result.stdout
     assert fake.mutating_calls() == []
@@ -329,7 +366,7 @@ def test_other_key_under_the_fleet_key_name_is_refused(fake, ansible, key_file):
 @pytest.mark.parametrize('playbook, token', [(PROVISION, None), (PROVISION, ''), (TEARDOWN, None)],
                          ids=['provision-unset', 'provision-empty', 'teardown-unset'])
 def test_missing_token_fails_before_any_request(fake, ansible, key_file, playbook, token):
-    result = ansible.playbook(playbook, '-e', 'hcloud_fleet_ssh_public_key_path=%s' % key_file,
+    result = ansible.playbook(playbook, *SSH, *CONFIRM, '-e', 'hcloud_fleet_ssh_public_key_path=%s' % key_file,
                               env={'HCLOUD_TOKEN': token})
     assert result.returncode != 0
     assert 'HCLOUD_TOKEN is not set' in result.stdout, result.stdout
@@ -343,7 +380,7 @@ def test_bad_settings_fail_before_any_request(fake, ansible):
         'hcloud_fleet_docker_host_count': '-1',
         'hcloud_fleet_location': '',
         'hcloud_fleet_ssh_public_key_path': '/nonexistent/id.pub',
-        'hcloud_fleet_ssh_source_ips': ['0.0.0.0/0'],
+        'hcloud_fleet_ssh_source_ips': ['0.0.0.0/0', '2001:db8::1/64', '::/0'],
         'hcloud_fleet_app_ports': ['80', '70000', 'http'],
         'hcloud_fleet_extra_client_prefixes': '2001:db8::/64',
         'hcloud_fleet_nat64_carve_offset': '::64:0:0:1',
@@ -356,6 +393,9 @@ def test_bad_settings_fail_before_any_request(fake, ansible):
         'hcloud_fleet_location: "" is not a Hetzner Cloud name',
         'hcloud_fleet_ssh_public_key_path: /nonexistent/id.pub is not a file',
         'hcloud_fleet_ssh_source_ips: "0.0.0.0/0" is IPv4; these rules are IPv6 only',
+        'hcloud_fleet_ssh_source_ips: "2001:db8::1/64" has host bits set; the network is 2001:db8::/64',
+        'hcloud_fleet_ssh_source_ips: "::/0" opens SSH to (almost) the whole Internet',
+        'set hcloud_fleet_ssh_allow_any: true to open SSH to everyone on purpose',
         'hcloud_fleet_app_ports: "70000" is not a TCP port',
         'hcloud_fleet_app_ports: "http" is not a TCP port',
         'hcloud_fleet_extra_client_prefixes: "2001:db8::/64" is not a list',
@@ -365,14 +405,104 @@ def test_bad_settings_fail_before_any_request(fake, ansible):
     assert fake.requests == []
 
 
-def test_private_key_is_refused(fake, ansible, tmp_path):
-    private = tmp_path / 'id_ed25519'
-    private.write_text('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n',
-                       encoding='utf-8')
-    result = ansible.playbook(PROVISION, '-e', 'hcloud_fleet_ssh_public_key_path=%s' % private)
+def test_ssh_sources_are_required(fake, ansible, key_file):
+    result = ansible.playbook(PROVISION, '-e', 'hcloud_fleet_ssh_public_key_path=%s' % key_file)
     assert result.returncode != 0
-    assert 'is a PRIVATE key; give the matching .pub file' in result.stdout, result.stdout
+    assert 'hcloud_fleet_ssh_source_ips: is required and has no default' in result.stdout, result.stdout
     assert fake.requests == []
+
+
+def test_too_many_prefixes_for_one_rule_fail_before_any_request(fake, ansible, key_file):
+    settings = {
+        'hcloud_fleet_ssh_source_ips': ['2001:db8:%x::/48' % index for index in range(101)],
+        'hcloud_fleet_extra_client_prefixes': ['2001:db8:f:%x::/64' % index for index in range(99)],
+        'hcloud_fleet_ssh_public_key_path': str(key_file),
+    }
+    result = ansible.playbook(PROVISION, '-e', json.dumps(settings))
+    assert result.returncode != 0
+    assert 'hcloud_fleet_ssh_source_ips: 101 prefixes; a Hetzner firewall rule takes at most 100' in result.stdout
+    assert ('hcloud_fleet_extra_client_prefixes: 99 prefixes plus the /64s of 2 Docker hosts '
+            '(hcloud_fleet_docker_host_count) make 101') in result.stdout, result.stdout
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize('settings, message', [
+    pytest.param({'hcloud_fleet_location': 'ash'},
+                 'hcloud_fleet_docker_host_server_type: "cx23" is not offered in ash (hcloud_fleet_location); '
+                 'it can be ordered in: fsn1, hel1, nbg1; x86 types that can be ordered in ash: cpx22',
+                 id='cx-types-are-eu-only'),
+    pytest.param({'hcloud_fleet_gateway_server_type': 'cax11'},
+                 'hcloud_fleet_gateway_server_type: "cax11" is not available in nbg1 (hcloud_fleet_location) right '
+                 'now; it can be ordered in: fsn1, hel1', id='sold-out'),
+    pytest.param({'hcloud_fleet_docker_host_server_type': 'cx22'},
+                 'hcloud_fleet_docker_host_server_type: "cx22" is not available in nbg1', id='deprecated-cx22'),
+    pytest.param({'hcloud_fleet_gateway_server_type': 'cx99'},
+                 'hcloud_fleet_gateway_server_type: "cx99" is not a server type of this project', id='unknown-type'),
+    pytest.param({'hcloud_fleet_location': 'xyz1'}, 'hcloud_fleet_location: "xyz1" is not a Hetzner Cloud location',
+                 id='unknown-location'),
+    pytest.param({'hcloud_fleet_image': 'debian-11'}, 'hcloud_fleet_image: "debian-11" has no x86 image',
+                 id='unknown-image'),
+])
+def test_type_location_and_image_are_checked_before_any_create(fake, ansible, key_file, settings, message):
+    result = ansible.playbook(PROVISION, *SSH, '-e', 'hcloud_fleet_ssh_public_key_path=%s' % key_file,
+                              '-e', json.dumps(settings))
+    assert result.returncode != 0
+    assert message in result.stdout, result.stdout
+    assert fake.mutating_calls() == []
+
+
+@pytest.mark.parametrize('seed, message', [
+    pytest.param({'name': DOCKER_HOSTS[0], 'labels': {'ipv6ready_fleet': FLEET, 'ipv6ready_role': 'docker_host'}},
+                 'Docker host %s already exists with the public IPv4 address 203.0.113.10' % DOCKER_HOSTS[0],
+                 id='docker-host-with-ipv4'),
+    pytest.param({'name': GATEWAY, 'labels': {'team': 'web'}},
+                 'server %s already exists but is not the NAT64 gateway of the fleet %s' % (GATEWAY, FLEET),
+                 id='foreign-server-with-the-gateway-name'),
+    pytest.param({'name': DOCKER_HOSTS[1], 'labels': {}},
+                 'server %s already exists but is not a Docker host of the fleet %s' % (DOCKER_HOSTS[1], FLEET),
+                 id='foreign-server-with-a-docker-host-name'),
+])
+def test_existing_servers_are_checked_before_any_change(fake, ansible, key_file, seed, message):
+    fake.seed_server(seed['name'], labels=seed['labels'])
+    result = ansible.playbook(PROVISION, *SSH, '-e', 'hcloud_fleet_ssh_public_key_path=%s' % key_file)
+    assert result.returncode != 0
+    assert message in result.stdout, result.stdout
+    assert fake.mutating_calls() == []
+
+
+def test_failed_action_fails_the_run_with_the_api_message(fake, ansible, key_file):
+    """An action that ends in error (here: creating the gateway) fails the run with the API's message."""
+    fake.fail_action('create_server', code='server_create_failed', server_name=GATEWAY,
+                     message='Cannot create the server: the host ran out of capacity')
+    result = ansible.playbook(PROVISION, *SSH, '-e', 'hcloud_fleet_ssh_public_key_path=%s' % key_file,
+                              '-e', 'hcloud_fleet_docker_host_count=1')
+    assert result.returncode != 0
+    assert recap(result)[3] == 1
+    assert 'The pending action failed: Cannot create the server: the host ran out of capacity' in result.stdout
+    assert 'server_create_failed' in result.stdout
+    failed = result.stdout[result.stdout.index('TASK [Create the NAT64 gateway'):]
+    assert 'fatal: [localhost]' in failed.split('TASK [')[1]
+    # The Docker host created before stays; the failed gateway left nothing behind.
+    assert [item['name'] for item in fake.server_list()] == DOCKER_HOSTS[:1]
+
+
+def test_teardown_needs_the_fleet_name(fake, ansible):
+    result = ansible.playbook(TEARDOWN, '-e', 'hcloud_fleet_teardown_confirm=%s' % FLEET)
+    assert result.returncode != 0
+    assert 'hcloud_fleet_name: is required: name the fleet to remove' in result.stdout, result.stdout
+    assert fake.requests == []
+
+
+def test_teardown_refuses_labelled_resources_outside_the_fleet_naming(fake, ansible):
+    fake.seed_server(DOCKER_HOSTS[0], labels={'ipv6ready_fleet': FLEET, 'ipv6ready_role': 'docker_host'},
+                     enable_ipv4=False)
+    fake.seed_server('billing-db', labels={'ipv6ready_fleet': FLEET, 'ipv6ready_role': 'docker_host'})
+    result = ansible.playbook(TEARDOWN, *CONFIRM)
+    assert result.returncode != 0
+    assert ('server billing-db carries ipv6ready_fleet=%s but does not follow the fleet\'s naming' % FLEET
+            in result.stdout), result.stdout
+    assert 'Nothing was deleted' in result.stdout
+    assert fake.mutating_calls() == []
 
 
 def test_inventory_with_a_wrong_token_fails(fake, ansible):

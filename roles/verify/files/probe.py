@@ -4,10 +4,14 @@ Runs on a Docker host, on the gateway and, unchanged, inside the probe
 containers (the host's own python3, so the container's glibc is the host's).
 Each mode prints one JSON object. Every mode that the verify role calls does
 all of its work in one process, so each check costs one round trip per host.
+The probe only observes; the role judges what it saw with the filters of
+plugins/filter/verify.py.
 
-  probe.py host TIMEOUT NAME TARGETS_JSON
-      on the Docker host: the AAAA addresses getaddrinfo returns for NAME
-      (skipped when NAME is empty) and `connect` for every {host, port}
+  probe.py host SPEC_JSON
+      on the Docker host: the AAAA addresses getaddrinfo returns for SPEC's
+      `name` (skipped when empty), `connect` for every {host, port} of its
+      `targets`, and with `engine` the engine's version, its IPv6 networks,
+      whether the default bridge has IPv6 and whether daemon.json asks for it
   probe.py containers SPEC_JSON
       on the Docker host: read the policy file, list the IPv6 bridge networks
       (unless SPEC names them), start one probe container per network (it
@@ -125,6 +129,38 @@ def ipv6_networks():
     return [line.split()[0] for line in stdout.splitlines() if line.split()[1:] == ["true"]]
 
 
+def engine(daemon_json):
+    """What the engine says about itself and about IPv6; ``error`` when it does not answer."""
+    rc, stdout, stderr = run(["docker", "version", "--format", "{{.Server.Version}}"])
+    if rc != 0:
+        return {"error": "docker version: %s" % (stderr or stdout or "rc %d" % rc)}
+    out = {"version": stdout}
+    try:
+        out["ipv6_networks"] = ipv6_networks()
+    except RuntimeError as exc:
+        return {"version": stdout, "error": str(exc)}
+    rc, stdout, _stderr = run(["docker", "network", "inspect", "bridge", "--format", "{{.EnableIPv6}}"])
+    out["bridge_ipv6"] = {"true": True, "false": False}.get(stdout) if rc == 0 else None
+    out["daemon_json_ipv6"] = None
+    try:
+        with open(daemon_json, encoding="utf-8") as handle:
+            settings = json.load(handle)
+        if isinstance(settings, dict) and isinstance(settings.get("ipv6"), bool):
+            out["daemon_json_ipv6"] = settings["ipv6"]
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def host(spec):
+    name = spec.get("name")
+    result = {"dns64": resolve6(name) if name else None,
+              "targets": connect_all(spec.get("targets") or [], float(spec.get("timeout", 5)))}
+    if spec.get("engine"):
+        result["engine"] = engine(spec.get("daemon_json") or "/etc/docker/daemon.json")
+    return result
+
+
 def containers(spec, source):
     """Start a listening probe on each network, then check from inside it."""
     policy = None
@@ -217,8 +253,7 @@ def main(argv):
                 conn, _peer = sock.accept()
                 conn.close()
     elif mode == "host":
-        timeout, name, targets = float(argv[2]), argv[3], json.loads(argv[4])
-        result = {"dns64": resolve6(name) if name else None, "targets": connect_all(targets, timeout)}
+        result = host(json.loads(argv[2]))
     elif mode == "check":
         result = check(json.loads(argv[3]), float(argv[2]), int(argv[4]))
     elif mode == "containers":

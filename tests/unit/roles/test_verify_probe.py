@@ -214,9 +214,45 @@ def test_listening_tells_a_listener_from_none(probe, listener):
 
 
 def test_host_mode_prints_one_json_object(listener):
-    out = subprocess.run(
-        [sys.executable, PROBE, "host", "2", "", json.dumps([{"host": "::1", "port": listener}])],
-        check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
+    spec = {"timeout": 2, "name": "", "targets": [{"host": "::1", "port": listener}]}
+    out = subprocess.run([sys.executable, PROBE, "host", json.dumps(spec)],
+                         check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
     result = json.loads(out)
     assert result["dns64"] is None
     assert result["targets"][0]["connected"] == "::1"
+    assert "engine" not in result
+
+
+class FakeEngine:
+    def __init__(self, version=(0, "28.5.2", ""), bridge="true"):
+        self.version = version
+        self.bridge = bridge
+
+    def __call__(self, argv):
+        if argv[1] == "version":
+            return self.version
+        if argv[1:3] == ["network", "ls"]:
+            return 0, "bridge true\nkamal true\nlegacy false", ""
+        if argv[1:3] == ["network", "inspect"]:
+            return 0, self.bridge, ""
+        raise AssertionError(argv)
+
+
+def test_engine_reports_version_networks_bridge_and_daemon_json(probe, monkeypatch, tmp_path):
+    daemon_json = tmp_path / "daemon.json"
+    daemon_json.write_text('{"ipv6": true, "ip6tables": true}')
+    monkeypatch.setattr(probe, "run", FakeEngine(bridge="false"))
+    assert probe.engine(str(daemon_json)) == {"version": "28.5.2", "ipv6_networks": ["bridge", "kamal"],
+                                              "bridge_ipv6": False, "daemon_json_ipv6": True}
+
+
+def test_engine_without_daemon_json(probe, monkeypatch, tmp_path):
+    monkeypatch.setattr(probe, "run", FakeEngine())
+    result = probe.engine(str(tmp_path / "missing.json"))
+    assert result["daemon_json_ipv6"] is None and result["bridge_ipv6"] is True
+
+
+def test_engine_that_does_not_answer(probe, monkeypatch, tmp_path):
+    monkeypatch.setattr(probe, "run", FakeEngine(version=(1, "", "Cannot connect to the Docker daemon")))
+    assert probe.engine(str(tmp_path / "daemon.json")) == {
+        "error": "docker version: Cannot connect to the Docker daemon"}

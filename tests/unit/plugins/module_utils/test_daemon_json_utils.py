@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _daemon_json as dj
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine as engine
 
 
 # --------------------------------------------------------------------------
@@ -323,13 +324,14 @@ def test_check_types_valid():
         ("ip-forward", 0, ["ip-forward:", "JSON boolean"]),
         ("userland-proxy", "no", ["userland-proxy:", "JSON boolean"]),
         ("fixed-cidr-v6", True, ["fixed-cidr-v6:", "must be a string"]),
-        ("fixed-cidr-v6", "172.17.0.0/16", ["fixed-cidr-v6:", "IPv4 value, IPv6 is required"]),
-        ("fixed-cidr-v6", "fd00::zz/64", ["fixed-cidr-v6:", "not a valid IPv6 CIDR"]),
-        ("fixed-cidr-v6", "fd00::", ["fixed-cidr-v6:", "missing /prefix length"]),
+        ("fixed-cidr-v6", "172.17.0.0/16", ["fixed-cidr-v6:", "is an IPv4 prefix, IPv6 is required"]),
+        ("fixed-cidr-v6", "fd00::zz/64", ["fixed-cidr-v6:", "not a valid prefix"]),
+        ("fixed-cidr-v6", "fd00::", ["fixed-cidr-v6:", "not a prefix in address/length form"]),
         ("fixed-cidr-v6", "fd00::/129", ["fixed-cidr-v6:", "not a valid"]),
-        ("fixed-cidr", "fd00::/64", ["fixed-cidr:", "IPv6 value, IPv4 is required"]),
+        ("fixed-cidr", "fd00::/64", ["fixed-cidr:", "is an IPv6 prefix, IPv4 is required"]),
         ("dns", "2001:db8::53", ["dns:", "must be a JSON array"]),
-        ("dns", ["2001:db8::53", "dns.example"], ["dns[1]:", "not a valid IP address"]),
+        ("dns", ["2001:db8::53", "dns.example"], ["dns[1]:", "'dns.example' is not an IP address"]),
+        ("dns", ["2001:db8::/64"], ["dns[0]:", "without a /length"]),
         ("dns", [53], ["dns[0]:", "must be a string"]),
         ("default-address-pools", {"base": "fd00::/48", "size": 64}, ["default-address-pools:", "JSON array"]),
         ("default-address-pools", [{"base": "fd00::/48"}], ["default-address-pools[0]:", "missing 'size'"]),
@@ -337,17 +339,17 @@ def test_check_types_valid():
         ("default-address-pools", [{"base": "fd00::/48", "size": "64"}],
          ["default-address-pools[0].size:", "must be an integer"]),
         ("default-address-pools", [{"base": "fd00::/48", "size": 32}],
-         ["default-address-pools[0].size:", "32 must be between", "(48) and 128"]),
+         ["default-address-pools[0].size:", "32 must be between 48 (the prefix length of fd00::/48) and 128"]),
         ("default-address-pools", [{"base": "10.0.0.0/8", "size": 33}],
-         ["default-address-pools[0].size:", "(8) and 32"]),
+         ["default-address-pools[0].size:", "between 8 (the prefix length of 10.0.0.0/8) and 32"]),
         ("default-address-pools", [{"base": "10.0.0.0", "size": 24}],
-         ["default-address-pools[0].base:", "CIDR"]),
+         ["default-address-pools[0].base:", "not a prefix in address/length form"]),
         ("default-address-pools", ["fd00::/48"], ["default-address-pools[0]:", "JSON object"]),
         ("default-network-opts", {"bridge": {"com.docker.network.enable_ipv6": True}},
          ["default-network-opts.bridge.com.docker.network.enable_ipv6:", "must be a string"]),
         ("default-network-opts", {"bridge": "x"}, ["default-network-opts.bridge:", "JSON object"]),
         ("default-network-opts", [], ["default-network-opts:", "JSON object"]),
-        ("bip", "172.17.0.1", ["bip:", "missing /prefix length"]),
+        ("bip", "172.17.0.1", ["bip:", "not a prefix in address/length form"]),
         ("bip", 17, ["bip:", "must be a string"]),
         ("bip6", "172.17.0.1/16", ["bip6:", "IPv6 is required"]),
         ("mtu", "1400", ["mtu:", "must be an integer"]),
@@ -446,7 +448,7 @@ def test_check_engine_version(config, version, expected_keys):
         ({"ipv6": True}, V26, 'ipv6: true needs "fixed-cidr-v6" before Docker 28.0; the engine is 26.1.5'),
         ({"ip6tables": True}, V20, 'ip6tables: true needs "experimental": true before Docker 27.0; the engine is 20.10.24'),
         ({"bip6": "fd00::1/64"}, V26, "bip6: does not exist before Docker 28.0; the engine is 26.1.5"),
-        (NET_OPTS_V6, V26, "default-network-opts: com.docker.network.enable_ipv6 takes effect from Docker 27.0; the engine is 26.1.5"),
+        (NET_OPTS_V6, V26, "default-network-opts: com.docker.network.enable_ipv6 has no effect before Docker 27.0; the engine is 26.1.5"),
     ],
 )
 def test_check_engine_version_messages(config, version, fragment):
@@ -460,9 +462,10 @@ def test_validate_config_combines_checks():
     assert [e.split(":")[0] for e in errors] == ["ipv6", "ip6tables"]
 
 
-def test_version_rules_are_the_single_table():
+def test_version_rules_read_the_engine_table():
     keys = set(rule[0] for rule in dj.VERSION_RULES)
     assert {"ipv6", "ip6tables", "default-network-opts"} <= keys
-    for key, version, condition, problem in dj.VERSION_RULES:
-        assert isinstance(version, tuple) and len(version) == 3
+    for key, name, condition, problem in dj.VERSION_RULES:
+        # Every rule names a feature of the one version table, not a version.
+        assert engine.feature(name).since >= engine.MIN_VERSION
         assert callable(condition) and problem

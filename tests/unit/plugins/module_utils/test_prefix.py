@@ -48,6 +48,108 @@ def test_prefix_problem(value, version, expected):
 
 
 # --------------------------------------------------------------------------
+# parse_prefix: the one prefix reader (kinds, host bits, optional length)
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "value, kwargs, kind, words",
+    [
+        pytest.param(None, {}, "type", ["None is not a prefix in address/length form"], id="none"),
+        pytest.param(64, {"length_required": False}, "type", ["64 is not a prefix", "a string"], id="int-optional-length"),
+        pytest.param("fd00::", {}, "form", ["address/length"], id="no-length"),
+        pytest.param("fe80::%eth0/64", {}, "zone", ["zone index"], id="zone"),
+        pytest.param("fe80::%eth0", {"length_required": False}, "zone", ["zone index"], id="zone-no-length"),
+        # Docker (Go's ParseCIDR), TAYGA, unbound and glibc take a decimal length only.
+        pytest.param("10.0.0.0/255.0.0.0", {}, "length", ["invalid prefix length", "0 to 32"], id="netmask-form"),
+        pytest.param("fd00::/x", {}, "length", ["invalid prefix length", "0 to 128"], id="letters"),
+        pytest.param("fd00::/129", {}, "length", ["is not a valid prefix", "0 to 128"], id="too-long-v6"),
+        pytest.param("10.0.0.0/33", {}, "length", ["0 to 32"], id="too-long-v4"),
+        pytest.param("nonsense/x", {}, "length", ["32 (IPv4) or 128 (IPv6)"], id="letters-bad-address"),
+        pytest.param("nonsense/64", {}, "invalid", ["is not a valid prefix", "does not appear to be"], id="garbage"),
+        pytest.param("fd00:::/8", {"version": 6}, "invalid", ["is not an IPv6 prefix"], id="garbage-v6"),
+        pytest.param("10.0.0.0/8", {"version": 6}, "version", ["IPv4 prefix, IPv6 is required", "::ffff:10.0.0.0/104"],
+                     id="ipv4-for-ipv6"),
+        pytest.param("fd00::/8", {"version": 4}, "version", ["IPv6 prefix, IPv4 is required"], id="ipv6-for-ipv4"),
+        pytest.param("fd00::1/64", {}, "host_bits", ["host bits", "fd00::/64"], id="host-bits"),
+    ],
+)
+def test_parse_prefix_errors(value, kwargs, kind, words):
+    with pytest.raises(p.PrefixError) as exc:
+        p.parse_prefix(value, **kwargs)
+    assert exc.value.kind == kind
+    assert kind in p.PrefixError.KINDS
+    assert exc.value.value == value
+    message = str(exc.value)
+    assert message == "%r %s" % (value, exc.value.reason)
+    for word in words:
+        assert word in message
+    assert isinstance(exc.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    "value, kwargs, expected",
+    [
+        pytest.param("fd00:d0c::/48", {}, "fd00:d0c::/48", id="v6"),
+        pytest.param("FD00:0D0C:0000::/48", {"version": 6}, "fd00:d0c::/48", id="canonical"),
+        pytest.param("192.0.2.0/24", {"version": 4}, "192.0.2.0/24", id="v4"),
+        pytest.param("fd00::/064", {}, "fd00::/64", id="leading-zero-length"),
+        pytest.param("2001:db8:1:2::1/64", {"host_bits": True}, "2001:db8:1:2::/64", id="interface-masked"),
+        pytest.param("fd00::1", {"length_required": False}, "fd00::1/128", id="address-is-128"),
+        pytest.param("192.0.2.1", {"length_required": False}, "192.0.2.1/32", id="address-is-32"),
+        pytest.param("::/0", {"version": 6}, "::/0", id="default"),
+    ],
+)
+def test_parse_prefix_accepts(value, kwargs, expected):
+    network = p.parse_prefix(value, **kwargs)
+    assert str(network) == expected
+    assert network == ipaddress.ip_network(expected)
+
+
+def test_parse_prefix_error_carries_the_network():
+    with pytest.raises(p.PrefixError) as exc:
+        p.parse_prefix("fd00::1/64")
+    assert exc.value.network == ipaddress.ip_network("fd00::/64")
+    with pytest.raises(p.PrefixError) as exc:
+        p.parse_prefix("10.0.0.0/8", version=6)
+    assert exc.value.network == ipaddress.ip_network("10.0.0.0/8")
+
+
+def test_prefix_problem_host_bits_allowed():
+    assert p.prefix_problem("2001:db8::1/64", version=6, host_bits=True) is None
+    assert "host bits" in p.prefix_problem("2001:db8::1/64", version=6)
+
+
+# --------------------------------------------------------------------------
+# parse_address / address_problem
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "value, version, kind, expected",
+    [
+        pytest.param("192.0.2.53", None, None, None, id="v4"),
+        pytest.param("2001:db8::53", 6, None, None, id="v6"),
+        pytest.param("192.0.2.53", 6, "version", "'192.0.2.53' is an IPv4 address, IPv6 is required", id="v4-for-v6"),
+        pytest.param("2001:db8::53", 4, "version", "'2001:db8::53' is an IPv6 address, IPv4 is required", id="v6-for-v4"),
+        pytest.param("192.0.2.53/32", None, "form",
+                     "'192.0.2.53/32' is not an IP address (give one address, without a /length)", id="prefix"),
+        pytest.param("fe80::1%eth0", None, "zone", "'fe80::1%eth0' has a zone index", id="zone"),
+        pytest.param("dns.example", None, "invalid", "'dns.example' is not an IP address", id="name"),
+        pytest.param(53, None, "type", "53 is not an IP address", id="int"),
+    ],
+)
+def test_parse_address(value, version, kind, expected):
+    if kind is None:
+        assert p.parse_address(value, version=version) == ipaddress.ip_address(value)
+        assert p.address_problem(value, version=version) is None
+        return
+    with pytest.raises(p.PrefixError) as exc:
+        p.parse_address(value, version=version)
+    assert exc.value.kind == kind
+    assert str(exc.value).startswith(expected)
+    assert p.address_problem(value, version=version) == str(exc.value)
+
+
+# --------------------------------------------------------------------------
 # carve_slot: name -> slot, deterministic and never 0
 # --------------------------------------------------------------------------
 
@@ -371,3 +473,39 @@ def test_carve_networks_own_var_names_the_network():
 )
 def test_canonical_subnets(values, expected):
     assert p.canonical_subnets(values) == expected
+
+
+# --------------------------------------------------------------------------
+# The readers of the modules and filters are this one
+# --------------------------------------------------------------------------
+
+AGREEMENT_VALUES = [
+    "fd00::/8", "fd00::1/8", "10.0.0.0/8", "fd00::/129", "fd00::/x", "fe80::%eth0/64", "fd00:::/8",
+    "2001:db8:1:2::1/64", "::ffff:192.0.2.0/120", "10.0.0.0/255.0.0.0", "2001:db8::",
+]
+
+
+@pytest.mark.parametrize("value", AGREEMENT_VALUES)
+def test_gai_reads_prefixes_with_this_reader(value):
+    from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import GaiOptionError, parse_prefix
+
+    try:
+        expected = p.parse_prefix(value, version=6, length_required=False)
+    except p.PrefixError as exc:
+        with pytest.raises(GaiOptionError) as gai_exc:
+            parse_prefix(value, "opt")
+        assert str(gai_exc.value) == "opt: %s" % exc
+    else:
+        assert parse_prefix(value, "opt") == expected
+
+
+@pytest.mark.parametrize("value", AGREEMENT_VALUES)
+def test_nat64_reads_routed_prefixes_with_this_reader(value):
+    from ansible_collections.ipv6ready.docker.plugins.filter.nat64 import nat64_carve_problems
+
+    problem = p.prefix_problem(value, version=6, host_bits=True)
+    problems = nat64_carve_problems(value, "routed", offset="::")
+    if problem is None:
+        assert all("longer than /96" in item for item in problems), problems
+    else:
+        assert "routed: %s" % problem in problems

@@ -203,3 +203,90 @@ def test_mode_change_alone_is_a_change(run, path):
     result = run({"path": path, "mode": "0600"})
     assert result["changed"] is True
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+# ---------------------------------------------------------------------------
+# The copy Kamal mounts: an empty directory in its place, updates in place
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    seen = []
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, msg, *a, **kw: seen.append(msg))
+    return seen
+
+
+def test_empty_directory_is_replaced_by_the_policy(run, path, warnings):
+    os.mkdir(path)
+    result = run({"path": path, "mode": "0644"}, diff=True)
+    assert result["changed"] is True
+    assert result["replaced_directory"] is True
+    assert os.path.isfile(path)
+    assert read(path).splitlines()[:2] == list(HEADER)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+    assert result["diff"]["before"] == ""
+    assert result["diff"]["before_header"] == "%s (an empty directory)" % path
+    assert len(warnings) == 1
+    assert "%s was an empty directory" % path in warnings[0]
+    assert "was replaced" in warnings[0]
+    assert "recreate them" in warnings[0] and "kamal deploy" in warnings[0]
+    again = run({"path": path, "mode": "0644"})
+    assert again["changed"] is False and again["replaced_directory"] is False
+
+
+def test_empty_directory_in_check_mode_stays(run, path, warnings):
+    os.mkdir(path)
+    result = run({"path": path}, check_mode=True)
+    assert result["changed"] is True
+    assert result["replaced_directory"] is True
+    assert os.path.isdir(path) and os.listdir(path) == []
+    assert "would be replaced" in warnings[0]
+
+
+def test_empty_directory_with_state_absent_is_left_alone(run, path, warnings):
+    os.mkdir(path)
+    result = run({"path": path, "state": "absent"})
+    assert result["changed"] is False
+    assert result["replaced_directory"] is False
+    assert os.path.isdir(path)
+    assert warnings == []
+
+
+def test_directory_with_files_is_refused_and_kept(run, path):
+    os.mkdir(path)
+    write(os.path.join(path, "mine"), "data")
+    result = run({"path": path})
+    assert result["failed"] is True
+    assert result["msg"].startswith("%s is a directory with 1 entry in it (mine), not a policy file" % path)
+    assert "nothing was changed" in result["msg"]
+    assert os.listdir(path) == ["mine"]
+
+
+@pytest.mark.parametrize("in_place", [False, True])
+def test_in_place_reaches_another_name_of_the_file(run, path, in_place):
+    """A hard link stands for a bind mount: both hold the inode."""
+    run({"path": path})
+    mounted = path + ".mounted"
+    os.link(path, mounted)
+    result = run({"path": path, "prefer": "ipv4", "in_place": in_place, "backup": True})
+    assert result["changed"] is True
+    assert result["written_in_place"] is in_place
+    assert "precedence ::ffff:0:0/96 100\n" in read(path)
+    assert (read(mounted) == read(path)) is in_place
+    assert (os.stat(mounted).st_ino == os.stat(path).st_ino) is in_place
+    assert "precedence ::ffff:0:0/96 100\n" not in read(result["backup_file"])
+
+
+def test_in_place_creates_a_missing_file(run, path):
+    result = run({"path": path, "in_place": True})
+    assert result["changed"] is True
+    assert result["written_in_place"] is False
+    assert os.path.isfile(path)
+
+
+def test_in_place_in_check_mode_writes_nothing(run, path):
+    run({"path": path})
+    before = read(path)
+    result = run({"path": path, "prefer": "ipv4", "in_place": True}, check_mode=True)
+    assert result["changed"] is True and result["written_in_place"] is True
+    assert read(path) == before

@@ -1,0 +1,79 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: sysctl_plan
+short_description: Decide the sysctl role's keys, uplinks and refusals from what sysctl_info read
+version_added: 0.2.0
+description:
+  - Takes the result of M(ipv6ready.docker.sysctl_info) and the role's variables, and returns everything the
+    C(ipv6ready.docker.sysctl) role does on that host.
+  - C(uplinks) are the interfaces that get C(accept_ra=2), detected from RA-learned routes and addresses with a finite
+    lifetime where the kernel handles router advertisements, plus the listed ones.
+  - C(wanted) are the keys and values in the order they are applied (C(accept_ra) before forwarding).
+  - C(problems) say why the host cannot carry them. C(overrides) and C(override_message) list the lines of sysctl
+    files applied after the role's own that would set one of its keys to another value. C(stale) lists the keys in
+    the role's file that it no longer wants.
+  - The companion filter C(ipv6ready.docker.sysctl_problems) checks the variables alone, before the host is read.
+options:
+  _input:
+    description: The registered result of M(ipv6ready.docker.sysctl_info).
+    type: dict
+    required: true
+  inputs:
+    description:
+      - The role variables by name, C(sysctl_ipv4_forwarding), C(sysctl_accept_ra_detect),
+        C(sysctl_accept_ra_interfaces), C(sysctl_extra), C(sysctl_preflight) and C(sysctl_forward_policy_drop).
+    type: dict
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Decide
+  ansible.builtin.set_fact:
+    plan: "{{ host | ipv6ready.docker.sysctl_plan(inputs) }}"
+  vars:
+    inputs:
+      sysctl_ipv4_forwarding: false
+      sysctl_accept_ra_detect: true
+      sysctl_accept_ra_interfaces: []
+      sysctl_extra: {}
+      sysctl_preflight: fail
+      sysctl_forward_policy_drop: true
+"""
+
+RETURN = r"""
+_value:
+  description: The plan; see the description for its keys.
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _sysctl
+
+
+def _mapping(value, what):
+    if not isinstance(value, dict):
+        raise AnsibleFilterError('%s: expected a dict, got %s' % (what, type(value).__name__))
+    return value
+
+
+def sysctl_plan(host, inputs):
+    """Everything the sysctl role does on one host (see ``_sysctl.plan``)."""
+    return _sysctl.plan(_mapping(host, 'sysctl_plan input'), _mapping(inputs, 'sysctl_plan inputs'))
+
+
+def sysctl_problems(inputs):
+    """What is wrong with the sysctl role's variables beyond their types."""
+    return _sysctl.input_problems(_mapping(inputs, 'sysctl_problems input'))
+
+
+class FilterModule:
+    """The sysctl role's decisions."""
+
+    def filters(self):
+        return {'sysctl_plan': sysctl_plan, 'sysctl_problems': sysctl_problems}

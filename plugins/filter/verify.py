@@ -1,0 +1,126 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: verify_checks
+short_description: Judge the verify role's probe results (internal to ipv6ready.docker.verify)
+version_added: 0.2.0
+author:
+  - ipv6ready.docker maintainers (@ipv6ready)
+description:
+  - The decisions of the P(ipv6ready.docker.verify#role) role, kept in Python so that they are unit-tested. Each
+    filter takes the JSON the role's probe printed and returns checks, each C({check, status, detail}) with status
+    C(pass), C(fail), C(warn) or C(skip).
+  - C(verify_checks) - the host's checks from the probe's C(host) output (DNS64 answer, TCP through NAT64, the
+    engine healthy with IPv6). Options O(name), O(prefix).
+  - C(verify_container_checks) - the checks of every probe network from the probe's C(containers) output, the
+    glibc C(getaddrinfo) order (explained with the P(ipv6ready.docker.gai_order#filter) model when IPv4 comes
+    first), what a musl image would try first (P(ipv6ready.docker.musl_order#filter)), and TCP. Options
+    O(gai_conf), O(musl).
+  - C(verify_exposure_addresses) - the probe addresses worth trying from the gateway. Option O(route).
+  - C(verify_exposure_checks) - the exposure checks; an address that was not proven reachable or closed is
+    reported as C(skip) with the reason. Options O(exposure), O(source), O(port), O(route).
+  - C(verify_report) - the report lines, the failure message and a summary of a list of checks.
+options:
+  _input:
+    description: The probe's output (a dict), or for C(verify_report) the list of checks.
+    type: raw
+    required: true
+  name:
+    description: C(verify_checks) - the IPv4-only name whose synthesized AAAA must lie in O(prefix); empty skips it.
+    type: str
+    default: ""
+  prefix:
+    description: C(verify_checks) - the NAT64 /96.
+    type: str
+    default: ""
+  gai_conf:
+    description: C(verify_container_checks) - the host's policy file path, named in the advice.
+    type: str
+    default: ""
+  musl:
+    description: C(verify_container_checks) - what a musl image trying IPv4 first is, C(warn), C(fail) or C(ignore).
+    type: str
+    default: warn
+  route:
+    description: C(verify_exposure_addresses), C(verify_exposure_checks) - unique local addresses are tried through
+      a temporary route; without it they are not tested.
+    type: bool
+    default: false
+  exposure:
+    description: C(verify_exposure_checks) - the probe's C(exposure) output, address to result.
+    type: dict
+  source:
+    description: C(verify_exposure_checks) - the inventory host the port was tried from.
+    type: str
+  port:
+    description: C(verify_exposure_checks) - the unpublished port.
+    type: int
+"""
+
+EXAMPLES = r"""
+- name: Record the host's checks
+  ansible.builtin.set_fact:
+    checks: "{{ probe.stdout | from_json | ipv6ready.docker.verify_checks(name='smtp.example', prefix='64:ff9b::/96') }}"
+"""
+
+RETURN = r"""
+_value:
+  description: A list of C({check, status, detail}), or for C(verify_report) a dict with C(lines), C(failed) and
+    C(summary).
+  type: raw
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _verify
+
+
+def _mapping(value, filter_name):
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise AnsibleFilterError("%s: expected the probe's JSON output (a dict), got %s"
+                                 % (filter_name, type(value).__name__))
+    return value
+
+
+def verify_checks(result, name="", prefix=""):
+    return _verify.host_checks(_mapping(result, "verify_checks"), name, prefix)
+
+
+def verify_container_checks(result, gai_conf="", musl="warn"):
+    if musl not in ("warn", "fail", "ignore"):
+        raise AnsibleFilterError("verify_container_checks: musl must be warn, fail or ignore, got %r" % (musl,))
+    return _verify.container_checks(_mapping(result, "verify_container_checks"), gai_conf, musl)
+
+
+def verify_exposure_addresses(result, route=False):
+    return _verify.exposure_addresses(_mapping(result, "verify_exposure_addresses"), bool(route))
+
+
+def verify_exposure_checks(result, exposure=None, source="", port=0, route=False):
+    return _verify.exposure_checks(_mapping(result, "verify_exposure_checks"), _mapping(exposure, "exposure"),
+                                   source, port, bool(route))
+
+
+def verify_report(checks):
+    if not isinstance(checks, list):
+        raise AnsibleFilterError("verify_report: expected a list of checks, got %s" % type(checks).__name__)
+    return _verify.report(checks)
+
+
+class FilterModule:
+    """The verify role's decisions."""
+
+    def filters(self):
+        return {
+            "verify_checks": verify_checks,
+            "verify_container_checks": verify_container_checks,
+            "verify_exposure_addresses": verify_exposure_addresses,
+            "verify_exposure_checks": verify_exposure_checks,
+            "verify_report": verify_report,
+        }

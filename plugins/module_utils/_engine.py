@@ -1,0 +1,110 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The Docker engine versions the collection depends on: one table.
+
+``FEATURES`` is the one place that says which engine version brings which
+IPv6-related behaviour. Everything else reads it:
+
+- the ``daemon_json`` module's version rules (``_daemon_json.VERSION_RULES``)
+  refuse keys the engine does not understand;
+- the ``daemon`` and ``networks`` roles choose what to write through the
+  ``ipv6ready.docker.docker_features`` filter;
+- the engine table in the docs is generated from it.
+
+This file is private to the collection (leading underscore): its names may
+change without notice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import namedtuple
+
+# name: the key roles and code use; since: the first engine version with the
+# behaviour; summary: one line for the docs' engine table.
+Feature = namedtuple("Feature", "name since summary")
+
+FEATURES = (
+    Feature("ip6tables", (20, 10, 0),
+            "`ip6tables`: Docker writes IPv6 firewall rules for containers (the collection's minimum engine)"),
+    Feature("daemon_validate", (23, 0, 0),
+            "`dockerd --validate` checks a daemon.json before a restart; booleans must be JSON booleans"),
+    Feature("default_network_opts", (24, 0, 0),
+            "`default-network-opts` exists in daemon.json"),
+    Feature("ip6tables_default", (27, 0, 0),
+            "`ip6tables` is on by default and no longer needs `experimental: true`"),
+    Feature("network_opts_ipv6", (27, 0, 0),
+            "`default-network-opts` `com.docker.network.enable_ipv6` gives every new network IPv6 (Kamal's `kamal` too)"),
+    Feature("ipv6_without_fixed_cidr", (28, 0, 0),
+            "`ipv6: true` works without `fixed-cidr-v6` (the default bridge takes its subnet from the IPv6 `default-address-pools`)"),
+    Feature("ipv6_only_networks", (28, 0, 0),
+            "IPv6-only networks (`docker network create --ipv4=false`, API 1.48), and `com.docker.network.enable_ipv4`"),
+    Feature("bip6", (28, 0, 0),
+            "`bip6` sets the default bridge's IPv6 address"),
+    Feature("ip_forward_no_drop", (28, 0, 0),
+            "`ip-forward-no-drop`; Docker sets the FORWARD policy to DROP only when it enabled forwarding itself"),
+    Feature("direct_routing_block", (28, 0, 0),
+            "direct routing to container addresses from outside the host is blocked unless `allow-direct-routing`"),
+)
+
+_BY_NAME = {feature.name: feature for feature in FEATURES}
+
+MIN_VERSION = _BY_NAME["ip6tables"].since
+
+_VERSION_RE = re.compile(r"(?<![\d.])v?(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def parse_version(text):
+    """Parse a Docker engine version into a ``(major, minor, patch)`` tuple of ints.
+
+    Accepts ``dockerd --version`` output (``Docker version 20.10.24+dfsg1,
+    build 5d6db84``), a bare version (``26.1.5+dfsg1``, ``v28.0.1``, ``27.3``,
+    ``28``) or a tuple/list of numbers. Raises ``ValueError`` when no version
+    is found.
+    """
+    if isinstance(text, (tuple, list)):
+        parts = [int(part) for part in text][:3]
+        if not parts:
+            raise ValueError("no Docker engine version given")
+        return tuple(parts + [0] * (3 - len(parts)))
+    if text is None:
+        raise ValueError("no Docker engine version given")
+    text = str(text).strip()
+    if text.isdigit():
+        return (int(text), 0, 0)
+    match = _VERSION_RE.search(text)
+    if not match:
+        raise ValueError("cannot find a Docker engine version in %r" % text)
+    return (int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
+
+
+def format_version(version):
+    """Return ``"major.minor.patch"`` for a version tuple."""
+    return ".".join(str(part) for part in version)
+
+
+def feature(name):
+    """The ``Feature`` called ``name``; ``KeyError`` names the known ones."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError("unknown engine feature %r (known: %s)" % (name, ", ".join(sorted(_BY_NAME)))) from None
+
+
+def supports(version, name):
+    """``True`` when an engine of ``version`` has the feature ``name``."""
+    return parse_version(version) >= feature(name).since
+
+
+def features(version):
+    """Every feature name mapped to whether an engine of ``version`` has it."""
+    version = parse_version(version)
+    return {item.name: version >= item.since for item in FEATURES}
+
+
+def since(name):
+    """The first engine version (as text, e.g. ``"28.0"``) with the feature ``name``."""
+    major, minor = feature(name).since[:2]
+    return "%d.%d" % (major, minor)

@@ -1,0 +1,267 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The verify role's decisions: the probe's raw results in, report lines out (private).
+
+The probe (roles/verify/files/probe.py) only observes: it resolves, connects
+and lists. Everything that judges what it saw lives here, as pure functions
+the role reaches through the filters of ``plugins/filter/verify.py``.
+
+A check is ``{check, status, detail}``; ``status`` is ``pass``, ``fail``,
+``warn`` (worth knowing, does not fail the host) or ``skip`` (not tested,
+with the reason).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import (
+    GaiError,
+    effective_tables,
+    parse,
+    predict_order,
+    table_as_dicts,
+)
+from ansible_collections.ipv6ready.docker.plugins.module_utils._musl import MuslModelError, musl_order
+
+PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
+_ULA = ipaddress.IPv6Network("fc00::/7")
+
+
+def check(name, status, detail):
+    return {"check": name, "status": status, "detail": detail}
+
+
+def _ok(flag):
+    return PASS if flag else FAIL
+
+
+def _inside(addresses, prefix):
+    """The addresses that lie inside ``prefix`` (unparsable ones skipped)."""
+    try:
+        network = ipaddress.ip_network(prefix, strict=False)
+    except (ValueError, TypeError):
+        return []
+    out = []
+    for value in addresses or ():
+        try:
+            if ipaddress.ip_address(value) in network:
+                out.append(value)
+        except ValueError:
+            continue
+    return out
+
+
+def _is_ipv6(value):
+    return ":" in str(value or "")
+
+
+# ---------------------------------------------------------------------------
+# The host
+
+
+def dns64_check(dns64, name, prefix):
+    """The host resolves ``name`` (IPv4-only) to an AAAA inside the NAT64 prefix."""
+    answer = dns64 or {}
+    synthesized = _inside(answer.get("addresses"), prefix)
+    if synthesized:
+        return check("host: DNS64 answers " + name, PASS, "AAAA " + ", ".join(synthesized))
+    got = answer.get("error") or "no AAAA inside %s, got %s" % (prefix, ", ".join(answer.get("addresses") or []) or
+                                                                "none")
+    return check("host: DNS64 answers " + name, FAIL,
+                 got + " (is the resolver a DNS64 resolver? is it allowed to answer this host?)")
+
+
+def target_checks(targets, prefix, where="host"):
+    """One TCP check per target: connected (through NAT64 when the peer is in the prefix) or why not."""
+    out = []
+    for target in targets or ():
+        name = "%s: TCP %s:%s" % (where, target.get("name"), target.get("port"))
+        if "connected" in target:
+            peer = target["connected"]
+            via = " (NAT64)" if prefix and _inside([peer], prefix) else ""
+            out.append(check(name, PASS, "connected to %s%s" % (peer, via)))
+        else:
+            out.append(check(name, FAIL, target.get("error") or target.get("connect_error") or "?"))
+    return out
+
+
+def engine_check(engine):
+    """The engine answers and runs with IPv6: an IPv6 network exists and the default bridge matches daemon.json."""
+    engine = engine or {}
+    name = "host: Docker engine healthy with IPv6"
+    if engine.get("error"):
+        return check(name, FAIL, engine["error"])
+    networks = engine.get("ipv6_networks") or []
+    problems = []
+    if not networks:
+        problems.append("no IPv6-enabled network (run ipv6ready.docker.daemon and ipv6ready.docker.networks)")
+    wanted, actual = engine.get("daemon_json_ipv6"), engine.get("bridge_ipv6")
+    if wanted is True and actual is False:
+        problems.append("daemon.json sets ipv6 but the default bridge has no IPv6: the engine has not been "
+                        "restarted with it (with live-restore on, a restart of dockerd is still needed)")
+    detail = "Docker %s, IPv6 networks: %s" % (engine.get("version") or "?", ", ".join(networks) or "none")
+    if problems:
+        return check(name, FAIL, detail + "; " + "; ".join(problems))
+    return check(name, PASS, detail)
+
+
+def host_checks(result, dns64_name, prefix):
+    """All host checks from the probe's ``host`` output."""
+    result = result or {}
+    out = []
+    if dns64_name:
+        out.append(dns64_check(result.get("dns64"), dns64_name, prefix))
+    out.extend(target_checks(result.get("targets"), prefix))
+    if "engine" in result:
+        out.append(engine_check(result["engine"]))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The containers
+
+
+def policy_tables(text):
+    """The label and precedence tables of a gai.conf text (``None`` for built-in ones, or an unparsable file)."""
+    if not text:
+        return None, None
+    try:
+        tables = effective_tables(parse(text))
+    except GaiError:
+        return None, None
+    labels = tables["labels"] and table_as_dicts(tables["labels"], "label")
+    precedences = tables["precedences"] and table_as_dicts(tables["precedences"], "precedence")
+    return labels or None, precedences or None
+
+
+def _glibc_check(network, target, labels, precedences, gai_conf):
+    name = "%s: getaddrinfo order for %s" % (network, target.get("name"))
+    if "error" in target:
+        return check(name, FAIL, target["error"])
+    order = target.get("order") or []
+    destinations = [o.get("destination") for o in order]
+    first_is_ipv6 = bool(destinations) and _is_ipv6(destinations[0])
+    if first_is_ipv6:
+        return check(name, PASS, " > ".join(destinations))
+    try:
+        predicted = predict_order(order, labels, precedences)
+        why = predicted[0]["reason"] if predicted else "?"
+    except GaiError as exc:
+        why = "(cannot explain: %s)" % exc
+    sources = ", ".join(o.get("source") or "none" for o in order)
+    fix = "mount %s as /etc/gai.conf" % gai_conf if gai_conf else "mount a policy file (gai_policy) as /etc/gai.conf"
+    return check(name, FAIL, "%s; IPv4 first because: %s (sources: %s; %s)"
+                 % (" > ".join(destinations) or "no address", why, sources, fix))
+
+
+def _musl_check(network, target, musl):
+    """What a musl (Alpine) container on this network would try first; only where both families answer."""
+    order = target.get("order") or []
+    if musl == "ignore" or "error" in target:
+        return None
+    if not any(_is_ipv6(o.get("destination")) for o in order) or all(_is_ipv6(o.get("destination")) for o in order):
+        return None
+    name = "%s: musl (Alpine) order for %s" % (network, target.get("name"))
+    try:
+        predicted = musl_order(order)
+    except MuslModelError as exc:
+        return check(name, WARN, "cannot predict: %s" % exc)
+    destinations = " > ".join(p["destination"] for p in predicted)
+    if _is_ipv6(predicted[0]["destination"]):
+        return check(name, PASS, "%s (predicted; musl ignores gai.conf)" % destinations)
+    if any(_is_ipv6(p["destination"]) and ipaddress.ip_address(p["destination"]) in _ULA for p in predicted):
+        advice = ("the NAT64 prefix is a unique local one (fc00::/7), which musl ranks below IPv4 on any dual-stack "
+                  "network: only an IPv6-only network (or a NAT64 prefix out of a global /64) changes that")
+    else:
+        advice = ("give it a network with global addresses (networks carved from the host's /64) or an IPv6-only "
+                  "network")
+    return check(name, FAIL if musl == "fail" else WARN,
+                 "%s (predicted): a musl image tries IPv4 first here, whatever gai.conf says, because %s; %s"
+                 % (destinations, predicted[0]["reason"], advice))
+
+
+def container_checks(result, gai_conf="", musl="warn"):
+    """Order, musl and reachability checks of every probe network, from the probe's ``containers`` output."""
+    result = result or {}
+    if result.get("error"):
+        return [check("containers: probe", FAIL, result["error"])]
+    networks = result.get("networks") or {}
+    if not networks:
+        return [check("containers: an IPv6 Docker network", FAIL,
+                      "the engine has no IPv6-enabled network (run ipv6ready.docker.networks)")]
+    labels, precedences = policy_tables(result.get("policy"))
+    out = []
+    for network in sorted(networks):
+        res = networks[network] or {}
+        if res.get("error"):
+            out.append(check(network + ": probe container", FAIL, res["error"]))
+        for target in res.get("targets") or ():
+            out.append(_glibc_check(network, target, labels, precedences, gai_conf))
+            musl_line = _musl_check(network, target, musl)
+            if musl_line:
+                out.append(musl_line)
+            out.extend(target_checks([target], None, where=network))
+    return out
+
+
+def exposure_addresses(result, route):
+    """The probe addresses worth trying from outside: a unique local address only through a temporary route."""
+    out = []
+    for network in sorted((result or {}).get("networks") or {}):
+        res = result["networks"][network] or {}
+        if not res.get("listening"):
+            continue
+        for address in res.get("addresses") or ():
+            if route or ipaddress.ip_address(address) not in _ULA:
+                out.append(address)
+    return out
+
+
+def exposure_checks(result, exposure, source, port, route):
+    """Is an unpublished container port closed to ``source``? Says "not tested" where nothing was proven."""
+    out = []
+    exposure = exposure or {}
+    for network in sorted((result or {}).get("networks") or {}):
+        res = result["networks"][network] or {}
+        for address in res.get("addresses") or ():
+            name = "%s: unpublished port %s closed to %s" % (network, port, source or "the gateway")
+            where = "[%s]:%s " % (address, port)
+            if not source:
+                out.append(check(name, SKIP, where + "not tested: no verify_exposure_from and no NAT64 gateway"))
+            elif not res.get("listening"):
+                out.append(check(name, FAIL, where + "not tested: the listener in the probe did not accept "
+                                                     "connections, so a closed port proves nothing"))
+            elif not route and ipaddress.ip_address(address) in _ULA:
+                out.append(check(name, SKIP, where + "not tested: a unique local address is not routed to this "
+                                                     "host, so a timeout would prove nothing; set "
+                                                     "verify_exposure_route to try it through a temporary route "
+                                                     "via the Docker host"))
+            elif address not in exposure:
+                out.append(check(name, SKIP, where + "not tested"))
+            elif exposure[address] == "OPEN":
+                out.append(check(name, FAIL, where + "is OPEN over IPv6: keep ip6tables on and the FORWARD policy "
+                                                     "DROP"))
+            elif exposure[address].startswith("not tested"):
+                out.append(check(name, SKIP, where + exposure[address]))
+            else:
+                out.append(check(name, PASS, where + exposure[address]))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The report
+
+
+def report(checks):
+    """``STATUS | check | detail`` lines, and the message the host fails with (empty when nothing failed)."""
+    lines = ["%s | %s | %s" % (c["status"].upper(), c["check"], c["detail"]) for c in checks]
+    failed = [c for c in checks if c["status"] == FAIL]
+    counts = {}
+    for c in checks:
+        counts[c["status"]] = counts.get(c["status"], 0) + 1
+    summary = ", ".join("%d %s" % (counts[s], s) for s in (PASS, WARN, SKIP, FAIL) if counts.get(s))
+    return {"lines": lines, "failed": "; ".join("%s: %s" % (c["check"], c["detail"]) for c in failed),
+            "summary": summary or "no checks"}

@@ -1,0 +1,230 @@
+#!/usr/bin/python
+
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: sysctl_info
+short_description: Read what an IPv6 forwarding decision needs to know about a host
+version_added: 0.2.0
+description:
+  - Reads, in one round trip and without changing anything, what the C(ipv6ready.docker.sysctl) role decides on.
+  - The links, IPv6 routes and IPv6 addresses (C(ip -json)), whether the kernel has IPv6, and the C(accept_ra) value
+    of every interface.
+  - Whether the FORWARD chain tools in O(tools) work.
+  - The role's own sysctl file, and every sysctl file that C(systemd-sysctl) and procps' C(sysctl --system) apply
+    after it. Those are the C(*.conf) files of the sysctl.d search path whose names sort after the file's name, once
+    files of the same name in earlier directories are masked, then C(/etc/sysctl.conf).
+  - The decisions themselves are the C(ipv6ready.docker.sysctl_plan) filter's.
+author:
+  - ipv6ready.docker maintainers (@ipv6ready)
+attributes:
+  check_mode:
+    description: Can run in C(check_mode) and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
+    support: none
+  idempotent:
+    description:
+      - When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
+    support: full
+options:
+  path:
+    description:
+      - The sysctl file the caller owns, for example C(/etc/sysctl.d/60-ipv6ready.conf).
+      - Its content is returned, and the files applied after it are found by its name.
+    type: path
+    required: true
+  tools:
+    description: Programs to check with C(--version), for example V(ip6tables).
+    type: list
+    elements: str
+    default: []
+notes:
+  - A file link that points to C(/etc/sysctl.conf) (Debian 12's C(99-sysctl.conf)) is not listed twice; the file
+    itself comes last. Dangling links are skipped, as the loaders skip them.
+seealso:
+  - name: sysctl.d(5)
+    description: The directories and the order in which systemd-sysctl applies sysctl files.
+    link: https://www.freedesktop.org/software/systemd/man/latest/sysctl.d.html
+"""
+
+EXAMPLES = r"""
+- name: Read the host
+  ipv6ready.docker.sysctl_info:
+    path: /etc/sysctl.d/60-ipv6ready.conf
+    tools: [ip6tables]
+  register: host
+
+- name: List the files applied after ours
+  ansible.builtin.debug:
+    msg: "{{ host.later_files | map(attribute='path') | list }}"
+"""
+
+RETURN = r"""
+links:
+  description: C(ip -json link show).
+  returned: always
+  type: list
+  elements: dict
+routes:
+  description: C(ip -json -6 route show table all); empty when the kernel has no IPv6.
+  returned: always
+  type: list
+  elements: dict
+addresses:
+  description: C(ip -json -6 address show); empty when the kernel has no IPv6.
+  returned: always
+  type: list
+  elements: dict
+ipv6:
+  description: Whether the kernel has IPv6 (C(/proc/sys/net/ipv6) exists).
+  returned: always
+  type: bool
+accept_ra:
+  description: Interface (and C(all), C(default)) to its C(net.ipv6.conf.<name>.accept_ra) value.
+  returned: always
+  type: dict
+  sample: {"eth0": "1", "all": "1", "default": "1"}
+tools:
+  description: Each program of O(tools) to whether C(<program> --version) succeeded.
+  returned: always
+  type: dict
+  sample: {"ip6tables": true}
+own_content:
+  description: The text of O(path), or V(null) when it does not exist.
+  returned: always
+  type: str
+later_files:
+  description: The sysctl files applied after O(path), in the order the loaders apply them.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: The file.
+      type: str
+    content:
+      description: Its text.
+      type: str
+  sample: [{"path": "/etc/sysctl.d/99-hardening.conf", "content": "net.ipv6.conf.all.forwarding = 0\n"}]
+"""
+
+import errno
+import json
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.ipv6ready.docker.plugins.module_utils._sysctl import (
+    LEGACY_FILE,
+    SEARCH_PATH,
+    conf_names,
+    later_files,
+)
+
+PROC_IPV6_CONF = "/proc/sys/net/ipv6/conf"
+
+
+def ip_json(module, ip, args, required):
+    """Run ``ip -json ARGS`` and return the parsed list; ``[]`` when it fails and is not ``required``."""
+    rc, out, err = module.run_command([ip, "-json"] + args)
+    if rc != 0:
+        if required:
+            module.fail_json(msg="'ip -json %s' failed (rc=%d): %s" % (" ".join(args), rc, (err or out).strip()))
+        return []
+    try:
+        return json.loads(out) if out.strip() else []
+    except ValueError as exc:
+        module.fail_json(msg="'ip -json %s' printed no JSON: %s" % (" ".join(args), to_native(exc)))
+    return []  # not reached: fail_json exits
+
+
+def read_text(module, path):
+    """The text of ``path``, or ``None`` when it does not exist (a dangling link included)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8", errors="replace")
+    except (IOError, OSError) as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        module.fail_json(msg="Cannot read %s: %s" % (path, to_native(exc)))
+    return None  # not reached: fail_json exits
+
+
+def accept_ra_values(module):
+    values = {}
+    if not os.path.isdir(PROC_IPV6_CONF):
+        return values
+    for name in sorted(os.listdir(PROC_IPV6_CONF)):
+        text = read_text(module, os.path.join(PROC_IPV6_CONF, name, "accept_ra"))
+        if text is not None:
+            values[name] = text.strip()
+    return values
+
+
+def tool_works(module, tool):
+    path = module.get_bin_path(tool)
+    if not path:
+        return False
+    rc, _out, _err = module.run_command([path, "--version"])
+    return rc == 0
+
+
+def sysctl_listing():
+    """The ``*.conf`` names of every directory of the search path that exists, without directories."""
+    listing = {}
+    for directory in SEARCH_PATH:
+        if not os.path.isdir(directory):
+            continue
+        names = conf_names(os.listdir(directory))
+        listing[directory] = [name for name in names if not os.path.isdir(os.path.join(directory, name))]
+    return listing
+
+
+def files_after(module, own_file):
+    legacy_real = os.path.realpath(LEGACY_FILE)
+    paths = later_files(sysctl_listing(), own_file, search_path=SEARCH_PATH,
+                        legacy_exists=os.path.isfile(LEGACY_FILE), legacy_file=LEGACY_FILE)
+    result = []
+    for path in paths:
+        # A link to /etc/sysctl.conf is that file, which comes last anyway.
+        if path != LEGACY_FILE and os.path.islink(path) and os.path.realpath(path) == legacy_real:
+            continue
+        content = read_text(module, path)
+        if content is not None:
+            result.append({"path": path, "content": content})
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type="path", required=True),
+            tools=dict(type="list", elements="str", default=[]),
+        ),
+        supports_check_mode=True,
+    )
+    ip = module.get_bin_path("ip", required=True)
+    ipv6 = os.path.exists(os.path.join(PROC_IPV6_CONF, "all", "forwarding"))
+    module.exit_json(
+        changed=False,
+        links=ip_json(module, ip, ["link", "show"], required=True),
+        routes=ip_json(module, ip, ["-6", "route", "show", "table", "all"], required=False) if ipv6 else [],
+        addresses=ip_json(module, ip, ["-6", "address", "show"], required=False) if ipv6 else [],
+        ipv6=ipv6,
+        accept_ra=accept_ra_values(module),
+        tools=dict((tool, tool_works(module, tool)) for tool in module.params["tools"]),
+        own_content=read_text(module, module.params["path"]),
+        later_files=files_after(module, module.params["path"]),
+    )
+
+
+if __name__ == "__main__":
+    main()

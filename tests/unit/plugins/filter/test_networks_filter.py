@@ -1,0 +1,62 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests for the networks role's filters (plugins/filter/networks.py); the decisions are tested
+in tests/unit/plugins/module_utils/test_networks.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ipv6ready.docker.plugins.filter import networks as f
+
+SETTINGS = {
+    "networks_list": [{"name": "apps"}], "networks_kamal": True, "networks_carve_from": "ula",
+    "networks_ula_prefix": "fd00:d0c::/48", "networks_ula_subnet_size": "64", "networks_host_prefix": "",
+    "networks_host_subnet_size": 80, "networks_ipv6_only": "if_supported", "networks_force": False,
+}
+
+
+def test_registered():
+    assert sorted(f.FilterModule().filters()) == ["networks_check", "networks_plan", "networks_reconnect", "networks_recovery"]
+
+
+def test_check_then_plan():
+    checked = f.networks_check(SETTINGS)
+    assert checked["problems"] == [] and [net["name"] for net in checked["networks"]] == ["apps", "kamal"]
+    engine = {"host_info": {"ServerVersion": "28.5.2+dfsg3"}, "networks": [], "containers": []}
+    planned = f.networks_plan(checked["networks"], SETTINGS, engine)
+    assert planned["subnets"] == {"apps": "fd00:d0c:0:6377::/64", "kamal": "fd00:d0c:0:145::/64"}
+    assert [net["enable_ipv4"] for net in planned["networks"]] == [False, False]
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        pytest.param(lambda: f.networks_check(["x"]), "networks_check: the input must be a dict", id="check-list"),
+        pytest.param(lambda: f.networks_check({}), "networks_check: ", id="check-missing-keys"),
+        pytest.param(lambda: f.networks_plan("x", SETTINGS, {}), "networks_plan: the input must be a list", id="plan-text"),
+        pytest.param(lambda: f.networks_plan([], SETTINGS, None), "networks_plan: engine must be a dict", id="plan-no-engine"),
+        pytest.param(lambda: f.networks_reconnect({}, []), "networks_reconnect: the input must be a list", id="reconnect-dict"),
+        pytest.param(lambda: f.networks_recovery([], [], "x"), "networks_recovery: engine must be a dict", id="recovery"),
+    ],
+)
+def test_errors_name_the_filter(call, match):
+    with pytest.raises(AnsibleFilterError, match=match):
+        call()
+
+
+def test_recovery_takes_a_failed_task_result():
+    plan = [{"name": "fixed", "action": "recreate", "old_id": "old", "restore": {"Name": "fixed"}}]
+    result = f.networks_recovery([], plan, {"networks": [], "containers": []}, reason={"msg": "conflict"})
+    assert result["restore"] == [{"name": "fixed", "body": {"Name": "fixed"}}]
+    assert result["message"] == ("networks: creating the networks failed: conflict; "
+                                 "made again from their saved settings: fixed")
+
+
+def test_reconnect_names_the_filter_on_bad_items():
+    with pytest.raises(AnsibleFilterError, match="networks_reconnect: "):
+        f.networks_reconnect([{"exists": True, "item": [{"name": "x"}, {}], "container": {}}], [])

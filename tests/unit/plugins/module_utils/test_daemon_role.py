@@ -1,0 +1,395 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Tables for the daemon role's decisions in module_utils/_daemon_json.py (and the daemon filters)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import yaml
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ipv6ready.docker.plugins.filter import daemon as daemon_filters
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _daemon_json as dj
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+
+
+def role_defaults():
+    with open(os.path.join(ROOT, "roles", "daemon", "defaults", "main.yml"), encoding="utf-8") as handle:
+        defaults = yaml.safe_load(handle)
+    return {key: value for key, value in defaults.items() if key in (
+        "daemon_ipv6", "daemon_fixed_cidr_v6", "daemon_ip6tables", "daemon_ipv4_address_pools",
+        "daemon_ipv6_address_pools", "daemon_ipv6_new_networks", "daemon_dns", "daemon_live_restore",
+        "daemon_settings", "daemon_remove_keys")}
+
+
+DEFAULTS = role_defaults()
+IPV4_POOLS = [{"base": p["base"], "size": p["size"]} for p in DEFAULTS["daemon_ipv4_address_pools"]]
+ALL_POOLS = IPV4_POOLS + [{"base": "fd00:d0c::/48", "size": 64}]
+OPTS_ON = {"bridge": {"com.docker.network.enable_ipv6": "true"}}
+OPTS_OFF = {"bridge": {"com.docker.network.enable_ipv6": "false"}}
+
+
+def inputs(**changes):
+    return dict(DEFAULTS, **changes)
+
+
+def test_the_defaults_are_the_ones_this_table_expects():
+    assert DEFAULTS["daemon_ipv6"] is True and DEFAULTS["daemon_ip6tables"] is True
+    assert DEFAULTS["daemon_fixed_cidr_v6"] == "fd00:d0c:1::/64"
+    assert DEFAULTS["daemon_ipv6_address_pools"] == [{"base": "fd00:d0c::/48", "size": 64}]
+
+
+# One row per engine version: the role's defaults give these keys, in this order.
+BASE = {"ipv6": True, "ip6tables": True, "default-address-pools": ALL_POOLS, "fixed-cidr-v6": "fd00:d0c:1::/64"}
+
+
+@pytest.mark.parametrize(
+    "version, expected",
+    [
+        # Debian 12: ip6tables is experimental; no default-network-opts.
+        ("20.10.24", dict(BASE, experimental=True)),
+        ("23.0.0", dict(BASE, experimental=True)),
+        # default-network-opts exists from 24.0 but cannot enable IPv6 before 27.0: not written.
+        ("24.0.9", dict(BASE, experimental=True)),
+        # Debian 13.
+        ("26.1.5", dict(BASE, experimental=True)),
+        # 27.0: ip6tables is on by default (no experimental), and new networks get IPv6.
+        ("27.0.0", dict(BASE, **{"default-network-opts": OPTS_ON})),
+        ("27.5.1", dict(BASE, **{"default-network-opts": OPTS_ON})),
+        # 28.0: the same keys; fixed-cidr-v6 is still written because the defaults set it.
+        ("28.0.0", dict(BASE, **{"default-network-opts": OPTS_ON})),
+        ("28.5.2", dict(BASE, **{"default-network-opts": OPTS_ON})),
+        ("29.1.0", dict(BASE, **{"default-network-opts": OPTS_ON})),
+    ],
+)
+def test_role_settings_by_engine(version, expected):
+    settings = dj.role_settings(inputs(), version)
+    assert settings == expected
+    assert list(settings) == list(expected)
+    # What the role writes passes the module's own checks for that engine.
+    assert dj.validate_config(settings, _engine.parse_version(version)) == []
+
+
+SETTINGS = {"ip6tables": False, "log-level": "warn",
+            "default-network-opts": {"bridge": {"com.docker.network.enable_ipv4": "false"}}}
+MERGED = {"default-network-opts": {"bridge": {"com.docker.network.enable_ipv6": "true",
+                                              "com.docker.network.enable_ipv4": "false"}},
+          "log-level": "warn"}
+
+
+@pytest.mark.parametrize(
+    "version, changes, expected",
+    [
+        pytest.param("26.1.5", {"daemon_ip6tables": False},
+                     {"ipv6": True, "ip6tables": False, "default-address-pools": ALL_POOLS,
+                      "fixed-cidr-v6": "fd00:d0c:1::/64"}, id="26-no-ip6tables-no-experimental"),
+        pytest.param("27.0.0", {"daemon_ipv6": False},
+                     {"ipv6": False, "ip6tables": True, "default-address-pools": IPV4_POOLS,
+                      "default-network-opts": OPTS_OFF}, id="27-ipv6-off-no-ipv6-pools-or-subnet"),
+        pytest.param("27.0.0", {"daemon_ipv6_new_networks": False},
+                     dict(BASE, **{"default-network-opts": OPTS_OFF}), id="27-new-networks-off"),
+        pytest.param("20.10.24", {"daemon_ipv6_new_networks": False}, dict(BASE, experimental=True),
+                     id="20-new-networks-off-nothing-to-write"),
+        pytest.param("28.5.2", {"daemon_fixed_cidr_v6": ""},
+                     {"ipv6": True, "ip6tables": True, "default-address-pools": ALL_POOLS,
+                      "default-network-opts": OPTS_ON}, id="28-ipv6-without-fixed-cidr"),
+        pytest.param("26.1.5", {"daemon_dns": ["2001:db8::53"], "daemon_live_restore": False},
+                     dict(BASE, experimental=True, dns=["2001:db8::53"], **{"live-restore": False}), id="dns-live-restore"),
+        # Types as an inventory or -e may give them: written as JSON types.
+        pytest.param("28.5.2", {"daemon_ipv6": "yes", "daemon_ip6tables": "true", "daemon_live_restore": "on",
+                                "daemon_ipv6_new_networks": "no",
+                                "daemon_ipv6_address_pools": [{"base": "fd00:d0c::/48", "size": "64"}]},
+                     dict(BASE, **{"default-network-opts": OPTS_OFF, "live-restore": True}), id="string-types"),
+        # daemon_settings are merged last, recursively, and win.
+        pytest.param("28.5.2", {"daemon_settings": SETTINGS}, dict(BASE, ip6tables=False, **MERGED), id="settings-win"),
+    ],
+)
+def test_role_settings_cases(version, changes, expected):
+    assert dj.role_settings(inputs(**changes), version) == expected
+
+
+def test_role_settings_reads_the_engine_table(monkeypatch):
+    # Moving a cut-off in the table moves the role's choice: no other place holds it.
+    features = tuple(f._replace(since=(26, 0, 0)) if f.name == "ip6tables_default" else f for f in _engine.FEATURES)
+    monkeypatch.setattr(_engine, "_BY_NAME", {f.name: f for f in features})
+    monkeypatch.setattr(_engine, "FEATURES", features)
+    assert "experimental" not in dj.role_settings(inputs(), "26.1.5")
+
+
+@pytest.mark.parametrize(
+    "version, changes, expected_version, fragments",
+    [
+        pytest.param("", {}, "", [], id="unknown-engine"),
+        pytest.param("Docker version 19.03.15, build 99e3ed8", {}, "19.3.15",
+                     ["Docker 19.3.15 is too old: IPv6 firewalling (ip6tables) needs Docker 20.10 or newer"],
+                     id="too-old"),
+        pytest.param("26.1.5", {"daemon_remove_keys": ["experimental"]}, "26.1.5",
+                     ["daemon_remove_keys: 'experimental' is written by this role for Docker 26.1.5"],
+                     id="remove-experimental-before-27"),
+        pytest.param("27.0.0", {"daemon_remove_keys": ["experimental"]}, "27.0.0", [],
+                     id="remove-experimental-from-27"),
+        pytest.param("28.5.2", {"daemon_remove_keys": ["default-network-opts"]}, "28.5.2",
+                     ["daemon_remove_keys: 'default-network-opts'"], id="remove-network-opts-from-27"),
+        pytest.param("26.1.5", {"daemon_remove_keys": ["default-network-opts"]}, "26.1.5", [],
+                     id="remove-network-opts-before-27"),
+    ],
+)
+def test_role_plan(version, changes, expected_version, fragments):
+    plan = daemon_filters.daemon_plan(inputs(**changes), version)
+    assert plan["version"] == expected_version
+    assert bool(plan["problems"]) is bool(fragments)
+    for fragment in fragments:
+        assert fragment in "; ".join(plan["problems"])
+    if not version or fragments and "too old" in fragments[0]:
+        assert plan["settings"] == {}
+
+
+def test_daemon_plan_refuses_a_bad_version():
+    with pytest.raises(AnsibleFilterError, match="daemon_plan"):
+        daemon_filters.daemon_plan(inputs(), "docker")
+
+
+@pytest.mark.parametrize(
+    "changes, fragments",
+    [
+        pytest.param({}, [], id="defaults"),
+        pytest.param({"daemon_fixed_cidr_v6": "10.0.0.0/24"},
+                     ["daemon_fixed_cidr_v6: '10.0.0.0/24' is an IPv4 prefix, IPv6 is required"], id="ipv4-bridge-subnet"),
+        pytest.param({"daemon_fixed_cidr_v6": "fd00:d0c:1::1/64"}, ["daemon_fixed_cidr_v6:", "has host bits set"],
+                     id="bridge-subnet-host-bits"),
+        pytest.param({"daemon_fixed_cidr_v6": ""}, [], id="no-bridge-subnet"),
+        pytest.param({"daemon_ipv6_address_pools": [{"base": "fd00:d0c::1/48", "size": 64}]},
+                     ["daemon_ipv6_address_pools[0].base: 'fd00:d0c::1/48' has host bits set"], id="pool-host-bits"),
+        pytest.param({"daemon_ipv4_address_pools": [{"base": "fd00:d0c::/48", "size": 64}]},
+                     ["daemon_ipv4_address_pools[0].base: 'fd00:d0c::/48' is an IPv6 prefix, IPv4 is required"],
+                     id="ipv6-among-ipv4-pools"),
+        pytest.param({"daemon_ipv6_address_pools": [{"base": "fd00:d0c::/48", "size": 64},
+                                                    {"base": "fd00:d0d::/48", "size": 40}]},
+                     ["daemon_ipv6_address_pools[1].size: 40 must be between 48 (the prefix length of fd00:d0d::/48) and 128"],
+                     id="pool-size-shorter-than-base"),
+        pytest.param({"daemon_ipv4_address_pools": [{"base": "10.0.0.0/8", "size": "33"}]},
+                     ["daemon_ipv4_address_pools[0].size: 33 must be between 8"], id="pool-size-as-text"),
+        pytest.param({"daemon_ipv4_address_pools": []}, ["daemon_ipv4_address_pools: must not be empty"], id="no-ipv4-pools"),
+        pytest.param({"daemon_dns": ["dns64.example"]}, ["daemon_dns: 'dns64.example' is not an IP address"], id="dns-name"),
+        pytest.param({"daemon_dns": ["2001:db8::/64"]}, ["daemon_dns: '2001:db8::/64' is not an IP address",
+                                                         "without a /length"], id="dns-prefix"),
+        pytest.param({"daemon_dns": ["192.0.2.53", "2001:db8::53"]}, [], id="dns-both-families"),
+        pytest.param({"daemon_remove_keys": ["ipv6"]}, ["daemon_remove_keys: 'ipv6' is also set by this role"],
+                     id="remove-role-key"),
+        pytest.param({"daemon_remove_keys": ["log-level"], "daemon_settings": {"log-level": "warn"}},
+                     ["daemon_remove_keys: 'log-level'"], id="remove-settings-key"),
+        pytest.param({"daemon_remove_keys": ["dns"], "daemon_dns": ["2001:db8::53"]}, ["'dns'"], id="remove-dns-set"),
+        pytest.param({"daemon_remove_keys": ["dns", "live-restore"]}, [], id="remove-dns-unset"),
+        pytest.param({"daemon_remove_keys": ["live-restore"], "daemon_live_restore": False}, ["'live-restore'"],
+                     id="remove-live-restore-set"),
+        # With no subnet of its own the role does not set fixed-cidr-v6, so it may be removed (Docker 28+).
+        pytest.param({"daemon_remove_keys": ["fixed-cidr-v6"]}, ["'fixed-cidr-v6'"], id="remove-fixed-cidr-set"),
+        pytest.param({"daemon_remove_keys": ["fixed-cidr-v6"], "daemon_fixed_cidr_v6": ""}, [], id="remove-fixed-cidr-unset"),
+        pytest.param({"daemon_remove_keys": ["experimental"]}, [], id="remove-experimental-is-engine-dependent"),
+    ],
+)
+def test_role_problems(changes, fragments):
+    problems = daemon_filters.daemon_problems(inputs(**changes))
+    assert bool(problems) is bool(fragments), problems
+    for fragment in fragments:
+        assert fragment in "; ".join(problems)
+
+
+@pytest.mark.parametrize(
+    "text, version",
+    [
+        ("Docker version 20.10.24+dfsg1, build 297e128", "20.10.24"),
+        ("Docker version 28.5.2+dfsg3, build ecc6942", "28.5.2"),
+        ("docker.io:\n  Installed: (none)\n  Candidate: 26.1.5+dfsg1-9+b1\n  Version table:\n     26.1.5+dfsg1-9+b1 500\n",
+         "26.1.5"),
+        ("docker-ce:\n  Installed: (none)\n  Candidate: 5:28.0.1-1~debian.12~bookworm\n", "28.0.1"),
+        ("docker.io:\n  Installed: (none)\n  Candidate: (none)\n  Version table:\n", ""),
+        ("", ""),
+        (None, ""),
+        ("dockerd: command not found", ""),
+    ],
+)
+def test_engine_version_text(text, version):
+    assert daemon_filters.docker_engine_version(text) == version
+
+
+# --------------------------------------------------------------------------
+# Health
+# --------------------------------------------------------------------------
+
+SOCKET = "/run/docker.sock"
+OK = {"status": 200}
+BRIDGE6 = {"status": 200, "json": {"EnableIPv6": True, "IPAM": {"Config": [
+    {"Subnet": "172.17.0.0/16"}, {"Subnet": "fd00:d0c:1::/64"}]}}}
+
+
+@pytest.mark.parametrize(
+    "ping, bridge, expect_ipv6, fragment",
+    [
+        pytest.param(OK, {"skipped": True}, False, "", id="answers"),
+        pytest.param({"status": -1, "msg": "Connection refused"}, {"skipped": True}, False,
+                     "the engine API did not answer on /run/docker.sock within 60 s (Connection refused)", id="down"),
+        pytest.param({"status": -1, "msg": "refused"}, {"skipped": True}, True, "did not answer on", id="down-ipv6"),
+        pytest.param(OK, BRIDGE6, True, "", id="ipv6"),
+        pytest.param({"skipped": True}, BRIDGE6, True, "", id="no-wait-ipv6"),
+        pytest.param(OK, {"status": 404, "msg": "Not Found"}, True,
+                     "did not answer /run/docker.sock for the default bridge network (Not Found)", id="no-bridge"),
+        pytest.param(OK, {"status": 200, "json": {"EnableIPv6": False, "IPAM": {"Config": [{"Subnet": "172.17.0.0/16"}]}}},
+                     True, "the default bridge network reports no IPv6 (EnableIPv6 False, subnets 172.17.0.0/16)",
+                     id="bridge-ipv4-only"),
+        pytest.param(OK, {"status": 200, "json": {"EnableIPv6": True, "IPAM": {"Config": None}}}, True,
+                     "reports no IPv6 (EnableIPv6 True, subnets )", id="bridge-without-subnets"),
+    ],
+)
+def test_health_problem(ping, bridge, expect_ipv6, fragment):
+    problem = daemon_filters.daemon_health(ping, bridge, expect_ipv6, SOCKET, 60)
+    assert (problem == "") is (fragment == "")
+    assert fragment in problem
+
+
+# --------------------------------------------------------------------------
+# Drift between the running engine and daemon.json
+# --------------------------------------------------------------------------
+
+CONFIG = {"ipv6": True, "fixed-cidr-v6": "fd00:d0c:1::/64", "dns": ["fd00:d0c:feed::53"]}
+BRIDGE = BRIDGE6["json"]
+RESOLV_BRIDGE = "# Generated by Docker Engine.\n\nnameserver fd00:d0c:feed::53\n\n# Overrides: [nameservers]\n"
+RESOLV_NET_26 = ("# Generated by Docker Engine.\nnameserver 127.0.0.11\noptions ndots:0\n\n"
+                 "# Based on host file: '/etc/resolv.conf' (internal resolver)\n# ExtServers: [fd00:d0c:feed::53]\n"
+                 "# Overrides: [nameservers]\n")
+RESOLV_NET_20 = "nameserver 127.0.0.11\noptions ndots:0\n"
+
+
+def container(name, mode="bridge", resolv=RESOLV_BRIDGE, dns=()):
+    return {"name": name, "network_mode": mode, "dns": list(dns), "resolv_conf": resolv}
+
+
+def state(bridge=None, containers=(), live_restore=True):
+    return {"bridge": BRIDGE if bridge is None else bridge, "containers": list(containers), "live_restore": live_restore}
+
+
+RESOLV_NET_20_V6 = "nameserver 127.0.0.11\nnameserver fd00:d0c:feed::53\noptions ndots:0\n"
+
+
+@pytest.mark.parametrize(
+    "text, servers, family",
+    [
+        (RESOLV_BRIDGE, ["fd00:d0c:feed::53"], None),
+        ("nameserver 192.0.2.53\nnameserver 2001:db8::53\nsearch example\n", ["192.0.2.53", "2001:db8::53"], None),
+        (RESOLV_NET_26, ["fd00:d0c:feed::53"], None),
+        ("nameserver 127.0.0.11\n# ExtServers: [host(192.0.2.53) host(2001:db8::53)]\n", ["192.0.2.53", "2001:db8::53"],
+         None),
+        # Docker 20.10 on a user-defined network: the IPv6 servers only, next to its resolver.
+        (RESOLV_NET_20_V6, ["fd00:d0c:feed::53"], 6),
+        (RESOLV_NET_20, None, 6),
+        ("", [], None),
+        (None, [], None),
+    ],
+)
+def test_resolv_conf_servers(text, servers, family):
+    assert dj.resolv_conf_servers(text) == (servers, family)
+
+
+RESTART_LIVE = ("with live-restore on, the engine keeps its networks as they are while any container runs "
+                "(1 running: web): stop them, or turn live-restore off (a reload is enough), then restart the engine "
+                "(systemctl restart docker)")
+
+
+@pytest.mark.parametrize(
+    "config, engine, fragments",
+    [
+        pytest.param(CONFIG, state(containers=[container("web"), container("app", "kamal", RESOLV_NET_26),
+                                               container("old", "kamal", RESOLV_NET_20_V6)]), [],
+                     id="in-step"),
+        # An IPv4 server is not listed on 20.10's user networks: only the IPv6 ones are compared.
+        pytest.param(dict(CONFIG, dns=["192.0.2.53", "fd00:d0c:feed::53"]),
+                     state(containers=[container("old", "kamal", RESOLV_NET_20_V6)]), [], id="old-engine-ipv6-only"),
+        pytest.param(dict(CONFIG, dns=["192.0.2.53"]), state(containers=[container("old", "kamal", RESOLV_NET_20)]), [],
+                     id="old-engine-ipv4-only"),
+        # live-restore kept the old subnet while a container ran (on any network).
+        pytest.param(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64"}), state(containers=[container("web")]),
+                     ["the default bridge has the IPv6 subnet fd00:d0c:1::/64, but daemon.json says fixed-cidr-v6: "
+                      "fd00:d0c:2::/64; " + RESTART_LIVE], id="bridge-subnet"),
+        pytest.param(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64"}),
+                     state(containers=[container("c%02d" % i, "kamal", RESOLV_NET_26) for i in range(12)]),
+                     ["(12 running: c00, c01, c02, c03, c04, c05, c06, c07, c08, c09, ...)"], id="many-containers"),
+        # A subnet spelled differently is the same subnet.
+        pytest.param(dict(CONFIG, **{"fixed-cidr-v6": "fd00:0d0c:0001::/64"}), state(), [], id="subnet-spelling"),
+        # With bip6 the subnet is bip6's network and fixed-cidr-v6 the range inside it.
+        pytest.param(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:1:0:8000::/65"}),
+                     state(bridge={"EnableIPv6": True, "IPAM": {"Config": [
+                         {"Subnet": "fd00:d0c:1::/64", "IPRange": "fd00:d0c:1:0:8000::/65"}]}}), [], id="ip-range"),
+        # No container runs, or live-restore is off: the engine was not restarted since daemon.json changed.
+        pytest.param(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64"}),
+                     state(containers=[container("web")], live_restore=False),
+                     ["fixed-cidr-v6: fd00:d0c:2::/64; restart the engine (systemctl restart docker)"],
+                     id="never-restarted"),
+        pytest.param(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64"}), state(),
+                     ["fixed-cidr-v6: fd00:d0c:2::/64; restart the engine (systemctl restart docker)"],
+                     id="never-restarted-no-containers"),
+        pytest.param(dict(CONFIG, ipv6=False), state(), ["the default bridge has IPv6 on, but daemon.json says ipv6: false"],
+                     id="ipv6-still-on"),
+        pytest.param(CONFIG, state(bridge={"EnableIPv6": False, "IPAM": {"Config": [{"Subnet": "172.17.0.0/16"}]}}),
+                     ["the default bridge has IPv6 off, but daemon.json says ipv6: true"], id="ipv6-still-off"),
+        # Docker 28 picks the bridge's subnet itself when fixed-cidr-v6 is not set.
+        pytest.param({"ipv6": True}, state(bridge={"EnableIPv6": True, "IPAM": {"Config": [{"Subnet": "fd9a::/64"}]}}), [],
+                     id="no-fixed-cidr"),
+        pytest.param(CONFIG, state(bridge={}), [], id="no-bridge"),
+        # Containers started before a dns change keep their resolv.conf.
+        pytest.param(dict(CONFIG, dns=["fd00:d0c:feed::54"]),
+                     state(containers=[container("web"), container("app", "kamal", RESOLV_NET_26),
+                                       container("old", "kamal", RESOLV_NET_20_V6),
+                                       container("own", dns=["192.0.2.1"]), container("hostnet", "host", "nameserver 1.1.1.1\n"),
+                                       container("side", "container:web", None),
+                                       container("new", resolv=RESOLV_BRIDGE.replace("::53", "::54"))]),
+                     ["the running containers app, old, web still use the DNS servers fd00:d0c:feed::53, but daemon.json "
+                      "says dns: fd00:d0c:feed::54; the engine applies dns when it starts a container: restart them "
+                      "(docker restart app old web)"], id="dns"),
+        pytest.param({"ipv6": True}, state(containers=[container("web")]), [], id="dns-not-managed"),
+        pytest.param(dict(CONFIG, dns=["FD00:D0C:FEED:0::53"]), state(containers=[container("web")]), [], id="dns-spelling"),
+    ],
+)
+def test_drift_problems(config, engine, fragments):
+    problems = daemon_filters.daemon_drift(engine, config)
+    assert len(problems) == len(fragments), problems
+    for problem, fragment in zip(problems, fragments):
+        assert fragment in problem
+
+
+def test_drift_names_both_restarts():
+    problems = dj.drift_problems(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64", "dns": ["fd00:d0c:feed::54"]}),
+                                 state(containers=[container("web")]))
+    assert len(problems) == 2
+    assert "restart the engine" in problems[0] and "docker restart web" in problems[1]
+
+
+# --------------------------------------------------------------------------
+# The rollback message
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "restored, removed, engine_back, fragments",
+    [
+        ("/etc/docker/daemon.json.1.2026~", False, "",
+         ["The previous daemon.json was restored (the rejected one is kept as /etc/docker/daemon.json.1.2026~); "
+          "the engine runs again with it."]),
+        (True, False, "", ["(the rejected one is kept as a backup)"]),
+        (False, True, "", ["The daemon.json this role created was removed; the engine runs again with it."]),
+        (False, False, "Job failed", ["There was no previous daemon.json to restore; the engine did NOT start again: Job failed."]),
+    ],
+)
+def test_rollback_message(restored, removed, engine_back, fragments):
+    message = daemon_filters.daemon_rollback_message(
+        "/etc/docker/daemon.json", ["hosts"], "the engine did not start (Job failed)", ["unable to configure", "x"],
+        restored, removed, engine_back)
+    assert message.startswith("Docker did not come back healthy after changing hosts in /etc/docker/daemon.json: "
+                              "the engine did not start (Job failed). The engine says: unable to configure | x. ")
+    for fragment in fragments:
+        assert fragment in message

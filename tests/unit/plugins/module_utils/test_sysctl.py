@@ -1,0 +1,456 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Tables for module_utils/_sysctl.py: the sysctl role's decisions without a host."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ipv6ready.docker.plugins.filter.sysctl import sysctl_plan, sysctl_problems
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _sysctl as s
+
+OWN = "/etc/sysctl.d/60-ipv6ready.conf"
+
+# The role's defaults plus the Molecule scenario's variables (molecule/sysctl/vars/role.yml).
+INPUTS = {
+    "sysctl_file": OWN,
+    "sysctl_ipv4_forwarding": True,
+    "sysctl_accept_ra_detect": True,
+    "sysctl_accept_ra_interfaces": [],
+    "sysctl_extra": {"net.ipv6.conf.all.accept_redirects": 0, "net.ipv4.tcp_rmem": "4096 131072 6291456"},
+    "sysctl_preflight": "fail",
+    "sysctl_forward_policy_drop": True,
+}
+
+
+def link(name):
+    return {"ifname": name}
+
+
+def addresses(name, *infos):
+    return {"ifname": name, "addr_info": list(infos)}
+
+
+# The uplinks of the Molecule scenario (molecule/sysctl/prepare.yml), as `ip -json` shows them:
+# ra0 learns a default route and a SLAAC address from radvd; dyn0 has an address with a finite
+# lifetime (DHCPv6); usr0 an RA route with kernel accept_ra=0 (systemd-networkd); static0 a static
+# address and default route (Hetzner Cloud); eth0 Docker's static link; ctl0.100 a VLAN.
+HOST = {
+    "links": [link(n) for n in ("lo", "eth0", "ra0", "dyn0", "usr0", "static0")],
+    "routes": [
+        {"dst": "2001:db8:ab::/64", "dev": "ra0", "protocol": "ra", "metric": 256},
+        {"dst": "2001:db8:7::/48", "gateway": "fe80::1", "dev": "usr0", "protocol": "ra"},
+        {"dst": "default", "gateway": "fe80::1", "dev": "ra0", "protocol": "ra"},
+        {"dst": "default", "gateway": "fe80::1", "dev": "static0", "protocol": "static", "metric": 2048},
+        {"dst": "fe80::/64", "dev": "eth0", "protocol": "kernel"},
+        {"dst": "2001:db8:5::/64", "dev": "static0"},
+    ],
+    "addresses": [
+        addresses("lo", {"family": "inet6", "local": "::1", "prefixlen": 128, "scope": "host"}),
+        addresses("ra0", {"family": "inet6", "local": "2001:db8:ab::5", "prefixlen": 64, "scope": "global",
+                          "dynamic": True, "protocol": "kernel_ra"}),
+        addresses("dyn0", {"family": "inet6", "local": "2001:db8:6::10", "prefixlen": 128, "scope": "global",
+                           "dynamic": True}),
+        addresses("static0", {"family": "inet6", "local": "2001:db8:5::1", "prefixlen": 64, "scope": "global"}),
+    ],
+    "ipv6": True,
+    "accept_ra": {"all": "1", "default": "1", "lo": "1", "eth0": "1", "ra0": "1", "dyn0": "1", "usr0": "0",
+                  "static0": "1"},
+    "tools": {"ip6tables": True, "iptables": True},
+    "own_content": None,
+    "later_files": [],
+}
+
+
+def host(**changes):
+    return dict(HOST, **changes)
+
+
+def inputs(**changes):
+    return dict(INPUTS, **changes)
+
+
+# --------------------------------------------------------------------------
+# Keys, values and files
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "key, path",
+    [
+        ("net.ipv6.conf.all.forwarding", "net/ipv6/conf/all/forwarding"),
+        ("net/ipv6/conf/all/forwarding", "net/ipv6/conf/all/forwarding"),
+        # A dot in a slash-separated key is part of a name (VLAN eth0.100) ...
+        ("net/ipv6/conf/eth0.100/accept_ra", "net/ipv6/conf/eth0.100/accept_ra"),
+        # ... and a slash in a dotted key stands for that dot.
+        ("net.ipv6.conf.eth0/100.accept_ra", "net/ipv6/conf/eth0.100/accept_ra"),
+        ("  net.ipv4.ip_forward ", "net/ipv4/ip_forward"),
+        ("kernel", "kernel"),
+        ("net.ipv6.conf.*.accept_ra", "net/ipv6/conf/*/accept_ra"),
+    ],
+)
+def test_key_path(key, path):
+    assert s.key_path(key) == path
+
+
+def test_interface_key_writes_a_vlan_dot_as_a_slash():
+    assert s.interface_key("eth0.100", "accept_ra") == "net.ipv6.conf.eth0/100.accept_ra"
+    assert s.key_path(s.interface_key("eth0.100", "accept_ra")) == "net/ipv6/conf/eth0.100/accept_ra"
+
+
+@pytest.mark.parametrize(
+    "text, rows",
+    [
+        ("", []),
+        ("# comment\n; also a comment\n\nno equals sign\n", []),
+        ("net.ipv6.conf.all.forwarding = 0\n", [("net.ipv6.conf.all.forwarding", "net.ipv6.conf.all.forwarding", "0")]),
+        ("net.ipv4.ip_forward=1", [("net.ipv4.ip_forward", "net.ipv4.ip_forward", "1")]),
+        # The ignore-failure dash of both loaders.
+        ("-net/ipv6/conf/default/disable_ipv6 = 1",
+         [("net/ipv6/conf/default/disable_ipv6", "-net/ipv6/conf/default/disable_ipv6", "1")]),
+        ("- net.core.somaxconn = 4096", [("net.core.somaxconn", "- net.core.somaxconn", "4096")]),
+        # Blanks inside a value collapse; only the first "=" splits.
+        ("net.ipv4.tcp_rmem = 4096\t131072   6291456 ", [("net.ipv4.tcp_rmem", "net.ipv4.tcp_rmem", "4096 131072 6291456")]),
+        ("kernel.x = a=b", [("kernel.x", "kernel.x", "a=b")]),
+        ("   # indented comment = 1\nnet.a = 1\n", [("net.a", "net.a", "1")]),
+    ],
+)
+def test_parse_conf(text, rows):
+    assert [(r["key"], r["written"], r["value"]) for r in s.parse_conf(text)] == rows
+
+
+def test_conf_names_are_the_visible_conf_files_sorted():
+    assert s.conf_names(["b.conf", ".hidden.conf", "a.conf", "README", "c.conf.dpkg-old", "x.CONF"]) == ["a.conf", "b.conf"]
+
+
+def later(files, own=OWN, legacy=False):
+    """The later files of a virtual file system: ``files`` are paths."""
+    listing = {}
+    for path in files:
+        listing.setdefault(os.path.dirname(path), []).append(os.path.basename(path))
+    return s.later_files(listing, own, legacy_exists=legacy)
+
+
+@pytest.mark.parametrize(
+    "files, legacy, expected",
+    [
+        pytest.param([], False, [], id="nothing"),
+        pytest.param([OWN], False, [], id="only-ours"),
+        pytest.param(["/etc/sysctl.d/10-early.conf", "/usr/lib/sysctl.d/50-pid-max.conf"], False, [], id="earlier"),
+        pytest.param(["/etc/sysctl.d/99-hardening.conf"], False, ["/etc/sysctl.d/99-hardening.conf"], id="later"),
+        pytest.param(["/usr/lib/sysctl.d/99-hardening.conf", "/etc/sysctl.d/99-hardening.conf"], False,
+                     ["/etc/sysctl.d/99-hardening.conf"], id="etc-masks-usr-lib"),
+        pytest.param(["/lib/sysctl.d/70-a.conf", "/run/sysctl.d/70-a.conf", "/usr/local/lib/sysctl.d/70-a.conf"], False,
+                     ["/run/sysctl.d/70-a.conf"], id="run-masks-later-dirs"),
+        # Files of every directory are applied together, sorted by name.
+        pytest.param(["/usr/lib/sysctl.d/90-b.conf", "/etc/sysctl.d/95-c.conf", "/run/sysctl.d/70-a.conf"], False,
+                     ["/run/sysctl.d/70-a.conf", "/usr/lib/sysctl.d/90-b.conf", "/etc/sysctl.d/95-c.conf"], id="sorted"),
+        # Our own file masks a packaged file of the same name, which therefore is never applied.
+        pytest.param(["/usr/lib/sysctl.d/60-ipv6ready.conf"], False, [], id="same-name-as-ours"),
+        # Byte order: capitals sort before digits' successors, "6" < "9" < "Z" < "z".
+        pytest.param(["/etc/sysctl.d/Z-upper.conf", "/etc/sysctl.d/60-ipv6ready~.conf"], False,
+                     ["/etc/sysctl.d/60-ipv6ready~.conf", "/etc/sysctl.d/Z-upper.conf"], id="byte-order"),
+        pytest.param(["/etc/sysctl.d/99-hardening.conf"], True,
+                     ["/etc/sysctl.d/99-hardening.conf", "/etc/sysctl.conf"], id="legacy-last"),
+        pytest.param([], True, ["/etc/sysctl.conf"], id="legacy-only"),
+    ],
+)
+def test_later_files(files, legacy, expected):
+    assert later(files, legacy=legacy) == expected
+
+
+def test_later_files_ignores_directories_outside_the_search_path():
+    assert s.later_files({"/etc/other.d": ["99-x.conf"]}, OWN) == []
+
+
+# --------------------------------------------------------------------------
+# The preflight cases: which files override the role (Molecule checks a few
+# of them against the real loaders; molecule/sysctl/vars/preflight.yml)
+# --------------------------------------------------------------------------
+
+WANTED = s.wanted_settings(["ra0", "dyn0"], True, INPUTS["sysctl_extra"])[1]
+
+
+def overrides_of(files, legacy=None):
+    """``files``: {path: content}; ``legacy``: the text of /etc/sysctl.conf or None."""
+    paths = later(list(files), legacy=legacy is not None)
+    contents = dict(files, **({s.LEGACY_FILE: legacy} if legacy is not None else {}))
+    found = s.find_overrides([{"path": p, "content": contents[p]} for p in paths], WANTED)
+    return found, s.override_message(found)
+
+
+PREFLIGHT_CASES = [
+    pytest.param({"/etc/sysctl.d/99-hardening.conf": "net.ipv6.conf.all.forwarding = 0\n"}, None, True,
+                 ["/etc/sysctl.d/99-hardening.conf sets net.ipv6.conf.all.forwarding = 0 "
+                  "(this role needs net.ipv6.conf.all.forwarding = 1)",
+                  "sysctl_file: /etc/sysctl.d/99-zz-ipv6ready.conf", "sysctl_preflight", "sysctl_overwrite"],
+                 id="later-file-as-a-hardening-role-writes-it"),
+    pytest.param({"/usr/lib/sysctl.d/99-hardening.conf": "net.ipv6.conf.all.forwarding = 0\n",
+                  "/etc/sysctl.d/99-hardening.conf": "# masks the packaged file\n"}, None, False, [],
+                 id="later-packaged-file-masked-in-etc"),
+    pytest.param({"/etc/sysctl.d/10-early.conf": "net.ipv6.conf.all.forwarding = 0\n"}, None, False, [],
+                 id="earlier-file"),
+    pytest.param({}, "net.ipv6.conf.all.forwarding=0\n", True,
+                 ["/etc/sysctl.conf sets net.ipv6.conf.all.forwarding = 0",
+                  "Renaming this role's file cannot help against /etc/sysctl.conf"],
+                 id="etc-sysctl-conf-read-last"),
+    # Both loaders skip keys that a file sets explicitly when they expand a glob.
+    pytest.param({"/run/sysctl.d/90-glob.conf": "net.ipv6.conf.r*.accept_ra = 0\n"}, None, False, [],
+                 id="later-glob"),
+    pytest.param({"/run/sysctl.d/90-ra0.conf": "net.ipv6.conf.ra0.accept_ra = 0\n"}, None, True,
+                 ["/run/sysctl.d/90-ra0.conf sets net.ipv6.conf.ra0.accept_ra = 0 "
+                  "(this role needs net.ipv6.conf.ra0.accept_ra = 2)",
+                  "sysctl_file: /etc/sysctl.d/99-zz-ipv6ready.conf"],
+                 id="later-file-naming-an-uplink"),
+    pytest.param({"/usr/local/lib/sysctl.d/70-slash.conf": "-net/ipv6/conf/default/disable_ipv6 = 1\n"}, None, True,
+                 ["/usr/local/lib/sysctl.d/70-slash.conf sets net/ipv6/conf/default/disable_ipv6 = 1 "
+                  "(this role needs net.ipv6.conf.default.disable_ipv6 = 0)"],
+                 id="slash-key-with-the-ignore-failure-dash"),
+    pytest.param({"/etc/sysctl.d/99-same.conf": "net.ipv6.conf.all.forwarding = 1\nnet.ipv4.tcp_rmem = 4096\t131072   6291456\n"},
+                 None, False, [], id="later-file-with-the-same-values"),
+    pytest.param({"/etc/sysctl.d/98-off.conf": "net.ipv6.conf.all.forwarding = 0\n",
+                  "/etc/sysctl.d/99-on.conf": "net.ipv6.conf.all.forwarding = 1\n"}, None, False, [],
+                 id="later-file-undone-by-an-even-later-one"),
+    pytest.param({"/etc/sysctl.d/99-on.conf": "net.ipv6.conf.all.forwarding = 1\n"}, "net.ipv6.conf.all.forwarding = 0\n",
+                 True, ["/etc/sysctl.conf sets", "cannot help against"], id="etc-sysctl-conf-undoes-a-later-file"),
+    pytest.param({"/etc/sysctl.d/70-a.conf": "net.ipv6.conf.all.forwarding = 0\n",
+                  "/etc/sysctl.d/80-b.conf": "net.ipv4.ip_forward = 0\n"}, None, True,
+                 ["70-a.conf sets net.ipv6.conf.all.forwarding = 0", "80-b.conf sets net.ipv4.ip_forward = 0",
+                  "a name that sorts after 80-b.conf, e.g. sysctl_file: /etc/sysctl.d/99-zz-ipv6ready.conf"],
+                 id="two-files-rename-after-the-last"),
+    pytest.param({"/etc/sysctl.d/zz-last.conf": "net.ipv6.conf.all.forwarding = 0\n"}, None, True,
+                 ["sorts after zz-last.conf, e.g. sysctl_file: /etc/sysctl.d/zz-last~ipv6ready.conf"],
+                 id="rename-past-a-zz-file"),
+    pytest.param({"/etc/sysctl.d/99-x.conf": "net.ipv6.conf.all.disable_ipv6 = 1\nnet.ipv6.conf.all.disable_ipv6 = 1\n"},
+                 None, True, ["99-x.conf sets net.ipv6.conf.all.disable_ipv6 = 1"], id="one-key-twice"),
+]
+
+
+@pytest.mark.parametrize("files, legacy, fail, fragments", PREFLIGHT_CASES)
+def test_preflight_cases(files, legacy, fail, fragments):
+    found, message = overrides_of(files, legacy)
+    assert bool(found) is fail
+    assert bool(message) is fail
+    for fragment in fragments:
+        assert fragment in message
+    if fail:
+        assert message.startswith("Another sysctl file would override this role after a reboot or `sysctl --system`: ")
+        assert message.endswith("set sysctl_preflight to warn or skip if something else restores these values.")
+
+
+def test_override_rows_name_the_file_key_and_wanted_spelling():
+    found = overrides_of({"/etc/sysctl.d/99-x.conf": "net/ipv6/conf/all/forwarding = 0\n"})[0]
+    assert found == [{"file": "/etc/sysctl.d/99-x.conf", "key": "net/ipv6/conf/all/forwarding", "value": "0",
+                      "want_key": "net.ipv6.conf.all.forwarding", "want": "1"}]
+
+
+def test_only_legacy_overrides_suggest_no_rename():
+    message = overrides_of({}, "net.ipv4.ip_forward = 0\n")[1]
+    assert "give this role's file a name" not in message
+    assert "Fix one of: remove or change those lines" in message
+
+
+# --------------------------------------------------------------------------
+# Variables
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "changes, fragments",
+    [
+        pytest.param({}, [], id="good"),
+        pytest.param({"sysctl_file": "/etc/sysctl.conf"}, ["sysctl_file must be a *.conf file directly in /etc/sysctl.d",
+                                                           "(got /etc/sysctl.conf)"], id="legacy-file"),
+        pytest.param({"sysctl_file": "/etc/sysctl.d/60-ipv6ready"}, ["sysctl_file"], id="no-conf-suffix"),
+        pytest.param({"sysctl_file": "/etc/sysctl.d/.hidden.conf"}, ["sysctl_file"], id="hidden"),
+        pytest.param({"sysctl_file": "/etc/sysctl.d/sub/60.conf"}, ["sysctl_file"], id="subdirectory"),
+        pytest.param({"sysctl_file": "/run/sysctl.d/60.conf"}, ["sysctl_file"], id="not-in-etc"),
+        pytest.param({"sysctl_extra": {"net.ipv6.conf.*.accept_ra": 2}},
+                     ['sysctl_extra keys must be sysctl names without globs, "=" or blanks: net.ipv6.conf.*.accept_ra'],
+                     id="glob-key"),
+        pytest.param({"sysctl_extra": {"net.a b": 1, "-net.c": 1}}, ["sysctl_extra keys", "net.a b, -net.c"],
+                     id="blank-and-dash-keys"),
+        pytest.param({"sysctl_extra": {"net.ipv4.tcp_rmem": True}},
+                     ["sysctl_extra values must be non-empty strings or integers (not booleans, lists or dicts): "
+                      "net.ipv4.tcp_rmem"], id="boolean-value"),
+        pytest.param({"sysctl_extra": {"net.core.somaxconn": [1]}}, ["sysctl_extra values", "net.core.somaxconn"],
+                     id="list-value"),
+        pytest.param({"sysctl_extra": {"net.a": " ", "net.b": 1.5, "net.c": {"x": 1}, "net.d": None}},
+                     ["sysctl_extra values", "net.a, net.b, net.c, net.d"], id="blank-float-dict-null"),
+        pytest.param({"sysctl_extra": {"net.a": 0, "net.b": "0"}}, [], id="zero-is-a-value"),
+        pytest.param({"sysctl_accept_ra_interfaces": ["bad/name"]},
+                     ['sysctl_accept_ra_interfaces must name interfaces (up to 15 characters, no "/" or blanks, '
+                      "not all/default): bad/name"], id="slash-in-interface"),
+        pytest.param({"sysctl_accept_ra_interfaces": ["all", "default", "a" * 16, "eth 0", "eth0.100"]},
+                     ["sysctl_accept_ra_interfaces", "all, default, " + "a" * 16 + ", eth 0"], id="not-interfaces"),
+    ],
+)
+def test_input_problems(changes, fragments):
+    problems = s.input_problems(inputs(**changes))
+    assert bool(problems) is bool(fragments)
+    text = "; ".join(problems)
+    for fragment in fragments:
+        assert fragment in text
+
+
+def test_input_problems_filter():
+    assert sysctl_problems(inputs(sysctl_file="/tmp/x.conf"))
+    with pytest.raises(AnsibleFilterError, match="expected a dict"):
+        sysctl_problems(["sysctl_file"])
+
+
+# --------------------------------------------------------------------------
+# The plan
+# --------------------------------------------------------------------------
+
+CORE = ["net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6"]
+
+
+def test_plan_of_the_scenario_host():
+    result = sysctl_plan(HOST, INPUTS)
+    # ra0 (RA route, SLAAC) and dyn0 (finite lifetime) take RAs; usr0's RAs are a user-space client's.
+    assert result["uplinks"] == ["ra0", "dyn0"]
+    assert [(w["key"], w["value"]) for w in result["wanted"]] == [
+        ("net.ipv6.conf.all.disable_ipv6", "0"), ("net.ipv6.conf.default.disable_ipv6", "0"),
+        ("net.ipv6.conf.ra0.accept_ra", "2"), ("net.ipv6.conf.dyn0.accept_ra", "2"),
+        ("net.ipv6.conf.all.forwarding", "1"), ("net.ipv4.ip_forward", "1"),
+        ("net.ipv6.conf.all.accept_redirects", "0"), ("net.ipv4.tcp_rmem", "4096 131072 6291456")]
+    assert result["problems"] == []
+    assert result["overrides"] == [] and result["override_message"] == ""
+    assert result["stale"] == []
+    assert result["report"] == [
+        "ra0: takes router advertisements (RA-learned route 2001:db8:ab::/64, RA-learned route default, "
+        "2001:db8:ab::5/64 with a finite lifetime (SLAAC/DHCPv6); kernel accept_ra=1) -> accept_ra=2",
+        "usr0: RA-learned route 2001:db8:7::/48, but kernel accept_ra=0: a user-space client (systemd-networkd, "
+        "NetworkManager) handles its RAs -> left alone",
+        "dyn0: takes router advertisements (2001:db8:6::10/128 with a finite lifetime (SLAAC/DHCPv6); "
+        "kernel accept_ra=1) -> accept_ra=2",
+        "static0: static IPv6 default route via fe80::1 (proto static), no RAs as on Hetzner Cloud -> accept_ra left alone",
+    ]
+
+
+@pytest.mark.parametrize(
+    "host_changes, input_changes, uplinks",
+    [
+        pytest.param({}, {"sysctl_accept_ra_detect": False}, [], id="detection-off"),
+        pytest.param({}, {"sysctl_accept_ra_detect": False, "sysctl_accept_ra_interfaces": ["static0"]}, ["static0"],
+                     id="listed-only"),
+        pytest.param({}, {"sysctl_accept_ra_interfaces": ["dyn0", "static0"]}, ["ra0", "dyn0", "static0"],
+                     id="listed-and-detected-once"),
+        # accept_ra=2 already (forwarding on before): still an uplink, and the key is written.
+        pytest.param({"accept_ra": dict(HOST["accept_ra"], ra0="2")}, {}, ["ra0", "dyn0"], id="accept-ra-2"),
+        pytest.param({"accept_ra": dict(HOST["accept_ra"], ra0="0", dyn0="0")}, {}, [], id="user-space-clients"),
+        # Static Hetzner-like host: nothing to detect.
+        pytest.param({"routes": [r for r in HOST["routes"] if r.get("protocol") != "ra"],
+                      "addresses": [a for a in HOST["addresses"] if a["ifname"] == "static0"]}, {}, [], id="static"),
+        # A route on an interface the link list does not show (gone meanwhile) is ignored, as is lo.
+        pytest.param({"routes": [{"dst": "default", "dev": "gone0", "protocol": "ra"},
+                                 {"dst": "::/0", "dev": "lo", "protocol": "ra"}], "addresses": []}, {}, [],
+                     id="unknown-and-lo"),
+        pytest.param({"links": HOST["links"] + [link("eth0.100")],
+                      "routes": [{"dst": "default", "dev": "eth0.100", "protocol": "ra"}], "addresses": [],
+                      "accept_ra": {"eth0.100": "1"}}, {}, ["eth0.100"], id="vlan"),
+    ],
+)
+def test_plan_uplinks(host_changes, input_changes, uplinks):
+    result = s.plan(host(**host_changes), inputs(**input_changes))
+    assert result["uplinks"] == uplinks
+    keys = [w["key"] for w in result["wanted"]]
+    assert keys[:2] == CORE
+    assert keys[2:2 + len(uplinks)] == [s.interface_key(dev, "accept_ra") for dev in uplinks]
+    assert keys[2 + len(uplinks)] == "net.ipv6.conf.all.forwarding"
+
+
+def test_plan_without_ipv4_forwarding_or_extras():
+    result = s.plan(HOST, inputs(sysctl_ipv4_forwarding=False, sysctl_extra={}))
+    assert [w["key"] for w in result["wanted"]][-1] == "net.ipv6.conf.all.forwarding"
+    assert "net.ipv4.ip_forward" not in [w["key"] for w in result["wanted"]]
+
+
+def test_plan_writes_extra_values_as_loaders_compare_them():
+    result = s.plan(HOST, inputs(sysctl_extra={"net.core.somaxconn": 4096, "net.ipv4.tcp_wmem": " 4096\t16384  4194304"}))
+    assert result["wanted"][-2:] == [{"key": "net.core.somaxconn", "value": "4096"},
+                                     {"key": "net.ipv4.tcp_wmem", "value": "4096 16384 4194304"}]
+
+
+@pytest.mark.parametrize(
+    "host_changes, input_changes, fragments",
+    [
+        pytest.param({"ipv6": False, "routes": [], "addresses": [], "accept_ra": {}}, {},
+                     ["the kernel has no IPv6 (booted with ipv6.disable=1?)"], id="no-ipv6"),
+        pytest.param({}, {"sysctl_accept_ra_interfaces": ["nope0", "static0", "gone1"]},
+                     ["sysctl_accept_ra_interfaces names interfaces this host does not have: nope0, gone1"],
+                     id="missing-interfaces"),
+        pytest.param({}, {"sysctl_extra": {"net/ipv6/conf/all/forwarding": 0}},
+                     ["sysctl_extra repeats a key this role manages or another extra key: net/ipv6/conf/all/forwarding"],
+                     id="extra-repeats-core-in-slashes"),
+        pytest.param({}, {"sysctl_extra": {"net.ipv6.conf.ra0.accept_ra": 2}},
+                     ["sysctl_extra repeats", "net.ipv6.conf.ra0.accept_ra"], id="extra-repeats-detected-uplink"),
+        pytest.param({}, {"sysctl_extra": {"net.core.x": 1, "net/core/x": 1}}, ["sysctl_extra repeats", "net/core/x"],
+                     id="extra-repeats-extra"),
+        pytest.param({}, {"sysctl_extra": {"net.ipv4.ip_forward": 1}}, ["sysctl_extra repeats", "net.ipv4.ip_forward"],
+                     id="extra-repeats-same-spelling"),
+        pytest.param({"tools": {"ip6tables": False, "iptables": False}}, {},
+                     ["sysctl_forward_policy_drop needs ip6tables and iptables: install the iptables package"],
+                     id="no-tools"),
+        pytest.param({"tools": {"ip6tables": False, "iptables": False}}, {"sysctl_ipv4_forwarding": False},
+                     ["sysctl_forward_policy_drop needs ip6tables:"], id="no-ip6tables"),
+        pytest.param({"tools": {}}, {"sysctl_forward_policy_drop": False}, [], id="tools-not-needed"),
+    ],
+)
+def test_plan_problems(host_changes, input_changes, fragments):
+    problems = s.plan(host(**host_changes), inputs(**input_changes))["problems"]
+    assert bool(problems) is bool(fragments)
+    for fragment in fragments:
+        assert fragment in "; ".join(problems)
+
+
+def test_plan_skips_the_override_check_on_skip():
+    files = [{"path": "/etc/sysctl.d/99-hardening.conf", "content": "net.ipv6.conf.all.forwarding = 0\n"}]
+    assert s.plan(host(later_files=files), inputs())["overrides"]
+    assert s.plan(host(later_files=files), inputs(sysctl_preflight="warn"))["override_message"]
+    skipped = s.plan(host(later_files=files), inputs(sysctl_preflight="skip"))
+    assert skipped["overrides"] == [] and skipped["override_message"] == ""
+
+
+@pytest.mark.parametrize(
+    "own, stale",
+    [
+        pytest.param(None, [], id="no-file"),
+        pytest.param("# header\n", [], id="header-only"),
+        pytest.param("net.ipv6.conf.all.forwarding=1\nnet.ipv6.conf.ra0.accept_ra=2\n", [], id="wanted"),
+        # An uplink gone and an extra dropped.
+        pytest.param("net.ipv6.conf.old0.accept_ra=2\nnet.ipv4.tcp_rmem=1 2 3\nnet.core.somaxconn=1024\n",
+                     ["net.ipv6.conf.old0.accept_ra", "net.core.somaxconn"], id="gone"),
+        # The same key spelled differently is rewritten in the role's spelling.
+        pytest.param("net/ipv6/conf/all/forwarding=1\n", ["net/ipv6/conf/all/forwarding"], id="other-spelling"),
+    ],
+)
+def test_plan_stale_keys(own, stale):
+    assert s.plan(host(own_content=own), inputs())["stale"] == stale
+
+
+def test_plan_report_lists_listed_and_undetected():
+    report = s.plan(host(routes=[], addresses=[]), inputs(sysctl_accept_ra_interfaces=["static0"]))["report"]
+    assert report == ["static0: listed in sysctl_accept_ra_interfaces -> accept_ra=2"]
+    assert s.plan(host(routes=[], addresses=[]), inputs())["report"] == [
+        "No interface takes IPv6 router advertisements: accept_ra is left alone."]
+    off = s.plan(HOST, inputs(sysctl_accept_ra_detect=False))["report"]
+    assert off[0].startswith("ra0: takes router advertisements (") and off[0].endswith("but sysctl_accept_ra_detect is false")
+
+
+def test_plan_filter_refuses_non_dicts():
+    with pytest.raises(AnsibleFilterError, match="sysctl_plan input: expected a dict"):
+        sysctl_plan("host", INPUTS)
+
+
+def test_plan_reads_booleans_as_an_inventory_gives_them():
+    # Role argument validation checks the type but leaves "no" a string.
+    result = s.plan(host(tools={}), inputs(sysctl_ipv4_forwarding="no", sysctl_accept_ra_detect="false",
+                                           sysctl_forward_policy_drop="no"))
+    assert result["uplinks"] == [] and result["problems"] == []
+    assert "net.ipv4.ip_forward" not in [w["key"] for w in result["wanted"]]

@@ -1,0 +1,300 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The verify role's decisions, from the probe's raw JSON to report lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ipv6ready.docker.plugins.filter.verify import (
+    verify_checks,
+    verify_container_checks,
+    verify_exposure_addresses,
+    verify_exposure_checks,
+    verify_report,
+)
+from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import build_tables, render_block
+from ansible_collections.ipv6ready.docker.plugins.module_utils._verify import (
+    dns64_check,
+    engine_check,
+    policy_tables,
+    report,
+    target_checks,
+)
+
+PREFIX = "fd64:1ab:f1:0:64::/96"
+SYNTH = "fd64:1ab:f1:0:64:0:aa5:319"
+A = "10.165.3.25"
+
+
+def statuses(checks):
+    return [(c["check"], c["status"]) for c in checks]
+
+
+# --------------------------------------------------------------------------- host
+
+@pytest.mark.parametrize("answer, status, detail", [
+    ({"addresses": [SYNTH]}, "pass", "AAAA " + SYNTH),
+    ({"addresses": ["2001:db8::25"]}, "fail",
+     "no AAAA inside %s, got 2001:db8::25 (is the resolver a DNS64 resolver? is it allowed to answer this host?)"
+     % PREFIX),
+    ({"addresses": []}, "fail", "no AAAA inside %s, got none (is the resolver" % PREFIX),
+    ({"error": "getaddrinfo smtp.lab.test: [Errno -5] No address associated with hostname"}, "fail",
+     "getaddrinfo smtp.lab.test: [Errno -5] No address associated with hostname (is the resolver"),
+    (None, "fail", "no AAAA inside"),
+])
+def test_dns64_check(answer, status, detail):
+    result = dns64_check(answer, "smtp.lab.test", PREFIX)
+    assert result["check"] == "host: DNS64 answers smtp.lab.test"
+    assert result["status"] == status and result["detail"].startswith(detail)
+
+
+def test_target_checks_mark_nat64_peers():
+    checks = target_checks([
+        {"name": "smtp.lab.test", "port": 587, "connected": SYNTH},
+        {"name": "v6.lab.test", "port": 443, "connected": "2001:db8::443"},
+        {"name": "smtp.lab.test", "port": 25, "connect_error": "timed out"},
+        {"name": "x.invalid", "port": 1, "error": "getaddrinfo x.invalid: Name or service not known"},
+    ], PREFIX)
+    assert [(c["check"], c["status"], c["detail"]) for c in checks] == [
+        ("host: TCP smtp.lab.test:587", "pass", "connected to %s (NAT64)" % SYNTH),
+        ("host: TCP v6.lab.test:443", "pass", "connected to 2001:db8::443"),
+        ("host: TCP smtp.lab.test:25", "fail", "timed out"),
+        ("host: TCP x.invalid:1", "fail", "getaddrinfo x.invalid: Name or service not known"),
+    ]
+
+
+@pytest.mark.parametrize("engine, status, detail", [
+    ({"version": "28.5.2", "ipv6_networks": ["bridge", "kamal"], "bridge_ipv6": True, "daemon_json_ipv6": True},
+     "pass", "Docker 28.5.2, IPv6 networks: bridge, kamal"),
+    ({"version": "20.10.24", "ipv6_networks": ["kamal"], "bridge_ipv6": False, "daemon_json_ipv6": None},
+     "pass", "Docker 20.10.24, IPv6 networks: kamal"),
+    ({"version": "28.5.2", "ipv6_networks": [], "bridge_ipv6": False, "daemon_json_ipv6": None},
+     "fail", "Docker 28.5.2, IPv6 networks: none; no IPv6-enabled network"),
+    ({"version": "28.5.2", "ipv6_networks": ["kamal"], "bridge_ipv6": False, "daemon_json_ipv6": True},
+     "fail", "Docker 28.5.2, IPv6 networks: kamal; daemon.json sets ipv6 but the default bridge has no IPv6"),
+    ({"error": "docker version: Cannot connect to the Docker daemon"}, "fail",
+     "docker version: Cannot connect to the Docker daemon"),
+])
+def test_engine_check(engine, status, detail):
+    result = engine_check(engine)
+    assert result["check"] == "host: Docker engine healthy with IPv6"
+    assert result["status"] == status and result["detail"].startswith(detail)
+
+
+def test_verify_checks_of_the_host_output():
+    result = {"dns64": {"addresses": [SYNTH]},
+              "targets": [{"name": "smtp.lab.test", "port": 587, "connected": SYNTH}],
+              "engine": {"version": "28.5.2", "ipv6_networks": ["kamal"]}}
+    assert statuses(verify_checks(result, name="smtp.lab.test", prefix=PREFIX)) == [
+        ("host: DNS64 answers smtp.lab.test", "pass"),
+        ("host: TCP smtp.lab.test:587", "pass"),
+        ("host: Docker engine healthy with IPv6", "pass"),
+    ]
+    # No name: no DNS64 check; no engine key (verify_engine off): no engine check.
+    assert verify_checks({"dns64": None, "targets": []}) == []
+
+
+def test_verify_checks_refuses_what_is_not_the_probe_output():
+    with pytest.raises(AnsibleFilterError, match="expected the probe's JSON output"):
+        verify_checks("text")
+
+
+# --------------------------------------------------------------------------- containers
+
+def policy_text(local=("fd00::/8",)):
+    labels, precedences = build_tables(local_prefixes=local)
+    return "".join(render_block(labels, precedences))
+
+
+def test_policy_tables_of_a_written_policy_and_of_none():
+    labels, precedences = policy_tables(policy_text())
+    assert {"prefix": "fd00::/8", "label": 1} in labels
+    assert {"prefix": "::/0", "precedence": 40} in precedences
+    assert policy_tables(None) == (None, None)
+    assert policy_tables("label nonsense\n") == (None, None)
+
+
+ULA_ORDER_V6_FIRST = [{"destination": SYNTH, "source": "fd00:d0c:0:145::2"}, {"destination": A, "source": "172.18.0.2"}]
+GUA_NAT64 = "2001:db8:1:a:64:0:a5:319"
+GUA_ORDER = [{"destination": GUA_NAT64, "source": "2001:db8:1:a:d0c::2"}, {"destination": A, "source": "172.19.0.2"}]
+
+
+def containers(networks, policy=None):
+    return {"networks": networks, "policy": policy}
+
+
+def net(order, connected=None, addresses=("fd00:d0c:0:145::2",), listening=True):
+    target = {"name": "smtp.lab.test", "port": 587, "order": order}
+    if connected:
+        target["connected"] = connected
+    else:
+        target["connect_error"] = "[Errno 101] Network is unreachable"
+    return {"addresses": list(addresses), "listening": listening, "targets": [target]}
+
+
+def test_container_checks_on_a_ula_network_with_the_policy_warn_about_musl():
+    checks = verify_container_checks(containers({"kamal": net(ULA_ORDER_V6_FIRST, connected=SYNTH)}, policy_text()),
+                                     gai_conf="/etc/ipv6ready/gai.conf")
+    assert statuses(checks) == [
+        ("kamal: getaddrinfo order for smtp.lab.test", "pass"),
+        ("kamal: musl (Alpine) order for smtp.lab.test", "warn"),
+        ("kamal: TCP smtp.lab.test:587", "pass"),
+    ]
+    assert checks[0]["detail"] == "%s > %s" % (SYNTH, A)
+    musl = checks[1]["detail"]
+    assert musl.startswith("%s > %s (predicted): a musl image tries IPv4 first here, whatever gai.conf says" % (A, SYNTH))
+    assert musl.endswith("the NAT64 prefix is a unique local one (fc00::/7), which musl ranks below IPv4 on any "
+                         "dual-stack network: only an IPv6-only network (or a NAT64 prefix out of a global /64) changes "
+                         "that")
+
+
+def test_container_checks_musl_advice_with_a_global_nat64_prefix_on_a_ula_network():
+    order = [{"destination": GUA_NAT64, "source": "fd00:d0c:0:145::2"}, {"destination": A, "source": "172.18.0.2"}]
+    checks = verify_container_checks(containers({"kamal": net(order, connected=GUA_NAT64)}))
+    musl = [c for c in checks if "musl" in c["check"]][0]
+    assert musl["status"] == "warn" and "rule 5 (matching label)" in musl["detail"]
+    assert musl["detail"].endswith("give it a network with global addresses (networks carved from the host's /64) "
+                                   "or an IPv6-only network")
+
+
+@pytest.mark.parametrize("musl, status", [("fail", "fail"), ("warn", "warn")])
+def test_container_checks_musl_severity(musl, status):
+    checks = verify_container_checks(containers({"kamal": net(ULA_ORDER_V6_FIRST, connected=SYNTH)}), musl=musl)
+    assert ("kamal: musl (Alpine) order for smtp.lab.test", status) in statuses(checks)
+
+
+def test_container_checks_musl_ignored():
+    checks = verify_container_checks(containers({"kamal": net(ULA_ORDER_V6_FIRST, connected=SYNTH)}), musl="ignore")
+    assert not [c for c in checks if "musl" in c["check"]]
+
+
+def test_container_checks_musl_passes_on_a_global_network():
+    checks = verify_container_checks(containers({"gua": net(GUA_ORDER, connected=GUA_NAT64)}))
+    musl = [c for c in checks if "musl" in c["check"]][0]
+    assert musl["status"] == "pass"
+    assert musl["detail"] == "%s > %s (predicted; musl ignores gai.conf)" % (GUA_NAT64, A)
+
+
+def test_container_checks_musl_passes_on_an_ipv6_only_network():
+    order = [{"destination": SYNTH, "source": "fd00:d0c:0:146::2"}, {"destination": A, "source": None}]
+    checks = verify_container_checks(containers({"v6only": net(order, connected=SYNTH)}))
+    assert ("v6only: musl (Alpine) order for smtp.lab.test", "pass") in statuses(checks)
+
+
+def test_container_checks_no_musl_line_where_only_one_family_answers():
+    order = [{"destination": SYNTH, "source": "fd00:d0c:0:145::2"}]
+    checks = verify_container_checks(containers({"kamal": net(order, connected=SYNTH)}))
+    assert not [c for c in checks if "musl" in c["check"]]
+
+
+def test_container_checks_explain_ipv4_first_without_the_policy():
+    # The incident: a ULA source, a NAT64 AAAA out of a global prefix, glibc's built-in labels.
+    observed = [{"destination": A, "source": "172.18.0.2"}, {"destination": GUA_NAT64, "source": "fd00:d0c:0:145::2"}]
+    checks = verify_container_checks(containers({"kamal": net(observed)}), gai_conf="/etc/ipv6ready/gai.conf")
+    order = checks[0]
+    assert order["status"] == "fail"
+    assert order["detail"].startswith("%s > %s; IPv4 first because: rule 5 (prefer matching label)" % (A, GUA_NAT64))
+    assert order["detail"].endswith("(sources: 172.18.0.2, fd00:d0c:0:145::2; mount /etc/ipv6ready/gai.conf as "
+                                    "/etc/gai.conf)")
+    assert checks[-1] == {"check": "kamal: TCP smtp.lab.test:587", "status": "fail",
+                          "detail": "[Errno 101] Network is unreachable"}
+
+
+def test_container_checks_report_a_resolution_error_once_per_check():
+    target = {"name": "smtp.lab.test", "port": 587, "error": "getaddrinfo smtp.lab.test: failure"}
+    checks = verify_container_checks(containers({"kamal": {"addresses": [], "listening": True,
+                                                           "targets": [target]}}))
+    assert statuses(checks) == [("kamal: getaddrinfo order for smtp.lab.test", "fail"),
+                                ("kamal: TCP smtp.lab.test:587", "fail")]
+
+
+@pytest.mark.parametrize("result, expected", [
+    ({"error": "the policy /etc/ipv6ready/gai.conf is missing"}, [("containers: probe", "fail")]),
+    ({"networks": {}, "policy": None}, [("containers: an IPv6 Docker network", "fail")]),
+    ({"networks": {"bad": {"container": "x", "error": "docker run on bad: no such network"}}, "policy": None},
+     [("bad: probe container", "fail")]),
+])
+def test_container_checks_of_a_failed_probe(result, expected):
+    assert statuses(verify_container_checks(result)) == expected
+
+
+def test_container_checks_refuse_an_unknown_musl_mode():
+    with pytest.raises(AnsibleFilterError, match="musl must be warn, fail or ignore"):
+        verify_container_checks({}, musl="maybe")
+
+
+# --------------------------------------------------------------------------- exposure
+
+PROBES = containers({
+    "kamal": {"addresses": ["fd00:d0c:0:145::2"], "listening": True, "targets": []},
+    "public": {"addresses": ["2001:db8:1:a:d0c::2"], "listening": True, "targets": []},
+    "deaf": {"addresses": ["2001:db8:1:a:d0d::2"], "listening": False, "targets": []},
+})
+
+
+def test_exposure_addresses_skip_ula_without_a_route_and_deaf_probes():
+    assert verify_exposure_addresses(PROBES) == ["2001:db8:1:a:d0c::2"]
+    assert verify_exposure_addresses(PROBES, route=True) == ["fd00:d0c:0:145::2", "2001:db8:1:a:d0c::2"]
+
+
+def test_exposure_checks_without_a_route():
+    checks = verify_exposure_checks(PROBES, exposure={"2001:db8:1:a:d0c::2": "closed: timed out"}, source="lab-gw",
+                                    port=7077)
+    assert [(c["check"], c["status"], c["detail"]) for c in checks] == [
+        ("deaf: unpublished port 7077 closed to lab-gw", "fail",
+         "[2001:db8:1:a:d0d::2]:7077 not tested: the listener in the probe did not accept connections, so a closed "
+         "port proves nothing"),
+        ("kamal: unpublished port 7077 closed to lab-gw", "skip",
+         "[fd00:d0c:0:145::2]:7077 not tested: a unique local address is not routed to this host, so a timeout "
+         "would prove nothing; set verify_exposure_route to try it through a temporary route via the Docker host"),
+        ("public: unpublished port 7077 closed to lab-gw", "pass", "[2001:db8:1:a:d0c::2]:7077 closed: timed out"),
+    ]
+
+
+@pytest.mark.parametrize("outcome, status, detail", [
+    ("closed: timed out", "pass", "closed: timed out"),
+    ("OPEN", "fail", "is OPEN over IPv6: keep ip6tables on and the FORWARD policy DROP"),
+    ("not tested: ip -6 route replace fd00:d0c:0:145::2/128 via fd64::22: RTNETLINK answers: File exists", "skip",
+     "not tested: ip -6 route replace"),
+    (None, "skip", "not tested"),
+])
+def test_exposure_checks_with_a_route(outcome, status, detail):
+    exposure = {} if outcome is None else {"fd00:d0c:0:145::2": outcome}
+    kamal_only = containers({"kamal": PROBES["networks"]["kamal"]})
+    [result] = verify_exposure_checks(kamal_only, exposure=exposure, source="lab-gw", port=7077, route=True)
+    assert result["status"] == status
+    assert result["detail"].startswith("[fd00:d0c:0:145::2]:7077 " + detail)
+
+
+def test_exposure_checks_without_a_gateway_are_not_tested():
+    kamal_only = containers({"kamal": PROBES["networks"]["kamal"]})
+    [result] = verify_exposure_checks(kamal_only, source="", port=7077, route=True)
+    assert result["status"] == "skip"
+    assert result["detail"].endswith("not tested: no verify_exposure_from and no NAT64 gateway")
+
+
+# --------------------------------------------------------------------------- report
+
+def test_report_lines_failure_message_and_summary():
+    checks = [{"check": "host: DNS64 answers x", "status": "pass", "detail": "AAAA y"},
+              {"check": "kamal: musl", "status": "warn", "detail": "IPv4 first"},
+              {"check": "kamal: TCP x:587", "status": "fail", "detail": "timed out"},
+              {"check": "kamal: exposure", "status": "skip", "detail": "not tested"},
+              {"check": "host: TCP x:25", "status": "fail", "detail": "refused"}]
+    result = verify_report(checks)
+    assert result["lines"] == ["PASS | host: DNS64 answers x | AAAA y", "WARN | kamal: musl | IPv4 first",
+                               "FAIL | kamal: TCP x:587 | timed out", "SKIP | kamal: exposure | not tested",
+                               "FAIL | host: TCP x:25 | refused"]
+    assert result["failed"] == "kamal: TCP x:587: timed out; host: TCP x:25: refused"
+    assert result["summary"] == "1 pass, 1 warn, 1 skip, 2 fail"
+    assert report([]) == {"lines": [], "failed": "", "summary": "no checks"}
+
+
+def test_report_refuses_what_is_not_a_list():
+    with pytest.raises(AnsibleFilterError, match="expected a list of checks"):
+        verify_report({"check": "x"})

@@ -1,0 +1,120 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests for the ipv6ready.docker.engine_info module, with a fake engine API."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from urllib.error import HTTPError
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible_collections.ipv6ready.docker.plugins.modules import engine_info
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19
+    from ansible.module_utils.common.text.converters import to_bytes
+
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        old = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}))
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = old
+
+
+class ExitJson(Exception):
+    """Raised by the patched exit_json."""
+
+
+class FailJson(Exception):
+    """Raised by the patched fail_json."""
+
+
+BRIDGE = {"Name": "bridge", "EnableIPv6": True, "IPAM": {"Config": [{"Subnet": "fd00:d0c:1::/64"}]}}
+
+
+class Engine:
+    def __init__(self, tmp_path):
+        self.socket = tmp_path / "docker.sock"
+        self.socket.write_text("")
+        web_resolv = tmp_path / "web.resolv"
+        web_resolv.write_text("nameserver fd00:d0c:feed::53\n")
+        self.answers = {
+            "/info": {"LiveRestoreEnabled": True},
+            "/networks/bridge": BRIDGE,
+            "/containers/json": [{"Id": "aaa"}, {"Id": "bbb"}, {"Id": "ccc"}],
+            "/containers/aaa/json": {"Name": "/web", "HostConfig": {"NetworkMode": "bridge", "Dns": []},
+                                     "ResolvConfPath": str(web_resolv)},
+            "/containers/bbb/json": {"Name": "/app", "HostConfig": {"NetworkMode": "kamal", "Dns": ["192.0.2.1"]},
+                                     "ResolvConfPath": str(tmp_path / "missing")},
+        }
+        self.seen = []
+
+    def open_url(self, url, unix_socket=None, timeout=None, validate_certs=True):
+        assert unix_socket == str(self.socket)
+        path = url[len("http://localhost"):]
+        self.seen.append(path)
+        if isinstance(self.answers.get(path), Exception):
+            raise self.answers[path]
+        if path not in self.answers:
+            raise HTTPError(url, 404, "Not Found", {}, io.BytesIO(b""))
+        return io.BytesIO(json.dumps(self.answers[path]).encode())
+
+
+@pytest.fixture
+def engine(tmp_path, monkeypatch):
+    fake = Engine(tmp_path)
+    monkeypatch.setattr(engine_info, "open_url", fake.open_url)
+
+    def exit_json(self, **kwargs):
+        raise ExitJson(kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        raise FailJson(dict(kwargs, msg=msg, failed=True))
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+    return fake
+
+
+def run(engine, expect=ExitJson):
+    with patch_module_args({"socket": str(engine.socket), "_ansible_check_mode": True}):
+        with pytest.raises(expect) as info:
+            engine_info.main()
+    return info.value.args[0]
+
+
+def test_reads_bridge_live_restore_and_containers(engine):
+    result = run(engine)
+    assert result["changed"] is False
+    assert result["live_restore"] is True
+    assert result["bridge"] == BRIDGE
+    # ccc vanished between the listing and its inspection; app's resolv.conf cannot be read.
+    assert result["containers"] == [
+        {"name": "app", "network_mode": "kamal", "dns": ["192.0.2.1"], "resolv_conf": None},
+        {"name": "web", "network_mode": "bridge", "dns": [], "resolv_conf": "nameserver fd00:d0c:feed::53\n"},
+    ]
+
+
+def test_no_default_bridge_is_empty(engine):
+    del engine.answers["/networks/bridge"]
+    assert run(engine)["bridge"] == {}
+
+
+def test_an_engine_that_does_not_answer_fails(engine):
+    engine.answers["/info"] = OSError("Connection refused")
+    assert run(engine, FailJson)["msg"] == "The engine API on %s did not answer: /info: Connection refused" % engine.socket
+
+
+def test_a_missing_socket_fails(engine):
+    engine.socket.unlink()
+    assert "does not exist: is the engine running?" in run(engine, FailJson)["msg"]

@@ -1,0 +1,185 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests for the ipv6ready.docker.sysctl_info module: main() against a file tree in tmp_path."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible_collections.ipv6ready.docker.plugins.modules import sysctl_info
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19
+    from ansible.module_utils.common.text.converters import to_bytes
+
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        old = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}))
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = old
+
+
+class ExitJson(Exception):
+    """Raised by the patched exit_json."""
+
+
+class FailJson(Exception):
+    """Raised by the patched fail_json."""
+
+
+LINKS = [{"ifname": "lo"}, {"ifname": "eth0"}]
+ROUTES = [{"dst": "default", "gateway": "fe80::1", "dev": "eth0", "protocol": "ra"}]
+
+
+class Host:
+    """A fake host: a file tree under tmp_path, `ip -json` answers and tools."""
+
+    def __init__(self, root):
+        self.root = root
+        self.ip = {("link", "show"): (0, json.dumps(LINKS)),
+                   ("-6", "route", "show", "table", "all"): (0, json.dumps(ROUTES)),
+                   ("-6", "address", "show"): (0, "[]")}
+        self.tools = {"ip6tables": 0}
+        self.calls = []
+
+    def path(self, path):
+        return str(self.root) + path
+
+    def write(self, path, text):
+        full = self.path(path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w") as handle:
+            handle.write(text)
+        return full
+
+    def get_bin_path(self, name, required=False, opt_dirs=None):
+        if name == "ip" or name in self.tools:
+            return "/fake/" + name
+        return None
+
+    def run_command(self, args, **kwargs):
+        self.calls.append(list(args))
+        name = os.path.basename(args[0])
+        if name == "ip":
+            assert args[1] == "-json"
+            rc, out = self.ip[tuple(args[2:])]
+            return rc, out, "" if rc == 0 else "error"
+        assert args[1:] == ["--version"]
+        return self.tools[name], "", ""
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):
+    host = Host(tmp_path)
+    monkeypatch.setattr(sysctl_info, "SEARCH_PATH", tuple(host.path(d) for d in (
+        "/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d")))
+    monkeypatch.setattr(sysctl_info, "LEGACY_FILE", host.path("/etc/sysctl.conf"))
+    monkeypatch.setattr(sysctl_info, "PROC_IPV6_CONF", host.path("/proc/sys/net/ipv6/conf"))
+    for name, value in (("all", "1"), ("eth0", "2"), ("eth0.100", "0")):
+        host.write("/proc/sys/net/ipv6/conf/%s/accept_ra" % name, value + "\n")
+    host.write("/proc/sys/net/ipv6/conf/all/forwarding", "0\n")
+    monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", host.get_bin_path)
+    monkeypatch.setattr(basic.AnsibleModule, "run_command", host.run_command)
+
+    def exit_json(self, **kwargs):
+        raise ExitJson(kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        raise FailJson(dict(kwargs, msg=msg, failed=True))
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+    return host
+
+
+def run(host, tools=(), expect=ExitJson, check_mode=False):
+    args = {"path": host.path("/etc/sysctl.d/60-ipv6ready.conf"), "tools": list(tools),
+            "_ansible_check_mode": check_mode}
+    with patch_module_args(args):
+        with pytest.raises(expect) as info:
+            sysctl_info.main()
+    return info.value.args[0]
+
+
+def later(result, host):
+    return [(item["path"][len(str(host.root)):], item["content"]) for item in result["later_files"]]
+
+
+def test_reads_the_network_state(fake):
+    result = run(fake, tools=["ip6tables", "iptables"], check_mode=True)
+    assert result["changed"] is False
+    assert result["links"] == LINKS and result["routes"] == ROUTES and result["addresses"] == []
+    assert result["ipv6"] is True
+    assert result["accept_ra"] == {"all": "1", "eth0": "2", "eth0.100": "0"}
+    assert result["tools"] == {"ip6tables": True, "iptables": False}
+    assert result["own_content"] is None
+    assert result["later_files"] == []
+
+
+def test_without_ipv6_routes_and_addresses_are_not_asked(fake):
+    os.remove(fake.path("/proc/sys/net/ipv6/conf/all/forwarding"))
+    result = run(fake)
+    assert result["ipv6"] is False and result["routes"] == [] and result["addresses"] == []
+    assert [call[2:] for call in fake.calls] == [["link", "show"]]
+
+
+def test_a_failing_route_listing_is_empty_but_a_failing_link_listing_fails(fake):
+    fake.ip[("-6", "route", "show", "table", "all")] = (1, "")
+    assert run(fake)["routes"] == []
+    fake.ip[("link", "show")] = (1, "")
+    assert "'ip -json link show' failed" in run(fake, expect=FailJson)["msg"]
+
+
+def test_a_failing_tool_counts_as_missing(fake):
+    fake.tools["ip6tables"] = 1
+    assert run(fake, tools=["ip6tables"])["tools"] == {"ip6tables": False}
+
+
+def test_returns_the_own_file(fake):
+    fake.write("/etc/sysctl.d/60-ipv6ready.conf", "net.ipv6.conf.all.forwarding=1\n")
+    assert run(fake)["own_content"] == "net.ipv6.conf.all.forwarding=1\n"
+
+
+def test_a_directory_as_own_file_fails(fake):
+    os.makedirs(fake.path("/etc/sysctl.d/60-ipv6ready.conf"))
+    assert "Cannot read" in run(fake, expect=FailJson)["msg"]
+
+
+def test_finds_the_files_applied_later_in_loader_order(fake):
+    fake.write("/etc/sysctl.d/10-early.conf", "a = 1\n")
+    fake.write("/etc/sysctl.d/99-hardening.conf", "# masks the packaged one\n")
+    fake.write("/usr/lib/sysctl.d/99-hardening.conf", "net.ipv6.conf.all.forwarding = 0\n")
+    fake.write("/usr/lib/sysctl.d/70-packaged.conf", "b = 2\n")
+    fake.write("/run/sysctl.d/80-run.conf", "c = 3\n")
+    fake.write("/run/sysctl.d/81-run.txt", "not a conf file\n")
+    fake.write("/run/sysctl.d/.82-hidden.conf", "hidden\n")
+    os.makedirs(fake.path("/run/sysctl.d/83-dir.conf"))
+    fake.write("/etc/sysctl.conf", "d = 4\n")
+    assert later(run(fake), fake) == [
+        ("/usr/lib/sysctl.d/70-packaged.conf", "b = 2\n"),
+        ("/run/sysctl.d/80-run.conf", "c = 3\n"),
+        ("/etc/sysctl.d/99-hardening.conf", "# masks the packaged one\n"),
+        ("/etc/sysctl.conf", "d = 4\n"),
+    ]
+
+
+def test_a_link_to_sysctl_conf_is_read_once_last_and_dangling_links_are_skipped(fake):
+    legacy = fake.write("/etc/sysctl.conf", "net.ipv4.ip_forward = 0\n")
+    os.makedirs(fake.path("/etc/sysctl.d"))
+    os.symlink(legacy, fake.path("/etc/sysctl.d/99-sysctl.conf"))
+    os.symlink(fake.path("/nowhere.conf"), fake.path("/etc/sysctl.d/98-dangling.conf"))
+    other = fake.write("/srv/other.conf", "e = 5\n")
+    os.symlink(other, fake.path("/etc/sysctl.d/97-link.conf"))
+    assert later(run(fake), fake) == [("/etc/sysctl.d/97-link.conf", "e = 5\n"),
+                                      ("/etc/sysctl.conf", "net.ipv4.ip_forward = 0\n")]
