@@ -1,0 +1,110 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: nat64_ipv4_denied
+short_description: The NAT64 gateway's IPv4 destination policy and its tc-BPF translator's configuration
+version_added: 0.1.0
+description:
+  - C(nat64_ipv4_denied) returns the non-global IPv4 networks (the IANA special-purpose registry entries that are
+    not globally reachable, and multicast) the translator must not forward to, leaving out those entirely inside
+    one of the input networks (the gateway's IPv4 targets, which stay reachable).
+  - C(nat64_bpf_config) returns the configuration map value of the tc-BPF translator for the NAT64 prefix (the
+    input), O(pool) and O(timeout), as the space-separated hex bytes C(bpftool map update) takes.
+  - C(nat64_engine_problems) lists what the chosen engine (the input) cannot use, naming the variables; empty
+    when everything is usable.
+options:
+  _input:
+    description:
+      - C(nat64_ipv4_denied) - the IPv4 targets, a list of networks.
+      - C(nat64_bpf_config) - the NAT64 prefix, a /96.
+      - C(nat64_engine_problems) - the engine, C(tayga) or C(bpf).
+    type: raw
+    required: true
+  pool:
+    description: C(nat64_bpf_config), C(nat64_engine_problems) - the IPv4 pool IPv6 sources are mapped to.
+    type: str
+  timeout:
+    description:
+      - C(nat64_bpf_config), C(nat64_engine_problems) - seconds a pool address stays with an idle IPv6 source
+        before it may go to another one.
+    type: int
+  device:
+    description: C(nat64_engine_problems) - the translator's device name.
+    type: str
+  names:
+    description:
+      - C(nat64_engine_problems) - the variable names for the messages, keys C(engine), C(pool), C(device) and
+        C(timeout).
+    type: dict
+"""
+
+EXAMPLES = r"""
+- name: Write the translator's configuration
+  ansible.builtin.debug:
+    msg: "{{ '2001:db8:1:2:64::/96' | ipv6ready.docker.nat64_bpf_config(pool='192.168.255.0/24', timeout=7200) }}"
+
+- name: The IPv4 networks to drop, the targets left out
+  ansible.builtin.debug:
+    msg: "{{ ['10.0.3.0/24', '192.168.0.0/16'] | ipv6ready.docker.nat64_ipv4_denied }}"
+"""
+
+RETURN = r"""
+_value:
+  description:
+    - C(nat64_ipv4_denied) - the networks, in the registry's order.
+    - C(nat64_bpf_config) - hex bytes, e.g. C(20 01 0d b8 ...).
+    - C(nat64_engine_problems) - one message per problem, each starting with the variable name.
+  type: raw
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ipv6ready.docker.plugins.module_utils._nat64_gateway import (
+    bpf_config_hex,
+    engine_problems,
+    ipv4_denied,
+)
+from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import value_list
+
+DEFAULT_NAMES = {
+    'engine': 'nat64_gateway_engine',
+    'pool': 'nat64_gateway_dynamic_pool',
+    'device': 'nat64_gateway_tun_device',
+    'timeout': 'nat64_gateway_bpf_mapping_timeout',
+}
+
+
+def nat64_ipv4_denied(targets):
+    """The non-global IPv4 networks the translator drops, minus those inside ``targets``."""
+    try:
+        return ipv4_denied(value_list(targets, 'nat64_ipv4_denied', 'a network or a list of networks'))
+    except (ValueError, TypeError) as exc:
+        raise AnsibleFilterError('nat64_ipv4_denied: %s' % exc) from exc
+
+
+def nat64_bpf_config(prefix, pool, timeout):
+    """The tc-BPF translator's configuration map value, as hex bytes for bpftool."""
+    try:
+        return bpf_config_hex(prefix, pool, timeout)
+    except (ValueError, TypeError) as exc:
+        raise AnsibleFilterError('nat64_bpf_config: %s' % exc) from exc
+
+
+def nat64_engine_problems(engine, pool, device, timeout, names=None):
+    """``name: problem`` for each setting the engine cannot use."""
+    return engine_problems(engine, pool, device, timeout, dict(DEFAULT_NAMES, **(names or {})))
+
+
+class FilterModule:
+    """NAT64 gateway engine configuration and IPv4 destination policy."""
+
+    def filters(self):
+        return {
+            'nat64_ipv4_denied': nat64_ipv4_denied,
+            'nat64_bpf_config': nat64_bpf_config,
+            'nat64_engine_problems': nat64_engine_problems,
+        }
