@@ -628,6 +628,7 @@ def fleet_summary(plan, gateway, docker_hosts):
                     'ipv6_prefix': canonical_prefixes([gateway.get('ipv6')], 'gateway')[0][0],
                     'ipv6_address': first_address(gateway.get('ipv6'))},
         'client_prefixes': clients,
+        'extra_client_prefixes': list(plan['extra_client_prefixes']),
         'docker_hosts': dict((server.get('name'), server.get('ipv6')) for server in hosts),
     }
     shown = summary['gateway']

@@ -242,12 +242,10 @@ def test_fleet_life_cycle(fake, ansible, key_file, tmp_path):
     gateway_address = str(ipaddress.IPv6Network(gateway_prefix)[1])
     assert gateway_prefix in result.stdout and expected_nat64 in result.stdout
     assert yaml.safe_load(group_vars.read_text(encoding='utf-8')) == {
-        'ipv6ready_fleet_prefixes': host_prefixes,
+        'ipv6ready_extra_prefixes': [],
         'ipv6ready_gateway_address': gateway_address,
         'nat64_gateway_prefix': expected_nat64,
-        'nat64_gateway_allowed_prefixes': host_prefixes,
         'dns64_prefix': expected_nat64,
-        'dns64_allowed_prefixes': host_prefixes,
         'nat64_client_prefix': expected_nat64,
         'nat64_client_dns_servers': [gateway_address],
     }
@@ -285,6 +283,9 @@ def test_fleet_life_cycle(fake, ansible, key_file, tmp_path):
     host = unsafe_free(json.loads(result.stdout[result.stdout.index('{'):]))
     assert host['nat64_client_prefix'] == expected_nat64
     assert host['nat64_client_dns_servers'] == [gateway_address]
+    # site.yml derives the gateway's allowlists from each Docker host's routed /64 (filter fleet_prefixes).
+    assert host['ipv6ready_extra_prefixes'] == []
+    assert '%s/%s' % (host['hcloud_ipv6_network'], host['hcloud_ipv6_network_mask']) in host_prefixes
 
     fleet_ids = {('servers', servers[name]['id']) for name in DOCKER_HOSTS + [GATEWAY]}
     fleet_ids |= {('firewalls', docker_fw['id']), ('firewalls', gateway_fw['id'])}

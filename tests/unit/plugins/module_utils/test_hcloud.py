@@ -435,6 +435,10 @@ def test_fleet_summary():
     # Not the gateway's own /64.
     assert summary['client_prefixes'] == ['2001:db8:2::/64', '2001:db8:a::/64']
     assert list(summary['docker_hosts']) == ['prod-docker-2', 'prod-docker-10']
+    assert summary['extra_client_prefixes'] == []
+    with_extra = _hcloud.fleet_summary(plan(hcloud_fleet_extra_client_prefixes=['2001:db8:ff::/64']), gateway, hosts)
+    assert with_extra['extra_client_prefixes'] == ['2001:db8:ff::/64']
+    assert with_extra['client_prefixes'] == ['2001:db8:2::/64', '2001:db8:a::/64', '2001:db8:ff::/64']
     assert summary['lines'][1] == 'Prefixes allowed to use NAT64 and DNS64: 2001:db8:2::/64, 2001:db8:a::/64'
 
 
