@@ -4,10 +4,9 @@
 
 from __future__ import annotations
 
-import pytest
+import functools
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+import pytest
 
 from fake_dns import FakeDns, closed_udp_port, loopback_ipv6, response
 
@@ -20,39 +19,9 @@ WELL_KNOWN = "fd64:1ab:f1:0:64:0:c000:aa"
 pytestmark = pytest.mark.skipif(not loopback_ipv6(), reason="no IPv6 loopback on this machine")
 
 
-class AnsibleExitJson(Exception):
-    pass
-
-
-class AnsibleFailJson(Exception):
-    pass
-
-
-def _exit_json(self, **kwargs):
-    kwargs.setdefault("changed", False)
-    raise AnsibleExitJson(kwargs)
-
-
-def _fail_json(self, msg, **kwargs):
-    kwargs.update(failed=True, msg=msg)
-    raise AnsibleFailJson(kwargs)
-
-
 @pytest.fixture
-def run(monkeypatch):
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", _exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
-
-    def _run(args, check_mode=False):
-        args = dict(args)
-        if check_mode:
-            args["_ansible_check_mode"] = True
-        with patch_module_args(args):
-            with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as exc:
-                dns64_probe.main()
-        return exc.value.args[0]
-
-    return _run
+def run(run_module):
+    return functools.partial(run_module, dns64_probe.main)
 
 
 def dns64(query, _transport):
@@ -88,9 +57,8 @@ def test_a_refusing_resolver_fails_naming_itself_the_source_and_the_allowlist(ru
     assert "dns64_allowed_prefixes" in result["msg"]
 
 
-def test_warn_only_reports_and_succeeds(run, monkeypatch):
-    warnings = []
-    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, text: warnings.append(text))
+def test_warn_only_reports_and_succeeds(run, module_warnings):
+    warnings = module_warnings
     with FakeDns(lambda q, t: response(q, rcode=5)) as server:
         result = run({"servers": ["::1"], "names": ["smtp.lab.test"], "prefix": PREFIX, "port": server.port,
                       "warn_only": True}, check_mode=True)

@@ -4,13 +4,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import (
     DEFAULT_LABELS,
@@ -22,41 +21,9 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import (
 from ansible_collections.ipv6ready.docker.plugins.modules import gai_conf
 
 
-class AnsibleExitJson(Exception):
-    pass
-
-
-class AnsibleFailJson(Exception):
-    pass
-
-
-def _exit_json(self, **kwargs):
-    kwargs.setdefault("changed", False)
-    raise AnsibleExitJson(kwargs)
-
-
-def _fail_json(self, msg, **kwargs):
-    kwargs.update(failed=True, msg=msg)
-    raise AnsibleFailJson(kwargs)
-
-
 @pytest.fixture
-def run(monkeypatch):
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", _exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
-
-    def _run(args, check_mode=False, diff=False):
-        args = dict(args)
-        if check_mode:
-            args["_ansible_check_mode"] = True
-        if diff:
-            args["_ansible_diff"] = True
-        with patch_module_args(args):
-            with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as exc:
-                gai_conf.main()
-        return exc.value.args[0]
-
-    return _run
+def run(run_module):
+    return functools.partial(run_module, gai_conf.main)
 
 
 @pytest.fixture
@@ -210,10 +177,8 @@ def test_mode_change_alone_is_a_change(run, path):
 
 
 @pytest.fixture
-def warnings(monkeypatch):
-    seen = []
-    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, msg, *a, **kw: seen.append(msg))
-    return seen
+def warnings(module_warnings):
+    return module_warnings
 
 
 def test_empty_directory_is_replaced_by_the_policy(run, path, warnings):
