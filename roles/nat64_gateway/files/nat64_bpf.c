@@ -866,6 +866,25 @@ static __always_inline int error_6to4(struct __sk_buff *skb, const struct n64_co
 
 // ---------------------------------------------------- the two directions
 
+// Turn the packet into the other family in place: the protocol, the
+// EtherType and the new IP header; then either the first 4 bytes of the new
+// ICMP header (icmp), or the TCP or UDP checksum fixed for the changed
+// pseudo header (diff). Nonzero when a helper failed.
+static __always_inline int store_translated(struct __sk_buff *skb, __be16 proto, const void *l3, __u32 l3_len,
+					    __u32 l4off, __u8 l4proto, const void *icmp, __u32 diff)
+{
+	if (bpf_skb_change_proto(skb, proto, 0) ||
+	    bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto), 0) ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN, l3, l3_len, 0))
+		return -1;
+	if (icmp)
+		return bpf_skb_store_bytes(skb, l4off, icmp, 4, 0);
+	if (l4proto == IPPROTO_TCP)
+		return bpf_l4_csum_replace(skb, l4off + offsetof(struct tcphdr, check), 0, diff, BPF_F_PSEUDO_HDR);
+	return bpf_l4_csum_replace(skb, l4off + offsetof(struct udphdr, check), 0, diff,
+				   BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0);
+}
+
 static __always_inline int nat64_6to4(struct __sk_buff *skb, const struct n64_config *cfg)
 {
 	void *data = (void *)(long)skb->data;
@@ -954,25 +973,13 @@ static __always_inline int nat64_6to4(struct __sk_buff *skb, const struct n64_co
 		diff = (__u32)bpf_csum_diff((__be32 *)&icmp6, 4, (__be32 *)&icmp4, 4, 0);
 		diff = csum_add(diff, ~pseudo6_sum(&ip6, len, IPPROTO_ICMPV6));
 		icmp4.checksum = csum_update(old_check, diff);
-		if (bpf_skb_change_proto(skb, proto, 0) ||
-		    bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto), 0) ||
-		    bpf_skb_store_bytes(skb, ETH_HLEN, &ip4, sizeof(ip4), 0) ||
-		    bpf_skb_store_bytes(skb, l4off, &icmp4, 4, 0))
+		if (store_translated(skb, proto, &ip4, sizeof(ip4), l4off, IPPROTO_ICMP, &icmp4, 0))
 			return DROP(drop_helper_failed);
 	} else {
 		// TCP and UDP: only the addresses in the pseudo header change.
 		diff = (__u32)bpf_csum_diff((__be32 *)&ip6.saddr, 32, (__be32 *)&ip4.saddr, 8, 0);
-		if (bpf_skb_change_proto(skb, proto, 0) ||
-		    bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto), 0) ||
-		    bpf_skb_store_bytes(skb, ETH_HLEN, &ip4, sizeof(ip4), 0))
+		if (store_translated(skb, proto, &ip4, sizeof(ip4), l4off, ip4.protocol, NULL, diff))
 			return DROP(drop_helper_failed);
-		if (ip4.protocol == IPPROTO_TCP) {
-			if (bpf_l4_csum_replace(skb, l4off + offsetof(struct tcphdr, check), 0, diff, BPF_F_PSEUDO_HDR))
-				return DROP(drop_helper_failed);
-		} else if (bpf_l4_csum_replace(skb, l4off + offsetof(struct udphdr, check), 0, diff,
-					       BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0)) {
-			return DROP(drop_helper_failed);
-		}
 	}
 	COUNT(xlat_6to4);
 	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
@@ -1053,24 +1060,12 @@ static __always_inline int nat64_4to6(struct __sk_buff *skb, const struct n64_co
 		diff = (__u32)bpf_csum_diff((__be32 *)&icmp4, 4, (__be32 *)&icmp6, 4, 0);
 		diff = csum_add(diff, pseudo6_sum(&ip6, len - sizeof(ip4), IPPROTO_ICMPV6));
 		icmp6.icmp6_cksum = csum_update(old_check, diff);
-		if (bpf_skb_change_proto(skb, proto, 0) ||
-		    bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto), 0) ||
-		    bpf_skb_store_bytes(skb, ETH_HLEN, &ip6, sizeof(ip6), 0) ||
-		    bpf_skb_store_bytes(skb, l4off, &icmp6, 4, 0))
+		if (store_translated(skb, proto, &ip6, sizeof(ip6), l4off, IPPROTO_ICMPV6, &icmp6, 0))
 			return DROP(drop_helper_failed);
 	} else {
 		diff = (__u32)bpf_csum_diff((__be32 *)&ip4.saddr, 8, (__be32 *)&ip6.saddr, 32, 0);
-		if (bpf_skb_change_proto(skb, proto, 0) ||
-		    bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto), 0) ||
-		    bpf_skb_store_bytes(skb, ETH_HLEN, &ip6, sizeof(ip6), 0))
+		if (store_translated(skb, proto, &ip6, sizeof(ip6), l4off, ip6.nexthdr, NULL, diff))
 			return DROP(drop_helper_failed);
-		if (ip6.nexthdr == IPPROTO_TCP) {
-			if (bpf_l4_csum_replace(skb, l4off + offsetof(struct tcphdr, check), 0, diff, BPF_F_PSEUDO_HDR))
-				return DROP(drop_helper_failed);
-		} else if (bpf_l4_csum_replace(skb, l4off + offsetof(struct udphdr, check), 0, diff,
-					       BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0)) {
-			return DROP(drop_helper_failed);
-		}
 	}
 	COUNT(xlat_4to6);
 	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
