@@ -30,6 +30,8 @@ import datetime
 import ipaddress
 import re
 
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _prefix
+
 FLEET_LABEL = 'ipv6ready_fleet'
 ROLE_LABEL = 'ipv6ready_role'
 DOCKER_HOST = 'docker_host'
@@ -137,22 +139,16 @@ def canonical_prefixes(values, var, version=6, family_hint=''):
     problems = []
     for value in values:
         text = value.strip() if isinstance(value, str) else value
-        if not isinstance(text, str) or not text:
-            problems.append('%s: %s is not an IP prefix' % (var, _show(value)))
-            continue
         try:
-            network = ipaddress.ip_network(text, strict=False)
-        except ValueError:
-            problems.append('%s: %s is not an IP prefix (address/length)' % (var, _show(value)))
-            continue
-        if version is not None and network.version != version:
-            problems.append('%s: %s is IPv%d; these rules are IPv%d only%s'
-                            % (var, _show(value), network.version, version, family_hint))
-            continue
-        try:
-            ipaddress.ip_network(text, strict=True)
-        except ValueError:
-            problems.append('%s: %s has host bits set; the network is %s' % (var, _show(value), network))
+            network = _prefix.parse_prefix(text, version=version, length_required=False)
+        except _prefix.PrefixError as exc:
+            if exc.kind == 'version':
+                reason = 'is IPv%d; these rules are IPv%d only%s' % (exc.network.version, version, family_hint)
+            elif exc.kind == 'host_bits':
+                reason = exc.reason
+            else:
+                reason = 'is not an IP prefix (address/length)'
+            problems.append('%s: %s %s' % (var, _show(value), reason))
             continue
         if network not in networks:
             networks.append(network)
