@@ -46,6 +46,8 @@ lint: venv
 	ansible-lint --profile production
 	$(PY) tests/harness/readme_docs.py --check
 	$(PY) tests/harness/platforms.py check
+	antsibull-changelog lint
+	antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
 docs: venv  ## regenerate the generated docs: role variables, plugin options, engine table (make lint checks them)
 	$(PY) tests/harness/readme_docs.py

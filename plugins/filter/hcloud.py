@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: hcloud_fleet_plan
 short_description: Decide what the Hetzner Cloud playbooks create, change and delete
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - The decisions of C(playbooks/hcloud_provision.yml) and C(playbooks/hcloud_teardown.yml). The playbooks read the
     project with the hetzner.hcloud C(*_info) modules, pass what they read to these filters, and apply the result.

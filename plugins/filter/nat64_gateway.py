@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: nat64_ipv4_denied
 short_description: The NAT64 gateway's IPv4 destination policy and its tc-BPF translator's configuration
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - C(nat64_ipv4_denied) returns the non-global IPv4 networks (the IANA special-purpose registry entries that are
     not globally reachable, and multicast) the translator must not forward to, leaving out those entirely inside

@@ -119,6 +119,7 @@ options:
       - A missing file (or an empty directory) is always created atomically.
     type: bool
     default: false
+    version_added: 0.2.0
 notes:
   - Only glibc reads gai.conf. musl (Alpine images) ignores it; for those, give the container no IPv4 route (an
     IPv6-only network) so that RFC 6724 rule 1 puts IPv4 destinations last.
@@ -224,11 +225,13 @@ replaced_directory:
   returned: always
   type: bool
   sample: false
+  version_added: 0.2.0
 written_in_place:
   description: Whether the existing file was (in check mode, would be) rewritten in place, see O(in_place).
   returned: always
   type: bool
   sample: true
+  version_added: 0.2.0
 backup_file:
   description: The backup of the previous file.
   returned: when a backup was made

@@ -102,7 +102,8 @@ problems += [f for f in files if '__pycache__' in f.split('/') or f.endswith('.p
 # What an installed collection uses.
 needed = ['MANIFEST.json', 'FILES.json', 'README.md', 'meta/runtime.yml', 'meta/execution-environment.yml',
           'meta/ee-requirements.txt', 'playbooks/site.yml', 'playbooks/hcloud_provision.yml',
-          'playbooks/hcloud_teardown.yml', 'inventories/hcloud.yml', 'requirements.yml', 'changelogs/changelog.yaml']
+          'playbooks/hcloud_teardown.yml', 'inventories/hcloud.yml', 'requirements.yml', 'changelogs/changelog.yaml',
+          'CHANGELOG.rst']
 needed += ['roles/%s/meta/argument_specs.yml' % r for r in sorted(os.listdir(os.path.join(root, 'roles')))]
 if os.path.isdir(os.path.join(root, 'docs')):
     needed += ['docs/' + f for f in sorted(os.listdir(os.path.join(root, 'docs'))) if f.endswith('.md')]
