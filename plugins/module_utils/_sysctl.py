@@ -41,6 +41,9 @@ OWN_DIR = "/etc/sysctl.d"
 
 # The tools that set the FORWARD chain policy, per address family.
 FORWARD_TOOLS = ("ip6tables", "iptables")
+# The header of ``iptables -L CHAIN``: "Chain FORWARD (policy DROP)", as
+# ansible.builtin.iptables reads the current policy.
+_CHAIN_POLICY_RE = re.compile(r"\(policy ([A-Z]+)\)")
 
 _OWN_FILE_RE = re.compile(r"^/etc/sysctl\.d/[^/.][^/]*\.conf$")
 _EXTRA_KEY_RE = re.compile(r"^[A-Za-z0-9_][^\s=*?\[\]]*$")
@@ -325,12 +328,32 @@ def forward_tools(inputs):
     return list(FORWARD_TOOLS) if _flag(inputs.get("sysctl_ipv4_forwarding")) else [FORWARD_TOOLS[0]]
 
 
+def chain_policy(listing):
+    """The policy in the first line of ``iptables -L CHAIN`` output, or ``None`` without one."""
+    match = _CHAIN_POLICY_RE.search((listing or "").split("\n")[0])
+    return match.group(1) if match else None
+
+
+def forward_policy_changes(host, inputs):
+    """The FORWARD chain tools whose policy must be set to DROP: every tool the policy needs whose chain is not
+    DROP now, as ``sysctl_info`` read it (a policy it could not read counts as not DROP)."""
+    policies = host.get("forward_policy") or {}
+    return [tool for tool in forward_tools(inputs) if policies.get(tool) != "DROP"]
+
+
+def unit_needs_enable(host, unit):
+    """Whether the boot unit must be enabled: anything but ``enabled`` from ``systemctl is-enabled``, or no answer."""
+    return (host.get("units") or {}).get(unit) != "enabled"
+
+
 def plan(host, inputs):
     """Decide everything the role does on one host, from what ``sysctl_info`` read.
 
     ``host`` is the ``sysctl_info`` result (``links``, ``routes``,
-    ``addresses``, ``ipv6``, ``accept_ra``, ``tools``, ``own_content``,
-    ``later_files``); ``inputs`` the role variables by name. Returns a dict:
+    ``addresses``, ``ipv6``, ``accept_ra``, ``tools``, ``forward_policy``,
+    ``units``, ``own_content``, ``later_files``); ``inputs`` the role
+    variables by name, and ``unit``, the name of the boot unit that sets the
+    FORWARD policy. Returns a dict:
 
     - ``uplinks``: the interfaces that get accept_ra=2 (detected, then listed);
     - ``wanted``: ``[{'key', 'value'}]`` in the order they are applied;
@@ -338,7 +361,11 @@ def plan(host, inputs):
     - ``problems``: why the host cannot carry the settings (fail before any change);
     - ``overrides`` and ``override_message``: later files that override ours
       (empty unless ``sysctl_preflight`` is ``fail`` or ``warn``);
-    - ``stale``: keys to remove from the role's file.
+    - ``stale``: keys to remove from the role's file;
+    - ``forward_policy_set``: the tools (``ip6tables``, ``iptables``) whose
+      FORWARD policy is to be set to DROP (``forward_policy_changes``);
+    - ``unit_enable``: whether the boot unit must be enabled
+      (``unit_needs_enable``; the role enables it also after rewriting it).
     """
     detect = _flag(inputs.get("sysctl_accept_ra_detect"))
     listed = [str(dev) for dev in inputs.get("sysctl_accept_ra_interfaces") or ()]
@@ -379,4 +406,6 @@ def plan(host, inputs):
         "overrides": overrides,
         "override_message": override_message(overrides),
         "stale": stale_keys(host.get("own_content"), wanted),
+        "forward_policy_set": forward_policy_changes(host, inputs),
+        "unit_enable": _flag(inputs.get("sysctl_forward_policy_drop")) and unit_needs_enable(host, inputs.get("unit")),
     }

@@ -15,7 +15,8 @@ description:
   - Reads, in one round trip and without changing anything, what the C(ipv6ready.docker.sysctl) role decides on.
   - The links, IPv6 routes and IPv6 addresses (C(ip -json)), whether the kernel has IPv6, and the C(accept_ra) value
     of every interface.
-  - Whether the FORWARD chain tools in O(tools) work.
+  - Whether the FORWARD chain tools in O(tools) work and, with O(forward_policy), the policy of their FORWARD chain.
+  - With O(units), whether systemd has each of those units enabled.
   - The role's own sysctl file, and every sysctl file that C(systemd-sysctl) and procps' C(sysctl --system) apply
     after it. Those are the C(*.conf) files of the sysctl.d search path whose names sort after the file's name, once
     files of the same name in earlier directories are masked, then C(/etc/sysctl.conf).
@@ -42,6 +43,17 @@ options:
     required: true
   tools:
     description: Programs to check with C(--version), for example V(ip6tables).
+    type: list
+    elements: str
+    default: []
+  forward_policy:
+    description:
+      - Also read the policy of the C(filter) table's FORWARD chain with each tool of O(tools) that works, the way
+        C(ansible.builtin.iptables) reads it (the header of C(<tool> -t filter -L FORWARD -n)).
+    type: bool
+    default: false
+  units:
+    description: systemd units to ask C(systemctl is-enabled) about, for example V(ipv6ready-forward-drop.service).
     type: list
     elements: str
     default: []
@@ -96,6 +108,20 @@ tools:
   returned: always
   type: dict
   sample: {"ip6tables": true}
+forward_policy:
+  description:
+    - Each tool of O(tools) to the policy of its FORWARD chain, or V(null) when it cannot be read (the tool is
+      missing or fails). Empty unless O(forward_policy) is set.
+  returned: always
+  type: dict
+  sample: {"ip6tables": "DROP", "iptables": "ACCEPT"}
+units:
+  description:
+    - Each unit of O(units) to what C(systemctl is-enabled) printed (V(enabled), V(disabled), V(static), ...), an
+      empty string when it printed nothing (an unknown unit), or V(null) when there is no C(systemctl).
+  returned: always
+  type: dict
+  sample: {"ipv6ready-forward-drop.service": "enabled"}
 own_content:
   description: The text of O(path), or V(null) when it does not exist.
   returned: always
@@ -125,6 +151,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.ipv6ready.docker.plugins.module_utils._sysctl import (
     LEGACY_FILE,
     SEARCH_PATH,
+    chain_policy,
     conf_names,
     later_files,
 )
@@ -177,6 +204,29 @@ def tool_works(module, tool):
     return rc == 0
 
 
+def forward_policy(module, tool):
+    """The FORWARD policy ``tool`` lists, or ``None`` when it is missing or fails."""
+    path = module.get_bin_path(tool)
+    if not path:
+        return None
+    rc, out, _err = module.run_command([path, "-t", "filter", "-L", "FORWARD", "-n"])
+    return chain_policy(out) if rc == 0 else None
+
+
+def unit_states(module, units):
+    """``systemctl is-enabled`` of each unit: its first line of output; ``None`` for all without systemctl."""
+    systemctl = module.get_bin_path("systemctl") if units else None
+    states = {}
+    for unit in units:
+        if not systemctl:
+            states[unit] = None
+            continue
+        _rc, out, _err = module.run_command([systemctl, "is-enabled", unit])
+        lines = out.strip().splitlines()
+        states[unit] = lines[0].strip() if lines else ""
+    return states
+
+
 def sysctl_listing():
     """The ``*.conf`` names of every directory of the search path that exists, without directories."""
     listing = {}
@@ -208,11 +258,17 @@ def main():
         argument_spec=dict(
             path=dict(type="path", required=True),
             tools=dict(type="list", elements="str", default=[]),
+            forward_policy=dict(type="bool", default=False),
+            units=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
     ip = module.get_bin_path("ip", required=True)
     ipv6 = os.path.exists(os.path.join(PROC_IPV6_CONF, "all", "forwarding"))
+    tools = dict((tool, tool_works(module, tool)) for tool in module.params["tools"])
+    policies = {}
+    if module.params["forward_policy"]:
+        policies = dict((tool, forward_policy(module, tool) if works else None) for tool, works in tools.items())
     module.exit_json(
         changed=False,
         links=ip_json(module, ip, ["link", "show"], required=True),
@@ -220,7 +276,9 @@ def main():
         addresses=ip_json(module, ip, ["-6", "address", "show"], required=False) if ipv6 else [],
         ipv6=ipv6,
         accept_ra=accept_ra_values(module),
-        tools=dict((tool, tool_works(module, tool)) for tool in module.params["tools"]),
+        tools=tools,
+        forward_policy=policies,
+        units=unit_states(module, module.params["units"]),
         own_content=read_text(module, module.params["path"]),
         later_files=files_after(module, module.params["path"]),
     )

@@ -454,3 +454,80 @@ def test_plan_reads_booleans_as_an_inventory_gives_them():
                                            sysctl_forward_policy_drop="no"))
     assert result["uplinks"] == [] and result["problems"] == []
     assert "net.ipv4.ip_forward" not in [w["key"] for w in result["wanted"]]
+
+
+# --------------------------------------------------------------------------
+# The FORWARD policy and the boot unit, decided from the one read
+# --------------------------------------------------------------------------
+
+UNIT = "ipv6ready-forward-drop.service"
+
+
+@pytest.mark.parametrize(
+    "listing, policy",
+    [
+        ("Chain FORWARD (policy DROP)\ntarget     prot opt source               destination\n", "DROP"),
+        ("Chain FORWARD (policy ACCEPT)\nACCEPT     all  --  0.0.0.0/0            0.0.0.0/0\n", "ACCEPT"),
+        # With counters (-v, which neither reader asks for) the iptables module finds no policy either.
+        ("Chain FORWARD (policy ACCEPT 0 packets, 0 bytes)\n", None),
+        # A user-defined chain has references, no policy; only the first line counts.
+        ("Chain DOCKER (1 references)\nChain FORWARD (policy DROP)\n", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_chain_policy_reads_the_header_as_the_iptables_module_does(listing, policy):
+    assert s.chain_policy(listing) == policy
+
+
+@pytest.mark.parametrize(
+    "policies, input_changes, to_set",
+    [
+        # A no-op run: both DROP already, nothing to set.
+        ({"ip6tables": "DROP", "iptables": "DROP"}, {}, []),
+        # A fresh host, or Docker < 28 left IPv6 ACCEPT.
+        ({"ip6tables": "ACCEPT", "iptables": "DROP"}, {}, ["ip6tables"]),
+        ({"ip6tables": "ACCEPT", "iptables": "ACCEPT"}, {}, ["ip6tables", "iptables"]),
+        # Without IPv4 forwarding the IPv4 policy is not the role's business.
+        ({"ip6tables": "DROP", "iptables": "ACCEPT"}, {"sysctl_ipv4_forwarding": False}, []),
+        ({"ip6tables": "ACCEPT", "iptables": "ACCEPT"}, {"sysctl_ipv4_forwarding": False}, ["ip6tables"]),
+        # A policy that could not be read is set (the iptables module decides).
+        ({"ip6tables": None, "iptables": "DROP"}, {}, ["ip6tables"]),
+        ({}, {}, ["ip6tables", "iptables"]),
+        (None, {}, ["ip6tables", "iptables"]),
+        # Another chain policy than DROP is ours to change.
+        ({"ip6tables": "RETURN", "iptables": "DROP"}, {}, ["ip6tables"]),
+        # The policy is left alone altogether.
+        ({"ip6tables": "ACCEPT", "iptables": "ACCEPT"}, {"sysctl_forward_policy_drop": False}, []),
+        ({"ip6tables": "ACCEPT"}, {"sysctl_forward_policy_drop": "no"}, []),
+    ],
+)
+def test_plan_forward_policy_set(policies, input_changes, to_set):
+    assert s.plan(host(forward_policy=policies), inputs(**input_changes))["forward_policy_set"] == to_set
+
+
+@pytest.mark.parametrize(
+    "units, input_changes, enable",
+    [
+        # A no-op run: the unit is enabled, no systemd_service call.
+        ({UNIT: "enabled"}, {}, False),
+        # Not there yet, disabled, masked, or only linked: the role enables it (systemd_service decides).
+        ({UNIT: ""}, {}, True),
+        ({UNIT: "disabled"}, {}, True),
+        ({UNIT: "masked"}, {}, True),
+        ({UNIT: "linked"}, {}, True),
+        ({UNIT: "enabled-runtime"}, {}, True),
+        # No systemctl, or no answer for this unit: the role asks systemd itself.
+        ({UNIT: None}, {}, True),
+        ({"other.service": "enabled"}, {}, True),
+        (None, {}, True),
+        # The role does not keep a unit at all.
+        ({UNIT: ""}, {"sysctl_forward_policy_drop": False}, False),
+    ],
+)
+def test_plan_unit_enable(units, input_changes, enable):
+    assert s.plan(host(units=units), inputs(unit=UNIT, **input_changes))["unit_enable"] is enable
+
+
+def test_plan_without_the_unit_name_enables_it():
+    assert s.plan(host(units={UNIT: "enabled"}), INPUTS)["unit_enable"] is True

@@ -51,6 +51,10 @@ class Host:
                    ("-6", "route", "show", "table", "all"): (0, json.dumps(ROUTES)),
                    ("-6", "address", "show"): (0, "[]")}
         self.tools = {"ip6tables": 0}
+        # `<tool> -t filter -L FORWARD -n`: (rc, output)
+        self.listings = {"ip6tables": (0, "Chain FORWARD (policy DROP)\ntarget     prot opt source  destination\n")}
+        # `systemctl is-enabled UNIT`: (rc, output); None: no systemctl
+        self.units = {"ipv6ready-forward-drop.service": (0, "enabled\n")}
         self.calls = []
 
     def path(self, path):
@@ -64,7 +68,7 @@ class Host:
         return full
 
     def get_bin_path(self, name, required=False, opt_dirs=None):
-        if name == "ip" or name in self.tools:
+        if name == "ip" or name in self.tools or (name == "systemctl" and self.units is not None):
             return "/fake/" + name
         return None
 
@@ -75,6 +79,13 @@ class Host:
             assert args[1] == "-json"
             rc, out = self.ip[tuple(args[2:])]
             return rc, out, "" if rc == 0 else "error"
+        if name == "systemctl":
+            assert args[1] == "is-enabled" and len(args) == 3
+            rc, out = self.units.get(args[2], (4, ""))
+            return rc, out, "" if rc == 0 else "Failed to get unit file state"
+        if args[1:] == ["-t", "filter", "-L", "FORWARD", "-n"]:
+            rc, out = self.listings[name]
+            return rc, out, ""
         assert args[1:] == ["--version"]
         return self.tools[name], "", ""
 
@@ -103,9 +114,9 @@ def fake(tmp_path, monkeypatch):
     return host
 
 
-def run(host, tools=(), expect=ExitJson, check_mode=False):
-    args = {"path": host.path("/etc/sysctl.d/60-ipv6ready.conf"), "tools": list(tools),
-            "_ansible_check_mode": check_mode}
+def run(host, tools=(), expect=ExitJson, check_mode=False, **options):
+    args = dict(options, path=host.path("/etc/sysctl.d/60-ipv6ready.conf"), tools=list(tools),
+                _ansible_check_mode=check_mode)
     with patch_module_args(args):
         with pytest.raises(expect) as info:
             sysctl_info.main()
@@ -123,6 +134,9 @@ def test_reads_the_network_state(fake):
     assert result["ipv6"] is True
     assert result["accept_ra"] == {"all": "1", "eth0": "2", "eth0.100": "0"}
     assert result["tools"] == {"ip6tables": True, "iptables": False}
+    # Not asked for: neither the policies nor any unit are read.
+    assert result["forward_policy"] == {} and result["units"] == {}
+    assert not [call for call in fake.calls if call[1:2] in (["-t"], ["is-enabled"])]
     assert result["own_content"] is None
     assert result["later_files"] == []
 
@@ -183,3 +197,39 @@ def test_a_link_to_sysctl_conf_is_read_once_last_and_dangling_links_are_skipped(
     os.symlink(other, fake.path("/etc/sysctl.d/97-link.conf"))
     assert later(run(fake), fake) == [("/etc/sysctl.d/97-link.conf", "e = 5\n"),
                                       ("/etc/sysctl.conf", "net.ipv4.ip_forward = 0\n")]
+
+
+def test_reads_the_forward_policy_of_each_working_tool(fake):
+    fake.tools["iptables"] = 0
+    fake.listings["iptables"] = (0, "Chain FORWARD (policy ACCEPT)\n")
+    result = run(fake, tools=["ip6tables", "iptables"], forward_policy=True)
+    assert result["forward_policy"] == {"ip6tables": "DROP", "iptables": "ACCEPT"}
+
+
+def test_a_tool_that_is_missing_or_fails_has_no_policy(fake):
+    # iptables is not installed: not even listed. ip6tables works but its listing fails.
+    fake.listings["ip6tables"] = (4, "")
+    result = run(fake, tools=["ip6tables", "iptables"], check_mode=True, forward_policy=True)
+    assert result["forward_policy"] == {"ip6tables": None, "iptables": None}
+    assert not [call for call in fake.calls if call[0].endswith("/iptables")]
+
+
+@pytest.mark.parametrize(
+    "answer, state",
+    [
+        ((0, "enabled\n"), "enabled"),
+        ((1, "disabled\n"), "disabled"),
+        ((1, "masked\n"), "masked"),
+        # An unknown unit: systemctl prints nothing on stdout.
+        ((4, ""), ""),
+    ],
+)
+def test_reads_whether_each_unit_is_enabled(fake, answer, state):
+    fake.units["ipv6ready-forward-drop.service"] = answer
+    result = run(fake, units=["ipv6ready-forward-drop.service"], check_mode=True)
+    assert result["units"] == {"ipv6ready-forward-drop.service": state}
+
+
+def test_without_systemctl_the_unit_state_is_unknown(fake):
+    fake.units = None
+    assert run(fake, units=["ipv6ready-forward-drop.service"])["units"] == {"ipv6ready-forward-drop.service": None}
