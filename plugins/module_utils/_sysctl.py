@@ -346,13 +346,26 @@ def unit_needs_enable(host, unit):
     return (host.get("units") or {}).get(unit) != "enabled"
 
 
+def file_current(read, content, mode="0644", uid=0, gid=0):
+    """Whether a file ``sysctl_info`` read (``files``) is a regular file with exactly this content, mode and owner.
+
+    Then ``ansible.builtin.template`` would change nothing, and the role skips it; in every other case (missing, a
+    link, other content, mode or owner, nothing rendered to compare with) the template task decides.
+    """
+    if not read or not read.get("regular") or content is None:
+        return False
+    return (read.get("content") == content and read.get("mode") == mode
+            and read.get("uid") == uid and read.get("gid") == gid)
+
+
 def plan(host, inputs):
     """Decide everything the role does on one host, from what ``sysctl_info`` read.
 
     ``host`` is the ``sysctl_info`` result (``links``, ``routes``,
     ``addresses``, ``ipv6``, ``accept_ra``, ``tools``, ``forward_policy``,
     ``units``, ``own_content``, ``later_files``); ``inputs`` the role
-    variables by name, and ``unit``, the name of the boot unit that sets the
+    variables by name, and ``unit``, ``unit_path`` and ``unit_content``: the
+    name, the file and the rendered text of the boot unit that sets the
     FORWARD policy. Returns a dict:
 
     - ``uplinks``: the interfaces that get accept_ra=2 (detected, then listed);
@@ -365,7 +378,9 @@ def plan(host, inputs):
     - ``forward_policy_set``: the tools (``ip6tables``, ``iptables``) whose
       FORWARD policy is to be set to DROP (``forward_policy_changes``);
     - ``unit_enable``: whether the boot unit must be enabled
-      (``unit_needs_enable``; the role enables it also after rewriting it).
+      (``unit_needs_enable``; the role enables it also after rewriting it);
+    - ``unit_current``: whether the unit file on the host is the one the role
+      writes already (``file_current``), so the template task is skipped.
     """
     detect = _flag(inputs.get("sysctl_accept_ra_detect"))
     listed = [str(dev) for dev in inputs.get("sysctl_accept_ra_interfaces") or ()]
@@ -408,4 +423,6 @@ def plan(host, inputs):
         "stale": stale_keys(host.get("own_content"), wanted),
         "forward_policy_set": forward_policy_changes(host, inputs),
         "unit_enable": _flag(inputs.get("sysctl_forward_policy_drop")) and unit_needs_enable(host, inputs.get("unit")),
+        "unit_current": _flag(inputs.get("sysctl_forward_policy_drop")) and file_current(
+            (host.get("files") or {}).get(inputs.get("unit_path")), inputs.get("unit_content")),
     }

@@ -17,6 +17,8 @@ description:
     of every interface.
   - Whether the FORWARD chain tools in O(tools) work and, with O(forward_policy), the policy of their FORWARD chain.
   - With O(units), whether systemd has each of those units enabled.
+  - With O(files), the content, mode and owner of those files, so that a caller can tell whether a file it would
+    write is there already.
   - The role's own sysctl file, and every sysctl file that C(systemd-sysctl) and procps' C(sysctl --system) apply
     after it. Those are the C(*.conf) files of the sysctl.d search path whose names sort after the file's name, once
     files of the same name in earlier directories are masked, then C(/etc/sysctl.conf).
@@ -56,6 +58,11 @@ options:
     description: systemd units to ask C(systemctl is-enabled) about, for example V(ipv6ready-forward-drop.service).
     type: list
     elements: str
+    default: []
+  files:
+    description: Files to read, for example a unit file the caller writes with C(ansible.builtin.template).
+    type: list
+    elements: path
     default: []
 notes:
   - A file link that points to C(/etc/sysctl.conf) (Debian 12's C(99-sysctl.conf)) is not listed twice; the file
@@ -122,6 +129,29 @@ units:
   returned: always
   type: dict
   sample: {"ipv6ready-forward-drop.service": "enabled"}
+files:
+  description:
+    - Each file of O(files) to V(null) when it does not exist, or to what it is. A link is not followed.
+  returned: always
+  type: dict
+  sample: {"/etc/systemd/system/ipv6ready-forward-drop.service": {"regular": true, "mode": "0644", "uid": 0,
+           "gid": 0, "content": "[Unit]\n"}}
+  contains:
+    regular:
+      description: Whether it is a regular file (not a link, directory or other).
+      type: bool
+    mode:
+      description: Its permission bits, in octal (V(0644)).
+      type: str
+    uid:
+      description: Its owner's user ID.
+      type: int
+    gid:
+      description: Its group ID.
+      type: int
+    content:
+      description: Its text, or V(null) when it is not a regular file.
+      type: str
 own_content:
   description: The text of O(path), or V(null) when it does not exist.
   returned: always
@@ -144,6 +174,7 @@ later_files:
 import errno
 import json
 import os
+import stat
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
@@ -227,6 +258,19 @@ def unit_states(module, units):
     return states
 
 
+def file_state(module, path):
+    """What ``path`` is, without following a link; ``None`` when it does not exist."""
+    try:
+        info = os.lstat(path)
+    except (IOError, OSError) as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        module.fail_json(msg="Cannot read %s: %s" % (path, to_native(exc)))
+    regular = stat.S_ISREG(info.st_mode)
+    return {"regular": regular, "mode": "%04o" % stat.S_IMODE(info.st_mode), "uid": info.st_uid, "gid": info.st_gid,
+            "content": read_text(module, path) if regular else None}
+
+
 def sysctl_listing():
     """The ``*.conf`` names of every directory of the search path that exists, without directories."""
     listing = {}
@@ -260,6 +304,7 @@ def main():
             tools=dict(type="list", elements="str", default=[]),
             forward_policy=dict(type="bool", default=False),
             units=dict(type="list", elements="str", default=[]),
+            files=dict(type="list", elements="path", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -279,6 +324,7 @@ def main():
         tools=tools,
         forward_policy=policies,
         units=unit_states(module, module.params["units"]),
+        files=dict((path, file_state(module, path)) for path in module.params["files"]),
         own_content=read_text(module, module.params["path"]),
         later_files=files_after(module, module.params["path"]),
     )

@@ -531,3 +531,52 @@ def test_plan_unit_enable(units, input_changes, enable):
 
 def test_plan_without_the_unit_name_enables_it():
     assert s.plan(host(units={UNIT: "enabled"}), INPUTS)["unit_enable"] is True
+
+
+UNIT_PATH = "/etc/systemd/system/" + UNIT
+UNIT_TEXT = "[Unit]\nDescription=x\n\n[Service]\nExecStart=ip6tables -w -P FORWARD DROP\n"
+
+
+def unit_file(**changes):
+    return dict({"regular": True, "mode": "0644", "uid": 0, "gid": 0, "content": UNIT_TEXT}, **changes)
+
+
+@pytest.mark.parametrize(
+    "read, content, current",
+    [
+        # A no-op run: the file is exactly what the template writes.
+        (unit_file(), UNIT_TEXT, True),
+        # Anything else goes to the template task.
+        (None, UNIT_TEXT, False),
+        (unit_file(content=UNIT_TEXT + "ExecStart=iptables -w -P FORWARD DROP\n"), UNIT_TEXT, False),
+        (unit_file(content=UNIT_TEXT.rstrip("\n")), UNIT_TEXT, False),
+        (unit_file(mode="0755"), UNIT_TEXT, False),
+        (unit_file(uid=1000), UNIT_TEXT, False),
+        (unit_file(gid=4), UNIT_TEXT, False),
+        (unit_file(regular=False, content=None), UNIT_TEXT, False),
+        ({}, UNIT_TEXT, False),
+        # Nothing rendered to compare with.
+        (unit_file(), None, False),
+    ],
+)
+def test_file_current(read, content, current):
+    assert s.file_current(read, content) is current
+
+
+@pytest.mark.parametrize(
+    "files, input_changes, current",
+    [
+        ({UNIT_PATH: unit_file()}, {}, True),
+        ({UNIT_PATH: None}, {}, False),
+        ({UNIT_PATH: unit_file(content="old\n")}, {}, False),
+        # The unit sysctl_info read is another file, or none was read.
+        ({"/etc/systemd/system/other.service": unit_file()}, {}, False),
+        (None, {}, False),
+        ({UNIT_PATH: unit_file()}, {"unit_content": None}, False),
+        # Without the FORWARD policy the role removes the unit instead.
+        ({UNIT_PATH: unit_file()}, {"sysctl_forward_policy_drop": False}, False),
+    ],
+)
+def test_plan_unit_current(files, input_changes, current):
+    result = s.plan(host(files=files), inputs(unit_path=UNIT_PATH, **dict({"unit_content": UNIT_TEXT}, **input_changes)))
+    assert result["unit_current"] is current

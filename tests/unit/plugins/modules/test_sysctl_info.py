@@ -135,7 +135,7 @@ def test_reads_the_network_state(fake):
     assert result["accept_ra"] == {"all": "1", "eth0": "2", "eth0.100": "0"}
     assert result["tools"] == {"ip6tables": True, "iptables": False}
     # Not asked for: neither the policies nor any unit are read.
-    assert result["forward_policy"] == {} and result["units"] == {}
+    assert result["forward_policy"] == {} and result["units"] == {} and result["files"] == {}
     assert not [call for call in fake.calls if call[1:2] in (["-t"], ["is-enabled"])]
     assert result["own_content"] is None
     assert result["later_files"] == []
@@ -233,3 +233,18 @@ def test_reads_whether_each_unit_is_enabled(fake, answer, state):
 def test_without_systemctl_the_unit_state_is_unknown(fake):
     fake.units = None
     assert run(fake, units=["ipv6ready-forward-drop.service"])["units"] == {"ipv6ready-forward-drop.service": None}
+
+
+def test_reads_the_files_asked_for_without_following_links(fake):
+    unit = fake.write("/etc/systemd/system/ipv6ready-forward-drop.service", "[Unit]\n")
+    os.chmod(unit, 0o640)
+    os.symlink(unit, fake.path("/etc/systemd/system/link.service"))
+    os.makedirs(fake.path("/etc/systemd/system/dir.service"))
+    paths = [fake.path("/etc/systemd/system/%s" % name)
+             for name in ("ipv6ready-forward-drop.service", "link.service", "dir.service", "missing.service")]
+    files = run(fake, check_mode=True, files=paths)["files"]
+    me = (os.getuid(), os.getgid())
+    assert files[paths[0]] == {"regular": True, "mode": "0640", "uid": me[0], "gid": me[1], "content": "[Unit]\n"}
+    assert files[paths[1]]["regular"] is False and files[paths[1]]["content"] is None
+    assert files[paths[2]]["regular"] is False and files[paths[2]]["content"] is None
+    assert files[paths[3]] is None
