@@ -20,7 +20,9 @@ description:
   - C(forward_policy_set) lists the FORWARD chain tools (C(ip6tables), C(iptables)) whose policy is not DROP yet, and
     C(unit_enable) says whether the boot unit that sets the policy is not enabled yet, both from what
     M(ipv6ready.docker.sysctl_info) read with its C(forward_policy) and C(units) options. C(unit_current) says
-    whether the unit file it read with C(files) is already the one the role writes.
+    whether the unit file it read with C(files) is already the one the role writes. C(apply) are the items of
+    C(wanted) that the role's file and the kernel do not both hold already (from C(own_content) and C(own_values)),
+    the settings C(ansible.posix.sysctl) would change.
   - The companion filter C(ipv6ready.docker.sysctl_problems) checks the variables alone, before the host is read.
 options:
   _input:

@@ -20,7 +20,7 @@ import fnmatch
 import os
 import re
 
-from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE, boolean
 
 # Where systemd-sysctl and procps' ``sysctl --system`` look for *.conf files,
 # in this order of priority: a file in an earlier directory masks a file of
@@ -358,6 +358,49 @@ def file_current(read, content, mode="0644", uid=0, gid=0):
             and read.get("uid") == uid and read.get("gid") == gid)
 
 
+def module_value(value):
+    """A value as ansible.posix.sysctl compares it with the file: booleans (``yes``, ``true`` ...) as 1 or 0."""
+    text = str(value)
+    if text.lower() in BOOLEANS_TRUE:
+        return "1"
+    if text.lower() in BOOLEANS_FALSE:
+        return "0"
+    return text.strip()
+
+
+def module_file_values(text):
+    """The role's file as ansible.posix.sysctl reads it: each key to its last value, stripped but not normalised."""
+    values = {}
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")) or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        values[key.strip()] = value.strip()
+    return values
+
+
+def settings_to_apply(wanted, own_content, own_values):
+    """The ``wanted`` settings ansible.posix.sysctl would change, in order; the others cost it a round trip for nothing.
+
+    A setting is left out only when the role's file already sets the key, spelled the same, to the value
+    (its last line for the key, compared as the module compares it: exactly, after it turned booleans into 1 or 0)
+    and the kernel's current value has the same words. A key the file lacks, another value in either place, or a
+    kernel value ``sysctl_info`` could not read keeps the setting.
+    """
+    in_file = module_file_values(own_content)
+    values = own_values or {}
+    apply = []
+    for item in wanted:
+        want = module_value(item["value"])
+        current = values.get(item["key"])
+        if (in_file.get(item["key"]) == want and current is not None
+                and str(current).split() == want.split()):
+            continue
+        apply.append(item)
+    return apply
+
+
 def plan(host, inputs):
     """Decide everything the role does on one host, from what ``sysctl_info`` read.
 
@@ -380,7 +423,9 @@ def plan(host, inputs):
     - ``unit_enable``: whether the boot unit must be enabled
       (``unit_needs_enable``; the role enables it also after rewriting it);
     - ``unit_current``: whether the unit file on the host is the one the role
-      writes already (``file_current``), so the template task is skipped.
+      writes already (``file_current``), so the template task is skipped;
+    - ``apply``: the items of ``wanted`` that are not in the file and the
+      kernel already (``settings_to_apply``).
     """
     detect = _flag(inputs.get("sysctl_accept_ra_detect"))
     listed = [str(dev) for dev in inputs.get("sysctl_accept_ra_interfaces") or ()]
@@ -423,6 +468,8 @@ def plan(host, inputs):
         "stale": stale_keys(host.get("own_content"), wanted),
         "forward_policy_set": forward_policy_changes(host, inputs),
         "unit_enable": _flag(inputs.get("sysctl_forward_policy_drop")) and unit_needs_enable(host, inputs.get("unit")),
+        "apply": settings_to_apply([{"key": key, "value": value} for key, value in wanted], host.get("own_content"),
+                                   host.get("own_values")),
         "unit_current": _flag(inputs.get("sysctl_forward_policy_drop")) and file_current(
             (host.get("files") or {}).get(inputs.get("unit_path")), inputs.get("unit_content")),
     }

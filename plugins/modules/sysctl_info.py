@@ -156,6 +156,13 @@ own_content:
   description: The text of O(path), or V(null) when it does not exist.
   returned: always
   type: str
+own_values:
+  description:
+    - Each key O(path) sets, spelled as there, to the kernel's current value (from C(/proc/sys)), or V(null) when
+      it cannot be read.
+  returned: always
+  type: dict
+  sample: {"net.ipv6.conf.all.forwarding": "1"}
 later_files:
   description: The sysctl files applied after O(path), in the order the loaders apply them.
   returned: always
@@ -184,9 +191,12 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._sysctl import (
     SEARCH_PATH,
     chain_policy,
     conf_names,
+    key_path,
     later_files,
+    parse_conf,
 )
 
+PROC_SYS = "/proc/sys"
 PROC_IPV6_CONF = "/proc/sys/net/ipv6/conf"
 
 
@@ -258,6 +268,23 @@ def unit_states(module, units):
     return states
 
 
+def current_values(module, own_content):
+    """The kernel's value of each key the role's file sets, by the key as written; ``None`` when unreadable."""
+    values = {}
+    for row in parse_conf(own_content or ""):
+        path = key_path(row["key"])
+        # Only names below /proc/sys: never a file elsewhere that a strange key points to.
+        if path.startswith("/") or ".." in path.split("/"):
+            values[row["written"]] = None
+            continue
+        try:
+            with open(os.path.join(PROC_SYS, path), "rb") as handle:
+                values[row["written"]] = handle.read().decode("utf-8", errors="replace").strip()
+        except (IOError, OSError):
+            values[row["written"]] = None
+    return values
+
+
 def file_state(module, path):
     """What ``path`` is, without following a link; ``None`` when it does not exist."""
     try:
@@ -311,6 +338,7 @@ def main():
     ip = module.get_bin_path("ip", required=True)
     ipv6 = os.path.exists(os.path.join(PROC_IPV6_CONF, "all", "forwarding"))
     tools = dict((tool, tool_works(module, tool)) for tool in module.params["tools"])
+    own_content = read_text(module, module.params["path"])
     policies = {}
     if module.params["forward_policy"]:
         policies = dict((tool, forward_policy(module, tool) if works else None) for tool, works in tools.items())
@@ -325,7 +353,8 @@ def main():
         forward_policy=policies,
         units=unit_states(module, module.params["units"]),
         files=dict((path, file_state(module, path)) for path in module.params["files"]),
-        own_content=read_text(module, module.params["path"]),
+        own_content=own_content,
+        own_values=current_values(module, own_content),
         later_files=files_after(module, module.params["path"]),
     )
 

@@ -580,3 +580,77 @@ def test_file_current(read, content, current):
 def test_plan_unit_current(files, input_changes, current):
     result = s.plan(host(files=files), inputs(unit_path=UNIT_PATH, **dict({"unit_content": UNIT_TEXT}, **input_changes)))
     assert result["unit_current"] is current
+
+
+# --------------------------------------------------------------------------
+# The settings ansible.posix.sysctl would change
+# --------------------------------------------------------------------------
+
+FWD = {"key": "net.ipv6.conf.all.forwarding", "value": "1"}
+RMEM = {"key": "net.ipv4.tcp_rmem", "value": "4096 131072 6291456"}
+OWN_TEXT = "# Managed by Ansible\nnet.ipv6.conf.all.forwarding=1\nnet.ipv4.tcp_rmem=4096 131072 6291456\n"
+KERNEL = {"net.ipv6.conf.all.forwarding": "1", "net.ipv4.tcp_rmem": "4096\t131072\t6291456"}
+
+
+@pytest.mark.parametrize(
+    "own, kernel, apply",
+    [
+        # A no-op run: file and kernel hold both (the kernel separates with tabs).
+        (OWN_TEXT, KERNEL, []),
+        # The kernel drifted (a hardening role, a hand-made sysctl -w).
+        (OWN_TEXT, dict(KERNEL, **{"net.ipv6.conf.all.forwarding": "0"}), [FWD]),
+        (OWN_TEXT, dict(KERNEL, **{"net.ipv4.tcp_rmem": "4096 87380 6291456"}), [RMEM]),
+        # The kernel's value could not be read, or was not read at all.
+        (OWN_TEXT, dict(KERNEL, **{"net.ipv6.conf.all.forwarding": None}), [FWD]),
+        (OWN_TEXT, {}, [FWD, RMEM]),
+        (OWN_TEXT, None, [FWD, RMEM]),
+        # The file lacks a key, or has no file at all.
+        ("net.ipv4.tcp_rmem = 4096 131072 6291456\n", KERNEL, [FWD]),
+        (None, KERNEL, [FWD, RMEM]),
+        # The file holds another value; its last line for the key counts, as for the module.
+        (OWN_TEXT.replace("forwarding=1", "forwarding=0"), KERNEL, [FWD]),
+        (OWN_TEXT + "net.ipv6.conf.all.forwarding = 0\n", KERNEL, [FWD]),
+        ("net.ipv6.conf.all.forwarding = 0\n" + OWN_TEXT, KERNEL, []),
+        # The module compares the file's value exactly: other blanks inside are a change it writes.
+        (OWN_TEXT.replace("4096 131072", "4096  131072"), KERNEL, [RMEM]),
+        # ... but blanks around the = and the line are not.
+        ("  net.ipv6.conf.all.forwarding  =  1  \nnet.ipv4.tcp_rmem=4096 131072 6291456\n", KERNEL, []),
+        # A key spelled otherwise (slashes) is another key to the module.
+        ("net/ipv6/conf/all/forwarding=1\nnet.ipv4.tcp_rmem=4096 131072 6291456\n",
+         dict(KERNEL, **{"net/ipv6/conf/all/forwarding": "1"}), [FWD]),
+        # A commented line sets nothing.
+        ("# net.ipv6.conf.all.forwarding=1\n; x\nnet.ipv4.tcp_rmem=4096 131072 6291456\n", KERNEL, [FWD]),
+    ],
+)
+def test_settings_to_apply(own, kernel, apply):
+    assert s.settings_to_apply([FWD, RMEM], own, kernel) == apply
+
+
+@pytest.mark.parametrize(
+    "value, module",
+    [("1", "1"), ("0", "0"), ("2", "2"), (" 5 ", "5"), ("yes", "1"), ("True", "1"), ("off", "0"), ("no", "0"),
+     ("4096 131072 6291456", "4096 131072 6291456"), (63, "63")],
+)
+def test_module_value_turns_booleans_into_numbers_as_ansible_posix_sysctl_does(value, module):
+    assert s.module_value(value) == module
+
+
+def test_a_boolean_word_is_compared_as_the_module_writes_it():
+    # The module writes "on" as 1: a file with 1 and a kernel with 1 change nothing.
+    item = {"key": "net.ipv4.conf.all.rp_filter", "value": "on"}
+    assert s.settings_to_apply([item], "net.ipv4.conf.all.rp_filter=1\n", {"net.ipv4.conf.all.rp_filter": "1"}) == []
+    assert s.settings_to_apply([item], "net.ipv4.conf.all.rp_filter=on\n",
+                               {"net.ipv4.conf.all.rp_filter": "1"}) == [item]
+
+
+def test_plan_applies_only_what_the_host_lacks():
+    own = "".join("%s=%s\n" % (w["key"], w["value"]) for w in s.plan(HOST, INPUTS)["wanted"])
+    values = {w["key"]: w["value"] for w in s.plan(HOST, INPUTS)["wanted"]}
+    result = s.plan(host(own_content=own, own_values=values), INPUTS)
+    assert result["apply"] == [] and result["stale"] == []
+    values["net.ipv6.conf.ra0.accept_ra"] = "1"
+    result = s.plan(host(own_content=own, own_values=values), INPUTS)
+    assert result["apply"] == [{"key": "net.ipv6.conf.ra0.accept_ra", "value": "2"}]
+    # A fresh host: everything, in the planned order.
+    fresh = s.plan(HOST, INPUTS)
+    assert fresh["apply"] == fresh["wanted"]

@@ -97,6 +97,7 @@ def fake(tmp_path, monkeypatch):
         "/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d")))
     monkeypatch.setattr(sysctl_info, "LEGACY_FILE", host.path("/etc/sysctl.conf"))
     monkeypatch.setattr(sysctl_info, "PROC_IPV6_CONF", host.path("/proc/sys/net/ipv6/conf"))
+    monkeypatch.setattr(sysctl_info, "PROC_SYS", host.path("/proc/sys"))
     for name, value in (("all", "1"), ("eth0", "2"), ("eth0.100", "0")):
         host.write("/proc/sys/net/ipv6/conf/%s/accept_ra" % name, value + "\n")
     host.write("/proc/sys/net/ipv6/conf/all/forwarding", "0\n")
@@ -163,6 +164,23 @@ def test_a_failing_tool_counts_as_missing(fake):
 def test_returns_the_own_file(fake):
     fake.write("/etc/sysctl.d/60-ipv6ready.conf", "net.ipv6.conf.all.forwarding=1\n")
     assert run(fake)["own_content"] == "net.ipv6.conf.all.forwarding=1\n"
+
+
+def test_returns_the_kernel_values_of_the_keys_of_the_own_file(fake):
+    fake.write("/proc/sys/net/ipv4/tcp_rmem", "4096\t131072\t6291456\n")
+    fake.write("/etc/sysctl.d/60-ipv6ready.conf", "# header\nnet.ipv6.conf.all.forwarding = 1\n"
+               "net.ipv6.conf.eth0/100.accept_ra=2\nnet.ipv4.tcp_rmem=4096 131072 6291456\n-net.no.such.key = 1\n"
+               "net/../../../secret = 1\n")
+    # A key that climbs out of /proc/sys is not read.
+    fake.write("/secret", "not to be read\n")
+    assert run(fake)["own_values"] == {
+        "net.ipv6.conf.all.forwarding": "0", "net.ipv6.conf.eth0/100.accept_ra": "0",
+        "net.ipv4.tcp_rmem": "4096\t131072\t6291456", "-net.no.such.key": None,
+        "net/../../../secret": None}
+
+
+def test_without_the_own_file_no_kernel_value_is_read(fake):
+    assert run(fake)["own_values"] == {}
 
 
 def test_a_directory_as_own_file_fails(fake):
