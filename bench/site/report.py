@@ -20,6 +20,7 @@ ROWS = [
     ("baseline-noop", "baseline: no-op re-run", None),
     ("first", "ours, site.yml: first converge", "baseline-first"),
     ("noop", "ours, site.yml: no-op re-run", "baseline-noop"),
+    ("noop-nocanary", "ours: no-op, no canary (`-e ipv6ready_canary=false`)", "baseline-noop"),
     ("noop-noverify", "ours: no-op, --skip-tags verify", "baseline-noop"),
     ("noop-hosts", "ours: no-op, Docker hosts' configuration only", "baseline-noop"),
     ("baseline-noop-mitogen", "baseline with mitogen: no-op", None),
@@ -27,7 +28,7 @@ ROWS = [
     ("first-mitogen", "ours with mitogen: first converge (lab 3)", "baseline-first"),
     ("noop-mitogen-lab3", "ours with mitogen: no-op (lab 3)", "baseline-noop"),
 ]
-IDEMPOTENT = ("baseline-noop", "noop", "noop-noverify", "noop-hosts", "baseline-noop-mitogen", "noop-mitogen",
+IDEMPOTENT = ("baseline-noop", "noop", "noop-nocanary", "noop-noverify", "noop-hosts", "baseline-noop-mitogen", "noop-mitogen",
               "noop-mitogen-lab3")
 ROLE_ORDER = ["facts", "tasks outside roles", "nat64_gateway", "dns64", "sysctl", "nat64_client", "daemon", "networks", "gai_policy",
               "verify"]
@@ -92,6 +93,9 @@ def main(path, hosts, batch, roundtrips=""):
             continue
         value = ours / other
         print("%s = %.2fx (goal <= %gx): %s" % (label, value, goal, "met" if value <= goal else "NOT met"))
+    if seconds("noop-nocanary") and seconds("baseline-noop"):
+        print("our no-op without the canary (-e ipv6ready_canary=false) = %.2fx the baseline's no-op, %.1fx ping" % (
+            seconds("noop-nocanary") / seconds("baseline-noop"), seconds("noop-nocanary") / ping))
     if seconds("noop-mitogen") and seconds("noop"):
         print("mitogen: our no-op %.1f s -> %.1f s (%.2fx)" % (
             seconds("noop"), seconds("noop-mitogen"), seconds("noop-mitogen") / seconds("noop")))

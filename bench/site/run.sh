@@ -12,7 +12,8 @@
 #   lab 2 (fresh again):
 #     ping        3 more times (the figure is the median of all 6)
 #     ours        site.yml: first converge, no-op re-run (must report
-#                 changed=0), the no-op with --skip-tags verify, and the no-op
+#                 changed=0), the no-op without the canary host
+#                 (-e ipv6ready_canary=false), the no-op with --skip-tags verify, and the no-op
 #                 of the Docker hosts' configuration only (--skip-tags
 #                 gateways,verify: what the baseline configures)
 #     mitogen     (BENCH_MITOGEN=1) the no-op re-run with the mitogen_linear
@@ -130,6 +131,7 @@ lab_up 2
 ping_once; ping_once; ping_once
 run first must "${site[@]}"
 run noop must "${site[@]}"
+run noop-nocanary must "${site[@]}" -e ipv6ready_canary=false
 run noop-noverify must "${site[@]}" --skip-tags verify
 run noop-hosts must "${site[@]}" --skip-tags gateways,verify -e "nat64_client_prefix=${lab_prefix}"
 if [ "$roundtrips" = 1 ]; then

@@ -17,6 +17,12 @@ description:
   - C(problems) say why the host cannot carry them. C(overrides) and C(override_message) list the lines of sysctl
     files applied after the role's own that would set one of its keys to another value. C(stale) lists the keys in
     the role's file that it no longer wants.
+  - C(forward_policy_set) lists the FORWARD chain tools (C(ip6tables), C(iptables)) whose policy is not DROP yet, and
+    C(unit_enable) says whether the boot unit that sets the policy is not enabled yet, both from what
+    M(ipv6ready.docker.sysctl_info) read with its C(forward_policy) and C(units) options. C(unit_current) says
+    whether the unit file it read with C(files) is already the one the role writes. C(apply) are the items of
+    C(wanted) that the role's file and the kernel do not both hold already (from C(own_content) and C(own_values)),
+    the settings C(ansible.posix.sysctl) would change.
   - The companion filter C(ipv6ready.docker.sysctl_problems) checks the variables alone, before the host is read.
 options:
   _input:
@@ -27,6 +33,8 @@ options:
     description:
       - The role variables by name, C(sysctl_ipv4_forwarding), C(sysctl_accept_ra_detect),
         C(sysctl_accept_ra_interfaces), C(sysctl_extra), C(sysctl_preflight) and C(sysctl_forward_policy_drop).
+      - C(unit), C(unit_path) and C(unit_content), the name, the file and the rendered text of the boot unit that
+        sets the FORWARD policy.
     type: dict
     required: true
 """

@@ -20,7 +20,7 @@ import fnmatch
 import os
 import re
 
-from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE, boolean
 
 # Where systemd-sysctl and procps' ``sysctl --system`` look for *.conf files,
 # in this order of priority: a file in an earlier directory masks a file of
@@ -41,6 +41,9 @@ OWN_DIR = "/etc/sysctl.d"
 
 # The tools that set the FORWARD chain policy, per address family.
 FORWARD_TOOLS = ("ip6tables", "iptables")
+# The header of ``iptables -L CHAIN``: "Chain FORWARD (policy DROP)", as
+# ansible.builtin.iptables reads the current policy.
+_CHAIN_POLICY_RE = re.compile(r"\(policy ([A-Z]+)\)")
 
 _OWN_FILE_RE = re.compile(r"^/etc/sysctl\.d/[^/.][^/]*\.conf$")
 _EXTRA_KEY_RE = re.compile(r"^[A-Za-z0-9_][^\s=*?\[\]]*$")
@@ -325,12 +328,88 @@ def forward_tools(inputs):
     return list(FORWARD_TOOLS) if _flag(inputs.get("sysctl_ipv4_forwarding")) else [FORWARD_TOOLS[0]]
 
 
+def chain_policy(listing):
+    """The policy in the first line of ``iptables -L CHAIN`` output, or ``None`` without one."""
+    match = _CHAIN_POLICY_RE.search((listing or "").split("\n")[0])
+    return match.group(1) if match else None
+
+
+def forward_policy_changes(host, inputs):
+    """The FORWARD chain tools whose policy must be set to DROP: every tool the policy needs whose chain is not
+    DROP now, as ``sysctl_info`` read it (a policy it could not read counts as not DROP)."""
+    policies = host.get("forward_policy") or {}
+    return [tool for tool in forward_tools(inputs) if policies.get(tool) != "DROP"]
+
+
+def unit_needs_enable(host, unit):
+    """Whether the boot unit must be enabled: anything but ``enabled`` from ``systemctl is-enabled``, or no answer."""
+    return (host.get("units") or {}).get(unit) != "enabled"
+
+
+def file_current(read, content, mode="0644", uid=0, gid=0):
+    """Whether a file ``sysctl_info`` read (``files``) is a regular file with exactly this content, mode and owner.
+
+    Then ``ansible.builtin.template`` would change nothing, and the role skips it; in every other case (missing, a
+    link, other content, mode or owner, nothing rendered to compare with) the template task decides.
+    """
+    if not read or not read.get("regular") or content is None:
+        return False
+    return (read.get("content") == content and read.get("mode") == mode
+            and read.get("uid") == uid and read.get("gid") == gid)
+
+
+def module_value(value):
+    """A value as ansible.posix.sysctl compares it with the file: booleans (``yes``, ``true`` ...) as 1 or 0."""
+    text = str(value)
+    if text.lower() in BOOLEANS_TRUE:
+        return "1"
+    if text.lower() in BOOLEANS_FALSE:
+        return "0"
+    return text.strip()
+
+
+def module_file_values(text):
+    """The role's file as ansible.posix.sysctl reads it: each key to its last value, stripped but not normalised."""
+    values = {}
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")) or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        values[key.strip()] = value.strip()
+    return values
+
+
+def settings_to_apply(wanted, own_content, own_values):
+    """The ``wanted`` settings ansible.posix.sysctl would change, in order; the others cost it a round trip for nothing.
+
+    A setting is left out only when the role's file already sets the key, spelled the same, to the value
+    (its last line for the key, compared as the module compares it: exactly, after it turned booleans into 1 or 0)
+    and the kernel's current value has the same words. A key the file lacks, another value in either place, or a
+    kernel value ``sysctl_info`` could not read keeps the setting.
+    """
+    in_file = module_file_values(own_content)
+    values = own_values or {}
+    apply = []
+    for item in wanted:
+        want = module_value(item["value"])
+        current = values.get(item["key"])
+        if (in_file.get(item["key"]) == want and current is not None
+                and str(current).split() == want.split()):
+            continue
+        apply.append(item)
+    return apply
+
+
 def plan(host, inputs):
     """Decide everything the role does on one host, from what ``sysctl_info`` read.
 
     ``host`` is the ``sysctl_info`` result (``links``, ``routes``,
-    ``addresses``, ``ipv6``, ``accept_ra``, ``tools``, ``own_content``,
-    ``later_files``); ``inputs`` the role variables by name. Returns a dict:
+    ``addresses``, ``ipv6``, ``accept_ra``, ``tools``, ``forward_policy``,
+    ``units``, ``own_content``, ``later_files``); ``inputs`` the role
+    variables by name, and ``unit``, ``unit_path`` and ``unit_content``: the
+    name, the file and the rendered text of the boot unit that sets the
+    FORWARD policy. Returns a dict:
 
     - ``uplinks``: the interfaces that get accept_ra=2 (detected, then listed);
     - ``wanted``: ``[{'key', 'value'}]`` in the order they are applied;
@@ -338,7 +417,15 @@ def plan(host, inputs):
     - ``problems``: why the host cannot carry the settings (fail before any change);
     - ``overrides`` and ``override_message``: later files that override ours
       (empty unless ``sysctl_preflight`` is ``fail`` or ``warn``);
-    - ``stale``: keys to remove from the role's file.
+    - ``stale``: keys to remove from the role's file;
+    - ``forward_policy_set``: the tools (``ip6tables``, ``iptables``) whose
+      FORWARD policy is to be set to DROP (``forward_policy_changes``);
+    - ``unit_enable``: whether the boot unit must be enabled
+      (``unit_needs_enable``; the role enables it also after rewriting it);
+    - ``unit_current``: whether the unit file on the host is the one the role
+      writes already (``file_current``), so the template task is skipped;
+    - ``apply``: the items of ``wanted`` that are not in the file and the
+      kernel already (``settings_to_apply``).
     """
     detect = _flag(inputs.get("sysctl_accept_ra_detect"))
     listed = [str(dev) for dev in inputs.get("sysctl_accept_ra_interfaces") or ()]
@@ -379,4 +466,10 @@ def plan(host, inputs):
         "overrides": overrides,
         "override_message": override_message(overrides),
         "stale": stale_keys(host.get("own_content"), wanted),
+        "forward_policy_set": forward_policy_changes(host, inputs),
+        "unit_enable": _flag(inputs.get("sysctl_forward_policy_drop")) and unit_needs_enable(host, inputs.get("unit")),
+        "apply": settings_to_apply([{"key": key, "value": value} for key, value in wanted], host.get("own_content"),
+                                   host.get("own_values")),
+        "unit_current": _flag(inputs.get("sysctl_forward_policy_drop")) and file_current(
+            (host.get("files") or {}).get(inputs.get("unit_path")), inputs.get("unit_content")),
     }

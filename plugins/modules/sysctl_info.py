@@ -15,7 +15,10 @@ description:
   - Reads, in one round trip and without changing anything, what the C(ipv6ready.docker.sysctl) role decides on.
   - The links, IPv6 routes and IPv6 addresses (C(ip -json)), whether the kernel has IPv6, and the C(accept_ra) value
     of every interface.
-  - Whether the FORWARD chain tools in O(tools) work.
+  - Whether the FORWARD chain tools in O(tools) work and, with O(forward_policy), the policy of their FORWARD chain.
+  - With O(units), whether systemd has each of those units enabled.
+  - With O(files), the content, mode and owner of those files, so that a caller can tell whether a file it would
+    write is there already.
   - The role's own sysctl file, and every sysctl file that C(systemd-sysctl) and procps' C(sysctl --system) apply
     after it. Those are the C(*.conf) files of the sysctl.d search path whose names sort after the file's name, once
     files of the same name in earlier directories are masked, then C(/etc/sysctl.conf).
@@ -44,6 +47,22 @@ options:
     description: Programs to check with C(--version), for example V(ip6tables).
     type: list
     elements: str
+    default: []
+  forward_policy:
+    description:
+      - Also read the policy of the C(filter) table's FORWARD chain with each tool of O(tools) that works, the way
+        C(ansible.builtin.iptables) reads it (the header of C(<tool> -t filter -L FORWARD -n)).
+    type: bool
+    default: false
+  units:
+    description: systemd units to ask C(systemctl is-enabled) about, for example V(ipv6ready-forward-drop.service).
+    type: list
+    elements: str
+    default: []
+  files:
+    description: Files to read, for example a unit file the caller writes with C(ansible.builtin.template).
+    type: list
+    elements: path
     default: []
 notes:
   - A file link that points to C(/etc/sysctl.conf) (Debian 12's C(99-sysctl.conf)) is not listed twice; the file
@@ -96,10 +115,54 @@ tools:
   returned: always
   type: dict
   sample: {"ip6tables": true}
+forward_policy:
+  description:
+    - Each tool of O(tools) to the policy of its FORWARD chain, or V(null) when it cannot be read (the tool is
+      missing or fails). Empty unless O(forward_policy) is set.
+  returned: always
+  type: dict
+  sample: {"ip6tables": "DROP", "iptables": "ACCEPT"}
+units:
+  description:
+    - Each unit of O(units) to what C(systemctl is-enabled) printed (V(enabled), V(disabled), V(static), ...), an
+      empty string when it printed nothing (an unknown unit), or V(null) when there is no C(systemctl).
+  returned: always
+  type: dict
+  sample: {"ipv6ready-forward-drop.service": "enabled"}
+files:
+  description:
+    - Each file of O(files) to V(null) when it does not exist, or to what it is. A link is not followed.
+  returned: always
+  type: dict
+  sample: {"/etc/systemd/system/ipv6ready-forward-drop.service": {"regular": true, "mode": "0644", "uid": 0,
+           "gid": 0, "content": "[Unit]\n"}}
+  contains:
+    regular:
+      description: Whether it is a regular file (not a link, directory or other).
+      type: bool
+    mode:
+      description: Its permission bits, in octal (V(0644)).
+      type: str
+    uid:
+      description: Its owner's user ID.
+      type: int
+    gid:
+      description: Its group ID.
+      type: int
+    content:
+      description: Its text, or V(null) when it is not a regular file.
+      type: str
 own_content:
   description: The text of O(path), or V(null) when it does not exist.
   returned: always
   type: str
+own_values:
+  description:
+    - Each key O(path) sets, spelled as there, to the kernel's current value (from C(/proc/sys)), or V(null) when
+      it cannot be read.
+  returned: always
+  type: dict
+  sample: {"net.ipv6.conf.all.forwarding": "1"}
 later_files:
   description: The sysctl files applied after O(path), in the order the loaders apply them.
   returned: always
@@ -118,6 +181,7 @@ later_files:
 import errno
 import json
 import os
+import stat
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
@@ -125,10 +189,14 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.ipv6ready.docker.plugins.module_utils._sysctl import (
     LEGACY_FILE,
     SEARCH_PATH,
+    chain_policy,
     conf_names,
+    key_path,
     later_files,
+    parse_conf,
 )
 
+PROC_SYS = "/proc/sys"
 PROC_IPV6_CONF = "/proc/sys/net/ipv6/conf"
 
 
@@ -177,6 +245,59 @@ def tool_works(module, tool):
     return rc == 0
 
 
+def forward_policy(module, tool):
+    """The FORWARD policy ``tool`` lists, or ``None`` when it is missing or fails."""
+    path = module.get_bin_path(tool)
+    if not path:
+        return None
+    rc, out, _err = module.run_command([path, "-t", "filter", "-L", "FORWARD", "-n"])
+    return chain_policy(out) if rc == 0 else None
+
+
+def unit_states(module, units):
+    """``systemctl is-enabled`` of each unit: its first line of output; ``None`` for all without systemctl."""
+    systemctl = module.get_bin_path("systemctl") if units else None
+    states = {}
+    for unit in units:
+        if not systemctl:
+            states[unit] = None
+            continue
+        _rc, out, _err = module.run_command([systemctl, "is-enabled", unit])
+        lines = out.strip().splitlines()
+        states[unit] = lines[0].strip() if lines else ""
+    return states
+
+
+def current_values(module, own_content):
+    """The kernel's value of each key the role's file sets, by the key as written; ``None`` when unreadable."""
+    values = {}
+    for row in parse_conf(own_content or ""):
+        path = key_path(row["key"])
+        # Only names below /proc/sys: never a file elsewhere that a strange key points to.
+        if path.startswith("/") or ".." in path.split("/"):
+            values[row["written"]] = None
+            continue
+        try:
+            with open(os.path.join(PROC_SYS, path), "rb") as handle:
+                values[row["written"]] = handle.read().decode("utf-8", errors="replace").strip()
+        except (IOError, OSError):
+            values[row["written"]] = None
+    return values
+
+
+def file_state(module, path):
+    """What ``path`` is, without following a link; ``None`` when it does not exist."""
+    try:
+        info = os.lstat(path)
+    except (IOError, OSError) as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        module.fail_json(msg="Cannot read %s: %s" % (path, to_native(exc)))
+    regular = stat.S_ISREG(info.st_mode)
+    return {"regular": regular, "mode": "%04o" % stat.S_IMODE(info.st_mode), "uid": info.st_uid, "gid": info.st_gid,
+            "content": read_text(module, path) if regular else None}
+
+
 def sysctl_listing():
     """The ``*.conf`` names of every directory of the search path that exists, without directories."""
     listing = {}
@@ -208,11 +329,19 @@ def main():
         argument_spec=dict(
             path=dict(type="path", required=True),
             tools=dict(type="list", elements="str", default=[]),
+            forward_policy=dict(type="bool", default=False),
+            units=dict(type="list", elements="str", default=[]),
+            files=dict(type="list", elements="path", default=[]),
         ),
         supports_check_mode=True,
     )
     ip = module.get_bin_path("ip", required=True)
     ipv6 = os.path.exists(os.path.join(PROC_IPV6_CONF, "all", "forwarding"))
+    tools = dict((tool, tool_works(module, tool)) for tool in module.params["tools"])
+    own_content = read_text(module, module.params["path"])
+    policies = {}
+    if module.params["forward_policy"]:
+        policies = dict((tool, forward_policy(module, tool) if works else None) for tool, works in tools.items())
     module.exit_json(
         changed=False,
         links=ip_json(module, ip, ["link", "show"], required=True),
@@ -220,8 +349,12 @@ def main():
         addresses=ip_json(module, ip, ["-6", "address", "show"], required=False) if ipv6 else [],
         ipv6=ipv6,
         accept_ra=accept_ra_values(module),
-        tools=dict((tool, tool_works(module, tool)) for tool in module.params["tools"]),
-        own_content=read_text(module, module.params["path"]),
+        tools=tools,
+        forward_policy=policies,
+        units=unit_states(module, module.params["units"]),
+        files=dict((path, file_state(module, path)) for path in module.params["files"]),
+        own_content=own_content,
+        own_values=current_values(module, own_content),
         later_files=files_after(module, module.params["path"]),
     )
 

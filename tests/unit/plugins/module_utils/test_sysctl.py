@@ -454,3 +454,203 @@ def test_plan_reads_booleans_as_an_inventory_gives_them():
                                            sysctl_forward_policy_drop="no"))
     assert result["uplinks"] == [] and result["problems"] == []
     assert "net.ipv4.ip_forward" not in [w["key"] for w in result["wanted"]]
+
+
+# --------------------------------------------------------------------------
+# The FORWARD policy and the boot unit, decided from the one read
+# --------------------------------------------------------------------------
+
+UNIT = "ipv6ready-forward-drop.service"
+
+
+@pytest.mark.parametrize(
+    "listing, policy",
+    [
+        ("Chain FORWARD (policy DROP)\ntarget     prot opt source               destination\n", "DROP"),
+        ("Chain FORWARD (policy ACCEPT)\nACCEPT     all  --  0.0.0.0/0            0.0.0.0/0\n", "ACCEPT"),
+        # With counters (-v, which neither reader asks for) the iptables module finds no policy either.
+        ("Chain FORWARD (policy ACCEPT 0 packets, 0 bytes)\n", None),
+        # A user-defined chain has references, no policy; only the first line counts.
+        ("Chain DOCKER (1 references)\nChain FORWARD (policy DROP)\n", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_chain_policy_reads_the_header_as_the_iptables_module_does(listing, policy):
+    assert s.chain_policy(listing) == policy
+
+
+@pytest.mark.parametrize(
+    "policies, input_changes, to_set",
+    [
+        # A no-op run: both DROP already, nothing to set.
+        ({"ip6tables": "DROP", "iptables": "DROP"}, {}, []),
+        # A fresh host, or Docker < 28 left IPv6 ACCEPT.
+        ({"ip6tables": "ACCEPT", "iptables": "DROP"}, {}, ["ip6tables"]),
+        ({"ip6tables": "ACCEPT", "iptables": "ACCEPT"}, {}, ["ip6tables", "iptables"]),
+        # Without IPv4 forwarding the IPv4 policy is not the role's business.
+        ({"ip6tables": "DROP", "iptables": "ACCEPT"}, {"sysctl_ipv4_forwarding": False}, []),
+        ({"ip6tables": "ACCEPT", "iptables": "ACCEPT"}, {"sysctl_ipv4_forwarding": False}, ["ip6tables"]),
+        # A policy that could not be read is set (the iptables module decides).
+        ({"ip6tables": None, "iptables": "DROP"}, {}, ["ip6tables"]),
+        ({}, {}, ["ip6tables", "iptables"]),
+        (None, {}, ["ip6tables", "iptables"]),
+        # Another chain policy than DROP is ours to change.
+        ({"ip6tables": "RETURN", "iptables": "DROP"}, {}, ["ip6tables"]),
+        # The policy is left alone altogether.
+        ({"ip6tables": "ACCEPT", "iptables": "ACCEPT"}, {"sysctl_forward_policy_drop": False}, []),
+        ({"ip6tables": "ACCEPT"}, {"sysctl_forward_policy_drop": "no"}, []),
+    ],
+)
+def test_plan_forward_policy_set(policies, input_changes, to_set):
+    assert s.plan(host(forward_policy=policies), inputs(**input_changes))["forward_policy_set"] == to_set
+
+
+@pytest.mark.parametrize(
+    "units, input_changes, enable",
+    [
+        # A no-op run: the unit is enabled, no systemd_service call.
+        ({UNIT: "enabled"}, {}, False),
+        # Not there yet, disabled, masked, or only linked: the role enables it (systemd_service decides).
+        ({UNIT: ""}, {}, True),
+        ({UNIT: "disabled"}, {}, True),
+        ({UNIT: "masked"}, {}, True),
+        ({UNIT: "linked"}, {}, True),
+        ({UNIT: "enabled-runtime"}, {}, True),
+        # No systemctl, or no answer for this unit: the role asks systemd itself.
+        ({UNIT: None}, {}, True),
+        ({"other.service": "enabled"}, {}, True),
+        (None, {}, True),
+        # The role does not keep a unit at all.
+        ({UNIT: ""}, {"sysctl_forward_policy_drop": False}, False),
+    ],
+)
+def test_plan_unit_enable(units, input_changes, enable):
+    assert s.plan(host(units=units), inputs(unit=UNIT, **input_changes))["unit_enable"] is enable
+
+
+def test_plan_without_the_unit_name_enables_it():
+    assert s.plan(host(units={UNIT: "enabled"}), INPUTS)["unit_enable"] is True
+
+
+UNIT_PATH = "/etc/systemd/system/" + UNIT
+UNIT_TEXT = "[Unit]\nDescription=x\n\n[Service]\nExecStart=ip6tables -w -P FORWARD DROP\n"
+
+
+def unit_file(**changes):
+    return dict({"regular": True, "mode": "0644", "uid": 0, "gid": 0, "content": UNIT_TEXT}, **changes)
+
+
+@pytest.mark.parametrize(
+    "read, content, current",
+    [
+        # A no-op run: the file is exactly what the template writes.
+        (unit_file(), UNIT_TEXT, True),
+        # Anything else goes to the template task.
+        (None, UNIT_TEXT, False),
+        (unit_file(content=UNIT_TEXT + "ExecStart=iptables -w -P FORWARD DROP\n"), UNIT_TEXT, False),
+        (unit_file(content=UNIT_TEXT.rstrip("\n")), UNIT_TEXT, False),
+        (unit_file(mode="0755"), UNIT_TEXT, False),
+        (unit_file(uid=1000), UNIT_TEXT, False),
+        (unit_file(gid=4), UNIT_TEXT, False),
+        (unit_file(regular=False, content=None), UNIT_TEXT, False),
+        ({}, UNIT_TEXT, False),
+        # Nothing rendered to compare with.
+        (unit_file(), None, False),
+    ],
+)
+def test_file_current(read, content, current):
+    assert s.file_current(read, content) is current
+
+
+@pytest.mark.parametrize(
+    "files, input_changes, current",
+    [
+        ({UNIT_PATH: unit_file()}, {}, True),
+        ({UNIT_PATH: None}, {}, False),
+        ({UNIT_PATH: unit_file(content="old\n")}, {}, False),
+        # The unit sysctl_info read is another file, or none was read.
+        ({"/etc/systemd/system/other.service": unit_file()}, {}, False),
+        (None, {}, False),
+        ({UNIT_PATH: unit_file()}, {"unit_content": None}, False),
+        # Without the FORWARD policy the role removes the unit instead.
+        ({UNIT_PATH: unit_file()}, {"sysctl_forward_policy_drop": False}, False),
+    ],
+)
+def test_plan_unit_current(files, input_changes, current):
+    result = s.plan(host(files=files), inputs(unit_path=UNIT_PATH, **dict({"unit_content": UNIT_TEXT}, **input_changes)))
+    assert result["unit_current"] is current
+
+
+# --------------------------------------------------------------------------
+# The settings ansible.posix.sysctl would change
+# --------------------------------------------------------------------------
+
+FWD = {"key": "net.ipv6.conf.all.forwarding", "value": "1"}
+RMEM = {"key": "net.ipv4.tcp_rmem", "value": "4096 131072 6291456"}
+OWN_TEXT = "# Managed by Ansible\nnet.ipv6.conf.all.forwarding=1\nnet.ipv4.tcp_rmem=4096 131072 6291456\n"
+KERNEL = {"net.ipv6.conf.all.forwarding": "1", "net.ipv4.tcp_rmem": "4096\t131072\t6291456"}
+
+
+@pytest.mark.parametrize(
+    "own, kernel, apply",
+    [
+        # A no-op run: file and kernel hold both (the kernel separates with tabs).
+        (OWN_TEXT, KERNEL, []),
+        # The kernel drifted (a hardening role, a hand-made sysctl -w).
+        (OWN_TEXT, dict(KERNEL, **{"net.ipv6.conf.all.forwarding": "0"}), [FWD]),
+        (OWN_TEXT, dict(KERNEL, **{"net.ipv4.tcp_rmem": "4096 87380 6291456"}), [RMEM]),
+        # The kernel's value could not be read, or was not read at all.
+        (OWN_TEXT, dict(KERNEL, **{"net.ipv6.conf.all.forwarding": None}), [FWD]),
+        (OWN_TEXT, {}, [FWD, RMEM]),
+        (OWN_TEXT, None, [FWD, RMEM]),
+        # The file lacks a key, or has no file at all.
+        ("net.ipv4.tcp_rmem = 4096 131072 6291456\n", KERNEL, [FWD]),
+        (None, KERNEL, [FWD, RMEM]),
+        # The file holds another value; its last line for the key counts, as for the module.
+        (OWN_TEXT.replace("forwarding=1", "forwarding=0"), KERNEL, [FWD]),
+        (OWN_TEXT + "net.ipv6.conf.all.forwarding = 0\n", KERNEL, [FWD]),
+        ("net.ipv6.conf.all.forwarding = 0\n" + OWN_TEXT, KERNEL, []),
+        # The module compares the file's value exactly: other blanks inside are a change it writes.
+        (OWN_TEXT.replace("4096 131072", "4096  131072"), KERNEL, [RMEM]),
+        # ... but blanks around the = and the line are not.
+        ("  net.ipv6.conf.all.forwarding  =  1  \nnet.ipv4.tcp_rmem=4096 131072 6291456\n", KERNEL, []),
+        # A key spelled otherwise (slashes) is another key to the module.
+        ("net/ipv6/conf/all/forwarding=1\nnet.ipv4.tcp_rmem=4096 131072 6291456\n",
+         dict(KERNEL, **{"net/ipv6/conf/all/forwarding": "1"}), [FWD]),
+        # A commented line sets nothing.
+        ("# net.ipv6.conf.all.forwarding=1\n; x\nnet.ipv4.tcp_rmem=4096 131072 6291456\n", KERNEL, [FWD]),
+    ],
+)
+def test_settings_to_apply(own, kernel, apply):
+    assert s.settings_to_apply([FWD, RMEM], own, kernel) == apply
+
+
+@pytest.mark.parametrize(
+    "value, module",
+    [("1", "1"), ("0", "0"), ("2", "2"), (" 5 ", "5"), ("yes", "1"), ("True", "1"), ("off", "0"), ("no", "0"),
+     ("4096 131072 6291456", "4096 131072 6291456"), (63, "63")],
+)
+def test_module_value_turns_booleans_into_numbers_as_ansible_posix_sysctl_does(value, module):
+    assert s.module_value(value) == module
+
+
+def test_a_boolean_word_is_compared_as_the_module_writes_it():
+    # The module writes "on" as 1: a file with 1 and a kernel with 1 change nothing.
+    item = {"key": "net.ipv4.conf.all.rp_filter", "value": "on"}
+    assert s.settings_to_apply([item], "net.ipv4.conf.all.rp_filter=1\n", {"net.ipv4.conf.all.rp_filter": "1"}) == []
+    assert s.settings_to_apply([item], "net.ipv4.conf.all.rp_filter=on\n",
+                               {"net.ipv4.conf.all.rp_filter": "1"}) == [item]
+
+
+def test_plan_applies_only_what_the_host_lacks():
+    own = "".join("%s=%s\n" % (w["key"], w["value"]) for w in s.plan(HOST, INPUTS)["wanted"])
+    values = {w["key"]: w["value"] for w in s.plan(HOST, INPUTS)["wanted"]}
+    result = s.plan(host(own_content=own, own_values=values), INPUTS)
+    assert result["apply"] == [] and result["stale"] == []
+    values["net.ipv6.conf.ra0.accept_ra"] = "1"
+    result = s.plan(host(own_content=own, own_values=values), INPUTS)
+    assert result["apply"] == [{"key": "net.ipv6.conf.ra0.accept_ra", "value": "2"}]
+    # A fresh host: everything, in the planned order.
+    fresh = s.plan(HOST, INPUTS)
+    assert fresh["apply"] == fresh["wanted"]

@@ -51,6 +51,10 @@ class Host:
                    ("-6", "route", "show", "table", "all"): (0, json.dumps(ROUTES)),
                    ("-6", "address", "show"): (0, "[]")}
         self.tools = {"ip6tables": 0}
+        # `<tool> -t filter -L FORWARD -n`: (rc, output)
+        self.listings = {"ip6tables": (0, "Chain FORWARD (policy DROP)\ntarget     prot opt source  destination\n")}
+        # `systemctl is-enabled UNIT`: (rc, output); None: no systemctl
+        self.units = {"ipv6ready-forward-drop.service": (0, "enabled\n")}
         self.calls = []
 
     def path(self, path):
@@ -64,7 +68,7 @@ class Host:
         return full
 
     def get_bin_path(self, name, required=False, opt_dirs=None):
-        if name == "ip" or name in self.tools:
+        if name == "ip" or name in self.tools or (name == "systemctl" and self.units is not None):
             return "/fake/" + name
         return None
 
@@ -75,6 +79,13 @@ class Host:
             assert args[1] == "-json"
             rc, out = self.ip[tuple(args[2:])]
             return rc, out, "" if rc == 0 else "error"
+        if name == "systemctl":
+            assert args[1] == "is-enabled" and len(args) == 3
+            rc, out = self.units.get(args[2], (4, ""))
+            return rc, out, "" if rc == 0 else "Failed to get unit file state"
+        if args[1:] == ["-t", "filter", "-L", "FORWARD", "-n"]:
+            rc, out = self.listings[name]
+            return rc, out, ""
         assert args[1:] == ["--version"]
         return self.tools[name], "", ""
 
@@ -86,6 +97,7 @@ def fake(tmp_path, monkeypatch):
         "/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d")))
     monkeypatch.setattr(sysctl_info, "LEGACY_FILE", host.path("/etc/sysctl.conf"))
     monkeypatch.setattr(sysctl_info, "PROC_IPV6_CONF", host.path("/proc/sys/net/ipv6/conf"))
+    monkeypatch.setattr(sysctl_info, "PROC_SYS", host.path("/proc/sys"))
     for name, value in (("all", "1"), ("eth0", "2"), ("eth0.100", "0")):
         host.write("/proc/sys/net/ipv6/conf/%s/accept_ra" % name, value + "\n")
     host.write("/proc/sys/net/ipv6/conf/all/forwarding", "0\n")
@@ -103,9 +115,9 @@ def fake(tmp_path, monkeypatch):
     return host
 
 
-def run(host, tools=(), expect=ExitJson, check_mode=False):
-    args = {"path": host.path("/etc/sysctl.d/60-ipv6ready.conf"), "tools": list(tools),
-            "_ansible_check_mode": check_mode}
+def run(host, tools=(), expect=ExitJson, check_mode=False, **options):
+    args = dict(options, path=host.path("/etc/sysctl.d/60-ipv6ready.conf"), tools=list(tools),
+                _ansible_check_mode=check_mode)
     with patch_module_args(args):
         with pytest.raises(expect) as info:
             sysctl_info.main()
@@ -123,6 +135,9 @@ def test_reads_the_network_state(fake):
     assert result["ipv6"] is True
     assert result["accept_ra"] == {"all": "1", "eth0": "2", "eth0.100": "0"}
     assert result["tools"] == {"ip6tables": True, "iptables": False}
+    # Not asked for: neither the policies nor any unit are read.
+    assert result["forward_policy"] == {} and result["units"] == {} and result["files"] == {}
+    assert not [call for call in fake.calls if call[1:2] in (["-t"], ["is-enabled"])]
     assert result["own_content"] is None
     assert result["later_files"] == []
 
@@ -149,6 +164,23 @@ def test_a_failing_tool_counts_as_missing(fake):
 def test_returns_the_own_file(fake):
     fake.write("/etc/sysctl.d/60-ipv6ready.conf", "net.ipv6.conf.all.forwarding=1\n")
     assert run(fake)["own_content"] == "net.ipv6.conf.all.forwarding=1\n"
+
+
+def test_returns_the_kernel_values_of_the_keys_of_the_own_file(fake):
+    fake.write("/proc/sys/net/ipv4/tcp_rmem", "4096\t131072\t6291456\n")
+    fake.write("/etc/sysctl.d/60-ipv6ready.conf", "# header\nnet.ipv6.conf.all.forwarding = 1\n"
+               "net.ipv6.conf.eth0/100.accept_ra=2\nnet.ipv4.tcp_rmem=4096 131072 6291456\n-net.no.such.key = 1\n"
+               "net/../../../secret = 1\n")
+    # A key that climbs out of /proc/sys is not read.
+    fake.write("/secret", "not to be read\n")
+    assert run(fake)["own_values"] == {
+        "net.ipv6.conf.all.forwarding": "0", "net.ipv6.conf.eth0/100.accept_ra": "0",
+        "net.ipv4.tcp_rmem": "4096\t131072\t6291456", "-net.no.such.key": None,
+        "net/../../../secret": None}
+
+
+def test_without_the_own_file_no_kernel_value_is_read(fake):
+    assert run(fake)["own_values"] == {}
 
 
 def test_a_directory_as_own_file_fails(fake):
@@ -183,3 +215,54 @@ def test_a_link_to_sysctl_conf_is_read_once_last_and_dangling_links_are_skipped(
     os.symlink(other, fake.path("/etc/sysctl.d/97-link.conf"))
     assert later(run(fake), fake) == [("/etc/sysctl.d/97-link.conf", "e = 5\n"),
                                       ("/etc/sysctl.conf", "net.ipv4.ip_forward = 0\n")]
+
+
+def test_reads_the_forward_policy_of_each_working_tool(fake):
+    fake.tools["iptables"] = 0
+    fake.listings["iptables"] = (0, "Chain FORWARD (policy ACCEPT)\n")
+    result = run(fake, tools=["ip6tables", "iptables"], forward_policy=True)
+    assert result["forward_policy"] == {"ip6tables": "DROP", "iptables": "ACCEPT"}
+
+
+def test_a_tool_that_is_missing_or_fails_has_no_policy(fake):
+    # iptables is not installed: not even listed. ip6tables works but its listing fails.
+    fake.listings["ip6tables"] = (4, "")
+    result = run(fake, tools=["ip6tables", "iptables"], check_mode=True, forward_policy=True)
+    assert result["forward_policy"] == {"ip6tables": None, "iptables": None}
+    assert not [call for call in fake.calls if call[0].endswith("/iptables")]
+
+
+@pytest.mark.parametrize(
+    "answer, state",
+    [
+        ((0, "enabled\n"), "enabled"),
+        ((1, "disabled\n"), "disabled"),
+        ((1, "masked\n"), "masked"),
+        # An unknown unit: systemctl prints nothing on stdout.
+        ((4, ""), ""),
+    ],
+)
+def test_reads_whether_each_unit_is_enabled(fake, answer, state):
+    fake.units["ipv6ready-forward-drop.service"] = answer
+    result = run(fake, units=["ipv6ready-forward-drop.service"], check_mode=True)
+    assert result["units"] == {"ipv6ready-forward-drop.service": state}
+
+
+def test_without_systemctl_the_unit_state_is_unknown(fake):
+    fake.units = None
+    assert run(fake, units=["ipv6ready-forward-drop.service"])["units"] == {"ipv6ready-forward-drop.service": None}
+
+
+def test_reads_the_files_asked_for_without_following_links(fake):
+    unit = fake.write("/etc/systemd/system/ipv6ready-forward-drop.service", "[Unit]\n")
+    os.chmod(unit, 0o640)
+    os.symlink(unit, fake.path("/etc/systemd/system/link.service"))
+    os.makedirs(fake.path("/etc/systemd/system/dir.service"))
+    paths = [fake.path("/etc/systemd/system/%s" % name)
+             for name in ("ipv6ready-forward-drop.service", "link.service", "dir.service", "missing.service")]
+    files = run(fake, check_mode=True, files=paths)["files"]
+    me = (os.getuid(), os.getgid())
+    assert files[paths[0]] == {"regular": True, "mode": "0640", "uid": me[0], "gid": me[1], "content": "[Unit]\n"}
+    assert files[paths[1]]["regular"] is False and files[paths[1]]["content"] is None
+    assert files[paths[2]]["regular"] is False and files[paths[2]]["content"] is None
+    assert files[paths[3]] is None
