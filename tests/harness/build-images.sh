@@ -46,23 +46,10 @@ build_base() {
     root=$(mktemp -d)
     start=$(date +%s)
     trap 'rm -rf "$root" "$root.log"' EXIT
-    # A mirror in the middle of its sync can list a package whose dependencies
-    # it does not serve yet ("Couldn't find these debs"): try again a little
-    # later before giving up.
-    local attempt
-    for attempt in 1 2 3; do
-        if debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$(mirror)" \
-                </dev/null >"$root.log" 2>&1; then
-            break
-        fi
+    debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$(mirror)" </dev/null >"$root.log" 2>&1 || {
         tail -n 30 "$root.log" >&2
-        if [ "$attempt" = 3 ]; then
-            exit 1
-        fi
-        echo "build-images: debootstrap $suite failed (attempt $attempt of 3); trying again in 60s" >&2
-        rm -rf "$root" && mkdir -p "$root"
-        sleep 60
-    done
+        exit 1
+    }
     # A container image needs no kernel-facing units; mask those that hang or fail
     # without real hardware, and keep apt lean.
     for unit in systemd-udevd.service systemd-udev-trigger.service systemd-modules-load.service \
