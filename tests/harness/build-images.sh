@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # The packages every test host needs: systemd as PID 1, Python for Ansible,
 # iproute2/procps for the network assertions.
-packages="python3,python3-apt,systemd,systemd-sysv,dbus,iproute2,procps,ca-certificates,gpg"
+base_packages="python3,python3-apt,systemd,systemd-sysv,dbus,iproute2,procps,ca-certificates,gpg"
 
 mirror() {
     # First Debian mirror apt is configured with (deb822 or one-line format),
@@ -46,7 +46,7 @@ build_base() {
     root=$(mktemp -d)
     start=$(date +%s)
     trap 'rm -rf "$root" "$root.log"' EXIT
-    debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$(mirror)" </dev/null >"$root.log" 2>&1 || {
+    debootstrap --variant=minbase --include="$base_packages" "$suite" "$root" "$(mirror)" </dev/null >"$root.log" 2>&1 || {
         tail -n 30 "$root.log" >&2
         exit 1
     }
@@ -92,7 +92,7 @@ build_engine_source() {
     echo "build-images: built $tag ($engine_suite engine on $base) in $(( $(date +%s) - start ))s"
 }
 
-while read -r tag suite engine_suite packages; do
+while read -r tag suite engine_suite engine_packages; do
     base="ipv6ready-test/debian:${suite}"
     if [ "$engine_suite" = - ]; then
         if present "$tag"; then echo "build-images: $tag present, skipping"; else build_base "$tag" "$suite"; fi
@@ -101,5 +101,5 @@ while read -r tag suite engine_suite packages; do
     if present "$tag"; then echo "build-images: $tag present, skipping"; continue; fi
     # The suite's own image is the base; it is built when missing, never forced.
     docker image inspect "$base" >/dev/null 2>&1 || IPV6READY_FORCE_REBUILD=0 build_base "$base" "$suite"
-    build_engine_source "$tag" "$base" "$engine_suite" "$packages"
+    build_engine_source "$tag" "$base" "$engine_suite" "$engine_packages"
 done < <(python3 "$here/platforms.py" images "$@")
