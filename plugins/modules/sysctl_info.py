@@ -25,17 +25,11 @@ description:
   - The decisions themselves are the C(ipv6ready.docker.sysctl_plan) filter's.
 author:
   - ipv6ready.docker maintainers (@ipv6ready)
+extends_documentation_fragment:
+  - ipv6ready.docker.attributes
 attributes:
-  check_mode:
-    description: Can run in C(check_mode) and return changed status prediction without modifying target.
-    support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
     support: none
-  idempotent:
-    description:
-      - When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
-    support: full
 options:
   path:
     description:

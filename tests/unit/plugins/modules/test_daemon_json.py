@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -15,21 +14,8 @@ import stat
 import pytest
 
 from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
 from ansible_collections.ipv6ready.docker.plugins.modules import daemon_json
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    from ansible.module_utils.common.text.converters import to_bytes
-
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        old = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}))
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = old
 
 
 class ExitJson(Exception):
