@@ -11,24 +11,46 @@ OLDEST_REQUIREMENTS ?= requirements-oldest.txt
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv oldest images platforms lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv venv-newest lock oldest images platforms lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
 test: lint unit hcloud sanity oldest install-test molecule demo-test demo-fleet demo-kamal  ## everything CI runs
 
 # Python >= 3.12 (the newest python3.N on PATH, or IPV6READY_PYTHON); the
-# venv is rebuilt from scratch whenever the pins change.
+# venv is rebuilt from scratch whenever the lock changes. It installs from the
+# lock only (every package pinned, with hashes): see `make lock`.
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
 	py=$$(tests/harness/python.sh 12) && "$$py" -m venv --clear $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-dev.txt
 	touch $@
 
 $(VENV_OLDEST)/.installed: $(OLDEST_REQUIREMENTS)
 	py=$$(tests/harness/python.sh 12 oldest) && "$$py" -m venv --clear $(VENV_OLDEST)
-	$(VENV_OLDEST)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV_OLDEST)/bin/python -m pip install --quiet -r $(OLDEST_REQUIREMENTS)
+	$(VENV_OLDEST)/bin/python -m pip install --quiet --no-deps --require-hashes -r $(OLDEST_REQUIREMENTS)
 	touch $@
+
+# The newest versions instead of the lock: every package of requirements-dev.in
+# by name only, whatever PyPI has today. The scheduled "newest" CI job runs
+# lint, unit, hcloud and sanity on it, so that upstream drift shows up there
+# and not on main.
+venv-newest:  ## .venv from requirements-dev.in with every version pin dropped (the "newest" CI job)
+	py=$$(tests/harness/python.sh 12) && "$$py" -m venv --clear $(VENV)
+	sed -E -e 's/#.*//' -e 's/[<>=!~;].*//' -e '/^[[:space:]]*$$/d' requirements-dev.in > $(VENV)/newest.txt
+	$(PY) -m pip install --quiet --upgrade -r $(VENV)/newest.txt
+	$(PY) -m pip freeze > $(VENV)/newest-freeze.txt
+	touch $(VENV)/.installed
+
+# The lock files: each requirements-*.in (the packages we ask for by name)
+# resolved by uv into requirements-*.txt, every transitive package pinned with
+# its hashes, for every Python from 3.12 on. `make lock` keeps the versions
+# already locked where the .in still allows them; `make lock UPGRADE=1` takes
+# the newest versions the .in files allow.
+LOCKS := $(patsubst %.in,%.txt,$(wildcard requirements-*.in))
+lock: venv  ## regenerate the lock files from requirements-*.in (UPGRADE=1: newest allowed versions)
+	for lock in $(LOCKS); do \
+	    $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.12 --generate-hashes \
+	        $(if $(UPGRADE),--upgrade) --custom-compile-command 'make lock' "$${lock%.txt}.in" -o "$$lock" || exit 1; \
+	done
 
 oldest: $(VENV_OLDEST)/.installed  ## unit tests and sanity under the oldest supported ansible-core
 	PATH=$(abspath $(VENV_OLDEST))/bin:$$PATH python -m pytest tests/unit -q -p no:cacheprovider
