@@ -18,7 +18,7 @@ description:
     prefix, C(fe80::/10), C(ff00::/8)), which includes the RFC 8215 local-use prefix C(64:ff9b:1::/48); and the
     well-known prefix C(64:ff9b::/96) cannot reach non-global IPv4 addresses (RFC 6052 section 3.1).
   - C(nat64_address_problems) lists every value that is not a single IP address of the wanted family (one
-    address: no C(/length), no zone index).
+    address, without a C(/length) or a zone index).
   - C(nat64_addresses_inside) returns the addresses of the input list that lie inside O(prefix).
   - C(nat64_non_global) returns the addresses or prefixes of the input list that are not global (private,
     shared, documentation and other special-purpose space).

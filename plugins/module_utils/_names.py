@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import re
 
-INTERFACE_RE = re.compile(r"[A-Za-z0-9_.-]{1,15}")
-INTERFACE_RULE = '1 to 15 letters, digits, ".", "_" or "-"; not "." or ".."'
+# The kernel's limit: IFNAMSIZ (16) bytes with the terminating NUL.
+INTERFACE_NAME_MAX = 15
+INTERFACE_RE = re.compile(r"[A-Za-z0-9_.-]{1,%d}" % INTERFACE_NAME_MAX)
+INTERFACE_RULE = '1 to %d letters, digits, ".", "_" or "-"; not "." or ".."' % INTERFACE_NAME_MAX
 
 _LABEL_RE = re.compile(r"[A-Za-z0-9_-]{1,63}")
 DOMAIN_RULE = 'labels of 1 to 63 letters, digits, "_" or "-", separated by dots'
