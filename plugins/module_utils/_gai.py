@@ -730,4 +730,3 @@ def predict_order(candidates, labels=None, precedences=None, scopev4=None):
             "reason": reason,
         })
     return results
-
