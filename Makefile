@@ -67,6 +67,7 @@ lint: venv
 	actionlint
 	ansible-lint --profile production
 	$(PY) tests/harness/readme_docs.py --check
+	$(PY) tests/harness/docs_check.py
 	$(PY) tests/harness/platforms.py check
 	antsibull-changelog lint
 	antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml

@@ -9,17 +9,9 @@
 #   LAB_COLLECTIONS_PATH=DIR  use ipv6ready.docker installed there (make demo-test) instead of this checkout
 # Usage: lab/demo.sh [up|before|site|after|down|all]   (default: all)
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-cd "$here"
+# shellcheck source=lab/env.sh
+. "$(dirname "$0")/env.sh"
 hosts=${LAB_HOSTS:-2}
-export ANSIBLE_CONFIG="$here/lab/ansible.cfg"
-export ANSIBLE_COLLECTIONS_PATH="${LAB_COLLECTIONS_PATH:-$here/tests/output/collections}"
-export ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-false}
-link="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/ipv6ready/docker"
-if [ -z "${LAB_COLLECTIONS_PATH:-}" ] && [ ! -L "$link" ]; then
-    mkdir -p "$(dirname "$link")"
-    ln -sfn ../../../../.. "$link"
-fi
 
 playbook() { ansible-playbook -i lab/inventory "$@"; }
 banner() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }

@@ -16,11 +16,10 @@
 #    the new daemon.json. The daemon role rolls it back, the rollout stops.
 # After both, the third host is untouched, byte for byte.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-cd "$here"
+# shellcheck source=lab/env.sh
+. "$(dirname "$0")/env.sh"
 export LAB_HOSTS=3
-export ANSIBLE_CONFIG="$here/lab/ansible.cfg"
-export ANSIBLE_COLLECTIONS_PATH="$here/tests/output/collections"
+# The checks below read Ansible's output.
 export ANSIBLE_FORCE_COLOR=false
 log=$(mktemp)
 trap 'rm -f "$log"; lab/demo.sh down >/dev/null 2>&1 || true' EXIT

@@ -14,17 +14,11 @@
 #      (lab/kamal-force.yml).
 # Removes the lab at the end. Run it under `flock /tmp/ipv6ready-lab.lock`.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-cd "$here"
+# shellcheck source=lab/env.sh
+. "$(dirname "$0")/env.sh"
 export LAB_HOSTS=1
-export ANSIBLE_CONFIG="$here/lab/ansible.cfg"
-export ANSIBLE_COLLECTIONS_PATH="$here/tests/output/collections"
+# The checks below read Ansible's output.
 export ANSIBLE_FORCE_COLOR=false
-link="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/ipv6ready/docker"
-if [ ! -L "$link" ]; then
-    mkdir -p "$(dirname "$link")"
-    ln -sfn ../../../../.. "$link"
-fi
 log=$(mktemp)
 trap 'rm -f "$log"; lab/demo.sh down >/dev/null 2>&1 || true' EXIT
 playbook() { ansible-playbook -i lab/inventory "$@"; }

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: daemon_plan
-short_description: The daemon role's decisions, from its variables and the engine version
+short_description: "Internal to the daemon role: its decisions, from its variables and the engine version"
 version_added: 0.2.0
 description:
+  - B(Internal) to the P(ipv6ready.docker.daemon#role) role, not a public interface; these filters may change in any
+    release without notice.
   - C(daemon_plan) returns the daemon.json keys the C(ipv6ready.docker.daemon) role writes for one engine version,
     as C(settings), with C(problems) that stop the role (an engine too old, a removed key the engine needs) and the
     parsed C(version). Which engine needs which key comes from the collection's one engine table, the same one the

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: hcloud_fleet_plan
-short_description: Decide what the Hetzner Cloud playbooks create, change and delete
+short_description: "Internal to the Hetzner Cloud playbooks: what they create, change and delete"
 version_added: 0.2.0
 description:
+  - B(Internal) to the playbooks C(ipv6ready.docker.hcloud_provision) and C(ipv6ready.docker.hcloud_teardown), not a
+    public interface; these filters may change in any release without notice.
   - The decisions of C(playbooks/hcloud_provision.yml) and C(playbooks/hcloud_teardown.yml). The playbooks read the
     project with the hetzner.hcloud C(*_info) modules, pass what they read to these filters, and apply the result.
     Every problem is returned as a message that starts with the name of the variable to fix, so a run fails

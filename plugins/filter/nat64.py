@@ -17,7 +17,8 @@ description:
     variable. It must be an IPv6 /96 network; TAYGA 0.9.2 refuses reserved space (C(::/8) except the well-known
     prefix, C(fe80::/10), C(ff00::/8)), which includes the RFC 8215 local-use prefix C(64:ff9b:1::/48); and the
     well-known prefix C(64:ff9b::/96) cannot reach non-global IPv4 addresses (RFC 6052 section 3.1).
-  - C(nat64_address_problems) lists every value that is not a single IP address of the wanted family.
+  - C(nat64_address_problems) lists every value that is not a single IP address of the wanted family (one
+    address, without a C(/length) or a zone index).
   - C(nat64_addresses_inside) returns the addresses of the input list that lie inside O(prefix).
   - C(nat64_non_global) returns the addresses or prefixes of the input list that are not global (private,
     shared, documentation and other special-purpose space).
@@ -92,141 +93,31 @@ _value:
   type: raw
 """
 
-import ipaddress
-
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils._prefix import parse_prefix, prefix_problem
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _nat64
+from ansible_collections.ipv6ready.docker.plugins.module_utils._nat64 import DEFAULT_OFFSET
 from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import value_list
 
-WELL_KNOWN_PREFIX = ipaddress.IPv6Network('64:ff9b::/96')
-# What TAYGA 0.9.2 refuses in its `prefix` directive ("Cannot use reserved address"), checked here.
-TAYGA_RESERVED = (
-    ipaddress.IPv6Network('::/8'),
-    ipaddress.IPv6Network('fe80::/10'),
-    ipaddress.IPv6Network('ff00::/8'),
-)
-DEFAULT_OFFSET = '::64:0:0:0'
-
-
-def _routed_network(value):
-    """The routed IPv6 network; an interface address (host bits set) stands for its network."""
-    return parse_prefix(value, version=6, host_bits=True)
-
-
-def nat64_carve_problems(routed, name, offset=DEFAULT_OFFSET, offset_name='offset'):
-    """Return ``name: problem`` for a routed prefix and offset that cannot give a /96."""
-    problems = []
-    network = None
-    try:
-        network = _routed_network(routed)
-    except ValueError as exc:
-        problems.append('%s: %s' % (name, exc))
-    else:
-        if network.prefixlen > 96:
-            problems.append('%s: %r is a /%d; a /96 cannot be carved out of a prefix longer than /96'
-                            % (name, routed, network.prefixlen))
-    try:
-        offset_address = ipaddress.IPv6Address(offset)
-    except (ValueError, TypeError) as exc:
-        problems.append('%s: %r is not an IPv6 address (%s)' % (offset_name, offset, exc))
-        return problems
-    if int(offset_address) & 0xFFFFFFFF:
-        problems.append('%s: %r sets bits in the last 32 bits, which hold the IPv4 address in a /96'
-                        % (offset_name, offset))
-    if network is not None and network.prefixlen <= 96:
-        if int(offset_address) & int(network.netmask):
-            problems.append('%s: %r sets bits inside the /%d network part of %s'
-                            % (offset_name, offset, network.prefixlen, network))
-    return problems
+# The rules live in module_utils/_nat64.py; these are their filter faces.
+nat64_carve_problems = _nat64.carve_problems
+nat64_prefix_problems = _nat64.prefix_problems
+nat64_non_global = _nat64.non_global
+nat64_addresses_inside = _nat64.addresses_inside
 
 
 def nat64_carve(routed, offset=DEFAULT_OFFSET):
     """Return the /96 at ``offset`` inside ``routed``."""
-    problems = nat64_carve_problems(routed, 'routed prefix', offset=offset)
-    if problems:
-        raise AnsibleFilterError('nat64_carve: %s' % '; '.join(problems))
-    network = _routed_network(routed)
-    base = int(network.network_address) | int(ipaddress.IPv6Address(offset))
-    return str(ipaddress.IPv6Network((base, 96)))
-
-
-def nat64_prefix_problems(value, name, ipv4_targets=None, targets_name='ipv4_targets'):
-    """Return ``name: problem`` for everything that makes ``value`` unusable as a TAYGA/DNS64 prefix."""
-    problem = prefix_problem(value, version=6)
-    if problem:
-        return ['%s: %s' % (name, problem)]
-    network = ipaddress.IPv6Network(value)
-    problems = []
-    if network.prefixlen != 96:
-        problems.append('%s: %r is a /%d; the NAT64 prefix must be a /96 (the IPv4 address fills its last 32 bits)'
-                        % (name, value, network.prefixlen))
-    if network != WELL_KNOWN_PREFIX and any(network.overlaps(r) for r in TAYGA_RESERVED):
-        problems.append('%s: %r is reserved address space (::/8 other than 64:ff9b::/96, fe80::/10 or ff00::/8, '
-                        'which includes the RFC 8215 local-use prefix 64:ff9b:1::/48); TAYGA refuses it as '
-                        '"reserved"' % (name, value))
-    if network == WELL_KNOWN_PREFIX:
-        private = nat64_non_global(ipv4_targets)
-        if private:
-            problems.append('%s: the well-known prefix 64:ff9b::/96 cannot reach the non-global IPv4 targets %s in %s: '
-                            'RFC 6052 forbids it and TAYGA answers "unreachable route"; use a network-specific /96, '
-                            'e.g. one carved out of the gateway\'s routed /64'
-                            % (name, ', '.join(private), targets_name))
-    return problems
-
-
-def nat64_non_global(values):
-    """Return the addresses or prefixes that are not global (RFC 6890 special-purpose); unparsable ones are skipped."""
-    if values is None:
-        return []
-    if isinstance(values, str):
-        values = [values]
-    result = []
-    for value in values:
-        try:
-            if not ipaddress.ip_network(value, strict=False).is_global:
-                result.append(value)
-        except (ValueError, TypeError):
-            continue  # reported by the check of the values themselves
-    return result
+    try:
+        return _nat64.carve(routed, offset=offset)
+    except ValueError as exc:
+        raise AnsibleFilterError('nat64_carve: %s' % exc) from None
 
 
 def nat64_address_problems(values, name, version=None):
     """Return ``name: problem`` for every value that is not a single IP address (of ``version``)."""
-    problems = []
-    for value in value_list(values, 'nat64_address_problems', 'an address or a list of addresses'):
-        try:
-            if not isinstance(value, str):
-                raise TypeError(value)
-            address = ipaddress.ip_address(value)
-        except (ValueError, TypeError):
-            hint = ' (give one address, without a /length)' if isinstance(value, str) and '/' in value else ''
-            problems.append('%s: %r is not an IP address%s' % (name, value, hint))
-            continue
-        if version is not None and address.version != version:
-            problems.append('%s: %r is an IPv%d address, IPv%d is required' % (name, value, address.version, version))
-    return problems
-
-
-def nat64_addresses_inside(addresses, prefix):
-    """Return the addresses (plain or address/length) that lie inside ``prefix``; unparsable ones are skipped."""
-    if addresses is None:
-        return []
-    if isinstance(addresses, str):
-        addresses = [addresses]
-    try:
-        network = ipaddress.ip_network(prefix, strict=False)
-    except (ValueError, TypeError):
-        return []
-    inside = []
-    for value in addresses:
-        try:
-            address = ipaddress.ip_interface(value).ip
-        except (ValueError, TypeError):
-            continue
-        if address.version == network.version and address in network:
-            inside.append(value)
-    return inside
+    return _nat64.address_problems(
+        value_list(values, 'nat64_address_problems', 'an address or a list of addresses'), name, version=version)
 
 
 class FilterModule:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: nat64_ipv4_denied
-short_description: The NAT64 gateway's IPv4 destination policy and its tc-BPF translator's configuration
+short_description: "Internal to the nat64_gateway role: its IPv4 destination policy and its tc-BPF translator's configuration"
 version_added: 0.2.0
 description:
+  - B(Internal) to the P(ipv6ready.docker.nat64_gateway#role) role, not a public interface; these filters may change
+    in any release without notice.
   - C(nat64_ipv4_denied) returns the non-global IPv4 networks (the IANA special-purpose registry entries that are
     not globally reachable, and multicast) the translator must not forward to, leaving out those entirely inside
     one of the input networks (the gateway's IPv4 targets, which stay reachable).

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: networks_plan
-short_description: The decisions of the ipv6ready.docker.networks role (check, plan, reconnect, recover)
+short_description: "Internal to the networks role: its decisions (check, plan, reconnect, recover)"
 version_added: 0.2.0
 description:
+  - B(Internal) to the P(ipv6ready.docker.networks#role) role, not a public interface; these filters may change in any
+    release without notice.
   - The networks role reads its variables, the Docker engine and the host's facts, and these filters decide; the
     role only applies what they return. They are the role's internals, documented for its maintainers.
   - C(networks_check) checks the role's variables (the input, a dict keyed by the variable names) and returns

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: packages_missing
-short_description: The Debian packages of a list that a host has not installed, from one dpkg-query run
+short_description: "Internal to the dns64 and nat64_gateway roles: the Debian packages a host lacks, from one dpkg-query run"
 version_added: 0.2.0
 description:
+  - B(Internal) to the P(ipv6ready.docker.dns64#role) and P(ipv6ready.docker.nat64_gateway#role) roles, not a public
+    interface; these filters may change in any release without notice.
   - Takes the output of the command the companion filter C(ipv6ready.docker.packages_query) builds for the same list,
     and returns the packages that are not installed, in the order given.
   - A package counts as installed only when dpkg's status is C(installed); a package dpkg knows only by its

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: rollout_serial
-short_description: The batches site.yml rolls the Docker hosts out in, with or without a canary host
+short_description: "Internal to site.yml: the batches it rolls the Docker hosts out in, with or without a canary host"
 version_added: 0.2.0
 author:
   - ipv6ready.docker maintainers (@ipv6ready)
 description:
+  - B(Internal) to the playbook C(ipv6ready.docker.site), not a public interface; these filters may change in any
+    release without notice.
   - Returns the play keyword C(serial) of site.yml's rolling play, C([1, batch_size]) (a canary host, then the batch
     size) or, with O(canary=false), C([batch_size]).
   - Leaving the canary out is meant for drift-check re-runs that are expected to change nothing; each task is then

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: sysctl_plan
-short_description: Decide the sysctl role's keys, uplinks and refusals from what sysctl_info read
+short_description: "Internal to the sysctl role: its keys, uplinks and refusals, from what sysctl_info read"
 version_added: 0.2.0
 description:
+  - B(Internal) to the P(ipv6ready.docker.sysctl#role) role, not a public interface; these filters may change in any
+    release without notice.
   - Takes the result of M(ipv6ready.docker.sysctl_info) and the role's variables, and returns everything the
     C(ipv6ready.docker.sysctl) role does on that host.
   - C(uplinks) are the interfaces that get C(accept_ra=2), detected from RA-learned routes and addresses with a finite

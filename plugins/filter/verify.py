@@ -6,11 +6,13 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: verify_checks
-short_description: Judge the verify role's probe results (internal to ipv6ready.docker.verify)
+short_description: "Internal to the verify role: judge its probe results"
 version_added: 0.2.0
 author:
   - ipv6ready.docker maintainers (@ipv6ready)
 description:
+  - B(Internal) to the P(ipv6ready.docker.verify#role) role, not a public interface; these filters may change in any
+    release without notice.
   - The decisions of the P(ipv6ready.docker.verify#role) role, kept in Python so that they are unit-tested. Each
     filter takes the JSON the role's probe printed and returns checks, each C({check, status, detail}) with status
     C(pass), C(fail), C(warn) or C(skip).

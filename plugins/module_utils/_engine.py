@@ -9,8 +9,11 @@ IPv6-related behaviour. Everything else reads it:
 
 - the ``daemon_json`` module's version rules (``_daemon_json.VERSION_RULES``)
   refuse keys the engine does not understand;
-- the ``daemon`` and ``networks`` roles choose what to write through the
-  ``ipv6ready.docker.docker_features`` filter;
+- the ``daemon`` role chooses the keys to write through its filter
+  ``daemon_plan`` (``_daemon_json.role_settings``), the ``networks`` role
+  its networks through ``networks_plan`` (``_networks.plan``);
+- the public ``ipv6ready.docker.docker_features`` filter answers the same
+  for playbooks (the Molecule tests use it);
 - the engine table in the docs is generated from it.
 
 This file is private to the collection (leading underscore): its names may

@@ -730,12 +730,3 @@ def predict_order(candidates, labels=None, precedences=None, scopev4=None):
             "reason": reason,
         })
     return results
-
-
-def explain_order(results):
-    """One line per adjacent pair of ``predict_order`` results: which rule decided and why."""
-    lines = []
-    for pos in range(len(results) - 1):
-        first, second = results[pos], results[pos + 1]
-        lines.append("%s before %s: %s" % (first["destination"], second["destination"], first["reason"]))
-    return lines

@@ -34,10 +34,6 @@ def check(name, status, detail):
     return {"check": name, "status": status, "detail": detail}
 
 
-def _ok(flag):
-    return PASS if flag else FAIL
-
-
 def _inside(addresses, prefix):
     """The addresses that lie inside ``prefix`` (unparsable ones skipped)."""
     try:

@@ -6,17 +6,11 @@
 # Usage: tests/harness/molecule.sh SCENARIO
 set -euo pipefail
 scenario=${1:?usage: molecule.sh SCENARIO}
-here=$(cd "$(dirname "$0")/../.." && pwd)
+# The checkout as the working directory, and the collection as Ansible sees
+# it: a link to this checkout (.config/molecule/config.yml points there).
+# shellcheck source=lab/env.sh
+. "$(dirname "$0")/../../lab/env.sh"
 log=$(mktemp)
-
-# The collection as Ansible sees it: a link to this checkout (see
-# .config/molecule/config.yml, which points ANSIBLE_COLLECTIONS_PATH here).
-link="$here/tests/output/collections/ansible_collections/ipv6ready/docker"
-if [ ! -L "$link" ]; then
-    mkdir -p "$(dirname "$link")"
-    ln -sfn ../../../../.. "$link"
-fi
-cd "$here"
 
 step() { printf '\n=== molecule %s: %s\n' "$scenario" "$*"; }
 

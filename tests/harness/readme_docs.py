@@ -6,13 +6,15 @@ markers is written by hand and left alone. The blocks and their sources:
 
 - ``roles/<role>/README.md``, block ``role-<role>``: the role's variables, from
   its ``meta/argument_specs.yml`` (nested ``options`` included);
-- ``README.md``, block ``content``: the roles, modules and filters with their
-  one-line descriptions, from argument_specs and DOCUMENTATION;
+- ``README.md``, block ``content``: the roles, modules and public filters with
+  their one-line descriptions, from argument_specs and DOCUMENTATION;
 - ``docs/plugins.md``, block ``plugins``: every module and filter with its
   description, options, examples and return values, from DOCUMENTATION,
-  EXAMPLES and RETURN;
+  EXAMPLES and RETURN; the filters whose short_description starts with
+  "Internal" after the public ones, under their own heading;
 - ``docs/roles.md``, block ``code-map``: the shared Python files with the
-  first line of their docstrings;
+  first sentence of their docstrings and the modules that ship each one to
+  the managed hosts (from the modules' imports);
 - ``docs/engines.md``, blocks ``engine-features`` (the engine version table,
   ``plugins/module_utils/_engine.py`` FEATURES), ``engine-rules`` (what the
   daemon_json module refuses per engine, ``_daemon_json.VERSION_RULES``) and
@@ -208,6 +210,55 @@ def plugins(kind):
     return sorted(result, key=lambda item: item[0])
 
 
+def filter_names(path):
+    """The names a filter plugin file registers: the keys of the dict its ``FilterModule.filters()`` returns."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.FunctionDef) and node.name == 'filters':
+            for statement in ast.walk(node):
+                if isinstance(statement, ast.Return) and isinstance(statement.value, ast.Dict):
+                    return [key.value for key in statement.value.keys]
+    return []
+
+
+def filter_files():
+    """``(name, DOCUMENTATION, EXAMPLES, RETURN, filter names)`` of every filter file, in name order.
+
+    ``name`` is the one its DOCUMENTATION gives (the first filter it documents); a
+    file whose DOCUMENTATION is in a sidecar ``<name>.yml`` is read from there.
+    """
+    documented = {name: (doc, examples, ret) for name, doc, examples, ret in plugins('filter')}
+    files = []
+    for path in sorted((ROOT / 'plugins' / 'filter').glob('*.py')):
+        names = filter_names(path)
+        found = [name for name in names if name in documented]
+        if not found:
+            raise SystemExit('%s: no DOCUMENTATION (in the file or in <filter>.yml) for any of %s' % (path, names))
+        doc, examples, ret = documented[found[0]]
+        files.append((found[0], doc, examples, ret, names))
+    return sorted(files, key=lambda item: item[0])
+
+
+INTERNAL_PREFIX = 'Internal'
+
+
+def is_internal(doc):
+    """A plugin whose short_description starts with "Internal" belongs to a role or playbook, not the public API."""
+    return str(doc.get('short_description', '')).startswith(INTERNAL_PREFIX)
+
+
+def site_plays():
+    """``[(play name, [role short names])]`` of playbooks/site.yml, in the order it runs them."""
+    plays = yaml.safe_load((ROOT / 'playbooks' / 'site.yml').read_text())
+    result = []
+    for play in plays:
+        names = []
+        for item in play.get('roles') or []:
+            role = item.get('role', item.get('name')) if isinstance(item, dict) else item
+            names.append(role.split('.')[-1])
+        result.append((play.get('name', ''), names))
+    return result
+
+
 def load_engine():
     """``plugins/module_utils/_engine.py``, imported from its file (it needs nothing of Ansible)."""
     path = ROOT / 'plugins' / 'module_utils' / '_engine.py'
@@ -247,9 +298,11 @@ def role_section(role_dir):
     return '\n'.join(lines)
 
 
-def plugin_section(name, doc, examples, ret, kind):
+def plugin_section(name, doc, examples, ret, kind, registered=()):
     summary = cell(doc.get('short_description', ''))
     lines = [summary if summary.endswith('.') else summary + '.']
+    if _registered_line(registered):
+        lines += ['', _registered_line(registered)]
     description = doc.get('description') or []
     if isinstance(description, str):
         description = [description]
@@ -267,27 +320,108 @@ def plugin_section(name, doc, examples, ret, kind):
 
 
 def plugins_section():
-    """Every module and filter: an index, then one heading each with its generated text."""
+    """Every module and filter: an index, then one heading each; the internal filters last, under their own heading.
+
+    The index names every filter a file registers, linked to the heading of its file.
+    """
+    modules, public, internal = [], [], []
+    for name, doc, examples, ret in plugins('modules'):
+        modules.append((name, doc, examples, ret, [name]))
+    for item in filter_files():
+        (internal if is_internal(item[1]) else public).append(item)
     index, parts = [], []
-    for kind, label in (('modules', 'Module'), ('filter', 'Filter')):
-        names = []
-        for name, doc, examples, ret in plugins(kind):
-            heading = '%s `%s.%s`' % (label, COLLECTION, name)
-            names.append('[`%s`](#%s)' % (name, _anchor(heading)))
-            parts += ['', '## %s' % heading, '', plugin_section(name, doc, examples, ret, label.lower())]
-        index.append('- %ss: %s' % (label, ', '.join(names)))
+    for label, kind, items in (('Modules', 'Module', modules), ('Filters', 'Filter', public),
+                               ('Internal filters', 'Filter', internal)):
+        names = {}
+        level = '##'
+        if label == 'Internal filters':
+            parts += ['', '## Internal filters', '', INTERNAL_TEXT]
+            level = '###'
+        for name, doc, examples, ret, registered in items:
+            heading = '%s `%s.%s`' % (kind, COLLECTION, name)
+            names.update({each: '[`%s`](#%s)' % (each, _anchor(heading)) for each in registered})
+            parts += ['', '%s %s' % (level, heading), '', plugin_section(name, doc, examples, ret, kind.lower(), registered)]
+        index.append('- %s: %s' % (label, ', '.join(names[each] for each in sorted(names))))
     return '\n'.join(index + parts)
 
 
+INTERNAL_TEXT = (
+    "These filters are the roles' and playbooks' own decisions, kept in Python so that they are unit-tested. They "
+    'are not a public interface: their names, inputs and outputs may change in any release. The first words of '
+    'their DOCUMENTATION say so ("Internal to ..."), which `ansible-doc -t filter -l ipv6ready.docker` shows. Use '
+    'the roles, the modules and the filters above instead; if you need one of these, open an issue.')
+
+
+def _registered_line(registered):
+    """The filters a file registers, when there is more than the one its DOCUMENTATION is named after."""
+    return 'Filters in this file: %s.' % ', '.join('`%s`' % name for name in registered) if len(registered) > 1 else ''
+
+
+SENTENCE_END_RE = re.compile(r'(?<!\be\.g)(?<!\bi\.e)(?<!\bcf)\.(?=\s|$)')
+
+
+def first_sentence(docstring):
+    """The first sentence of a docstring's first paragraph, on one line."""
+    paragraph = ' '.join((docstring or '').strip().split('\n\n', 1)[0].split())
+    match = SENTENCE_END_RE.search(paragraph)
+    return paragraph[:match.end()] if match else paragraph
+
+
+_MODULE_UTILS_IMPORT = 'ansible_collections.ipv6ready.docker.plugins.module_utils'
+
+
+def module_utils_imports(path):
+    """The module_utils files (``_name``) a Python file imports."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == _MODULE_UTILS_IMPORT:
+                found.update(alias.name for alias in node.names)
+            elif node.module.startswith(_MODULE_UTILS_IMPORT + '.'):
+                found.add(node.module.rsplit('.', 1)[1])
+    return found
+
+
+def used_by(kind):
+    """``{module_utils name: [plugins]}``: the plugins of a kind (``modules``, ``filter``) that import each file,
+    directly or through another module_utils file."""
+    folder = ROOT / 'plugins' / 'module_utils'
+    direct = {path.stem: module_utils_imports(path) for path in folder.glob('*.py')}
+    result = {name: [] for name in direct}
+    for path in sorted((ROOT / 'plugins' / kind).glob('*.py')):
+        seen, todo = set(), list(module_utils_imports(path))
+        while todo:
+            name = todo.pop()
+            if name in seen or name not in direct:
+                continue
+            seen.add(name)
+            todo.extend(direct[name])
+        for name in seen:
+            result[name].append(path.stem)
+    return result
+
+
+def runs_on(modules, filters):
+    """Where a module_utils file runs: on the hosts inside the modules that import it, on the controller in filters."""
+    places = []
+    if modules:
+        places.append('hosts (%s)' % ', '.join('`%s`' % name for name in modules))
+    if filters:
+        places.append('controller')
+    return ' and '.join(places) or 'nothing imports it'
+
+
 def code_map_section():
-    """The shared Python code: each file of module_utils and plugin_utils with its docstring's first line."""
-    lines = ['| File | What it holds |', '| --- | --- |']
+    """The shared Python code: each file with its docstring's first sentence and the modules that ship it to hosts."""
+    modules, filters = used_by('modules'), used_by('filter')
+    lines = ['| File | Runs on | What it holds |', '| --- | --- | --- |']
     for folder in ('module_utils', 'plugin_utils'):
         for path in sorted((ROOT / 'plugins' / folder).glob('*.py')):
             if path.name == '__init__.py':
                 continue
-            summary = (ast.get_docstring(ast.parse(path.read_text())) or '').strip().split('\n', 1)[0]
-            lines.append('| `plugins/%s/%s` | %s |' % (folder, path.name, cell(summary.replace('``', '`'))))
+            where = runs_on(modules[path.stem], filters[path.stem]) if folder == 'module_utils' else 'controller'
+            summary = first_sentence(ast.get_docstring(ast.parse(path.read_text())))
+            lines.append('| `plugins/%s/%s` | %s | %s |' % (folder, path.name, where, cell(summary.replace('``', '`'))))
     return '\n'.join(lines)
 
 
@@ -297,11 +431,17 @@ def content_section():
         specs = role_specs(role_dir)
         lines.append('| [`%s.%s`](roles/%s/README.md) | role | %s |' % (
             COLLECTION, role_dir.name, role_dir.name, cell(specs.get('short_description', ''))))
+    internal = sum(len(item[4]) for item in filter_files() if is_internal(item[1]))
     for kind, label in (('modules', 'module'), ('filter', 'filter')):
         for name, doc, _examples, _ret in plugins(kind):
+            if is_internal(doc):
+                continue
             lines.append('| [`%s.%s`](docs/plugins.md#%s) | %s | %s |' % (
                 COLLECTION, name, _anchor('%s %s.%s' % (label.capitalize(), COLLECTION, name)), label,
                 cell(doc.get('short_description', ''))))
+    if internal:
+        lines.append("| [internal filters](docs/plugins.md#internal-filters) | filter | The roles' and playbooks' own "
+                     'decisions, %d filters; not a public interface |' % internal)
     return '\n'.join(lines)
 
 
@@ -398,6 +538,31 @@ def generate():
     return files
 
 
+def _text_problems(where, text):
+    """A description must be a string or a list of strings; YAML turns an unquoted "word: more" into a mapping."""
+    items = text if isinstance(text, list) else [text]
+    return ['%s: a description holds %s, not text (quote a line that contains ": ")' % (where, type(item).__name__)
+            for item in items if item is not None and not isinstance(item, str)]
+
+
+def doc_problems():
+    """Every description of every module's and filter's DOCUMENTATION and RETURN that YAML did not read as text."""
+    problems = []
+
+    def walk(where, entries):
+        for key, entry in (entries or {}).items():
+            entry = entry or {}
+            problems.extend(_text_problems('%s %s' % (where, key), entry.get('description')))
+            walk(where, entry.get('options') or entry.get('suboptions') or entry.get('contains'))
+
+    for kind in ('modules', 'filter'):
+        for name, doc, _examples, ret in plugins(kind):
+            problems.extend(_text_problems('%s %s' % (kind, name), doc.get('description')))
+            walk('%s %s option' % (kind, name), doc.get('options'))
+            walk('%s %s return' % (kind, name), ret)
+    return problems
+
+
 # --- writing ---------------------------------------------------------------
 
 def render(text, sections):
@@ -429,7 +594,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--check', action='store_true', help='exit 1 when a generated block is out of date')
     args = parser.parse_args()
-    problems = []
+    problems = doc_problems()
     files = generate()
     # A GENERATED block in a page nothing writes to would silently go stale.
     for path in sorted([ROOT / 'README.md'] + list((ROOT / 'docs').glob('*.md')) + list((ROOT / 'roles').glob('*/README.md'))):

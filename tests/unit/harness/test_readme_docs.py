@@ -88,3 +88,76 @@ def test_every_feature_and_rule_is_in_the_engine_tables():
         assert "| `%s` |" % item.name in features
     for key, name, _problem in readme_docs.version_rules():
         assert "(`%s`)" % name in rules and "`%s`" % key in rules
+
+
+@pytest.mark.parametrize("docstring, sentence", [
+    ("One line.\n\nMore.", "One line."),
+    ("What the gateway decides (private): the IPv4\ndestinations it refuses, and the\nlayout it reads.\nNext one.",
+     "What the gateway decides (private): the IPv4 destinations it refuses, and the layout it reads."),
+    ("Docker 20.10 to 29, e.g. ``daemon.json``, i.e. one file. Second.",
+     "Docker 20.10 to 29, e.g. ``daemon.json``, i.e. one file."),
+    ("No full stop\nat all", "No full stop at all"),
+    ("The BPF program (nat64_bpf.c) reads it.", "The BPF program (nat64_bpf.c) reads it."),
+    (None, ""),
+])
+def test_first_sentence(docstring, sentence):
+    assert readme_docs.first_sentence(docstring) == sentence
+
+
+def test_code_map_rows_hold_whole_sentences_and_where_each_file_runs():
+    rows = {line.split(" | ")[0].strip("| `"): line for line in readme_docs.code_map_section().splitlines()[2:]}
+    assert all(row.rstrip(" |").endswith(".") for row in rows.values()), rows
+    assert "| hosts (`gai_conf`) and controller |" in rows["plugins/module_utils/_gai.py"]
+    assert "| controller |" in rows["plugins/module_utils/_networks.py"]
+    assert "| controller |" in rows["plugins/plugin_utils/_values.py"]
+
+
+@pytest.mark.parametrize("modules, filters, shown", [
+    (["a", "b"], ["f"], "hosts (`a`, `b`) and controller"),
+    (["a"], [], "hosts (`a`)"),
+    ([], ["f"], "controller"),
+    ([], [], "nothing imports it"),
+])
+def test_runs_on(modules, filters, shown):
+    assert readme_docs.runs_on(modules, filters) == shown
+
+
+def test_every_filter_file_is_documented_and_every_registered_name_is_indexed():
+    files = readme_docs.filter_files()
+    assert len(files) == len(list((readme_docs.ROOT / "plugins" / "filter").glob("*.py")))
+    index = readme_docs.plugins_section().split("\n## ", 1)[0]
+    for _name, _doc, _examples, _ret, names in files:
+        for name in names:
+            assert "[`%s`](#filter-" % name in index
+
+
+@pytest.mark.parametrize("short_description, internal", [
+    ("Internal to the daemon role: its decisions", True),
+    ("What a Docker engine version can do", False),
+    ("Predict the order, internal or not", False),
+])
+def test_internal_is_the_first_word_of_the_short_description(short_description, internal):
+    assert readme_docs.is_internal({"short_description": short_description}) is internal
+
+
+def test_internal_filters_stay_off_the_front_page_and_come_last_in_plugins_md():
+    content = readme_docs.content_section()
+    text = readme_docs.plugins_section()
+    for _name, doc, _examples, _ret, names in readme_docs.filter_files():
+        heading = "Filter `ipv6ready.docker.%s`" % _name
+        if readme_docs.is_internal(doc):
+            assert "ipv6ready.docker.%s`" % _name not in content
+            assert text.index("## Internal filters") < text.index("### " + heading)
+        else:
+            assert "ipv6ready.docker.%s`" % _name in content
+            assert text.index("## " + heading) < text.index("## Internal filters")
+
+
+@pytest.mark.parametrize("description, problems", [
+    ("text", []),
+    (["a", "b"], []),
+    (None, []),
+    ([{"not a public interface": "these filters"}], ["x: a description holds dict, not text (quote a line that contains \": \")"]),
+])
+def test_a_description_yaml_read_as_a_mapping_is_a_problem(description, problems):
+    assert readme_docs._text_problems("x", description) == problems

@@ -19,7 +19,6 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import (
     GaiParseError,
     build_tables,
     effective_tables,
-    explain_order,
     format_ipv6,
     parse,
     predict_order,
@@ -363,7 +362,6 @@ def test_explanation_of_the_incident():
     }
     assert results[1]["source_label"] == 6
     assert results[1]["reason"] == results[0]["reason"]
-    assert explain_order(results) == ["192.0.2.10 before 2001:db8::10: " + results[0]["reason"]]
 
 
 @pytest.mark.parametrize("candidates, tables, expected, rule, words", [

@@ -32,11 +32,15 @@ def _fail_json(self, msg, **kwargs):
 
 @pytest.fixture
 def run_module(monkeypatch):
-    """``run_module(main, args, check_mode=False, diff=False)``: the module's result, failed or not."""
+    """``run_module(main, args, check_mode=False, diff=False, failed=None)``: the module's result.
+
+    With ``failed=None`` the result comes back failed or not; ``failed=True`` or
+    ``False`` also asserts that the module failed, or that it did not.
+    """
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", _exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
 
-    def _run(main, args, check_mode=False, diff=False):
+    def _run(main, args, check_mode=False, diff=False, failed=None):
         args = dict(args)
         if check_mode:
             args["_ansible_check_mode"] = True
@@ -45,7 +49,10 @@ def run_module(monkeypatch):
         with patch_module_args(args):
             with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as exc:
                 main()
-        return exc.value.args[0]
+        result = exc.value.args[0]
+        if failed is not None:
+            assert bool(result.get("failed")) is failed, result
+        return result
 
     return _run
 

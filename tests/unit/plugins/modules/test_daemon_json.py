@@ -14,16 +14,7 @@ import stat
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.ipv6ready.docker.plugins.modules import daemon_json
-
-
-class ExitJson(Exception):
-    """Raised by the patched exit_json."""
-
-
-class FailJson(Exception):
-    """Raised by the patched fail_json."""
 
 
 REAL_GET_BIN_PATH = basic.AnsibleModule.get_bin_path
@@ -103,36 +94,17 @@ def warnings(monkeypatch):
     return seen
 
 
-@pytest.fixture(autouse=True)
-def exit_patches(monkeypatch):
-    def exit_json(self, **kwargs):
-        kwargs.setdefault("changed", False)
-        raise ExitJson(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs["failed"] = True
-        kwargs["msg"] = msg
-        raise FailJson(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
-
 @pytest.fixture
-def run(tmp_path):
+def run(tmp_path, run_module):
+    """The module's result (conftest's runner); ``failed`` says whether it must fail."""
     remote_tmp = tmp_path / "remote_tmp"
     remote_tmp.mkdir()
 
-    def _run(args, check_mode=False, diff=False, expect=ExitJson):
+    def _run(args, check_mode=False, diff=False, failed=False):
         args = dict(args)
         args.setdefault("_ansible_remote_tmp", str(remote_tmp))
         args.setdefault("_ansible_keep_remote_files", False)
-        args["_ansible_check_mode"] = check_mode
-        args["_ansible_diff"] = diff
-        with patch_module_args(args):
-            with pytest.raises(expect) as info:
-                daemon_json.main()
-        return info.value.args[0]
+        return run_module(daemon_json.main, args, check_mode=check_mode, diff=diff, failed=failed)
 
     _run.remote_tmp = remote_tmp
     return _run
@@ -363,7 +335,7 @@ def test_no_backup_when_unchanged(tmp_path, run, dockerd):
 def test_invalid_json_fails_with_line_and_column(tmp_path, run, dockerd):
     target = tmp_path / "daemon.json"
     original = write(target, '{\n  "ipv6": true\n  "fixed-cidr-v6": "fd00::/64"\n}\n')
-    result = run({"path": str(target), "settings": {"debug": True}, "backup": True}, expect=FailJson)
+    result = run({"path": str(target), "settings": {"debug": True}, "backup": True}, failed=True)
     assert str(target) in result["msg"]
     assert "line 3, column 3" in result["msg"]
     assert (result["line"], result["column"]) == (3, 3)
@@ -374,14 +346,14 @@ def test_invalid_json_fails_with_line_and_column(tmp_path, run, dockerd):
 def test_top_level_array_fails(tmp_path, run, dockerd):
     target = tmp_path / "daemon.json"
     original = write(target, '[{"ipv6": true}]')
-    result = run({"path": str(target), "settings": {"debug": True}}, expect=FailJson)
+    result = run({"path": str(target), "settings": {"debug": True}}, failed=True)
     assert "must be a JSON object" in result["msg"]
     assert target.read_text() == original
 
 
 def test_key_in_settings_and_remove_fails(tmp_path, run, dockerd):
     target = tmp_path / "daemon.json"
-    result = run({"path": str(target), "settings": {"ipv6": True}, "remove": ["ipv6"]}, expect=FailJson)
+    result = run({"path": str(target), "settings": {"ipv6": True}, "remove": ["ipv6"]}, failed=True)
     assert "ipv6" in result["msg"] and "both in settings and remove" in result["msg"]
     assert not target.exists()
 
@@ -392,7 +364,7 @@ def test_dockerd_validate_failure_writes_nothing(tmp_path, run, dockerd):
                             "the following directives don't match any configuration option: bogus\n")
     target = tmp_path / "daemon.json"
     original = write(target, {"debug": False})
-    result = run({"path": str(target), "settings": {"bogus": 1}, "backup": True}, expect=FailJson)
+    result = run({"path": str(target), "settings": {"bogus": 1}, "backup": True}, failed=True)
     assert "dockerd rejects the merged configuration" in result["msg"]
     assert "don't match any configuration option: bogus" in result["msg"]
     assert "FILE" not in result["msg"]
@@ -431,7 +403,7 @@ def test_builtin_validation_failure_writes_nothing(tmp_path, run, dockerd, setti
     dockerd.version = "Docker version 26.1.5+dfsg1, build a72d7cd"
     target = tmp_path / "daemon.json"
     original = write(target, {"debug": False})
-    result = run({"path": str(target), "settings": settings}, expect=FailJson)
+    result = run({"path": str(target), "settings": settings}, failed=True)
     assert fragment in result["msg"]
     assert result["msg"].startswith("Invalid daemon configuration; nothing was written")
     assert target.read_text() == original
@@ -465,20 +437,20 @@ def test_engine_version_option_skips_dockerd_version(tmp_path, run, dockerd):
 def test_engine_version_option_is_checked(tmp_path, run, dockerd):
     target = tmp_path / "daemon.json"
     result = run({"path": str(target), "settings": {"ipv6": True}, "engine_version": "20.10.24"},
-                 expect=FailJson)
+                 failed=True)
     assert "the engine is 20.10.24" in result["msg"]
     assert not target.exists()
 
 
 def test_bad_engine_version_option_fails(tmp_path, run, dockerd):
     result = run({"path": str(tmp_path / "d.json"), "settings": {"debug": True}, "engine_version": "latest"},
-                 expect=FailJson)
+                 failed=True)
     assert result["msg"].startswith("engine_version:")
 
 
 def test_dockerd_version_failure_fails(tmp_path, run, dockerd):
     dockerd.version_rc = 1
-    result = run({"path": str(tmp_path / "d.json"), "settings": {"debug": True}}, expect=FailJson)
+    result = run({"path": str(tmp_path / "d.json"), "settings": {"debug": True}}, failed=True)
     assert "--version' failed" in result["msg"]
     assert "engine_version" in result["msg"]
 
@@ -494,7 +466,7 @@ def test_without_dockerd_falls_back_to_type_check(tmp_path, run, no_dockerd, war
 
 def test_without_dockerd_type_errors_still_fail(tmp_path, run, no_dockerd, warnings):
     target = tmp_path / "daemon.json"
-    result = run({"path": str(target), "settings": {"ipv6": "true"}}, expect=FailJson)
+    result = run({"path": str(target), "settings": {"ipv6": "true"}}, failed=True)
     assert "ipv6: must be a JSON boolean" in result["msg"]
     assert not target.exists()
 

@@ -12,17 +12,7 @@ from urllib.error import HTTPError
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.ipv6ready.docker.plugins.modules import engine_info
-
-
-class ExitJson(Exception):
-    """Raised by the patched exit_json."""
-
-
-class FailJson(Exception):
-    """Raised by the patched fail_json."""
 
 
 BRIDGE = {"Name": "bridge", "EnableIPv6": True, "IPAM": {"Config": [{"Subnet": "fd00:d0c:1::/64"}]}}
@@ -57,26 +47,16 @@ class Engine:
 
 
 @pytest.fixture
-def engine(tmp_path, monkeypatch):
+def engine(tmp_path, monkeypatch, run_module):
     fake = Engine(tmp_path)
+    fake.run_module = run_module
     monkeypatch.setattr(engine_info, "open_url", fake.open_url)
-
-    def exit_json(self, **kwargs):
-        raise ExitJson(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        raise FailJson(dict(kwargs, msg=msg, failed=True))
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
     return fake
 
 
-def run(engine, expect=ExitJson):
-    with patch_module_args({"socket": str(engine.socket), "_ansible_check_mode": True}):
-        with pytest.raises(expect) as info:
-            engine_info.main()
-    return info.value.args[0]
+def run(engine, failed=False):
+    """The module's result in check mode (conftest's runner); ``failed`` says whether it must fail."""
+    return engine.run_module(engine_info.main, {"socket": str(engine.socket)}, check_mode=True, failed=failed)
 
 
 def test_reads_bridge_live_restore_and_containers(engine):
@@ -98,9 +78,9 @@ def test_no_default_bridge_is_empty(engine):
 
 def test_an_engine_that_does_not_answer_fails(engine):
     engine.answers["/info"] = OSError("Connection refused")
-    assert run(engine, FailJson)["msg"] == "The engine API on %s did not answer: /info: Connection refused" % engine.socket
+    assert run(engine, failed=True)["msg"] == "The engine API on %s did not answer: /info: Connection refused" % engine.socket
 
 
 def test_a_missing_socket_fails(engine):
     engine.socket.unlink()
-    assert "does not exist: is the engine running?" in run(engine, FailJson)["msg"]
+    assert "does not exist: is the engine running?" in run(engine, failed=True)["msg"]

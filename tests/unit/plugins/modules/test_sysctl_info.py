@@ -12,16 +12,7 @@ import os
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.ipv6ready.docker.plugins.modules import sysctl_info
-
-
-class ExitJson(Exception):
-    """Raised by the patched exit_json."""
-
-
-class FailJson(Exception):
-    """Raised by the patched fail_json."""
 
 
 LINKS = [{"ifname": "lo"}, {"ifname": "eth0"}]
@@ -77,8 +68,9 @@ class Host:
 
 
 @pytest.fixture
-def fake(tmp_path, monkeypatch):
+def fake(tmp_path, monkeypatch, run_module):
     host = Host(tmp_path)
+    host.run_module = run_module
     monkeypatch.setattr(sysctl_info, "SEARCH_PATH", tuple(host.path(d) for d in (
         "/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d")))
     monkeypatch.setattr(sysctl_info, "LEGACY_FILE", host.path("/etc/sysctl.conf"))
@@ -89,25 +81,13 @@ def fake(tmp_path, monkeypatch):
     host.write("/proc/sys/net/ipv6/conf/all/forwarding", "0\n")
     monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", host.get_bin_path)
     monkeypatch.setattr(basic.AnsibleModule, "run_command", host.run_command)
-
-    def exit_json(self, **kwargs):
-        raise ExitJson(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        raise FailJson(dict(kwargs, msg=msg, failed=True))
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
     return host
 
 
-def run(host, tools=(), expect=ExitJson, check_mode=False, **options):
-    args = dict(options, path=host.path("/etc/sysctl.d/60-ipv6ready.conf"), tools=list(tools),
-                _ansible_check_mode=check_mode)
-    with patch_module_args(args):
-        with pytest.raises(expect) as info:
-            sysctl_info.main()
-    return info.value.args[0]
+def run(host, tools=(), failed=False, check_mode=False, **options):
+    """The module's result (conftest's runner); ``failed`` says whether it must fail."""
+    args = dict(options, path=host.path("/etc/sysctl.d/60-ipv6ready.conf"), tools=list(tools))
+    return host.run_module(sysctl_info.main, args, check_mode=check_mode, failed=failed)
 
 
 def later(result, host):
@@ -139,7 +119,7 @@ def test_a_failing_route_listing_is_empty_but_a_failing_link_listing_fails(fake)
     fake.ip[("-6", "route", "show", "table", "all")] = (1, "")
     assert run(fake)["routes"] == []
     fake.ip[("link", "show")] = (1, "")
-    assert "'ip -json link show' failed" in run(fake, expect=FailJson)["msg"]
+    assert "'ip -json link show' failed" in run(fake, failed=True)["msg"]
 
 
 def test_a_failing_tool_counts_as_missing(fake):
@@ -171,7 +151,7 @@ def test_without_the_own_file_no_kernel_value_is_read(fake):
 
 def test_a_directory_as_own_file_fails(fake):
     os.makedirs(fake.path("/etc/sysctl.d/60-ipv6ready.conf"))
-    assert "Cannot read" in run(fake, expect=FailJson)["msg"]
+    assert "Cannot read" in run(fake, failed=True)["msg"]
 
 
 def test_finds_the_files_applied_later_in_loader_order(fake):

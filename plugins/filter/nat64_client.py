@@ -1,0 +1,59 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: nat64_client_problems
+short_description: "Internal to the nat64_client role: check its variables"
+version_added: 0.3.0
+description:
+  - B(Internal) to the P(ipv6ready.docker.nat64_client#role) role, not a public interface. Its name, input and
+    output may change in any release without a deprecation period; do not call it from your own playbooks.
+  - Lists what is wrong with the role's variables beyond their types, one message per problem, each starting with
+    the variable's name.
+options:
+  _input:
+    description: The role's variables by name (C(nat64_client_prefix), C(nat64_client_route_via), ...).
+    type: dict
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Check the variables
+  ansible.builtin.assert:
+    that: problems | length == 0
+    fail_msg: "{{ problems | join('; ') }}"
+  vars:
+    problems: "{{ inputs | ipv6ready.docker.nat64_client_problems }}"
+    inputs:
+      nat64_client_prefix: "2001:db8:1:2:64::/96"
+      nat64_client_route_via: "fe80::1"
+      nat64_client_route_device: eth0
+"""
+
+RETURN = r"""
+_value:
+  description: One message per problem; empty when the variables are usable.
+  type: list
+  elements: str
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _nat64_client
+
+
+def nat64_client_problems(inputs):
+    """What is wrong with the nat64_client role's variables beyond their types (``_nat64_client.input_problems``)."""
+    if not isinstance(inputs, dict):
+        raise AnsibleFilterError('nat64_client_problems input: expected a dict, got %s' % type(inputs).__name__)
+    return _nat64_client.input_problems(inputs)
+
+
+class FilterModule:
+    """The nat64_client role's checks."""
+
+    def filters(self):
+        return {'nat64_client_problems': nat64_client_problems}
