@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: rollout_serial
 short_description: "Internal to site.yml: the batches it rolls the Docker hosts out in, with or without a canary host"
-version_added: 0.2.0
+version_added: 0.3.0
 author:
   - ipv6ready.docker maintainers (@ipv6ready)
 description:
