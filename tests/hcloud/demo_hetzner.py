@@ -97,6 +97,7 @@ def env(state):
         'ANSIBLE_DEPRECATION_WARNINGS': '0',
         'ANSIBLE_REMOTE_TMP': '/root/.ansible/tmp',
         'ANSIBLE_CALLBACK_RESULT_FORMAT': 'yaml',
+        'ANSIBLE_PYTHON_INTERPRETER': 'auto_silent',
     })
     return result
 
@@ -188,6 +189,11 @@ def leftovers():
 
 def provision(state):
     twin = state['twin']
+    # The directory holds the group_vars the provisioning writes (next to the inventory, as docs/hetzner.md
+    # has them) and an inventory with no hosts of its own, so that it parses.
+    (OUT / 'inventory').mkdir(parents=True, exist_ok=True)
+    (OUT / 'inventory' / 'hosts.yml').write_text('---\n# The hosts come from inventories/hcloud.yml.\nall: {}\n',
+                                                 encoding='utf-8')
     key = OUT / 'id_ed25519'
     if not key.exists():
         subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'demo-hetzner', '-f', str(key)],
@@ -250,6 +256,9 @@ def site_vars(state):
         '# way to names (it has no DNS root), and its resolver does not sign, so DNSSEC is off.',
         'dns64_forwarders: ["%s"]' % twin['resolver'][0],
         'dns64_dnssec: false',
+        '# The twin\'s Internet is documentation space, which the translator refuses by default (it translates',
+        '# to global IPv4 addresses only): allow exactly that range. Hetzner\'s Internet needs no such line.',
+        'nat64_gateway_ipv4_targets: ["%s"]' % twin['internet'],
         '']), encoding='utf-8')
     return path
 
@@ -258,7 +267,7 @@ def site_vars(state):
 # community.docker's Python libraries themselves): bring NAT64/DNS64 up first,
 # install iptables on the Docker hosts through it, and ask the daemon role to
 # install the engine.
-TEMPORARY_ISSUE_18_VARS = ['-e', 'daemon_install=true']
+TEMPORARY_ISSUE_18_VARS = ['-e', '{"daemon_install": true}']
 
 
 def temporary_issue_18_prepare(state, extra):
@@ -315,56 +324,70 @@ def main(argv):
         down()
         print('demo-hetzner: the twin %s is down' % INSTANCE)
         return 0
+    # "from N": go on with step N against the twin a failed run kept (for work on the journey itself).
+    first = int(argv[2]) if what == 'from' else 0
     keep = os.environ.get('KEEP', '0') == '1'
-    state = None
+    holder = {'state': json.loads(STATE.read_text(encoding='utf-8')) if first > 1 else None}
+    extra = ['-e', '@%s' % (OUT / 'site-vars.yml')]
+
+    def begin():
+        holder['state'] = start_twin()
+        site_vars(holder['state'])
+
+    steps = [
+        ('Build the twin\'s server images (once; skipped when present)',
+         lambda: subprocess.run([str(HERE / 'twin-image.sh')], check=True)),
+        ('Start the twin: its API on loopback, its router, its Internet, its Debian mirror', begin),
+        ('Provision with ipv6ready.docker.hcloud_provision (unchanged): a gateway, 2 IPv6-only Docker hosts',
+         lambda: provision(holder['state'])),
+        ('List the fleet with inventories/hcloud.yml and reach it over SSH on IPv6',
+         lambda: inventory(holder['state'])),
+        ('The incident on the bare hosts: mail to the IPv4-only SMTP server by name',
+         lambda: mail(holder['state'], 'before')),
+        ('TEMPORARY until issue 18 roles land: NAT64/DNS64 first, iptables through it',
+         lambda: temporary_issue_18_prepare(holder['state'], extra)),
+        ('site.yml on the bare hosts (everything through NAT64/DNS64, Docker included)',
+         lambda: site(holder['state'], extra)),
+        ('The seed\'s client: Ruby\'s Net::SMTP in an app container, without and with the fix',
+         lambda: mail(holder['state'], 'after')),
+        ('site.yml again: changed=0', lambda: site(holder['state'], extra, again=True)),
+    ]
+    finish = [
+        ('Tear down with ipv6ready.docker.hcloud_teardown and the confirmation', lambda: teardown(holder['state'])),
+        ('Stop the twin: nothing of it is left on this host', stop_and_check),
+    ]
     try:
-        step('Build the twin\'s server images (once; skipped when present)')
-        subprocess.run([str(HERE / 'twin-image.sh')], check=True)
-        step('Start the twin: its API on loopback, its router, its Internet, its Debian mirror')
-        state = start_twin()
-        step('Provision with ipv6ready.docker.hcloud_provision (unchanged): a gateway, 2 IPv6-only Docker hosts')
-        provision(state)
-        step('List the fleet with inventories/hcloud.yml and reach it over SSH on IPv6')
-        inventory(state)
-        step('The incident on the bare hosts: mail to the IPv4-only SMTP server by name')
-        mail(state, 'before')
-        extra = ['-e', '@%s' % site_vars(state)]
-        step('TEMPORARY until issue 18 roles land: NAT64/DNS64 first, iptables through it')
-        temporary_issue_18_prepare(state, extra)
-        step('site.yml on the bare hosts (everything through NAT64/DNS64, Docker included)')
-        site(state, extra)
-        step('The seed\'s client: Ruby\'s Net::SMTP in an app container, without and with the fix')
-        mail(state, 'after')
-        step('site.yml again: changed=0')
-        site(state, extra, again=True)
-        if keep:
-            step(None)
-            print('\nKEEP=1: the fleet and the twin stay up. In this checkout:\n'
-                  '  export HCLOUD_ENDPOINT=%s HCLOUD_TOKEN=%s\n'
-                  '  ansible-inventory -i inventories/hcloud.yml -i %s --graph\n'
-                  '  ssh -i %s root@<address>\n'
-                  'Remove it all: make demo-hetzner-down'
-                  % (state['endpoint'], state['token'], OUT / 'inventory', OUT / 'id_ed25519'))
-            print('demo-hetzner: passed (kept) in %.0f s' % (time.monotonic() - STARTED))
-            return 0
-        step('Tear down with ipv6ready.docker.hcloud_teardown and the confirmation')
-        teardown(state)
-        step('Stop the twin: nothing of it is left on this host')
-        down()
-        left = leftovers()
-        if left:
-            raise JourneyError('the twin left %s behind' % left)
-        print('no container, link or route of the twin %s is left' % INSTANCE)
+        for number, (name, action) in enumerate(steps + ([] if keep else finish)):
+            if number < first:
+                continue
+            step(name)
+            action()
         step(None)
     except (JourneyError, subprocess.CalledProcessError) as exc:
         step(None)
         print('\ndemo-hetzner: FAILED at "%s": %s' % (TIMES[-1][0] if TIMES else '?', exc), flush=True)
-        if state is not None and not keep:
+        if holder['state'] is not None:
             print('the twin is kept for a look (make demo-hetzner-down removes it); its log: %s' % (OUT / 'twin.log'))
         return 1
     print('\nstep times: %s' % ', '.join('%.0f s' % seconds for _name, seconds in TIMES))
+    if keep:
+        state = holder['state']
+        print('\nKEEP=1: the fleet and the twin stay up. In this checkout:\n'
+              '  export HCLOUD_ENDPOINT=%s HCLOUD_TOKEN=%s\n'
+              '  ansible-inventory -i inventories/hcloud.yml -i %s --graph\n'
+              '  ssh -i %s root@<address>\n'
+              'Remove it all: make demo-hetzner-down'
+              % (state['endpoint'], state['token'], OUT / 'inventory', OUT / 'id_ed25519'))
     print('demo-hetzner: passed in %.0f s' % (time.monotonic() - STARTED))
     return 0
+
+
+def stop_and_check():
+    down()
+    left = leftovers()
+    if left:
+        raise JourneyError('the twin left %s behind' % left)
+    print('no container, link or route of the twin %s is left' % INSTANCE)
 
 
 if __name__ == '__main__':

@@ -79,8 +79,8 @@ SMTP_ADDRESS = '198.51.100.25'
 DNS_ADDRESS = '198.51.100.53'         # the mail zone's authoritative server
 ARPA_ADDRESS = '198.51.100.54'        # ipv4only.arpa's (RFC 7050: A records only)
 RESOLVER_V4 = '198.51.100.253'        # the provider's resolver, IPv4 side (on the router)
-MAIL_ZONE = 'sendgrid.test'
-MAIL_NAME = 'smtp.sendgrid.test'
+MAIL_ZONE = 'sendgrid.example'
+MAIL_NAME = 'smtp.sendgrid.example'
 SMTP_PORT = 587
 # Hetzner's on-link IPv4 gateway and IPv6 gateway, on the router's end of every server's veth.
 GATEWAY_V4 = '172.31.1.1'
@@ -846,7 +846,7 @@ class Twin:
                 'ipv4_pool': self.ipv4_pool, 'host_address': self.host_v6, 'host_ipv4': self.host_v4,
                 'host_link': str(self.host_link), 'resolver': [self.resolver_v6, RESOLVER_V4],
                 'mail_name': MAIL_NAME, 'mail_address': SMTP_ADDRESS, 'smtp_port': SMTP_PORT,
-                'smtp_log': str(self.smtp_log), 'mirror': self.mirror_uri,
+                'smtp_log': str(self.smtp_log), 'mirror': self.mirror_uri, 'internet': '198.51.100.0/24',
                 'containers': 'label=%s' % self.label}
 
     def leftovers(self):

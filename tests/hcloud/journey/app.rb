@@ -13,7 +13,7 @@ begin
     rescue StandardError
       '?'
     end
-    smtp.send_message("Subject: #{marker}\r\n\r\n#{marker}\r\n", 'app@twin.test', 'ops@sendgrid.test')
+    smtp.send_message("Subject: #{marker}\r\n\r\n#{marker}\r\n", 'app@twin.test', 'ops@sendgrid.example')
     puts "DELIVERED via #{peer} (ruby #{RUBY_VERSION})"
   end
 rescue SystemCallError, SocketError, IOError, Net::ProtocolError, Timeout::Error => e
