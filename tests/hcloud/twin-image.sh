@@ -14,7 +14,7 @@
 # authorized_keys, resolver; the network configuration) the twin does instead:
 # the unit ipv6ready-twin-init below, and twin.py from outside for the network.
 #
-# Usage: twin-image.sh [12|13 ...]   (default: both). Tags ipv6ready-twin/debian:12
+# Usage: twin-image.sh [12|13 ...]   (default: both, built side by side). Tags ipv6ready-twin/debian:12
 # and :13. An image that exists is kept; IPV6READY_FORCE_REBUILD=1 rebuilds.
 set -euo pipefail
 
@@ -114,7 +114,7 @@ UNIT
     rm -rf "$root" "$root.log"
     trap - EXIT
     # Hetzner's image minus cloud-init: its dependencies stay, as if installed by hand.
-    builder="ipv6ready-twin-image-build-$$"
+    builder="ipv6ready-twin-image-build-$version-$$"
     docker rm --force "$builder" >/dev/null 2>&1 || true
     docker run --name "$builder" "$tag-debootstrap" /bin/sh -c '
         set -e
@@ -139,6 +139,14 @@ UNIT
 
 versions=("$@")
 [ "${#versions[@]}" -gt 0 ] || versions=(12 13)
+# Both at once: each is mostly waiting for the mirror.
+pids=()
 for version in "${versions[@]}"; do
-    build "$version"
+    ( build "$version" ) &
+    pids+=("$!")
 done
+status=0
+for pid in "${pids[@]}"; do
+    wait "$pid" || status=1
+done
+exit "$status"

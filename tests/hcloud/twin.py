@@ -369,6 +369,7 @@ class Twin:
         self._sync_done = 0
         self._closing = False
         self._threads = []
+        self._removals = []
         self._events = None
         self.apt_cache = None
         self._platform = platform_settings()
@@ -434,6 +435,8 @@ class Twin:
         if self.apt_cache is not None:
             self.apt_cache.close()
             self.apt_cache = None
+        for remover in self._removals:
+            remover.join(timeout=300)
         self.cleanup_leftovers(self.instance)
 
     @staticmethod
@@ -701,9 +704,17 @@ class Twin:
         del server  # the state is read again when the server is plumbed
 
     def _delete(self, server_id, entry):
+        """The server is gone once its container is killed and renamed out of the way; its disk goes in the
+        background (a Docker host's disk takes a while), and close() waits for that."""
         if entry['container'] is not None:
             entry['expect_stop'] = True
-            run(['docker', 'rm', '--force', '--volumes', entry['container']], check=False)
+            run(['docker', 'kill', entry['container']], check=False)
+            doomed = '%s-deleted-%d' % (entry['container'], server_id)
+            run(['docker', 'rename', entry['container'], doomed], check=False)
+            remover = threading.Thread(target=run, args=(['docker', 'rm', '--force', '--volumes', doomed],),
+                                       kwargs={'check': False}, daemon=True, name='twin-remove-%d' % server_id)
+            remover.start()
+            self._removals.append(remover)
         self._servers.pop(server_id, None)
         self.wait_synced(self.request_sync())
 

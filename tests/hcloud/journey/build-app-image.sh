@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Build the app image on a Docker host from the host's own Debian packages (no
 # registry): Debian's ruby, its standard library and bundled gems (net-smtp),
 # and the shared libraries they load.
