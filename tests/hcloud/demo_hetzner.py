@@ -166,9 +166,8 @@ def down():
             cmdline = ''
         if 'fake_hcloud.py' in cmdline and INSTANCE in cmdline:
             os.kill(pid, signal.SIGTERM)
-            for _ in range(600):
-                if not Path('/proc/%d' % pid).exists():
-                    break
+            deadline = time.monotonic() + 300
+            while Path('/proc/%d' % pid).exists() and time.monotonic() < deadline:
                 time.sleep(0.2)
         STATE.unlink(missing_ok=True)
     subprocess.run([sys.executable, str(HERE / 'fake_hcloud.py'), '--down', '--instance', INSTANCE], check=True)
@@ -308,8 +307,8 @@ def mail(state, phase):
 def teardown(state):
     ansible(state, 'ansible-playbook', 'ipv6ready.docker.hcloud_teardown', '-e', 'hcloud_fleet_name=%s' % FLEET,
             '-e', 'hcloud_fleet_teardown_confirm=%s' % FLEET, '-e', 'hcloud_fleet_group_vars_file=%s' % GROUP_VARS)
-    left = {kind: api(state, '/' + kind)[kind] for kind in ('servers', 'firewalls', 'ssh_keys', 'primary_ips',
-                                                             'floating_ips')}
+    kinds = ('servers', 'firewalls', 'ssh_keys', 'primary_ips', 'floating_ips')
+    left = {kind: api(state, '/' + kind)[kind] for kind in kinds}
     left = {kind: [item.get('name') for item in items] for kind, items in left.items() if items}
     if left:
         raise JourneyError('the twin still has %s after the teardown' % left)
