@@ -76,11 +76,18 @@ SCHEMA = {
     'server_ipv4': {'required': {'id', 'ip', 'blocked', 'dns_ptr'}},
     'server_ipv6': {'required': {'id', 'ip', 'blocked', 'dns_ptr'}},
     'server_firewall': {'required': {'id', 'status'}},
+    # Since 2026-08-01 a free primary IP has assignee_type "unassigned" (and assignee_id null).
     'primary_ip': {
         'required': {'id', 'name', 'ip', 'type', 'dns_ptr', 'location', 'blocked', 'protection', 'labels', 'created',
                      'assignee_id', 'assignee_type', 'auto_delete'},
-        'children': {'location': 'location'},
+        'children': {'location': 'location', 'dns_ptr': ['dns_ptr']},
     },
+    'floating_ip': {
+        'required': {'id', 'name', 'description', 'ip', 'type', 'server', 'dns_ptr', 'home_location', 'blocked',
+                     'protection', 'labels', 'created'},
+        'children': {'home_location': 'location', 'dns_ptr': ['dns_ptr']},
+    },
+    'dns_ptr': {'required': {'ip', 'dns_ptr'}},
     'action': {
         'required': {'id', 'command', 'status', 'progress', 'started', 'finished', 'resources', 'error'},
         'children': {'error': 'action_error'},
@@ -89,6 +96,28 @@ SCHEMA = {
     'meta': {'required': {'pagination'}},
     'error': {'required': {'code', 'message', 'details'}},
 }
+
+# Values the API allows today: {(kind, field): allowed values}.
+VALUES = {
+    ('primary_ip', 'type'): {'ipv4', 'ipv6'},
+    ('primary_ip', 'assignee_type'): {'server', 'unassigned'},
+    ('floating_ip', 'type'): {'ipv4', 'ipv6'},
+    ('server', 'status'): {'running', 'initializing', 'starting', 'stopping', 'off', 'deleting', 'migrating',
+                           'rebuilding', 'unknown'},
+    ('action', 'status'): {'running', 'success', 'error'},
+}
+
+
+def _primary_ip_assignee(value):
+    """Since 2026-08-01: assignee_type is "unassigned" exactly when assignee_id is null."""
+    if (value.get('assignee_id') is None) != (value.get('assignee_type') == 'unassigned'):
+        return ['assignee_type %r with assignee_id %r: since 2026-08-01 a free primary IP has assignee_type '
+                '"unassigned", an assigned one "server"' % (value.get('assignee_type'), value.get('assignee_id'))]
+    return []
+
+
+# Rules across the fields of one object: {kind: function(value) -> [problem, ...]}.
+RULES = {'primary_ip': _primary_ip_assignee}
 
 # Fields the API no longer sends: {(kind, field): why}. A removed field is
 # reported with this reason, so the failure says what changed.
@@ -113,6 +142,7 @@ ROOTS = {
     'firewall': 'firewall', 'firewalls': ['firewall'],
     'server': 'server', 'servers': ['server'],
     'primary_ip': 'primary_ip', 'primary_ips': ['primary_ip'],
+    'floating_ip': 'floating_ip', 'floating_ips': ['floating_ip'],
     'action': 'action', 'actions': ['action'], 'next_actions': ['action'],
     'root_password': None,
     'meta': 'meta',
@@ -137,6 +167,12 @@ def object_problems(kind, value, where):
             problems.append('%s.%s: not a field of a %s in the current API' % (where, field, kind))
     for field in sorted(required - set(value)):
         problems.append('%s.%s: missing; the current API always sends it' % (where, field))
+    for field in sorted(value):
+        allowed_values = VALUES.get((kind, field))
+        if allowed_values is not None and value[field] not in allowed_values:
+            problems.append('%s.%s: %r is not one of %s' % (where, field, value[field], ', '.join(sorted(allowed_values))))
+    if kind in RULES:
+        problems += ['%s: %s' % (where, text) for text in RULES[kind](value)]
     for field, child in sorted(schema.get('children', {}).items()):
         if field not in value:
             continue

@@ -51,8 +51,11 @@ import datetime
 import hashlib
 import ipaddress
 import json
+import os
 import re
 import secrets
+import signal
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,7 +63,12 @@ from urllib.parse import parse_qs, urlsplit
 
 API_PREFIX = '/v1'
 DEFAULT_LOCATION = 'nbg1'
-IPV4_POOL = ipaddress.IPv4Network('203.0.113.0/24')
+# Record-only address pools: servers get 2001:db8:<n>::/64 (the first /64 of
+# the n-th /48 of 2001:db8::/32) and IPv4 hosts from 203.0.113.10 on. The twin
+# gives each instance pools of its own (twin.py).
+IPV4_POOL = '203.0.113.0/24'
+IPV6_POOL = '2001:db8::/32'
+IPV6_STEP = 48
 # Firewall limits the API enforces (docs.hetzner.com, Cloud Firewalls, limits).
 MAX_RULE_ADDRESSES = 100
 MAX_RULES = 50
@@ -128,6 +136,7 @@ GONE = {
 # Request fields the API has removed, with the reason given in the error details.
 REMOVED_REQUEST_FIELDS = {
     'create_server': {'datacenter': 'removed on 2026-07-01; give location instead'},
+    'create_primary_ip': {'datacenter': 'removed on 2026-07-01; give location instead'},
 }
 
 SSH_KEY_TYPES = ('ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521',
@@ -205,6 +214,19 @@ SCHEMAS = {
         'public_net': ({'enable_ipv4': ('bool', False), 'enable_ipv6': ('bool', False),
                         'ipv4': ('int', False), 'ipv6': ('int', False)}, False),
     },
+    'create_primary_ip': {
+        'name': ('str', True), 'type': ('str', True), 'assignee_type': ('str', False), 'assignee_id': ('int', False),
+        'location': ('id_or_name', False), 'auto_delete': ('bool', False), 'labels': ('labels', False),
+    },
+    'update_primary_ip': {'name': ('str', False), 'labels': ('labels', False), 'auto_delete': ('bool', False)},
+    'assign_primary_ip': {'assignee_id': ('int', True), 'assignee_type': ('str', True)},
+    'create_floating_ip': {
+        'type': ('str', True), 'server': ('int', False), 'home_location': ('id_or_name', False),
+        'description': ('str', False), 'labels': ('labels', False), 'name': ('str', False),
+    },
+    'update_floating_ip': {'name': ('str', False), 'description': ('str', False), 'labels': ('labels', False)},
+    'assign_floating_ip': {'server': ('int', True)},
+    'change_protection': {'delete': ('bool', False)},
     'no_body': {},
 }
 
@@ -216,6 +238,7 @@ LIST_PARAMS = {
     'firewalls': ('name', 'label_selector', 'sort'),
     'servers': ('name', 'label_selector', 'status', 'sort'),
     'primary_ips': ('name', 'label_selector', 'ip', 'sort'),
+    'floating_ips': ('name', 'label_selector', 'sort'),
     'actions': ('id', 'status', 'sort'),
 }
 
@@ -418,15 +441,21 @@ def check_firewall_rules(field, rules):
 class FakeHcloud:
     """The fake API: state, request log and an HTTP server on a loopback address."""
 
-    def __init__(self, token, host='127.0.0.1', port=0, action_polls=None, action_seconds=10.0):
+    def __init__(self, token, host='127.0.0.1', port=0, action_polls=None, action_seconds=10.0, backend=None):
         """``action_polls``: ``{command: n}``, how many polls of ``GET /actions/{id}`` an action of that command
         takes to finish (default 1: the first poll sees it finished; ``create_server`` takes 2). An action that
-        nobody polls finishes ``action_seconds`` after it started."""
+        nobody polls finishes ``action_seconds`` after it started.
+
+        ``backend``: None records only (the state lives in memory and nothing else happens); the twin
+        (``twin.Twin``) makes every server a real host (see README.md). It gives the address pools and the
+        further addresses the API listens on (inside the twin), and an action whose work runs on the backend
+        finishes only when that work is done."""
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError('the fake Hetzner Cloud API listens on loopback only, not on %s' % host)
         self.token = token
         self.host = host
         self.port = port
+        self.backend = backend
         self.requests = []
         self.unhandled = []
         self.gone = []
@@ -438,19 +467,31 @@ class FakeHcloud:
         self.ssh_keys = {}
         self.firewalls = {}
         self.primary_ips = {}
+        self.floating_ips = {}
         self.actions = {}
         self._ids = {'server': 100000, 'ssh_key': 200000, 'firewall': 300000, 'primary_ip': 400000,
-                     'action': 900000}
+                     'floating_ip': 500000, 'action': 900000}
+        # Addresses: IPv4 hosts out of ipv4_pool (the lowest free one), IPv6 /64s one per block of
+        # /ipv6_step out of ipv6_pool (its first /64), never reused.
+        self.ipv4_pool = ipaddress.IPv4Network(getattr(backend, 'ipv4_pool', IPV4_POOL))
+        self.ipv6_pool = ipaddress.IPv6Network(getattr(backend, 'ipv6_pool', IPV6_POOL))
+        self.ipv6_step = getattr(backend, 'ipv6_step', IPV6_STEP)
+        self._ipv4_first = getattr(backend, 'ipv4_first', 10)
         self._ipv6_networks = 0
-        self._ipv4_hosts = 9
         self._lock = threading.RLock()
         self._httpd = None
         self._thread = None
+        self._servers_inside = []
+        if backend is not None:
+            backend.attach(self)
 
     # -- life cycle ----------------------------------------------------------
 
     def start(self):
-        """Start serving in a background thread; return self."""
+        """Start serving in a background thread; return self.
+
+        With a backend, also on the backend's ``api_addresses`` (the same port), so that servers reach the API
+        the way they reach Hetzner's."""
         handler = type('FakeHcloudHandler', (_Handler,), {'fake': self})
         self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
         self._httpd.daemon_threads = True
@@ -458,10 +499,23 @@ class FakeHcloud:
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={'poll_interval': 0.05},
                                         name='fake-hcloud', daemon=True)
         self._thread.start()
+        for address in getattr(self.backend, 'api_addresses', ()):
+            server_class = _ThreadingHTTPServer6 if ':' in address else ThreadingHTTPServer
+            httpd = server_class((address, self.port), handler)
+            httpd.daemon_threads = True
+            thread = threading.Thread(target=httpd.serve_forever, kwargs={'poll_interval': 0.05},
+                                      name='fake-hcloud-inside', daemon=True)
+            thread.start()
+            self._servers_inside.append((httpd, thread))
         return self
 
     def stop(self):
         """Stop serving."""
+        for httpd, thread in self._servers_inside:
+            httpd.shutdown()
+            httpd.server_close()
+            thread.join(timeout=10)
+        self._servers_inside = []
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -548,6 +602,32 @@ class FakeHcloud:
         with self._lock:
             return [copy.deepcopy(item) for item in sorted(self.ssh_keys.values(), key=lambda k: k['id'])]
 
+    def primary_ip_list(self):
+        """Return every primary IP as the API shows it."""
+        with self._lock:
+            return [self._primary_ip_json(item) for item in sorted(self.primary_ips.values(), key=lambda k: k['id'])]
+
+    def floating_ip_list(self):
+        """Return every floating IP as the API shows it."""
+        with self._lock:
+            return [self._floating_ip_json(item) for item in sorted(self.floating_ips.values(), key=lambda k: k['id'])]
+
+    def seed_primary_ip(self, name, family, location=DEFAULT_LOCATION, labels=None, auto_delete=False):
+        """Create an unassigned primary IP directly in the state; return its JSON."""
+        with self._lock:
+            body = {'name': name, 'type': family, 'location': location, 'labels': labels or {},
+                    'auto_delete': auto_delete}
+            return self._create_primary_ip(body)[1]['primary_ip']
+
+    def seed_floating_ip(self, name, family, home_location=DEFAULT_LOCATION, server=None, labels=None):
+        """Create a floating IP directly in the state (assigned to the server with ID ``server``); return its JSON."""
+        with self._lock:
+            body = {'name': name, 'type': family, 'labels': labels or {}}
+            body.update({'server': server} if server is not None else {'home_location': home_location})
+            floating_ip = self._create_floating_ip(body)[1]['floating_ip']
+            self._finish_pending()
+            return floating_ip
+
     # -- request handling ----------------------------------------------------
 
     def handle(self, method, raw_path, headers, raw_body):
@@ -592,22 +672,25 @@ class FakeHcloud:
             self.gone.append({'method': method, 'path': path})
             raise ApiError(410, 'deprecated_api_endpoint', GONE[gone.group(1)],
                            {'announcement': 'https://docs.hetzner.cloud/changelog'})
-        collection = re.fullmatch(r'/(locations|server_types|images|ssh_keys|firewalls|servers|primary_ips|actions)', path)
-        item = re.fullmatch(r'/(locations|server_types|images|ssh_keys|firewalls|servers|primary_ips|actions)/(\d+)', path)
-        action = re.fullmatch(r'/(firewalls|servers)/(\d+)/actions/([a-z_]+)', path)
+        kinds = 'locations|server_types|images|ssh_keys|firewalls|servers|primary_ips|floating_ips|actions'
+        collection = re.fullmatch(r'/(%s)' % kinds, path)
+        item = re.fullmatch(r'/(%s)/(\d+)' % kinds, path)
+        action = re.fullmatch(r'/(firewalls|servers|primary_ips|floating_ips)/(\d+)/actions/([a-z_]+)', path)
+        writable = ('ssh_keys', 'firewalls', 'servers', 'primary_ips', 'floating_ips')
         if collection and method == 'GET':
             return 200, self._list(collection.group(1), query, record)
         if item and method == 'GET':
             self._no_query(query, record)
             return 200, self._get(item.group(1), int(item.group(2)))
-        creators = {'ssh_keys': self._create_ssh_key, 'firewalls': self._create_firewall, 'servers': self._create_server}
+        creators = {'ssh_keys': self._create_ssh_key, 'firewalls': self._create_firewall, 'servers': self._create_server,
+                    'primary_ips': self._create_primary_ip, 'floating_ips': self._create_floating_ip}
         if collection and method == 'POST' and collection.group(1) in creators:
             self._no_query(query, record)
             return creators[collection.group(1)](body if body is not None else {})
-        if item and method == 'PUT' and item.group(1) in ('ssh_keys', 'firewalls', 'servers'):
+        if item and method == 'PUT' and item.group(1) in writable:
             self._no_query(query, record)
             return self._update(item.group(1), int(item.group(2)), body if body is not None else {})
-        if item and method == 'DELETE' and item.group(1) in ('ssh_keys', 'firewalls', 'servers'):
+        if item and method == 'DELETE' and item.group(1) in writable:
             self._no_query(query, record)
             if body:
                 raise invalid_input(next(iter(body)), 'unknown field')
@@ -615,10 +698,15 @@ class FakeHcloud:
         if action and method == 'POST':
             self._no_query(query, record)
             resource, resource_id, name = action.group(1), int(action.group(2)), action.group(3)
+            body = body if body is not None else {}
             if resource == 'firewalls' and name in ('set_rules', 'apply_to_resources', 'remove_from_resources'):
-                return self._firewall_action(resource_id, name, body if body is not None else {})
-            if resource == 'servers' and name in ('poweron', 'poweroff', 'shutdown', 'reboot', 'reset'):
+                return self._firewall_action(resource_id, name, body)
+            if resource == 'servers' and name in self.POWER:
                 return self._server_power(resource_id, name, body)
+            if resource == 'primary_ips' and name in ('assign', 'unassign', 'change_protection'):
+                return self._primary_ip_action(resource_id, name, body)
+            if resource == 'floating_ips' and name in ('assign', 'unassign', 'change_protection'):
+                return self._floating_ip_action(resource_id, name, body)
         raise self._unhandled(record, '%s %s' % (method, path))
 
     def _no_query(self, query, record):
@@ -631,11 +719,12 @@ class FakeHcloud:
 
     # -- actions -------------------------------------------------------------
 
-    def _action(self, command, resources, on_error=None):
+    def _action(self, command, resources, on_error=None, work=None):
         """Start an action (status ``running``); return it as the API shows it.
 
-        ``on_error`` runs when the action ends in ``error`` (see ``fail_action``).
-        """
+        ``on_error`` runs when the action ends in ``error`` (see ``fail_action``). ``work`` (the backend's part,
+        a callable) runs in a thread of its own; the action finishes only once it is done, and ends in
+        ``error`` when it raised."""
         action_id = self._next_id('action')
         self.actions[action_id] = {'id': action_id, 'command': command, 'status': 'running', 'progress': 0,
                                    'started': _now(), 'finished': None, 'error': None,
@@ -645,10 +734,26 @@ class FakeHcloud:
                         and (item['server_name'] is None or item['server_name'] in server_names)), None)
         if failure is not None:
             self._failures.remove(failure)
-        self._pending[action_id] = {'polls': self.action_polls.get(command, 1),
-                                    'deadline': time.monotonic() + self.action_seconds,
-                                    'error': failure['error'] if failure else None, 'on_error': on_error}
+        pending = {'polls': self.action_polls.get(command, 1), 'deadline': time.monotonic() + self.action_seconds,
+                   'error': failure['error'] if failure else None, 'on_error': on_error, 'work': None}
+        self._pending[action_id] = pending
+        if work is not None and failure is None:
+            pending['work'] = threading.Event()
+            threading.Thread(target=self._run_work, args=(action_id, pending, work), daemon=True,
+                             name='fake-hcloud-%s-%d' % (command, action_id)).start()
         return copy.deepcopy(self.actions[action_id])
+
+    def _run_work(self, action_id, pending, work):
+        """Run an action's backend work in its own thread; an exception becomes the action's error."""
+        try:
+            work()
+        except Exception as exc:  # pylint: disable=broad-except
+            with self._lock:
+                pending['error'] = {'code': 'action_failed', 'message': '%s: %s' % (type(exc).__name__, exc)}
+        finally:
+            pending['work'].set()
+            with self._lock:
+                self._advance(action_id, polled=False)
 
     def _running(self, action_id):
         """Whether an action is still running (finishing it first when its time is up)."""
@@ -656,13 +761,16 @@ class FakeHcloud:
         return action_id in self._pending
 
     def _advance(self, action_id, polled):
-        """Count one poll of a running action; finish it when its polls or its time are used up."""
+        """Count one poll of a running action; finish it when its polls or its time are used up (and its
+        backend work, if any, is done)."""
         pending = self._pending.get(action_id)
         if pending is None:
             return
         if polled:
             pending['polls'] -= 1
         if pending['polls'] > 0 and time.monotonic() < pending['deadline']:
+            return
+        if pending['work'] is not None and not pending['work'].is_set():
             return
         del self._pending[action_id]
         action = self.actions[action_id]
@@ -678,6 +786,18 @@ class FakeHcloud:
         for action_id in list(self._pending):
             self._pending[action_id]['polls'] = 0
             self._advance(action_id, polled=False)
+
+    def wait_actions(self, timeout=600):
+        """Wait until no action has backend work left (the twin's teardown); return whether none has."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                busy = [item['work'] for item in self._pending.values()
+                        if item['work'] is not None and not item['work'].is_set()]
+            if not busy:
+                return True
+            busy[0].wait(max(0.0, deadline - time.monotonic()))
+        return False
 
     # -- catalog -------------------------------------------------------------
 
@@ -741,6 +861,8 @@ class FakeHcloud:
             return self._firewall_json(item)
         if kind == 'primary_ips':
             return self._primary_ip_json(item)
+        if kind == 'floating_ips':
+            return self._floating_ip_json(item)
         return copy.deepcopy(item)
 
     def _list(self, kind, query, record):
@@ -799,7 +921,7 @@ class FakeHcloud:
     def _get(self, kind, item_id):
         singular = {'locations': 'location', 'server_types': 'server_type',
                     'images': 'image', 'ssh_keys': 'ssh_key', 'firewalls': 'firewall', 'servers': 'server',
-                    'primary_ips': 'primary_ip', 'actions': 'action'}[kind]
+                    'primary_ips': 'primary_ip', 'floating_ips': 'floating_ip', 'actions': 'action'}[kind]
         if kind == 'actions':
             self._advance(item_id, polled=True)
         if kind in ('locations', 'server_types', 'images'):
@@ -898,9 +1020,15 @@ class FakeHcloud:
         self.firewalls[firewall_id] = firewall
         actions = [self._action('apply_firewall', [('firewall', firewall_id), ('server', sid)])
                    for sid in self._firewall_servers(firewall)]
+        self._backend_sync()
         return 201, {'firewall': self._firewall_json(firewall), 'actions': actions}
 
     def _firewall_action(self, firewall_id, name, body):
+        result = self._firewall_change(firewall_id, name, body)
+        self._backend_sync()
+        return result
+
+    def _firewall_change(self, firewall_id, name, body):
         firewall = self._existing('firewalls', firewall_id)
         validate_body(body, SCHEMAS[name])
         if name == 'set_rules':
@@ -925,37 +1053,211 @@ class FakeHcloud:
             actions.append(self._action('remove_firewall', [('firewall', firewall_id)]))
         return 201, {'actions': actions}
 
-    # -- servers -------------------------------------------------------------
+    # -- addresses -----------------------------------------------------------
 
-    def _primary_ip(self, family, server_id, location):
-        ip_id = self._next_id('primary_ip')
+    def _addresses_in_use(self):
+        return ({item['ip'] for item in self.primary_ips.values()}
+                | {item['ip'] for item in self.floating_ips.values()})
+
+    def _new_ip(self, family):
+        """A free IPv4 address (the lowest) or a new IPv6 /64 (never reused), as the API writes them."""
         if family == 'ipv4':
-            self._ipv4_hosts += 1
-            if self._ipv4_hosts >= IPV4_POOL.num_addresses - 1:
-                raise ApiError(412, 'resource_unavailable', 'no IPv4 address left in the fake pool')
-            ip = str(IPV4_POOL.network_address + self._ipv4_hosts)
-            dns_ptr = [{'ip': ip, 'dns_ptr': 'static.%s.example.invalid' % ip.replace('.', '-')}]
-        else:
-            self._ipv6_networks += 1
-            ip = '2001:db8:%x::/64' % self._ipv6_networks
-            dns_ptr = []
-        self.primary_ips[ip_id] = {'id': ip_id, 'name': 'primary_ip-%d' % ip_id, 'ip': ip, 'type': family,
-                                   'dns_ptr': dns_ptr, 'location': location, 'blocked': False,
-                                   'protection': {'delete': False}, 'labels': {}, 'created': _now(),
-                                   'assignee_id': server_id, 'assignee_type': 'server', 'auto_delete': True}
+            used = self._addresses_in_use()
+            for offset in range(self._ipv4_first, self.ipv4_pool.num_addresses - 1):
+                ip = str(self.ipv4_pool.network_address + offset)
+                if ip not in used:
+                    return ip
+            raise ApiError(412, 'resource_unavailable', 'no IPv4 address left in the fake pool %s' % self.ipv4_pool)
+        self._ipv6_networks += 1
+        block = int(self.ipv6_pool.network_address) + (self._ipv6_networks << (128 - self.ipv6_step))
+        network = ipaddress.IPv6Network((block, 64))
+        if network.network_address not in self.ipv6_pool:
+            raise ApiError(412, 'resource_unavailable', 'no IPv6 network left in the fake pool %s' % self.ipv6_pool)
+        return str(network)
+
+    @staticmethod
+    def _dns_ptr(ip):
+        if '/' in ip:
+            return []
+        return [{'ip': ip, 'dns_ptr': 'static.%s.example.invalid' % ip.replace('.', '-')}]
+
+    @staticmethod
+    def _check_ip_type(value):
+        if value not in ('ipv4', 'ipv6'):
+            raise invalid_input('type', 'must be one of ipv4, ipv6')
+
+    # -- primary IPs ---------------------------------------------------------
+
+    def _primary_ip(self, family, server_id, location, name=None, auto_delete=True, labels=None):
+        """A new primary IP; assigned to ``server_id`` unless that is None."""
+        ip_id = self._next_id('primary_ip')
+        ip = self._new_ip(family)
+        self.primary_ips[ip_id] = {'id': ip_id, 'name': name or 'primary_ip-%d' % ip_id, 'ip': ip, 'type': family,
+                                   'dns_ptr': self._dns_ptr(ip), 'location': location, 'blocked': False,
+                                   'protection': {'delete': False}, 'labels': dict(labels or {}), 'created': _now(),
+                                   'assignee_id': None, 'assignee_type': 'unassigned', 'auto_delete': auto_delete}
+        if server_id is not None:
+            self._assign_primary_ip(self.primary_ips[ip_id], self.servers[server_id])
         return ip_id
+
+    def _assign_primary_ip(self, pip, server):
+        pip.update(assignee_id=server['id'], assignee_type='server')
+        server[pip['type']] = pip['id']
+
+    def _unassign_primary_ip(self, pip):
+        """Since 2026-08-01 a free primary IP has ``assignee_type`` ``unassigned`` (and no ``assignee_id``)."""
+        server = self.servers.get(pip['assignee_id'])
+        if server is not None and server[pip['type']] == pip['id']:
+            server[pip['type']] = None
+        pip.update(assignee_id=None, assignee_type='unassigned')
 
     def _primary_ip_json(self, pip):
         shown = copy.deepcopy(pip)
         shown['location'] = self._location_json(pip['location'])
         return shown
 
+    def _server_must_be_off(self, server):
+        """Assigning or unassigning a primary IP needs the server powered off (422 ``server_not_stopped``)."""
+        if self._server_status(server) != 'off':
+            raise ApiError(422, 'server_not_stopped', 'server %d is %s, but needs to be powered off'
+                           % (server['id'], self._server_status(server)))
+
+    def _server_may_take(self, server, family):
+        if server[family] is not None:
+            raise ApiError(422, 'server_has_%s' % family, 'server %d already has a primary %s address'
+                           % (server['id'], 'IPv4' if family == 'ipv4' else 'IPv6'))
+
+    def _assignee(self, body):
+        if body.get('assignee_type', 'server') != 'server':
+            raise invalid_input('assignee_type', 'must be server')
+        server = self.servers.get(body['assignee_id'])
+        if server is None:
+            raise invalid_input('assignee_id', 'server with ID %d not found' % body['assignee_id'])
+        return server
+
+    def _create_primary_ip(self, body):
+        validate_body(body, SCHEMAS['create_primary_ip'], removed=REMOVED_REQUEST_FIELDS['create_primary_ip'])
+        self._check_ip_type(body['type'])
+        self._unique_name('primary_ips', body['name'])
+        assigned = body.get('assignee_id') is not None
+        if assigned == (body.get('location') is not None):
+            raise invalid_input('location', 'give either location (an unassigned IP) or assignee_id')
+        if assigned:
+            server = self._assignee(body)
+            self._server_must_be_off(server)
+            self._server_may_take(server, body['type'])
+            location = server['location']
+        else:
+            if body.get('assignee_type') not in (None, 'server'):
+                raise invalid_input('assignee_type', 'must be server')
+            location = self._resolve('locations', 'location', body['location'])['name']
+        ip_id = self._primary_ip(body['type'], server['id'] if assigned else None, location, name=body['name'],
+                                 auto_delete=body.get('auto_delete', False), labels=body.get('labels'))
+        action = None
+        if assigned:
+            action = self._action('create_primary_ip', [('primary_ip', ip_id), ('server', server['id'])])
+            self._backend_sync()
+        return 201, {'primary_ip': self._primary_ip_json(self.primary_ips[ip_id]), 'action': action}
+
+    def _primary_ip_action(self, ip_id, name, body):
+        pip = self._existing('primary_ips', ip_id)
+        schema = {'assign': 'assign_primary_ip', 'unassign': 'no_body', 'change_protection': 'change_protection'}
+        validate_body(body, SCHEMAS[schema[name]])
+        if name == 'change_protection':
+            if body.get('delete') is not None:
+                pip['protection']['delete'] = body['delete']
+            return 201, {'action': self._action('change_protection', [('primary_ip', ip_id)])}
+        if name == 'assign':
+            server = self._assignee(body)
+            if pip['assignee_id'] is not None:
+                raise ApiError(422, 'primary_ip_already_assigned', 'primary IP %d is already assigned to server %d'
+                               % (ip_id, pip['assignee_id']))
+            self._server_must_be_off(server)
+            self._server_may_take(server, pip['type'])
+            self._assign_primary_ip(pip, server)
+            action = self._action('assign_primary_ip', [('primary_ip', ip_id), ('server', server['id'])])
+        else:
+            resources = [('primary_ip', ip_id)]
+            if pip['assignee_id'] is not None:
+                server = self.servers[pip['assignee_id']]
+                self._server_must_be_off(server)
+                resources.append(('server', server['id']))
+                self._unassign_primary_ip(pip)
+            action = self._action('unassign_primary_ip', resources)
+        self._backend_sync()
+        return 201, {'action': action}
+
+    # -- floating IPs --------------------------------------------------------
+
+    def _floating_ip_json(self, fip):
+        shown = {key: copy.deepcopy(value) for key, value in fip.items() if key != 'home_location'}
+        shown['home_location'] = self._location_json(fip['home_location'])
+        return shown
+
+    def _create_floating_ip(self, body):
+        validate_body(body, SCHEMAS['create_floating_ip'])
+        self._check_ip_type(body['type'])
+        if (body.get('server') is None) == (body.get('home_location') is None):
+            raise invalid_input('home_location', 'give either home_location or server')
+        if body.get('name') is not None:
+            self._unique_name('floating_ips', body['name'])
+        server = None
+        if body.get('server') is not None:
+            server = self.servers.get(body['server'])
+            if server is None:
+                raise invalid_input('server', 'server with ID %d not found' % body['server'])
+            home = server['location']
+        else:
+            home = self._resolve('locations', 'home_location', body['home_location'])['name']
+        ip_id = self._next_id('floating_ip')
+        ip = self._new_ip(body['type'])
+        self.floating_ips[ip_id] = {
+            'id': ip_id, 'name': body.get('name') or 'floating_ip-%d' % ip_id, 'description': body.get('description'),
+            'ip': ip, 'type': body['type'], 'server': server['id'] if server else None, 'dns_ptr': self._dns_ptr(ip),
+            'home_location': home, 'blocked': False, 'protection': {'delete': False},
+            'labels': dict(body.get('labels') or {}), 'created': _now()}
+        action = None
+        if server is not None:
+            action = self._action('assign_floating_ip', [('floating_ip', ip_id), ('server', server['id'])])
+            self._backend_sync()
+        return 201, {'floating_ip': self._floating_ip_json(self.floating_ips[ip_id]), 'action': action}
+
+    def _floating_ip_action(self, ip_id, name, body):
+        """``assign`` moves the IP to another server at once, running or not; assigning it to the server it is
+        already on is the API's 422 ``floating_ip_assigned``."""
+        fip = self._existing('floating_ips', ip_id)
+        schema = {'assign': 'assign_floating_ip', 'unassign': 'no_body', 'change_protection': 'change_protection'}
+        validate_body(body, SCHEMAS[schema[name]])
+        if name == 'change_protection':
+            if body.get('delete') is not None:
+                fip['protection']['delete'] = body['delete']
+            return 201, {'action': self._action('change_protection', [('floating_ip', ip_id)])}
+        if name == 'assign':
+            server = self.servers.get(body['server'])
+            if server is None:
+                raise invalid_input('server', 'server with ID %d not found' % body['server'])
+            if fip['server'] == server['id']:
+                raise ApiError(422, 'floating_ip_assigned', 'floating IP %d is already assigned to server %d'
+                               % (ip_id, server['id']))
+            fip['server'] = server['id']
+            action = self._action('assign_floating_ip', [('floating_ip', ip_id), ('server', server['id'])],
+                                  work=self._backend_work('sync'))
+        else:
+            resources = [('floating_ip', ip_id)] + ([('server', fip['server'])] if fip['server'] else [])
+            fip['server'] = None
+            action = self._action('unassign_floating_ip', resources, work=self._backend_work('sync'))
+        return 201, {'action': action}
+
+    # -- servers -------------------------------------------------------------
+
     def _server_status(self, server):
-        """``initializing`` while the create action runs, ``starting`` while the start action runs."""
+        """The status while an action on the server runs: ``initializing`` (create), ``starting`` (poweron,
+        and the start after a create), ``stopping`` (poweroff, shutdown); otherwise the status it rests in."""
         if server['create_action'] is not None and self._running(server['create_action']):
             return 'initializing'
-        if server['start_action'] is not None and self._running(server['start_action']):
-            return 'starting'
+        transition = server.get('transition')
+        if transition is not None and self._running(transition[0]):
+            return transition[1]
         return server['status']
 
     def _server_json(self, server):
@@ -967,6 +1269,8 @@ class FakeHcloud:
         if server['ipv6'] is not None:
             pip = self.primary_ips[server['ipv6']]
             public_net['ipv6'] = {'id': pip['id'], 'ip': pip['ip'], 'blocked': False, 'dns_ptr': []}
+        public_net['floating_ips'] = sorted(fip['id'] for fip in self.floating_ips.values()
+                                            if fip['server'] == server['id'])
         for firewall in sorted(self.firewalls.values(), key=lambda f: f['id']):
             if server['id'] in self._firewall_servers(firewall):
                 public_net['firewalls'].append({'id': firewall['id'], 'status': 'applied'})
@@ -982,6 +1286,19 @@ class FakeHcloud:
             'protection': dict(server['protection']), 'labels': dict(server['labels']), 'volumes': [],
             'load_balancers': [], 'primary_disk_size': server_type['disk'], 'placement_group': None,
         }
+
+    def _existing_primary_ip(self, field, ip_id, family, location):
+        """A primary IP given in ``public_net`` of a new server: it must exist, be of that family, be free."""
+        pip = self.primary_ips.get(ip_id)
+        if pip is None or pip['type'] != family:
+            raise invalid_input('public_net.' + field, 'primary %s with ID %d not found' % (family, ip_id))
+        if pip['assignee_id'] is not None:
+            raise ApiError(422, 'primary_ip_already_assigned', 'primary IP %d is already assigned to server %d'
+                           % (ip_id, pip['assignee_id']))
+        if pip['location'] != location:
+            raise invalid_input('public_net.' + field, 'primary IP %d is in %s, not in %s'
+                                % (ip_id, pip['location'], location))
+        return pip
 
     def _create_server(self, body):
         validate_body(body, SCHEMAS['create_server'], removed=REMOVED_REQUEST_FIELDS['create_server'])
@@ -1010,13 +1327,16 @@ class FakeHcloud:
         ssh_keys = [self._resolve('ssh_keys', 'ssh_keys', value)['id'] for value in body.get('ssh_keys') or []]
         firewall_ids = [self._existing('firewalls', entry['firewall'])['id'] for entry in body.get('firewalls') or []]
         public_net = body.get('public_net') or {}
-        enable_ipv4 = public_net.get('enable_ipv4', True)
-        enable_ipv6 = public_net.get('enable_ipv6', True)
-        if public_net.get('ipv4') is not None or public_net.get('ipv6') is not None:
-            raise ApiError(422, 'invalid_input', 'the fake Hetzner Cloud API does not implement existing primary IPs',
-                           {'fields': [{'name': 'public_net', 'messages': ['not implemented by the fake']}]})
-        if not enable_ipv4 and not enable_ipv6:
+        enable = {family: public_net.get('enable_' + family, True) for family in ('ipv4', 'ipv6')}
+        given = {family: self._existing_primary_ip(family, public_net[family], family, location['name'])
+                 for family in ('ipv4', 'ipv6') if public_net.get(family) is not None}
+        if not any(enable.values()):
             raise invalid_input('public_net', 'a server without public IPv4 and IPv6 needs a private network')
+        if self.backend is not None:
+            try:
+                self.backend.check_server(name, image['name'])
+            except RuntimeError as exc:  # the twin cannot make this server here
+                raise ApiError(412, 'resource_unavailable', str(exc)) from exc
         server_id = self._next_id('server')
         start = body.get('start_after_create', True)
         server = {'id': server_id, 'name': name, 'labels': dict(body.get('labels') or {}),
@@ -1024,26 +1344,31 @@ class FakeHcloud:
                   'status': 'running' if start else 'off', 'created': _now(),
                   'protection': {'delete': False, 'rebuild': False}, 'ssh_keys': ssh_keys,
                   'user_data': body.get('user_data'), 'ipv4': None, 'ipv6': None,
-                  'create_action': None, 'start_action': None}
-        if enable_ipv4:
-            server['ipv4'] = self._primary_ip('ipv4', server_id, location['name'])
-        if enable_ipv6:
-            server['ipv6'] = self._primary_ip('ipv6', server_id, location['name'])
+                  'create_action': None, 'transition': None}
         self.servers[server_id] = server
+        for family in ('ipv4', 'ipv6'):
+            if family in given and enable[family]:
+                self._assign_primary_ip(given[family], server)
+            elif enable[family]:
+                self._primary_ip(family, server_id, location['name'])
         for firewall_id in firewall_ids:
             self.firewalls[firewall_id]['applied_to'].append({'type': 'server', 'server': server_id})
-        action = self._action('create_server', [('server', server_id)], on_error=lambda: self._discard_server(server_id))
+        action = self._action('create_server', [('server', server_id)], on_error=lambda: self._discard_server(server_id),
+                              work=self._backend_work('create_server', server_id))
         server['create_action'] = action['id']
         next_actions = []
         if start:
-            next_actions.append(self._action('start_server', [('server', server_id)]))
-            server['start_action'] = next_actions[0]['id']
+            next_actions.append(self._action('start_server', [('server', server_id)],
+                                             work=self._backend_work('boot', server_id)))
+            server['transition'] = (next_actions[0]['id'], 'starting')
         next_actions += [self._action('apply_firewall', [('firewall', fid), ('server', server_id)]) for fid in firewall_ids]
         return 201, {'server': self._server_json(server), 'action': action, 'next_actions': next_actions,
                      'root_password': None if ssh_keys else secrets.token_urlsafe(15)}
 
     def _discard_server(self, server_id):
-        """Remove a server, its primary IPs and its firewall attachments (a failed create, or a delete)."""
+        """Remove a server and its firewall attachments (a failed create, or a delete).
+
+        Its primary IPs with ``auto_delete`` go with it; the others, and its floating IPs, stay, unassigned."""
         item = self.servers.pop(server_id, None)
         if item is None:
             return
@@ -1051,31 +1376,102 @@ class FakeHcloud:
             firewall['applied_to'] = [entry for entry in firewall['applied_to']
                                       if not (entry['type'] == 'server' and entry['server'] == server_id)]
         for family in ('ipv4', 'ipv6'):
-            if item[family] is not None and self.primary_ips[item[family]]['auto_delete']:
-                del self.primary_ips[item[family]]
+            if item[family] is not None:
+                pip = self.primary_ips[item[family]]
+                if pip['auto_delete']:
+                    del self.primary_ips[item[family]]
+                else:
+                    pip.update(assignee_id=None, assignee_type='unassigned')
+        for fip in self.floating_ips.values():
+            if fip['server'] == server_id:
+                fip['server'] = None
+
+    # The power actions: the command each starts, the status the server shows while it runs, and the status
+    # the server rests in afterwards.
+    POWER = {
+        'poweron': ('start_server', 'starting', 'running'),
+        'poweroff': ('stop_server', 'stopping', 'off'),
+        'shutdown': ('shutdown_server', 'stopping', 'off'),
+        'reboot': ('reboot_server', 'running', 'running'),
+        'reset': ('reset_server', 'running', 'running'),
+    }
 
     def _server_power(self, server_id, name, body):
         server = self._existing('servers', server_id)
         if body:
             raise invalid_input(next(iter(body)), 'unknown field')
-        command = {'poweron': 'start_server', 'poweroff': 'stop_server', 'shutdown': 'shutdown_server',
-                   'reboot': 'reboot_server', 'reset': 'reset_server'}[name]
-        server['status'] = 'off' if name in ('poweroff', 'shutdown') else 'running'
-        return 201, {'action': self._action(command, [('server', server_id)])}
+        command, during, after = self.POWER[name]
+        server['status'] = after
+        action = self._action(command, [('server', server_id)], work=self._backend_work(name, server_id))
+        server['transition'] = (action['id'], during)
+        return 201, {'action': action}
+
+    # -- backend -------------------------------------------------------------
+
+    def _backend_work(self, what, server_id=None):
+        """The backend's part of an action (None when recording only): a callable run outside the lock."""
+        if self.backend is None:
+            return None
+        return lambda: self.backend.work(what, server_id)
+
+    def _backend_sync(self):
+        """Bring the backend's network (routes, addresses, firewalls) in line with the state, now."""
+        if self.backend is not None:
+            self.backend.request_sync()
+
+    def twin_state(self):
+        """What the twin needs of the state, under the lock: servers (with their addresses, keys and the
+        firewall rules that apply to them), floating IPs."""
+        with self._lock:
+            servers = {}
+            for server in self.servers.values():
+                rules = []
+                applied = False
+                for firewall in sorted(self.firewalls.values(), key=lambda f: f['id']):
+                    if server['id'] in self._firewall_servers(firewall):
+                        applied = True
+                        rules += copy.deepcopy(firewall['rules'])
+                servers[server['id']] = {
+                    'id': server['id'], 'name': server['name'], 'status': server['status'],
+                    'image': next(item['name'] for item in IMAGES if item['id'] == server['image']),
+                    'ipv4': self.primary_ips[server['ipv4']]['ip'] if server['ipv4'] is not None else None,
+                    'ipv6': self.primary_ips[server['ipv6']]['ip'] if server['ipv6'] is not None else None,
+                    'ssh_keys': [self.ssh_keys[key]['public_key'] for key in server['ssh_keys']
+                                 if key in self.ssh_keys],
+                    'firewall_applied': applied, 'firewall_rules': rules,
+                    'floating_ips': [fip['ip'] for fip in self.floating_ips.values() if fip['server'] == server['id']],
+                }
+            return {'servers': servers}
+
+    def backend_event(self, server_id, status):
+        """The backend saw a server change by itself (powered off or rebooted from inside)."""
+        with self._lock:
+            server = self.servers.get(server_id)
+            if server is not None:
+                server['status'] = status
 
     # -- update and delete ---------------------------------------------------
 
     def _update(self, kind, item_id, body):
         item = self._existing(kind, item_id)
-        validate_body(body, SCHEMAS['update'])
+        schema = {'primary_ips': 'update_primary_ip', 'floating_ips': 'update_floating_ip'}.get(kind, 'update')
+        validate_body(body, SCHEMAS[schema])
         if 'name' in body and body['name'] is not None:
             if kind == 'servers' and not HOSTNAME_RE.match(body['name']):
                 raise invalid_input('name', 'must be a valid hostname (RFC 1123)')
             self._unique_name(kind, body['name'], own_id=item_id)
+            if kind == 'servers' and self.backend is not None:
+                self.backend.check_rename(item['name'], body['name'])
             item['name'] = body['name']
         if body.get('labels') is not None:
             item['labels'] = dict(body['labels'])
-        singular = {'ssh_keys': 'ssh_key', 'firewalls': 'firewall', 'servers': 'server'}[kind]
+            if kind == 'servers':
+                self._backend_sync()  # a label selector may now apply a firewall, or no longer
+        for field in ('auto_delete', 'description'):
+            if body.get(field) is not None:
+                item[field] = body[field]
+        singular = {'ssh_keys': 'ssh_key', 'firewalls': 'firewall', 'servers': 'server', 'primary_ips': 'primary_ip',
+                    'floating_ips': 'floating_ip'}[kind]
         return 200, {singular: self._json(kind, item)}
 
     def _delete(self, kind, item_id):
@@ -1089,10 +1485,21 @@ class FakeHcloud:
             del self.ssh_keys[item_id]
             return 204, None
         if item['protection']['delete']:
-            raise ApiError(423, 'protected', 'server %d is protected against deletion' % item_id)
-        action = self._action('delete_server', [('server', item_id)])
+            raise ApiError(423, 'protected', '%s %d is protected against deletion' % (kind[:-1].replace('_', ' '), item_id))
+        if kind in ('primary_ips', 'floating_ips'):
+            # Since 2026-05-01 the API no longer unassigns on delete.
+            if item.get('assignee_id' if kind == 'primary_ips' else 'server') is not None:
+                raise ApiError(422, 'must_be_unassigned', '%s %d is still assigned; unassign it first'
+                               % (kind[:-1].replace('_', ' '), item_id))
+            del getattr(self, kind)[item_id]
+            return 204, None
+        action = self._action('delete_server', [('server', item_id)], work=self._backend_work('delete', item_id))
         self._discard_server(item_id)
         return 200, {'action': action}
+
+
+class _ThreadingHTTPServer6(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -1135,21 +1542,62 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep test output clean; the fake records every request itself."""
 
 
+def _interrupt(signum, frame):
+    """SIGTERM stops the fake like Ctrl-C (the twin then removes what it made)."""
+    raise KeyboardInterrupt(signum, frame)
+
+
 def main(argv=None):
-    """Serve the fake on loopback until interrupted."""
+    """Serve the fake on loopback until interrupted (SIGINT or SIGTERM); with ``--real``, as the twin."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--host', default='127.0.0.1', help='a loopback address (default: 127.0.0.1)')
     parser.add_argument('--port', type=int, default=8080)
     parser.add_argument('--token', default='test-token', help='the Bearer token to accept')
+    parser.add_argument('--real', action='store_true',
+                        help='the twin: every server is a real host (twin.py; root, Docker, the twin images)')
+    parser.add_argument('--instance', default=os.environ.get('IPV6READY_TWIN', 'default'),
+                        help='the twin instance (env IPV6READY_TWIN): names twin-<instance>-*, label '
+                             'ipv6ready-twin=<instance>')
+    parser.add_argument('--slot', type=int, default=None,
+                        help='the twin\'s address slot, 0-15 (env IPV6READY_TWIN_SLOT; default: from the name)')
+    parser.add_argument('--state-file', help='write the endpoint, the token and the twin\'s addresses here (JSON) '
+                                             'once serving; removed on exit')
+    parser.add_argument('--down', action='store_true', help='only remove what the twin instance left behind')
     args = parser.parse_args(argv)
-    fake = FakeHcloud(args.token, host=args.host, port=args.port).start()
-    print('fake Hetzner Cloud API at %s (token %s); Ctrl-C stops it' % (fake.endpoint, args.token))
+    twin = None
+    if args.real or args.down:
+        from twin import Twin  # pylint: disable=import-outside-toplevel
+        if args.down:
+            Twin.cleanup_leftovers(args.instance)
+            return
+        slot = args.slot if args.slot is not None else os.environ.get('IPV6READY_TWIN_SLOT')
+        twin = Twin(args.instance, slot=int(slot) if slot not in (None, '') else None).start()
+    signal.signal(signal.SIGTERM, _interrupt)
+    fake = None
     try:
+        fake = FakeHcloud(args.token, host=args.host, port=args.port, backend=twin).start()
+        state = {'endpoint': fake.endpoint, 'token': args.token, 'pid': os.getpid(),
+                 'twin': twin.describe() if twin else None}
+        if twin is not None:
+            state['inside_endpoint'] = 'http://[%s]:%d%s' % (twin.host_v6, fake.port, API_PREFIX)
+        if args.state_file:
+            with open(args.state_file + '.tmp', 'w', encoding='utf-8') as handle:
+                json.dump(state, handle, indent=2)
+            os.replace(args.state_file + '.tmp', args.state_file)
+        print('fake Hetzner Cloud API at %s (token %s)%s; Ctrl-C stops it' % (
+            fake.endpoint, args.token, ', the twin %s' % args.instance if twin else ''), flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
-        fake.stop()
+        if fake is not None:
+            fake.stop()
+            if twin is not None:
+                fake.wait_actions(timeout=120)
+        if twin is not None:
+            twin.close()
+        if args.state_file and os.path.exists(args.state_file):
+            os.unlink(args.state_file)
 
 
 if __name__ == '__main__':

@@ -104,12 +104,12 @@ def public_key_file(tmp_path):
 class Ansible:
     """Runs ansible-playbook and ansible-inventory against the fake."""
 
-    def __init__(self, fake, tmp_path, collections_dir):
+    def __init__(self, fake, tmp_path, collections_dir, token=TOKEN):
         self.fake = fake
         self.env = {key: value for key, value in os.environ.items()
                     if not key.lower().endswith('_proxy') and not key.startswith(('ANSIBLE_', 'HCLOUD_'))}
         self.env.update({
-            'HCLOUD_TOKEN': TOKEN,
+            'HCLOUD_TOKEN': token,
             'HCLOUD_ENDPOINT': fake.endpoint,
             'NO_PROXY': '127.0.0.1,localhost',
             'ANSIBLE_COLLECTIONS_PATH': str(collections_dir),
