@@ -373,11 +373,11 @@ def platform_users():
 
 def engine_platforms_section():
     users = platform_users()
-    lines = ['| Platform | Image (built locally) | Debian suite | Docker engine | Engine packages from | Runs |',
-             '| --- | --- | --- | --- | --- | --- |']
+    lines = ['| Platform | Image (built locally) | Packages | Debian suite | Docker engine | Engine packages from | Runs |',
+             '| --- | --- | --- | --- | --- | --- | --- |']
     for item in platforms():
-        lines.append('| `%s` | `%s` | %s | %s | %s | %s |' % (
-            item['name'], item['image'], item['suite'], item.get('engine', ''),
+        lines.append('| `%s` | `%s` | %s | %s | %s | %s | %s |' % (
+            item['name'], item['image'], item.get('packages', 'test'), item['suite'], item.get('engine', ''),
             ('%s (pinned)' % item['engine_suite']) if item.get('engine_suite') else item['suite'], ', '.join(users.get(item['name'], []))))
     return '\n'.join(lines)
 
