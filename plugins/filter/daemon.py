@@ -21,6 +21,13 @@ description:
   - C(daemon_drift) compares what M(ipv6ready.docker.engine_info) read of the running engine with the merged
     daemon.json, and names the restart that fixes each difference.
   - C(daemon_rollback_message) words the failure after a rolled-back restart.
+  - C(daemon_host_problems) lists the role's unique local prefixes (the default bridge's C(fixed-cidr-v6), the IPv6
+    C(default-address-pools)) that overlap the host's own routes or addresses, naming both prefixes. Its argument is
+    what the role read, C(ip -json -d link show), C(ip -json -6 route show table all) and C(ip -json -6 address
+    show), one a line. Bridges (Docker's own networks among them), loopback, link-local addresses and routes shorter
+    than a /48 are left out.
+  - C(daemon_engine_missing) words the failure on a host without a Docker engine, from the registered
+    C(dockerd --version) result and C(daemon_install).
 options:
   _input:
     description:
@@ -29,6 +36,8 @@ options:
       - C(daemon_health) - the registered C(/_ping) result.
       - C(daemon_drift) - the registered M(ipv6ready.docker.engine_info) result.
       - C(daemon_rollback_message) - the daemon.json path.
+      - C(daemon_host_problems) - the role variables by name.
+      - C(daemon_engine_missing) - the registered C(dockerd --version) result.
     type: raw
     required: true
   version:
@@ -58,8 +67,8 @@ RETURN = r"""
 _value:
   description:
     - C(daemon_plan) - a dict with C(version), C(settings) and C(problems).
-    - C(daemon_problems), C(daemon_drift) - a list of messages.
-    - C(docker_engine_version), C(daemon_health), C(daemon_rollback_message) - a string.
+    - C(daemon_problems), C(daemon_drift), C(daemon_host_problems) - a list of messages.
+    - C(docker_engine_version), C(daemon_health), C(daemon_rollback_message), C(daemon_engine_missing) - a string.
   type: raw
 """
 
@@ -107,6 +116,22 @@ def daemon_rollback_message(path, changed, restart_problem, engine_log, restored
     return _daemon_json.rollback_message(path, changed, restart_problem, engine_log, restored, removed, engine_back)
 
 
+def daemon_host_problems(inputs, host_text):
+    """The role's unique local prefixes that overlap the host's own routes and addresses."""
+    if not isinstance(host_text, str):
+        raise AnsibleFilterError('daemon_host_problems: expected the ip -json output as text, got %s'
+                                 % type(host_text).__name__)
+    try:
+        return _daemon_json.host_problems(_mapping(inputs, 'daemon_host_problems input'), host_text)
+    except ValueError as exc:
+        raise AnsibleFilterError('daemon_host_problems: %s' % exc) from None
+
+
+def daemon_engine_missing(result, install):
+    """Why the role stops on a host without a Docker engine."""
+    return _daemon_json.engine_missing_message(_mapping(result, 'daemon_engine_missing input'), install)
+
+
 class FilterModule:
     """The daemon role's decisions."""
 
@@ -118,4 +143,6 @@ class FilterModule:
             'daemon_health': daemon_health,
             'daemon_drift': daemon_drift,
             'daemon_rollback_message': daemon_rollback_message,
+            'daemon_host_problems': daemon_host_problems,
+            'daemon_engine_missing': daemon_engine_missing,
         }

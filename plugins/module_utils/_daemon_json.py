@@ -20,7 +20,7 @@ import re
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine, _prefix
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine, _networks, _prefix
 
 DEFAULT_PATH = "/etc/docker/daemon.json"
 
@@ -661,6 +661,57 @@ def role_plan(inputs, version):
                 % (key, format_version(parsed))
                 for key in inputs.get("daemon_remove_keys") or [] if key in settings]
     return {"version": format_version(parsed), "settings": settings, "problems": problems}
+
+
+def role_ula_prefixes(inputs):
+    """The IPv6 prefixes the daemon role gives the engine, as ``[(variable, prefix)]``: the default bridge's subnet
+    and the IPv6 pools (when ``daemon_ipv6``), and the same keys of ``daemon_settings``, which win over them."""
+    out = []
+    settings = inputs.get("daemon_settings") or {}
+    if _flag(inputs.get("daemon_ipv6")):
+        if inputs.get("daemon_fixed_cidr_v6") and "fixed-cidr-v6" not in settings:
+            out.append(("daemon_fixed_cidr_v6", inputs["daemon_fixed_cidr_v6"]))
+        if "default-address-pools" not in settings:
+            for index, pool in enumerate(inputs.get("daemon_ipv6_address_pools") or []):
+                if isinstance(pool, dict) and pool.get("base"):
+                    out.append(("daemon_ipv6_address_pools[%d].base" % index, pool["base"]))
+    if isinstance(settings.get("fixed-cidr-v6"), str):
+        out.append(("daemon_settings.fixed-cidr-v6", settings["fixed-cidr-v6"]))
+    for index, pool in enumerate(settings.get("default-address-pools") or []
+                                 if isinstance(settings.get("default-address-pools"), list) else []):
+        if isinstance(pool, dict) and isinstance(pool.get("base"), str):
+            out.append(("daemon_settings.default-address-pools[%d].base" % index, pool["base"]))
+    return out
+
+
+def host_problems(inputs, host_text):
+    """The daemon role's unique local prefixes that overlap the host's own routes and addresses (ULA safety).
+
+    ``host_text`` is what the role read: ``ip -json -d link show``, ``ip -json -6 route show table all`` and
+    ``ip -json -6 address show``, one a line (``_networks.host_read``).
+    """
+    return _networks.host_overlaps(_networks.host_read(host_text), role_ula_prefixes(inputs))
+
+
+def engine_missing_message(result, install):
+    """Why the role stops on a host without a Docker engine, and what to do.
+
+    ``result`` is the registered ``dockerd --version`` command (failed), ``install`` ``daemon_install``.
+    """
+    result = result or {}
+    said = " ".join(str(result.get("stderr") or result.get("msg") or "").split())
+    if result.get("rc") in (None, 2, 127) and ("No such file" in said or "not found" in said or not said):
+        found = "dockerd is not installed (not on the PATH)"
+    else:
+        found = "'dockerd --version' failed (rc %s: %s)" % (result.get("rc"), said or "no output")
+    if _flag(install):
+        return ("No Docker engine found on this host: %s, and the distribution's engine could not be installed."
+                % found)
+    return ("No Docker engine found on this host: %s, and daemon_install is false, so the role installs none. "
+            "Either install Docker first, then run the role again; Docker CE (what `kamal server bootstrap` installs "
+            "from get.docker.com) reaches Docker's servers from an IPv6-only host only through NAT64, so run "
+            "site.yml --tags gateways,nat64_client before it (docs/hetzner.md). Or set daemon_install: true (the "
+            "default) to install the distribution's docker.io." % found)
 
 
 _CANDIDATE_RE = re.compile(r"^\s*Candidate:\s*(\S+)", re.MULTILINE)

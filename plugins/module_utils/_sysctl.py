@@ -41,6 +41,9 @@ OWN_DIR = "/etc/sysctl.d"
 
 # The tools that set the FORWARD chain policy, per address family.
 FORWARD_TOOLS = ("ip6tables", "iptables")
+# The Debian package that brings each program the role runs: the FORWARD chain
+# tools, and the sysctl program ansible.posix.sysctl calls.
+PROGRAM_PACKAGES = {"ip6tables": "iptables", "iptables": "iptables", "sysctl": "procps"}
 # The header of ``iptables -L CHAIN``: "Chain FORWARD (policy DROP)", as
 # ansible.builtin.iptables reads the current policy.
 _CHAIN_POLICY_RE = re.compile(r"\(policy ([A-Z]+)\)")
@@ -328,6 +331,25 @@ def forward_tools(inputs):
     return list(FORWARD_TOOLS) if _flag(inputs.get("sysctl_ipv4_forwarding")) else [FORWARD_TOOLS[0]]
 
 
+def programs(inputs):
+    """The programs the role runs on the host: sysctl (ansible.posix.sysctl), and the FORWARD chain tools."""
+    return ["sysctl"] + forward_tools(inputs)
+
+
+def packages(inputs):
+    """The Debian packages the role needs, each once: procps, and iptables for the FORWARD policy."""
+    out = []
+    for program in programs(inputs):
+        if PROGRAM_PACKAGES[program] not in out:
+            out.append(PROGRAM_PACKAGES[program])
+    return out
+
+
+def after_install(inputs, pending):
+    """The programs that work only once the ``pending`` packages are installed: check mode cannot run them."""
+    return [program for program in programs(inputs) if PROGRAM_PACKAGES[program] in (pending or [])]
+
+
 def chain_policy(listing):
     """The policy in the first line of ``iptables -L CHAIN`` output, or ``None`` without one."""
     match = _CHAIN_POLICY_RE.search((listing or "").split("\n")[0])
@@ -406,10 +428,12 @@ def plan(host, inputs):
 
     ``host`` is the ``sysctl_info`` result (``links``, ``routes``,
     ``addresses``, ``ipv6``, ``accept_ra``, ``tools``, ``forward_policy``,
-    ``units``, ``own_content``, ``later_files``); ``inputs`` the role
-    variables by name, and ``unit``, ``unit_path`` and ``unit_content``: the
-    name, the file and the rendered text of the boot unit that sets the
-    FORWARD policy. Returns a dict:
+    ``units``, ``own_content``, ``later_files``, ``packages_missing``);
+    ``inputs`` the role variables by name, and ``unit``, ``unit_path`` and
+    ``unit_content``: the name, the file and the rendered text of the boot
+    unit that sets the FORWARD policy. The packages ``sysctl_info`` found
+    missing are installed before the FORWARD policy is set: a tool they bring
+    counts as there, with a policy to set. Returns a dict:
 
     - ``uplinks``: the interfaces that get accept_ra=2 (detected, then listed);
     - ``wanted``: ``[{'key', 'value'}]`` in the order they are applied;
@@ -425,7 +449,10 @@ def plan(host, inputs):
     - ``unit_current``: whether the unit file on the host is the one the role
       writes already (``file_current``), so the template task is skipped;
     - ``apply``: the items of ``wanted`` that are not in the file and the
-      kernel already (``settings_to_apply``).
+      kernel already (``settings_to_apply``);
+    - ``install``: the packages to install (``packages`` the host lacks);
+    - ``after_install``: the programs that need them (``sysctl``,
+      ``ip6tables``, ``iptables``), which check mode cannot run.
     """
     detect = _flag(inputs.get("sysctl_accept_ra_detect"))
     listed = [str(dev) for dev in inputs.get("sysctl_accept_ra_interfaces") or ()]
@@ -449,10 +476,12 @@ def plan(host, inputs):
     if repeated:
         problems.append("sysctl_extra repeats a key this role manages or another extra key: " + ", ".join(repeated))
     tools = host.get("tools") or {}
-    no_tools = [tool for tool in forward_tools(inputs) if not tools.get(tool)]
+    install = [name for name in packages(inputs) if name in (host.get("packages_missing") or [])]
+    no_tools = [tool for tool in forward_tools(inputs) if not tools.get(tool) and PROGRAM_PACKAGES[tool] not in install]
     if no_tools:
-        problems.append("sysctl_forward_policy_drop needs %s: install the iptables package (Docker needs it too) or "
-                        "set sysctl_forward_policy_drop: false" % " and ".join(no_tools))
+        problems.append("sysctl_forward_policy_drop needs %s, which does not run on this host ('--version' failed) "
+                        "although the iptables package is installed: repair it (apt-get install --reinstall iptables) "
+                        "or set sysctl_forward_policy_drop: false" % " and ".join(no_tools))
 
     overrides = []
     if inputs.get("sysctl_preflight", "fail") != "skip":
@@ -472,4 +501,6 @@ def plan(host, inputs):
                                    host.get("own_values")),
         "unit_current": _flag(inputs.get("sysctl_forward_policy_drop")) and file_current(
             (host.get("files") or {}).get(inputs.get("unit_path")), inputs.get("unit_content")),
+        "install": install,
+        "after_install": after_install(inputs, install),
     }

@@ -19,6 +19,7 @@ description:
   - With O(units), whether systemd has each of those units enabled.
   - With O(files), the content, mode and owner of those files, so that a caller can tell whether a file it would
     write is there already.
+  - With O(packages), which of those Debian packages are not installed, from one C(dpkg-query) run.
   - The role's own sysctl file, and every sysctl file that C(systemd-sysctl) and procps' C(sysctl --system) apply
     after it. Those are the C(*.conf) files of the sysctl.d search path whose names sort after the file's name, once
     files of the same name in earlier directories are masked, then C(/etc/sysctl.conf).
@@ -57,6 +58,13 @@ options:
     description: Files to read, for example a unit file the caller writes with C(ansible.builtin.template).
     type: list
     elements: path
+    default: []
+  packages:
+    description:
+      - Debian packages to look up, for example V(iptables). A package counts as installed only when dpkg's status
+        is C(installed).
+    type: list
+    elements: str
     default: []
 notes:
   - A file link that points to C(/etc/sysctl.conf) (Debian 12's C(99-sysctl.conf)) is not listed twice; the file
@@ -146,6 +154,12 @@ files:
     content:
       description: Its text, or V(null) when it is not a regular file.
       type: str
+packages_missing:
+  description: The packages of O(packages) that are not installed, in the order given.
+  returned: always
+  type: list
+  elements: str
+  sample: ["iptables"]
 own_content:
   description: The text of O(path), or V(null) when it does not exist.
   returned: always
@@ -180,6 +194,7 @@ import stat
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _packages
 from ansible_collections.ipv6ready.docker.plugins.module_utils._sysctl import (
     LEGACY_FILE,
     SEARCH_PATH,
@@ -292,6 +307,17 @@ def file_state(module, path):
             "content": read_text(module, path) if regular else None}
 
 
+def missing_packages(module, packages):
+    """The ``packages`` dpkg does not report installed; one ``dpkg-query`` run, none for an empty list."""
+    if not packages:
+        return []
+    rc, out, err = module.run_command(_packages.query_argv(packages))
+    # dpkg-query exits 1 when it has never heard of one of them, which is not an error.
+    if rc > 1:
+        module.fail_json(msg="'dpkg-query --show' failed (rc=%d): %s" % (rc, (err or out).strip()))
+    return _packages.missing(out, packages)
+
+
 def sysctl_listing():
     """The ``*.conf`` names of every directory of the search path that exists, without directories."""
     listing = {}
@@ -326,6 +352,7 @@ def main():
             forward_policy=dict(type="bool", default=False),
             units=dict(type="list", elements="str", default=[]),
             files=dict(type="list", elements="path", default=[]),
+            packages=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -347,6 +374,7 @@ def main():
         forward_policy=policies,
         units=unit_states(module, module.params["units"]),
         files=dict((path, file_state(module, path)) for path in module.params["files"]),
+        packages_missing=missing_packages(module, module.params["packages"]),
         own_content=own_content,
         own_values=current_values(module, own_content),
         later_files=files_after(module, module.params["path"]),

@@ -393,3 +393,73 @@ def test_rollback_message(restored, removed, engine_back, fragments):
                               "the engine did not start (Job failed). The engine says: unable to configure | x. ")
     for fragment in fragments:
         assert fragment in message
+
+
+# ---------------------------------------------------------------------------
+# ULA safety: the role's prefixes against the host's routes and addresses
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({}, [("daemon_fixed_cidr_v6", "fd00:d0c:1::/64"), ("daemon_ipv6_address_pools[0].base", "fd00:d0c::/48")]),
+        # IPv6 off: the role writes neither.
+        ({"daemon_ipv6": False}, []),
+        ({"daemon_ipv6": "no"}, []),
+        ({"daemon_fixed_cidr_v6": ""}, [("daemon_ipv6_address_pools[0].base", "fd00:d0c::/48")]),
+        ({"daemon_ipv6_address_pools": [{"base": "fd12::/48", "size": 64}, {"base": "fd13::/48", "size": 64}],
+          "daemon_fixed_cidr_v6": ""},
+         [("daemon_ipv6_address_pools[0].base", "fd12::/48"), ("daemon_ipv6_address_pools[1].base", "fd13::/48")]),
+        # daemon_settings wins over the variables, and is checked under its own name.
+        ({"daemon_settings": {"fixed-cidr-v6": "fd14::/64", "default-address-pools": [{"base": "fd15::/48", "size": 64}]}},
+         [("daemon_settings.fixed-cidr-v6", "fd14::/64"), ("daemon_settings.default-address-pools[0].base", "fd15::/48")]),
+        ({"daemon_settings": {"default-address-pools": "nonsense"}}, [("daemon_fixed_cidr_v6", "fd00:d0c:1::/64")]),
+    ],
+)
+def test_role_ula_prefixes(changes, expected):
+    assert dj.role_ula_prefixes(inputs(**changes)) == expected
+
+
+HOST_TEXT = "\n".join([
+    '[{"ifname":"lo"},{"ifname":"eth0","linkinfo":{"info_kind":"veth"}},{"ifname":"docker0","linkinfo":{"info_kind":"bridge"}}]',
+    '[{"dst":"fd00:d0c::/64","dev":"eth0"},{"dst":"fd00:d0c:1::/64","dev":"docker0"},{"dst":"default","dev":"eth0"}]',
+    '[{"ifname":"eth0","addr_info":[{"family":"inet6","local":"fd00:d0c::2","prefixlen":64}]}]',
+]) + "\n"
+
+
+def test_host_problems_name_the_pool_and_the_host_prefix():
+    problems = daemon_filters.daemon_host_problems(inputs(), HOST_TEXT)
+    assert len(problems) == 1
+    assert problems[0].startswith("daemon_ipv6_address_pools[0].base fd00:d0c::/48 overlaps this host's own "
+                                  "fd00:d0c::/64 (route on eth0), fd00:d0c::/64 (address fd00:d0c::2/64 on eth0)")
+    # The default bridge's /64 is on docker0, a bridge: Docker's own.
+    assert daemon_filters.daemon_host_problems(inputs(daemon_ipv6_address_pools=[{"base": "fd12::/48", "size": 64}]),
+                                               HOST_TEXT) == []
+
+
+@pytest.mark.parametrize("host_text, error", [(None, "as text"), ("[]\n", "expected 3 lines")])
+def test_host_problems_refuse_what_is_not_the_read(host_text, error):
+    with pytest.raises(AnsibleFilterError, match=error):
+        daemon_filters.daemon_host_problems(inputs(), host_text)
+
+
+@pytest.mark.parametrize(
+    "result, install, expected",
+    [
+        # The command module's message when the program does not exist.
+        ({"rc": 2, "msg": "[Errno 2] No such file or directory: b'dockerd'"}, False,
+         "No Docker engine found on this host: dockerd is not installed (not on the PATH), and daemon_install is "
+         "false, so the role installs none."),
+        ({"rc": 127, "stderr": "sh: 1: dockerd: not found"}, False, "dockerd is not installed (not on the PATH)"),
+        # dockerd exists but fails: its own words.
+        ({"rc": 1, "stderr": "dockerd: error while loading shared libraries: libseccomp.so.2\n"}, False,
+         "'dockerd --version' failed (rc 1: dockerd: error while loading shared libraries: libseccomp.so.2)"),
+        ({"rc": 2, "msg": "[Errno 2] No such file or directory: b'dockerd'"}, True,
+         "dockerd is not installed (not on the PATH), and the distribution's engine could not be installed."),
+    ],
+)
+def test_engine_missing_message(result, install, expected):
+    message = daemon_filters.daemon_engine_missing(result, install)
+    assert expected in message
+    if not install:
+        assert "site.yml --tags gateways,nat64_client" in message and "daemon_install: true" in message

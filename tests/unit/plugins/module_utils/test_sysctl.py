@@ -394,11 +394,16 @@ def test_plan_writes_extra_values_as_loaders_compare_them():
                      id="extra-repeats-extra"),
         pytest.param({}, {"sysctl_extra": {"net.ipv4.ip_forward": 1}}, ["sysctl_extra repeats", "net.ipv4.ip_forward"],
                      id="extra-repeats-same-spelling"),
+        # iptables is installed but its tools do not run: nothing the role can install helps.
         pytest.param({"tools": {"ip6tables": False, "iptables": False}}, {},
-                     ["sysctl_forward_policy_drop needs ip6tables and iptables: install the iptables package"],
+                     ["sysctl_forward_policy_drop needs ip6tables and iptables, which does not run on this host "
+                      "('--version' failed) although the iptables package is installed"],
                      id="no-tools"),
         pytest.param({"tools": {"ip6tables": False, "iptables": False}}, {"sysctl_ipv4_forwarding": False},
-                     ["sysctl_forward_policy_drop needs ip6tables:"], id="no-ip6tables"),
+                     ["sysctl_forward_policy_drop needs ip6tables,"], id="no-ip6tables"),
+        # A bare host: iptables is missing, and the role installs it before it sets the policy.
+        pytest.param({"tools": {"ip6tables": False, "iptables": False}, "packages_missing": ["iptables"]}, {}, [],
+                     id="no-tools-installed-first"),
         pytest.param({"tools": {}}, {"sysctl_forward_policy_drop": False}, [], id="tools-not-needed"),
     ],
 )
@@ -654,3 +659,39 @@ def test_plan_applies_only_what_the_host_lacks():
     # A fresh host: everything, in the planned order.
     fresh = s.plan(HOST, INPUTS)
     assert fresh["apply"] == fresh["wanted"]
+
+
+@pytest.mark.parametrize(
+    "input_changes, expected",
+    [
+        ({}, ["procps", "iptables"]),
+        ({"sysctl_ipv4_forwarding": False}, ["procps", "iptables"]),
+        ({"sysctl_forward_policy_drop": False}, ["procps"]),
+        ({"sysctl_forward_policy_drop": "no"}, ["procps"]),
+    ],
+)
+def test_packages(input_changes, expected):
+    assert s.packages(inputs(**input_changes)) == expected
+
+
+@pytest.mark.parametrize(
+    "missing, input_changes, install, after, policy_set",
+    [
+        # Everything there: nothing to install, every program runs in check mode too.
+        ([], {}, [], [], []),
+        # A bare host: iptables comes first; the policies are set once it is there (check mode cannot run them).
+        (["iptables"], {}, ["iptables"], ["ip6tables", "iptables"], ["ip6tables", "iptables"]),
+        (["iptables"], {"sysctl_ipv4_forwarding": False}, ["iptables"], ["ip6tables"], ["ip6tables"]),
+        # No procps (a minbase host): ansible.posix.sysctl waits for it.
+        (["procps", "iptables"], {}, ["procps", "iptables"], ["sysctl", "ip6tables", "iptables"],
+         ["ip6tables", "iptables"]),
+        # A package dpkg misses that the role does not need is none of its business.
+        (["iptables", "radvd"], {"sysctl_forward_policy_drop": False}, [], [], []),
+    ],
+)
+def test_plan_installs_first_what_is_missing(missing, input_changes, install, after, policy_set):
+    tools = {tool: "iptables" not in missing for tool in ("ip6tables", "iptables")}
+    policies = {tool: ("DROP" if "iptables" not in missing else None) for tool in ("ip6tables", "iptables")}
+    planned = s.plan(host(tools=tools, forward_policy=policies, packages_missing=missing), inputs(**input_changes))
+    assert planned["problems"] == []
+    assert (planned["install"], planned["after_install"], planned["forward_policy_set"]) == (install, after, policy_set)

@@ -41,6 +41,8 @@ class Host:
         self.listings = {"ip6tables": (0, "Chain FORWARD (policy DROP)\ntarget     prot opt source  destination\n")}
         # `systemctl is-enabled UNIT`: (rc, output); None: no systemctl
         self.units = {"ipv6ready-forward-drop.service": (0, "enabled\n")}
+        # `dpkg-query --show`: (rc, output)
+        self.dpkg = (0, "procps installed\niptables installed\n")
         self.calls = []
 
     def path(self, path):
@@ -65,6 +67,10 @@ class Host:
             assert args[1] == "-json"
             rc, out = self.ip[tuple(args[2:])]
             return rc, out, "" if rc == 0 else "error"
+        if name == "dpkg-query":
+            assert args[1:3] == ["--show", "--showformat=${Package} ${db:Status-Status}\\n"]
+            rc, out = self.dpkg
+            return rc, out, "" if rc < 2 else "dpkg-query: error"
         if name == "systemctl":
             assert args[1] == "is-enabled" and len(args) == 3
             rc, out = self.units.get(args[2], (4, ""))
@@ -126,6 +132,30 @@ def test_reads_the_network_state(fake):
     assert not [call for call in fake.calls if call[1:2] in (["-t"], ["is-enabled"])]
     assert result["own_content"] is None
     assert result["later_files"] == []
+    # No packages asked for: dpkg is not run.
+    assert result["packages_missing"] == [] and not [call for call in fake.calls if call[0] == "dpkg-query"]
+
+
+@pytest.mark.parametrize(
+    "dpkg, missing",
+    [
+        ((0, "procps installed\niptables installed\n"), []),
+        # A bare host: dpkg has never heard of iptables (and exits 1).
+        ((1, "procps installed\n"), ["iptables"]),
+        ((0, "procps installed\niptables config-files\n"), ["iptables"]),
+    ],
+)
+def test_reads_which_packages_are_missing_in_one_dpkg_run(fake, dpkg, missing):
+    fake.dpkg = dpkg
+    result = run(fake, check_mode=True, packages=["procps", "iptables"])
+    assert result["packages_missing"] == missing
+    assert [call[3:] for call in fake.calls if call[0] == "dpkg-query"] == [["procps", "iptables"]]
+
+
+def test_a_failing_dpkg_fails(fake):
+    fake.dpkg = (2, "")
+    result = run(fake, expect=FailJson, packages=["iptables"])
+    assert result["msg"] == "'dpkg-query --show' failed (rc=2): dpkg-query: error"
 
 
 def test_without_ipv6_routes_and_addresses_are_not_asked(fake):
