@@ -28,6 +28,11 @@ description:
     than a /48 are left out.
   - C(daemon_engine_missing) words the failure on a host without a Docker engine, from the registered
     C(dockerd --version) result and C(daemon_install).
+  - C(daemon_packages) lists the Debian packages the role installs besides the engine (C(nftables) with
+    C(daemon_firewall_backend=nftables)).
+  - C(daemon_forwarding_problems) says why dockerd would not start with the nftables backend (it never enables IP
+    forwarding itself), from the values of C(net.ipv4.ip_forward) and C(net.ipv6.conf.all.forwarding), one a line as
+    C(cat) prints their C(/proc/sys) files.
 options:
   _input:
     description:
@@ -38,6 +43,7 @@ options:
       - C(daemon_rollback_message) - the daemon.json path.
       - C(daemon_host_problems) - the role variables by name.
       - C(daemon_engine_missing) - the registered C(dockerd --version) result.
+      - C(daemon_packages), C(daemon_forwarding_problems) - the role variables by name.
     type: raw
     required: true
   version:
@@ -67,7 +73,9 @@ RETURN = r"""
 _value:
   description:
     - C(daemon_plan) - a dict with C(version), C(settings) and C(problems).
-    - C(daemon_problems), C(daemon_drift), C(daemon_host_problems) - a list of messages.
+    - C(daemon_problems), C(daemon_drift), C(daemon_host_problems), C(daemon_forwarding_problems) - a list of
+      messages.
+    - C(daemon_packages) - a list of package names.
     - C(docker_engine_version), C(daemon_health), C(daemon_rollback_message), C(daemon_engine_missing) - a string.
   type: raw
 """
@@ -132,6 +140,20 @@ def daemon_engine_missing(result, install):
     return _daemon_json.engine_missing_message(_mapping(result, 'daemon_engine_missing input'), install)
 
 
+def daemon_packages(inputs):
+    """The Debian packages the role installs besides the engine."""
+    return _daemon_json.role_packages(_mapping(inputs, 'daemon_packages input'))
+
+
+def daemon_forwarding_problems(inputs, text):
+    """Why dockerd would not start with the nftables backend on this host."""
+    if not isinstance(text, str):
+        raise AnsibleFilterError('daemon_forwarding_problems: expected the forwarding sysctls as text, got %s'
+                                 % type(text).__name__)
+    return _daemon_json.forwarding_problems(_mapping(inputs, 'daemon_forwarding_problems input'),
+                                            _daemon_json.forwarding_values(text))
+
+
 class FilterModule:
     """The daemon role's decisions."""
 
@@ -145,4 +167,6 @@ class FilterModule:
             'daemon_rollback_message': daemon_rollback_message,
             'daemon_host_problems': daemon_host_problems,
             'daemon_engine_missing': daemon_engine_missing,
+            'daemon_packages': daemon_packages,
+            'daemon_forwarding_problems': daemon_forwarding_problems,
         }

@@ -44,7 +44,7 @@ COLLECTION = 'ipv6ready.docker'
 # The engine versions the engine table has a column for (issue 11: what Kamal
 # and Hetzner users run, and what Debian ships). Every engine of
 # tests/platforms.yml gets a column too.
-ENGINE_COLUMNS = ('20.10', '26.1', '27.0', '28.0', '29.0')
+ENGINE_COLUMNS = ('20.10', '26.1', '27.0', '28.0', '29.0', '29.6')
 
 BLOCK_RE = re.compile(r'<!-- BEGIN GENERATED: ([\w.-]+) -->\n(.*?)<!-- END GENERATED: \1 -->', re.S)
 
@@ -348,6 +348,14 @@ def engine_features_section():
     return '\n'.join(lines)
 
 
+def engine_releases_section():
+    engine = load_engine()
+    lines = ['| Release | Status | Notes |', '| --- | --- | --- |']
+    for item in engine.RELEASES:
+        lines.append('| %d | %s | %s |' % (item.major, cell(item.status), cell(item.notes)))
+    return '\n'.join(lines)
+
+
 def engine_rules_section():
     engine = load_engine()
     lines = ['| daemon.json key | Refused before | Because |', '| --- | --- | --- |']
@@ -392,6 +400,7 @@ def generate():
     files['docs/roles.md'] = {'code-map': code_map_section()}
     files['docs/engines.md'] = {
         'engine-features': engine_features_section(),
+        'engine-releases': engine_releases_section(),
         'engine-rules': engine_rules_section(),
         'engine-platforms': engine_platforms_section(),
     }

@@ -139,6 +139,17 @@ def test_role_settings_reads_the_engine_table(monkeypatch):
                      ["daemon_remove_keys: 'default-network-opts'"], id="remove-network-opts-from-27"),
         pytest.param("26.1.5", {"daemon_remove_keys": ["default-network-opts"]}, "26.1.5", [],
                      id="remove-network-opts-before-27"),
+        # Docker's firewall backend: a daemon.json key of 29.0 and later; the role refuses it before, naming the
+        # version, and writes nothing.
+        pytest.param("28.5.2+dfsg3", {"daemon_firewall_backend": "nftables"}, "28.5.2",
+                     ["daemon_firewall_backend: 'nftables' needs Docker 29.0 or newer (daemon.json firewall-backend); "
+                      "the engine is 28.5.2"], id="nftables-28"),
+        pytest.param("20.10.24+dfsg1", {"daemon_firewall_backend": "iptables"}, "20.10.24",
+                     ["daemon_firewall_backend: 'iptables' needs Docker 29.0 or newer"], id="iptables-20.10"),
+        pytest.param("29.7.2", {"daemon_firewall_backend": "nftables"}, "29.7.2", [], id="nftables-29"),
+        pytest.param("29.7.2", {"daemon_firewall_backend": "nftables", "daemon_remove_keys": ["firewall-backend"]},
+                     "29.7.2", ["daemon_remove_keys: 'firewall-backend' is written by this role for Docker 29.7.2"],
+                     id="nftables-29-removed"),
     ],
 )
 def test_role_plan(version, changes, expected_version, fragments):
@@ -147,7 +158,7 @@ def test_role_plan(version, changes, expected_version, fragments):
     assert bool(plan["problems"]) is bool(fragments)
     for fragment in fragments:
         assert fragment in "; ".join(plan["problems"])
-    if not version or fragments and "too old" in fragments[0]:
+    if not version or fragments and ("too old" in fragments[0] or "daemon_firewall_backend" in fragments[0]):
         assert plan["settings"] == {}
 
 
@@ -463,3 +474,68 @@ def test_engine_missing_message(result, install, expected):
     assert expected in message
     if not install:
         assert "site.yml --tags gateways,nat64_client" in message and "daemon_install: true" in message
+
+
+# ---------------------------------------------------------------------------
+# Docker's nftables firewall backend
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "backend, key",
+    [(None, None), ("", None), ("iptables", "iptables"), ("nftables", "nftables")],
+)
+def test_role_settings_write_the_firewall_backend_only_when_asked(backend, key):
+    settings = dj.role_settings(inputs(daemon_firewall_backend=backend), "29.7.2")
+    assert settings.get("firewall-backend") == key
+    # On every engine of 29 the merged file passes the version rules.
+    assert dj.check_engine_version(settings, "29.0.0") == []
+
+
+@pytest.mark.parametrize(
+    "backend, expected",
+    [(None, []), ("iptables", []), ("nftables", ["nftables"])],
+)
+def test_role_packages(backend, expected):
+    assert daemon_filters.daemon_packages(inputs(daemon_firewall_backend=backend)) == expected
+
+
+def test_removing_the_backend_the_role_writes_is_refused_before_the_engine_is_asked():
+    problems = dj.role_problems(inputs(daemon_firewall_backend="nftables", daemon_remove_keys=["firewall-backend"]))
+    assert problems == ["daemon_remove_keys: 'firewall-backend' is also set by this role or daemon_settings; name it "
+                        "in one of them only"]
+
+
+@pytest.mark.parametrize(
+    "changes, text, off",
+    [
+        # Not the nftables backend: Docker enables forwarding itself (or the engine's choice does).
+        ({}, "0\n0\n", None),
+        ({"daemon_firewall_backend": "iptables"}, "0\n0\n", None),
+        # nftables: IPv4 for the default bridge, IPv6 with daemon_ipv6.
+        ({"daemon_firewall_backend": "nftables"}, "1\n1\n", None),
+        ({"daemon_firewall_backend": "nftables"}, "0\n1\n", "net.ipv4.ip_forward is 0"),
+        ({"daemon_firewall_backend": "nftables"}, "1\n0\n", "net.ipv6.conf.all.forwarding is 0"),
+        ({"daemon_firewall_backend": "nftables"}, "0\n0\n",
+         "net.ipv4.ip_forward is 0 and net.ipv6.conf.all.forwarding is 0"),
+        ({"daemon_firewall_backend": "nftables", "daemon_ipv6": False}, "1\n0\n", None),
+        # A kernel without IPv6: nothing to read for it.
+        ({"daemon_firewall_backend": "nftables"}, "1\n", "net.ipv6.conf.all.forwarding is unknown"),
+        # Docker's own check turned off.
+        ({"daemon_firewall_backend": "nftables", "daemon_settings": {"ip-forward": False}}, "0\n0\n", None),
+    ],
+)
+def test_forwarding_problems(changes, text, off):
+    problems = daemon_filters.daemon_forwarding_problems(inputs(**changes), text)
+    if off is None:
+        assert problems == []
+    else:
+        assert problems == [
+            "daemon_firewall_backend: 'nftables': Docker does not enable IP forwarding with the nftables backend, and "
+            "refuses to start without it, but on this host %s. Run the ipv6ready.docker.sysctl role first with "
+            "sysctl_forward_policy_backend: nftables (site.yml does when daemon_firewall_backend is nftables): it "
+            "turns forwarding on, at boot too, and drops what Docker does not forward; nothing was changed" % off]
+
+
+def test_forwarding_problems_refuse_what_is_not_text():
+    with pytest.raises(AnsibleFilterError, match="as text"):
+        daemon_filters.daemon_forwarding_problems(inputs(), ["1", "1"])
