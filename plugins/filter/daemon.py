@@ -23,6 +23,18 @@ description:
   - C(daemon_drift) compares what M(ipv6ready.docker.engine_info) read of the running engine with the merged
     daemon.json, and names the restart that fixes each difference.
   - C(daemon_rollback_message) words the failure after a rolled-back restart.
+  - C(daemon_host_problems) lists the role's unique local prefixes (the default bridge's C(fixed-cidr-v6), the IPv6
+    C(default-address-pools)) that overlap the host's own routes or addresses, naming both prefixes. Its argument is
+    what the role read, C(ip -json -d link show), C(ip -json -6 route show table all) and C(ip -json -6 address
+    show), one a line. Bridges (Docker's own networks among them), loopback, link-local addresses and routes shorter
+    than a /48 are left out.
+  - C(daemon_engine_missing) words the failure on a host without a Docker engine, from the registered
+    C(dockerd --version) result and C(daemon_install).
+  - C(daemon_packages) lists the Debian packages the role installs besides the engine (C(nftables) with
+    C(daemon_firewall_backend=nftables)).
+  - C(daemon_forwarding_problems) says why dockerd would not start with the nftables backend (it never enables IP
+    forwarding itself), from the values of C(net.ipv4.ip_forward) and C(net.ipv6.conf.all.forwarding), one a line as
+    C(cat) prints their C(/proc/sys) files.
 options:
   _input:
     description:
@@ -31,6 +43,9 @@ options:
       - C(daemon_health) - the registered C(/_ping) result.
       - C(daemon_drift) - the registered M(ipv6ready.docker.engine_info) result.
       - C(daemon_rollback_message) - the daemon.json path.
+      - C(daemon_host_problems) - the role variables by name.
+      - C(daemon_engine_missing) - the registered C(dockerd --version) result.
+      - C(daemon_packages), C(daemon_forwarding_problems) - the role variables by name.
     type: raw
     required: true
   version:
@@ -60,8 +75,10 @@ RETURN = r"""
 _value:
   description:
     - C(daemon_plan) - a dict with C(version), C(settings) and C(problems).
-    - C(daemon_problems), C(daemon_drift) - a list of messages.
-    - C(docker_engine_version), C(daemon_health), C(daemon_rollback_message) - a string.
+    - C(daemon_problems), C(daemon_drift), C(daemon_host_problems), C(daemon_forwarding_problems) - a list of
+      messages.
+    - C(daemon_packages) - a list of package names.
+    - C(docker_engine_version), C(daemon_health), C(daemon_rollback_message), C(daemon_engine_missing) - a string.
   type: raw
 """
 
@@ -109,6 +126,36 @@ def daemon_rollback_message(path, changed, restart_problem, engine_log, restored
     return _daemon_json.rollback_message(path, changed, restart_problem, engine_log, restored, removed, engine_back)
 
 
+def daemon_host_problems(inputs, host_text):
+    """The role's unique local prefixes that overlap the host's own routes and addresses."""
+    if not isinstance(host_text, str):
+        raise AnsibleFilterError('daemon_host_problems: expected the ip -json output as text, got %s'
+                                 % type(host_text).__name__)
+    try:
+        return _daemon_json.host_problems(_mapping(inputs, 'daemon_host_problems input'), host_text)
+    except ValueError as exc:
+        raise AnsibleFilterError('daemon_host_problems: %s' % exc) from None
+
+
+def daemon_engine_missing(result, install):
+    """Why the role stops on a host without a Docker engine."""
+    return _daemon_json.engine_missing_message(_mapping(result, 'daemon_engine_missing input'), install)
+
+
+def daemon_packages(inputs):
+    """The Debian packages the role installs besides the engine."""
+    return _daemon_json.role_packages(_mapping(inputs, 'daemon_packages input'))
+
+
+def daemon_forwarding_problems(inputs, text):
+    """Why dockerd would not start with the nftables backend on this host."""
+    if not isinstance(text, str):
+        raise AnsibleFilterError('daemon_forwarding_problems: expected the forwarding sysctls as text, got %s'
+                                 % type(text).__name__)
+    return _daemon_json.forwarding_problems(_mapping(inputs, 'daemon_forwarding_problems input'),
+                                            _daemon_json.forwarding_values(text))
+
+
 class FilterModule:
     """The daemon role's decisions."""
 
@@ -120,4 +167,8 @@ class FilterModule:
             'daemon_health': daemon_health,
             'daemon_drift': daemon_drift,
             'daemon_rollback_message': daemon_rollback_message,
+            'daemon_host_problems': daemon_host_problems,
+            'daemon_engine_missing': daemon_engine_missing,
+            'daemon_packages': daemon_packages,
+            'daemon_forwarding_problems': daemon_forwarding_problems,
         }

@@ -25,6 +25,16 @@ description:
     it is, e.g. the C(kamal) network Kamal creates on Docker 27 or later with C(default-network-opts).
   - Engine versions are compared through the collection's one version table, the one the
     C(ipv6ready.docker.docker_features) filter reads.
+  - C(networks_plan) also returns C(host_check), the unique local prefixes to check against the host's own routes and
+    addresses before anything is created (C(networks_ula_prefix) when a network to create is carved from it).
+    C(networks_host_problems) does that check on what the role read (C(ip -json -d link show), C(ip -json -6 route
+    show table all) and C(ip -json -6 address show), one a line) and names both prefixes of every overlap. Bridges
+    (Docker's own networks among them), loopback, link-local addresses and routes shorter than a /48 are left out.
+  - C(fleet_ula) chooses the unique local /48 the provisioning writes into a fleet's group_vars, from the
+    C(networks_ula_prefix) the file holds already (or null) and whether the fleet is new (no Docker host of it existed
+    before the run). It returns C(prefix), C(origin) (C(kept), C(random), or C(default) for an existing fleet without
+    one, which keeps the collection's default fd00:d0c::/48) and C(layout), the role variables to write (empty for
+    C(default)).
   - C(networks_reconnect) turns the container details of the networks to recreate into how to connect each
     container again; C(networks_recovery) says, once the disconnect and create step has ended (failed or not), which
     old networks to make again from their saved settings and which containers to connect to which network.
@@ -36,6 +46,8 @@ options:
       - C(networks_reconnect) - the results of M(community.docker.docker_container_info) looped over the containers
         of the networks to recreate.
       - C(networks_recovery) - the list returned by C(networks_reconnect).
+      - C(networks_host_problems) - the C(ip -json) output the role read.
+      - C(fleet_ula) - the C(networks_ula_prefix) of the fleet's group_vars file, or null.
     type: raw
     required: true
   settings:
@@ -54,6 +66,13 @@ options:
     description: C(networks_reconnect), C(networks_recovery) - the C(networks) of C(networks_plan).
     type: list
     elements: dict
+  prefixes:
+    description: C(networks_host_problems) - the C(host_check) of C(networks_plan), pairs of a variable and a prefix.
+    type: list
+    elements: list
+  new_fleet:
+    description: C(fleet_ula) - whether the fleet is new (no Docker host of it existed before this run).
+    type: bool
   reason:
     description:
       - C(networks_recovery) - why the disconnect and create step failed, as its failed task result
@@ -78,7 +97,9 @@ _value:
   description:
     - C(networks_check) - C(problems), C(networks) and C(host_carved).
     - C(networks_plan) - C(problems), C(networks) (each with C(action), C(ipv6_subnet), C(ipv4_subnet),
-      C(enable_ipv4), C(differences), C(containers), C(adopted), ...) and C(subnets).
+      C(enable_ipv4), C(differences), C(containers), C(adopted), ...), C(subnets) and C(host_check).
+    - C(networks_host_problems) - a list of messages.
+    - C(fleet_ula) - C(prefix), C(origin) and C(layout).
     - C(networks_reconnect) - one entry per container, with C(network), C(id), C(name), C(endpoint),
       C(saved_endpoint) and C(dropped) (static addresses that no longer fit).
     - C(networks_recovery) - C(restore) (the networks to make again, with the C(body) of the create request),
@@ -164,6 +185,26 @@ def networks_recovery(reconnect, networks, engine, reason=None):
         raise AnsibleFilterError('networks_recovery: %s' % exc) from None
 
 
+def networks_host_problems(host_text, prefixes):
+    """See DOCUMENTATION."""
+    if not isinstance(host_text, str):
+        raise AnsibleFilterError('networks_host_problems: expected the ip -json output as text, got %s'
+                                 % type(host_text).__name__)
+    pairs = _sequence(prefixes, 'networks_host_problems', 'prefixes')
+    try:
+        return _networks.host_overlaps(_networks.host_read(host_text), [tuple(pair) for pair in _plain(pairs)])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AnsibleFilterError('networks_host_problems: %s' % exc) from None
+
+
+def fleet_ula(current, new_fleet):
+    """See DOCUMENTATION."""
+    try:
+        return _networks.fleet_ula(_plain(current) if current not in (None, '') else None, bool(new_fleet))
+    except ValueError as exc:
+        raise AnsibleFilterError('fleet_ula: %s' % exc) from None
+
+
 class FilterModule:
     """The networks role's decisions."""
 
@@ -173,4 +214,6 @@ class FilterModule:
             'networks_plan': networks_plan,
             'networks_reconnect': networks_reconnect,
             'networks_recovery': networks_recovery,
+            'networks_host_problems': networks_host_problems,
+            'fleet_ula': fleet_ula,
         }

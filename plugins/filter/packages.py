@@ -19,6 +19,11 @@ description:
     has them all costs one command and no package manager run.
   - C(ipv6ready.docker.packages_query) returns the C(dpkg-query) argv for a list of packages. It exits 1 when dpkg
     has never heard of one of them, which is not an error.
+  - C(ipv6ready.docker.packages_install_failure) turns a failed apt task result (or a list of results, say that one and
+    an C(apt-get update) run after it, whose words name the mirror) into the role's failure message, which names the
+    packages, apt's own error lines and the resolver the host used (the nameservers of its C(/etc/resolv.conf), given
+    as text, or V(null) when it could not be read), and says what to do on an IPv6-only host. Its arguments are the
+    packages, the host's C(/etc/resolv.conf) text and the role's name.
 options:
   _input:
     description: The standard output of the command C(ipv6ready.docker.packages_query) built.
@@ -70,6 +75,18 @@ def packages_query(packages):
     return _packages.query_argv(_names(packages, 'packages_query'))
 
 
+def packages_install_failure(result, packages, resolv_conf, who):
+    """The failure message of a role whose apt install of ``packages`` failed with ``result``."""
+    results = result if isinstance(result, (list, tuple)) else [result]
+    if not results or not all(isinstance(item, dict) for item in results):
+        raise AnsibleFilterError('packages_install_failure: expected the failed task result as a dict (or a list of '
+                                 'results), got %s' % type(result).__name__)
+    if resolv_conf is not None and not isinstance(resolv_conf, str):
+        raise AnsibleFilterError('packages_install_failure: expected /etc/resolv.conf as text (or null), got %s'
+                                 % type(resolv_conf).__name__)
+    return _packages.install_failure(_names(packages, 'packages_install_failure'), result, resolv_conf, str(who))
+
+
 def packages_missing(stdout, packages):
     """The ``packages`` the output of ``packages_query`` does not report installed."""
     if not isinstance(stdout, str):
@@ -82,4 +99,5 @@ class FilterModule:
     """Read installed Debian packages in one command."""
 
     def filters(self):
-        return {'packages_query': packages_query, 'packages_missing': packages_missing}
+        return {'packages_query': packages_query, 'packages_missing': packages_missing,
+                'packages_install_failure': packages_install_failure}

@@ -25,7 +25,20 @@ description:
     whether the unit file it read with C(files) is already the one the role writes. C(apply) are the items of
     C(wanted) that the role's file and the kernel do not both hold already (from C(own_content) and C(own_values)),
     the settings C(ansible.posix.sysctl) would change.
+  - C(install) lists the packages the role installs first (those of C(ipv6ready.docker.sysctl_packages) that
+    M(ipv6ready.docker.sysctl_info) found missing with its C(packages) option), and C(after_install) the programs that
+    need them (C(sysctl), C(ip6tables), C(iptables)), which check mode cannot run. A FORWARD chain tool that comes
+    with them counts as there, with a policy to set.
   - The companion filter C(ipv6ready.docker.sysctl_problems) checks the variables alone, before the host is read.
+  - The companion filter C(ipv6ready.docker.sysctl_packages) returns the Debian packages the role needs for its
+    variables (C(procps) for C(ansible.posix.sysctl), C(iptables) for the FORWARD policy, C(nftables) for the
+    nftables backend).
+  - With C(sysctl_forward_policy_backend=nftables) the plan also says whether the role's nftables file is written
+    already (C(nft_current)), whether the table must be loaded (C(nft_load)), and which iptables FORWARD chains with
+    policy DROP to set to ACCEPT (C(forward_policy_open)); otherwise whether a table and file left from that backend
+    must go (C(nft_remove), C(nft_file_remove)). The companion filter C(ipv6ready.docker.sysctl_nft_interfaces)
+    returns the interfaces the table's forward chain lets through (Docker's bridges, then
+    C(sysctl_forward_accept_interfaces)).
 options:
   _input:
     description: The registered result of M(ipv6ready.docker.sysctl_info).
@@ -82,8 +95,19 @@ def sysctl_problems(inputs):
     return _sysctl.input_problems(_mapping(inputs, 'sysctl_problems input'))
 
 
+def sysctl_nft_interfaces(inputs):
+    """The interfaces the role's nftables forward chain lets through: Docker's bridges and the listed ones."""
+    return _sysctl.nft_accept_interfaces(_mapping(inputs, 'sysctl_nft_interfaces input'))
+
+
+def sysctl_packages(inputs):
+    """The Debian packages the sysctl role needs for its variables."""
+    return _sysctl.packages(_mapping(inputs, 'sysctl_packages input'))
+
+
 class FilterModule:
     """The sysctl role's decisions."""
 
     def filters(self):
-        return {'sysctl_plan': sysctl_plan, 'sysctl_problems': sysctl_problems}
+        return {'sysctl_plan': sysctl_plan, 'sysctl_problems': sysctl_problems, 'sysctl_packages': sysctl_packages,
+                'sysctl_nft_interfaces': sysctl_nft_interfaces}

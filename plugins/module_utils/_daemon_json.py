@@ -20,7 +20,7 @@ import re
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine, _prefix
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine, _networks, _prefix
 
 DEFAULT_PATH = "/etc/docker/daemon.json"
 
@@ -310,6 +310,14 @@ def _array(key, value):
     return ["%s: must be a JSON array, got %s" % (key, _describe(value))]
 
 
+def _one_of(*choices):
+    def check(key, value):
+        if isinstance(value, str) and value in choices:
+            return []
+        return ["%s: must be one of %s, got %s" % (key, ", ".join('"%s"' % c for c in choices), _describe(value))]
+    return check
+
+
 def _list_of(item_check):
     def check(key, value):
         errors = _array(key, value)
@@ -411,6 +419,8 @@ KEY_TYPES = {
     "icc": _bool,
     "userland-proxy": _bool,
     "allow-direct-routing": _bool,
+    "firewall-backend": _one_of("iptables", "nftables"),
+    "bridge-accept-fwmark": _str,
     # DNS
     "dns": _list_of(_ip()),
     "dns-opts": _list_of(_str),
@@ -512,6 +522,10 @@ VERSION_RULES = (
      "does not exist"),
     ("ip-forward-no-drop", "ip_forward_no_drop", _present("ip-forward-no-drop"),
      "does not exist"),
+    ("firewall-backend", "firewall_backend", _present("firewall-backend"),
+     "does not exist"),
+    ("bridge-accept-fwmark", "bridge_accept_fwmark", _present("bridge-accept-fwmark"),
+     "does not exist"),
 )
 
 
@@ -598,6 +612,8 @@ def _int_or_text(value):
 def _role_optional_keys(inputs):
     """The keys the role writes on every engine only because a variable asks for them."""
     keys = []
+    if inputs.get("daemon_firewall_backend"):
+        keys.append("firewall-backend")
     if _flag(inputs.get("daemon_ipv6")) and inputs.get("daemon_fixed_cidr_v6"):
         keys.append("fixed-cidr-v6")
     if inputs.get("daemon_dns"):
@@ -638,6 +654,8 @@ def role_settings(inputs, version):
         settings["dns"] = list(inputs["daemon_dns"])
     if inputs.get("daemon_live_restore") is not None:
         settings["live-restore"] = _flag(inputs["daemon_live_restore"])
+    if inputs.get("daemon_firewall_backend"):
+        settings["firewall-backend"] = str(inputs["daemon_firewall_backend"])
     return _deep_merge(settings, inputs.get("daemon_settings") or {})
 
 
@@ -656,11 +674,113 @@ def role_plan(inputs, version):
         return {"version": format_version(parsed), "settings": {}, "problems": [
             "Docker %s is too old: IPv6 firewalling (ip6tables) needs Docker %s or newer. Upgrade the engine first."
             % (format_version(parsed), _engine.since("ip6tables"))]}
+    backend = inputs.get("daemon_firewall_backend")
+    if backend and not _engine.supports(parsed, "firewall_backend"):
+        return {"version": format_version(parsed), "settings": {}, "problems": [
+            "daemon_firewall_backend: %r needs Docker %s or newer (daemon.json firewall-backend); the engine is %s. "
+            "Leave daemon_firewall_backend empty on this engine, or upgrade it"
+            % (backend, _engine.since("firewall_backend"), format_version(parsed))]}
     settings = role_settings(inputs, parsed)
     problems = ["daemon_remove_keys: %r is written by this role for Docker %s; remove it from daemon_remove_keys"
                 % (key, format_version(parsed))
                 for key in inputs.get("daemon_remove_keys") or [] if key in settings]
     return {"version": format_version(parsed), "settings": settings, "problems": problems}
+
+
+# --------------------------------------------------------------------------
+# The daemon role: Docker's nftables firewall backend
+# --------------------------------------------------------------------------
+
+NFTABLES_PACKAGES = ("nftables",)
+# The forwarding sysctls as the role reads them (/proc/sys), by the daemon.json
+# family they serve.
+FORWARDING_KEYS = (("net.ipv4.ip_forward", 4), ("net.ipv6.conf.all.forwarding", 6))
+
+
+def role_packages(inputs):
+    """The Debian packages the role installs besides the engine: ``nftables`` (the ``nft`` program Docker's
+    nftables backend runs, from 29.6) with ``daemon_firewall_backend: nftables``."""
+    return list(NFTABLES_PACKAGES) if inputs.get("daemon_firewall_backend") == "nftables" else []
+
+
+def forwarding_values(text):
+    """The values of ``FORWARDING_KEYS`` from ``cat`` of their /proc/sys files, one a line, in that order."""
+    lines = [line.strip() for line in (text or "").splitlines()]
+    return dict((key, lines[index]) for index, (key, _family) in enumerate(FORWARDING_KEYS) if index < len(lines))
+
+
+def forwarding_problems(inputs, values):
+    """Why dockerd would not start with the nftables backend: it never enables IP forwarding itself.
+
+    ``values`` maps the sysctls of ``FORWARDING_KEYS`` to their value on the host (as read from /proc/sys). IPv4
+    forwarding is needed for the default bridge; IPv6 forwarding with ``daemon_ipv6``. Nothing is needed with another
+    backend, or when ``daemon_settings`` turns Docker's check off (``ip-forward: false``).
+    """
+    if inputs.get("daemon_firewall_backend") != "nftables":
+        return []
+    if (inputs.get("daemon_settings") or {}).get("ip-forward") is False:
+        return []
+    wanted = [key for key, family in FORWARDING_KEYS if family == 4 or _flag(inputs.get("daemon_ipv6"))]
+    off = ["%s is %s" % (key, str((values or {}).get(key, "unknown")).strip() or "unknown")
+           for key in wanted if str((values or {}).get(key, "")).strip() != "1"]
+    if not off:
+        return []
+    return ["daemon_firewall_backend: 'nftables': Docker does not enable IP forwarding with the nftables backend, and "
+            "refuses to start without it, but on this host %s. Run the ipv6ready.docker.sysctl role first with "
+            "sysctl_forward_policy_backend: nftables (site.yml does when daemon_firewall_backend is nftables): it "
+            "turns forwarding on, at boot too, and drops what Docker does not forward; nothing was changed"
+            % " and ".join(off)]
+
+
+def role_ula_prefixes(inputs):
+    """The IPv6 prefixes the daemon role gives the engine, as ``[(variable, prefix)]``: the default bridge's subnet
+    and the IPv6 pools (when ``daemon_ipv6``), and the same keys of ``daemon_settings``, which win over them."""
+    out = []
+    settings = inputs.get("daemon_settings") or {}
+    if _flag(inputs.get("daemon_ipv6")):
+        if inputs.get("daemon_fixed_cidr_v6") and "fixed-cidr-v6" not in settings:
+            out.append(("daemon_fixed_cidr_v6", inputs["daemon_fixed_cidr_v6"]))
+        if "default-address-pools" not in settings:
+            for index, pool in enumerate(inputs.get("daemon_ipv6_address_pools") or []):
+                if isinstance(pool, dict) and pool.get("base"):
+                    out.append(("daemon_ipv6_address_pools[%d].base" % index, pool["base"]))
+    if isinstance(settings.get("fixed-cidr-v6"), str):
+        out.append(("daemon_settings.fixed-cidr-v6", settings["fixed-cidr-v6"]))
+    for index, pool in enumerate(settings.get("default-address-pools") or []
+                                 if isinstance(settings.get("default-address-pools"), list) else []):
+        if isinstance(pool, dict) and isinstance(pool.get("base"), str):
+            out.append(("daemon_settings.default-address-pools[%d].base" % index, pool["base"]))
+    return out
+
+
+def host_problems(inputs, host_text):
+    """The daemon role's unique local prefixes that overlap the host's own routes and addresses (ULA safety).
+
+    ``host_text`` is what the role read: ``ip -json -d link show``, ``ip -json -6 route show table all`` and
+    ``ip -json -6 address show``, one a line (``_networks.host_read``).
+    """
+    return _networks.host_overlaps(_networks.host_read(host_text), role_ula_prefixes(inputs))
+
+
+def engine_missing_message(result, install):
+    """Why the role stops on a host without a Docker engine, and what to do.
+
+    ``result`` is the registered ``dockerd --version`` command (failed), ``install`` ``daemon_install``.
+    """
+    result = result or {}
+    said = " ".join(str(result.get("stderr") or result.get("msg") or "").split())
+    if result.get("rc") in (None, 2, 127) and ("No such file" in said or "not found" in said or not said):
+        found = "dockerd is not installed (not on the PATH)"
+    else:
+        found = "'dockerd --version' failed (rc %s: %s)" % (result.get("rc"), said or "no output")
+    if _flag(install):
+        return ("No Docker engine found on this host: %s, and the distribution's engine could not be installed."
+                % found)
+    return ("No Docker engine found on this host: %s, and daemon_install is false, so the role installs none. "
+            "Either install Docker first, then run the role again; Docker CE (what `kamal server bootstrap` installs "
+            "from get.docker.com) reaches Docker's servers from an IPv6-only host only through NAT64, so run "
+            "site.yml --tags gateways,nat64_client before it (docs/hetzner.md). Or set daemon_install: true (the "
+            "default) to install the distribution's docker.io." % found)
 
 
 _CANDIDATE_RE = re.compile(r"^\s*Candidate:\s*(\S+)", re.MULTILINE)

@@ -15,7 +15,12 @@ The role reads, these functions decide, the role applies:
   recreate was attached, to connect it again afterwards;
 - ``recovery(reconnect, networks, networks_now, containers_now, reason)``:
   after the disconnect/create step, succeeded or not, which old networks to
-  recreate from their saved settings and which containers to connect to what.
+  recreate from their saved settings and which containers to connect to what;
+- ``host_overlaps(host, prefixes)``: the host's own routes and addresses that
+  a unique local prefix of the networks or daemon role would shadow (ULA
+  safety), read before anything is changed;
+- ``fleet_ula(current, new_fleet)``: the unique local /48 the provisioning
+  writes for a fleet: kept, random for a new fleet (RFC 4193), or the default.
 
 ``settings`` is a dict of the role's variables, by their names
 (``networks_list``, ``networks_ula_prefix``, ...). Messages name the variable
@@ -27,6 +32,8 @@ This file is private to the collection: its names may change without notice.
 from __future__ import annotations
 
 import ipaddress
+import json
+import os
 import re
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine
@@ -337,10 +344,13 @@ def plan(networks, settings, engine, facts=None):
     host's facts (``default_ipv6`` and the uplink's interface facts), needed
     only for networks carved from the host's prefix.
 
-    Returns ``{problems, networks, subnets}``: the refusals (empty when the
-    plan may be applied), one entry per network with its subnets and its
-    ``action`` (``create``, ``keep``, ``recreate`` or ``refuse``), and the
-    IPv6 subnet of every network by name.
+    Returns ``{problems, networks, subnets, host_check}``: the refusals
+    (empty when the plan may be applied), one entry per network with its
+    subnets and its ``action`` (``create``, ``keep``, ``recreate`` or
+    ``refuse``), the IPv6 subnet of every network by name, and the prefixes
+    to check against the host's own routes and addresses before anything is
+    created (``host_overlaps``): ``networks_ula_prefix`` when a network to
+    create or recreate is carved from it.
     """
     version = ((engine or {}).get("host_info") or {}).get("ServerVersion") or ""
     features = engine_features(version)
@@ -351,7 +361,7 @@ def plan(networks, settings, engine, facts=None):
     prefix, reserved, source = host_prefix(settings, facts) if host_carved else ("", [], "")
     problems = host_prefix_problems(settings, prefix, source, host_carved)
     if problems:
-        return {"problems": problems, "networks": [], "subnets": {}}
+        return {"problems": problems, "networks": [], "subnets": {}, "host_check": []}
 
     existing = {net.get("Name"): net for net in engine_networks}
     wanted = []
@@ -408,7 +418,9 @@ def plan(networks, settings, engine, facts=None):
             problems.append("%s: the existing network '%s' differs: %s; attached containers: %s; "
                             "set %s: true to recreate it and reconnect them"
                             % (net["var"], net["name"], ", ".join(net["differences"]), attached, net["force_var"]))
-    return {"problems": problems, "networks": out, "subnets": {net["name"]: net["ipv6_subnet"] for net in out}}
+    carving = any(net["carved"] == "ula" and net["action"] in ("create", "recreate") for net in out)
+    return {"problems": problems, "networks": out, "subnets": {net["name"]: net["ipv6_subnet"] for net in out},
+            "host_check": [("networks_ula_prefix", settings.get("networks_ula_prefix"))] if carving else []}
 
 
 # ---------------------------------------------------------------------------
@@ -513,3 +525,179 @@ def recovery(reconnect, networks, networks_now, containers_now, reason=None):
         if out:
             message += "; containers reconnected: %s" % ", ".join("%s to %s" % (e["name"], e["network"]) for e in out)
     return {"restore": restore, "reconnect": out, "message": message}
+
+
+# ---------------------------------------------------------------------------
+# ULA safety: the host's own routes and addresses against the role's prefixes
+# ---------------------------------------------------------------------------
+
+# The collection's default unique local /48 (the daemon role's IPv6 pool, the
+# networks role's ULA): fixed, so every existing inventory keeps its subnets.
+DEFAULT_ULA = "fd00:d0c::/48"
+# RFC 4193: a site's unique local prefix is a /48, so a route or address of a
+# /48 or longer is a network some site uses; a shorter one (a default route, a
+# VPN's fd00::/8 or a full tunnel's 8000::/1) is an aggregate, and a Docker
+# subnet inside it simply wins by being more specific.
+SITE_LENGTH = 48
+
+
+def host_read(text):
+    """The three ``ip -json`` listings a role reads, one JSON document a line: links (``-d link show``), IPv6
+    routes (``-6 route show table all``) and IPv6 addresses (``-6 address show``); an empty line is ``[]``.
+
+    Returns ``{'links', 'routes', 'addresses'}``; raises ``ValueError`` on text that is not three such lines.
+    """
+    lines = (text or "").split("\n")
+    while len(lines) > 3 and not lines[-1].strip():
+        lines.pop()
+    if len(lines) != 3:
+        raise ValueError("expected 3 lines of ip -json output (links, routes, addresses), got %d" % len(lines))
+    parsed = []
+    for line in lines:
+        value = json.loads(line) if line.strip() else []
+        if not isinstance(value, list):
+            raise ValueError("ip -json printed %s, not a list" % type(value).__name__)
+        parsed.append(value)
+    return dict(zip(("links", "routes", "addresses"), parsed))
+
+
+def bridges(links):
+    """The names of the host's bridge interfaces (``linkinfo.info_kind`` bridge in ``ip -json -d link show``)."""
+    return set(link.get("ifname") for link in links or []
+               if ((link.get("linkinfo") or {}).get("info_kind") == "bridge") and link.get("ifname"))
+
+
+def _route_network(route):
+    dst = route.get("dst")
+    if not dst or dst == "default":
+        return None
+    try:
+        return ipaddress.ip_network(dst, strict=False)
+    except ValueError:
+        return None
+
+
+def host_networks(host):
+    """The host's own IPv6 networks that a Docker subnet must not overlap: ``[(network, what)]``.
+
+    ``what`` says where it was found (``route on eth0``, ``address fd00:d0c::2/64 on eth0``). Left out: everything on
+    a bridge (Docker's own networks are bridges, and their subnets come from the very prefixes checked; so are a
+    user's VM bridges, which an engine cannot route into by accident), routes and addresses shorter than a site's
+    /48 (``SITE_LENGTH``), link-local and multicast ones, loopback, and the kernel's ``local`` table (its local and
+    anycast routes repeat the addresses).
+    """
+    skip = bridges(host.get("links"))
+    out = []
+    for route in host.get("routes") or []:
+        network = _route_network(route)
+        dev = route.get("dev")
+        if network is None or network.version != 6 or dev in skip or dev == "lo" or route.get("table") == "local":
+            continue
+        if network.prefixlen < SITE_LENGTH or network.is_link_local or network.is_multicast:
+            continue
+        where = ("%s route on %s" % (route.get("type"), dev) if route.get("type") not in (None, "unicast")
+                 else "route on %s" % dev) if dev else "%s route" % (route.get("type") or "unicast")
+        out.append((network, where))
+    for link in host.get("addresses") or []:
+        dev = link.get("ifname")
+        if dev in skip or dev == "lo":
+            continue
+        for address in link.get("addr_info") or []:
+            if address.get("family", "inet6") != "inet6" or not address.get("local"):
+                continue
+            try:
+                interface = ipaddress.ip_interface("%s/%s" % (address["local"], address.get("prefixlen", 128)))
+            except ValueError:
+                continue
+            if interface.ip.is_link_local or interface.ip.is_multicast or interface.ip.is_loopback:
+                continue
+            network = interface.network if interface.network.prefixlen >= SITE_LENGTH else \
+                ipaddress.ip_network(interface.ip)
+            out.append((network, "address %s on %s" % (interface.with_prefixlen, dev)))
+    return out
+
+
+def host_overlaps(host, prefixes):
+    """The problems of ``prefixes`` against the host's own networks: one message per prefix that overlaps, naming
+    both prefixes and where the host has its one.
+
+    ``prefixes`` are ``[(variable, prefix)]``; only unique local ones (fc00::/7) are checked: a global prefix inside
+    the host's routed /64 is a deliberate choice (routed container addresses), a ULA that the host already uses is an
+    accident (the fixed default fd00:d0c::/48 on a second Docker engine, a VPN). A prefix that is not an IPv6
+    network is left to the roles' input checks.
+    """
+    found = host_networks(host)
+    problems = []
+    for variable, prefix in prefixes or []:
+        try:
+            wanted = ipaddress.ip_network(prefix)
+        except (TypeError, ValueError):
+            continue
+        if wanted.version != 6 or not wanted.subnet_of(ULA):
+            continue
+        hits = []
+        for network, where in found:
+            if network.overlaps(wanted):
+                text = "%s (%s)" % (network, where)
+                if text not in hits:
+                    hits.append(text)
+        if hits:
+            problems.append(
+                "%s %s overlaps this host's own %s: Docker networks in it would shadow that. Choose another unique "
+                "local /48 (RFC 4193: fd plus 40 random bits, e.g. from `printf 'fd%%s:%%s%%s:%%s%%s::/48\\n' "
+                "$(od -An -N5 -tx1 /dev/urandom)`), or move the host's network; nothing was changed"
+                % (variable, wanted, ", ".join(hits)))
+    return problems
+
+
+# ---------------------------------------------------------------------------
+# The fleet's unique local /48, as the provisioning writes it
+# ---------------------------------------------------------------------------
+
+def random_ula(global_id=None):
+    """A unique local /48 (RFC 4193 section 3.2): ``fd`` followed by a 40-bit Global ID, random unless given."""
+    if global_id is None:
+        global_id = int.from_bytes(os.urandom(5), "big")
+    if not isinstance(global_id, int) or isinstance(global_id, bool) or not 0 <= global_id < 1 << 40:
+        raise ValueError("a Global ID is 40 bits: 0 to %d, got %r" % ((1 << 40) - 1, global_id))
+    return str(ipaddress.ip_network(((0xfd << 120) | (global_id << 80), 48)))
+
+
+# The default bridge's /64 inside a fleet's /48: the last one, which Docker's
+# pool allocator (from the first /64 on) reaches last.
+FIXED_CIDR_SLOT = 0xffff
+
+
+def ula_layout(prefix):
+    """The role variables one unique local /48 sets, as the defaults do with fd00:d0c::/48: the networks role's ULA
+    and the daemon's IPv6 pool are the /48 (so the gai_policy role, which reads daemon.json, covers every subnet
+    carved from it), and the default bridge takes the /48's last /64 (``FIXED_CIDR_SLOT``)."""
+    network = ipaddress.ip_network(prefix)
+    fixed = ipaddress.ip_network((int(network.network_address) | (FIXED_CIDR_SLOT << 64), 64))
+    return {
+        "networks_ula_prefix": str(network),
+        "daemon_ipv6_address_pools": [{"base": str(network), "size": 64}],
+        "daemon_fixed_cidr_v6": str(fixed),
+    }
+
+
+def fleet_ula(current, new_fleet, global_id=None):
+    """The unique local /48 of a fleet's written group_vars: ``{'prefix', 'origin', 'layout'}``.
+
+    ``current`` is the ``networks_ula_prefix`` the fleet's group_vars file holds (``None`` when the file or the key
+    is missing). A prefix written once is kept (``kept``): the fleet's networks are carved from it. A new fleet (no
+    Docker host of it existed before this run) gets a random one (``random``). An existing fleet without one keeps
+    the collection's default (``default``, and ``layout`` ``{}``: nothing is written, the roles' defaults apply), so
+    that no existing host's subnets move. Raises ``ValueError`` on a ``current`` that is not a unique local /48.
+    """
+    if current is not None:
+        problem = prefix_problem(current, version=6)
+        if problem or not ipaddress.ip_network(current).subnet_of(ULA) or _length(current) != 48:
+            raise ValueError("networks_ula_prefix in the fleet's group_vars: %s is not a unique local /48"
+                             % (problem or repr(current)))
+        prefix = str(ipaddress.ip_network(current))
+        return {"prefix": prefix, "origin": "kept", "layout": ula_layout(prefix)}
+    if new_fleet:
+        prefix = random_ula(global_id)
+        return {"prefix": prefix, "origin": "random", "layout": ula_layout(prefix)}
+    return {"prefix": DEFAULT_ULA, "origin": "default", "layout": {}}

@@ -41,6 +41,19 @@ OWN_DIR = "/etc/sysctl.d"
 
 # The tools that set the FORWARD chain policy, per address family.
 FORWARD_TOOLS = ("ip6tables", "iptables")
+# The Debian package that brings each program the role runs: the FORWARD chain
+# tools, the sysctl program ansible.posix.sysctl calls, and nft.
+PROGRAM_PACKAGES = {"ip6tables": "iptables", "iptables": "iptables", "sysctl": "procps", "nft": "nftables"}
+# With Docker's nftables firewall backend the FORWARD policy is this table's
+# base chain: an iptables FORWARD policy of DROP would drop Docker's traffic
+# too (every base chain on the hook must accept a packet; Docker's accepting
+# in its own table is not enough).
+NFT_TABLE = ("inet", "ipv6ready")
+# Docker's bridges: the default bridge and the user-defined networks' (br-<id>,
+# or another name that starts with br-, as the networks role's driver options
+# usually give). nft matches a trailing * as a wildcard.
+DOCKER_BRIDGES = ("docker0", "br-*")
+_NFT_INTERFACE_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}\*?$")
 # The header of ``iptables -L CHAIN``: "Chain FORWARD (policy DROP)", as
 # ansible.builtin.iptables reads the current policy.
 _CHAIN_POLICY_RE = re.compile(r"\(policy ([A-Z]+)\)")
@@ -155,6 +168,11 @@ def input_problems(inputs):
     if bad_interfaces:
         problems.append('sysctl_accept_ra_interfaces must name interfaces (up to 15 characters, no "/" or blanks, '
                         "not all/default): " + ", ".join(bad_interfaces))
+    accept = inputs.get("sysctl_forward_accept_interfaces") or []
+    bad_accept = [str(name) for name in accept if not _NFT_INTERFACE_RE.match(str(name))]
+    if bad_accept:
+        problems.append("sysctl_forward_accept_interfaces must name interfaces (up to 15 characters of letters, digits "
+                        "and _.:@-, optionally ending in * as a wildcard): " + ", ".join(bad_accept))
     return problems
 
 
@@ -321,11 +339,68 @@ def _flag(value):
     return boolean(value, strict=False)
 
 
+def nftables(inputs):
+    """Whether the FORWARD policy is the role's nftables chain (``sysctl_forward_policy_backend: nftables``)."""
+    return _flag(inputs.get("sysctl_forward_policy_drop")) and inputs.get("sysctl_forward_policy_backend") == "nftables"
+
+
+def ipv4_forwarding(inputs):
+    """Whether the role turns IPv4 forwarding on: when asked, and with the nftables backend, because Docker's
+    nftables backend never enables forwarding itself and refuses to start without it (its default bridge is IPv4)."""
+    return _flag(inputs.get("sysctl_ipv4_forwarding")) or nftables(inputs)
+
+
 def forward_tools(inputs):
-    """The tools the FORWARD policy needs: ip6tables, and iptables with IPv4 forwarding."""
-    if not _flag(inputs.get("sysctl_forward_policy_drop")):
+    """The tools that set the FORWARD policy to DROP: ip6tables, and iptables with IPv4 forwarding; none with the
+    nftables backend, whose policy is the role's nft chain."""
+    if not _flag(inputs.get("sysctl_forward_policy_drop")) or nftables(inputs):
         return []
-    return list(FORWARD_TOOLS) if _flag(inputs.get("sysctl_ipv4_forwarding")) else [FORWARD_TOOLS[0]]
+    return list(FORWARD_TOOLS) if ipv4_forwarding(inputs) else [FORWARD_TOOLS[0]]
+
+
+def programs(inputs):
+    """The programs the role runs on the host: sysctl (ansible.posix.sysctl), the FORWARD chain tools, and nft."""
+    return ["sysctl"] + forward_tools(inputs) + (["nft"] if nftables(inputs) else [])
+
+
+def nft_accept_interfaces(inputs):
+    """The interfaces whose forwarded traffic the role's nftables chain lets through: Docker's bridges, then the
+    listed ones, each once."""
+    out = []
+    for name in list(DOCKER_BRIDGES) + [str(item) for item in inputs.get("sysctl_forward_accept_interfaces") or []]:
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def nft_loaded(listing):
+    """Whether ``nft list table inet ipv6ready`` output shows the chain in force: a forward hook, policy drop."""
+    text = listing or ""
+    return "hook forward" in text and "policy drop" in text
+
+
+def forward_policy_opens(host, inputs):
+    """With the nftables backend: the iptables FORWARD chains whose policy is DROP, to set to ACCEPT (Docker's
+    nftables rules cannot pass a packet such a chain drops; the role's nft chain keeps the intent). Empty otherwise."""
+    if not nftables(inputs):
+        return []
+    policies = host.get("forward_policy") or {}
+    return [tool for tool in FORWARD_TOOLS if policies.get(tool) == "DROP"]
+
+
+def packages(inputs):
+    """The Debian packages the role needs, each once: procps, iptables for the FORWARD policy, or nftables for the
+    nftables backend."""
+    out = []
+    for program in programs(inputs):
+        if PROGRAM_PACKAGES[program] not in out:
+            out.append(PROGRAM_PACKAGES[program])
+    return out
+
+
+def after_install(inputs, pending):
+    """The programs that work only once the ``pending`` packages are installed: check mode cannot run them."""
+    return [program for program in programs(inputs) if PROGRAM_PACKAGES[program] in (pending or [])]
 
 
 def chain_policy(listing):
@@ -406,10 +481,12 @@ def plan(host, inputs):
 
     ``host`` is the ``sysctl_info`` result (``links``, ``routes``,
     ``addresses``, ``ipv6``, ``accept_ra``, ``tools``, ``forward_policy``,
-    ``units``, ``own_content``, ``later_files``); ``inputs`` the role
-    variables by name, and ``unit``, ``unit_path`` and ``unit_content``: the
-    name, the file and the rendered text of the boot unit that sets the
-    FORWARD policy. Returns a dict:
+    ``units``, ``own_content``, ``later_files``, ``packages_missing``);
+    ``inputs`` the role variables by name, and ``unit``, ``unit_path`` and
+    ``unit_content``: the name, the file and the rendered text of the boot
+    unit that sets the FORWARD policy. The packages ``sysctl_info`` found
+    missing are installed before the FORWARD policy is set: a tool they bring
+    counts as there, with a policy to set. Returns a dict:
 
     - ``uplinks``: the interfaces that get accept_ra=2 (detected, then listed);
     - ``wanted``: ``[{'key', 'value'}]`` in the order they are applied;
@@ -425,7 +502,19 @@ def plan(host, inputs):
     - ``unit_current``: whether the unit file on the host is the one the role
       writes already (``file_current``), so the template task is skipped;
     - ``apply``: the items of ``wanted`` that are not in the file and the
-      kernel already (``settings_to_apply``).
+      kernel already (``settings_to_apply``);
+    - ``install``: the packages to install (``packages`` the host lacks);
+    - ``after_install``: the programs that need them (``sysctl``,
+      ``ip6tables``, ``iptables``, ``nft``), which check mode cannot run;
+    - with ``sysctl_forward_policy_backend: nftables`` (``nft_path`` and
+      ``nft_content`` are the file of the role's nft table and its rendered
+      text, ``nft_table`` what ``sysctl_info`` listed of it): ``nft_current``,
+      whether the file is written already; ``nft_load``, whether the table
+      is not in force (missing, or not the chain with policy drop), to load
+      it even when the file is current; ``forward_policy_open``, the iptables
+      FORWARD chains with policy DROP to set to ACCEPT;
+    - otherwise ``nft_remove``: the role's table is loaded and must go, and
+      ``nft_file_remove``: its file is there.
     """
     detect = _flag(inputs.get("sysctl_accept_ra_detect"))
     listed = [str(dev) for dev in inputs.get("sysctl_accept_ra_interfaces") or ()]
@@ -437,7 +526,7 @@ def plan(host, inputs):
     for dev in (detected if detect else []) + listed:
         if dev not in uplinks:
             uplinks.append(dev)
-    core, wanted = wanted_settings(uplinks, _flag(inputs.get("sysctl_ipv4_forwarding")), extra)
+    core, wanted = wanted_settings(uplinks, ipv4_forwarding(inputs), extra)
 
     problems = []
     if not host.get("ipv6", True):
@@ -449,10 +538,12 @@ def plan(host, inputs):
     if repeated:
         problems.append("sysctl_extra repeats a key this role manages or another extra key: " + ", ".join(repeated))
     tools = host.get("tools") or {}
-    no_tools = [tool for tool in forward_tools(inputs) if not tools.get(tool)]
+    install = [name for name in packages(inputs) if name in (host.get("packages_missing") or [])]
+    no_tools = [tool for tool in forward_tools(inputs) if not tools.get(tool) and PROGRAM_PACKAGES[tool] not in install]
     if no_tools:
-        problems.append("sysctl_forward_policy_drop needs %s: install the iptables package (Docker needs it too) or "
-                        "set sysctl_forward_policy_drop: false" % " and ".join(no_tools))
+        problems.append("sysctl_forward_policy_drop needs %s, which does not run on this host ('--version' failed) "
+                        "although the iptables package is installed: repair it (apt-get install --reinstall iptables) "
+                        "or set sysctl_forward_policy_drop: false" % " and ".join(no_tools))
 
     overrides = []
     if inputs.get("sysctl_preflight", "fail") != "skip":
@@ -472,4 +563,12 @@ def plan(host, inputs):
                                    host.get("own_values")),
         "unit_current": _flag(inputs.get("sysctl_forward_policy_drop")) and file_current(
             (host.get("files") or {}).get(inputs.get("unit_path")), inputs.get("unit_content")),
+        "install": install,
+        "after_install": after_install(inputs, install),
+        "nft_current": nftables(inputs) and file_current(
+            (host.get("files") or {}).get(inputs.get("nft_path")), inputs.get("nft_content")),
+        "nft_load": nftables(inputs) and not nft_loaded(host.get("nft_table")),
+        "forward_policy_open": forward_policy_opens(host, inputs),
+        "nft_remove": not nftables(inputs) and host.get("nft_table") is not None,
+        "nft_file_remove": not nftables(inputs) and (host.get("files") or {}).get(inputs.get("nft_path")) is not None,
     }

@@ -19,6 +19,8 @@ description:
   - With O(units), whether systemd has each of those units enabled.
   - With O(files), the content, mode and owner of those files, so that a caller can tell whether a file it would
     write is there already.
+  - With O(packages), which of those Debian packages are not installed, from one C(dpkg-query) run.
+  - With O(nft_table), that nftables table as C(nft list table) prints it.
   - The role's own sysctl file, and every sysctl file that C(systemd-sysctl) and procps' C(sysctl --system) apply
     after it. Those are the C(*.conf) files of the sysctl.d search path whose names sort after the file's name, once
     files of the same name in earlier directories are masked, then C(/etc/sysctl.conf).
@@ -58,6 +60,18 @@ options:
     type: list
     elements: path
     default: []
+  packages:
+    description:
+      - Debian packages to look up, for example V(iptables). A package counts as installed only when dpkg's status
+        is C(installed).
+    type: list
+    elements: str
+    default: []
+  nft_table:
+    description:
+      - An nftables table to list, as its family and name, for example V(inet ipv6ready).
+    type: str
+    default: ""
 notes:
   - A file link that points to C(/etc/sysctl.conf) (Debian 12's C(99-sysctl.conf)) is not listed twice; the file
     itself comes last. Dangling links are skipped, as the loaders skip them.
@@ -146,6 +160,19 @@ files:
     content:
       description: Its text, or V(null) when it is not a regular file.
       type: str
+packages_missing:
+  description: The packages of O(packages) that are not installed, in the order given.
+  returned: always
+  type: list
+  elements: str
+  sample: ["iptables"]
+nft_table:
+  description:
+    - What C(nft list table) printed of O(nft_table), or V(null) when there is no C(nft) program, the table does not
+      exist or O(nft_table) is empty.
+  returned: always
+  type: str
+  sample: "table inet ipv6ready {\n\tchain forward {\n\t\ttype filter hook forward priority filter + 10; policy drop;\n"
 own_content:
   description: The text of O(path), or V(null) when it does not exist.
   returned: always
@@ -180,6 +207,7 @@ import stat
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _packages
 from ansible_collections.ipv6ready.docker.plugins.module_utils._sysctl import (
     LEGACY_FILE,
     SEARCH_PATH,
@@ -292,6 +320,28 @@ def file_state(module, path):
             "content": read_text(module, path) if regular else None}
 
 
+def missing_packages(module, packages):
+    """The ``packages`` dpkg does not report installed; one ``dpkg-query`` run, none for an empty list."""
+    if not packages:
+        return []
+    rc, out, err = module.run_command(_packages.query_argv(packages))
+    # dpkg-query exits 1 when it has never heard of one of them, which is not an error.
+    if rc > 1:
+        module.fail_json(msg="'dpkg-query --show' failed (rc=%d): %s" % (rc, (err or out).strip()))
+    return _packages.missing(out, packages)
+
+
+def nft_listing(module, table):
+    """``nft list table FAMILY NAME``; ``None`` without ``nft``, when the table does not exist or none is asked."""
+    if not table.split():
+        return None
+    nft = module.get_bin_path("nft")
+    if not nft:
+        return None
+    rc, out, _err = module.run_command([nft, "list", "table"] + table.split())
+    return out if rc == 0 else None
+
+
 def sysctl_listing():
     """The ``*.conf`` names of every directory of the search path that exists, without directories."""
     listing = {}
@@ -326,6 +376,8 @@ def main():
             forward_policy=dict(type="bool", default=False),
             units=dict(type="list", elements="str", default=[]),
             files=dict(type="list", elements="path", default=[]),
+            packages=dict(type="list", elements="str", default=[]),
+            nft_table=dict(type="str", default=""),
         ),
         supports_check_mode=True,
     )
@@ -347,6 +399,8 @@ def main():
         forward_policy=policies,
         units=unit_states(module, module.params["units"]),
         files=dict((path, file_state(module, path)) for path in module.params["files"]),
+        packages_missing=missing_packages(module, module.params["packages"]),
+        nft_table=nft_listing(module, module.params["nft_table"]),
         own_content=own_content,
         own_values=current_values(module, own_content),
         later_files=files_after(module, module.params["path"]),

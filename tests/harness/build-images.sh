@@ -12,10 +12,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-# The packages every test host needs: systemd as PID 1, Python for Ansible,
-# iproute2/procps for the network assertions.
-base_packages="python3,python3-apt,systemd,systemd-sysv,dbus,iproute2,procps,ca-certificates,gpg"
-
 mirror() {
     # First Debian mirror apt is configured with (deb822 or one-line format),
     # skipping the security archive. Never hard-code a host.
@@ -39,9 +35,11 @@ present() {
     [ "${IPV6READY_FORCE_REBUILD:-0}" != 1 ] && docker image inspect "$1" >/dev/null 2>&1
 }
 
-# build_base TAG SUITE: the debootstrapped image of one Debian suite.
+# build_base TAG SUITE PACKAGES: the debootstrapped image of one Debian suite,
+# minbase plus PACKAGES (comma-separated; the platform's package set in
+# tests/platforms.yml).
 build_base() {
-    local tag=$1 suite=$2 start unit
+    local tag=$1 suite=$2 base_packages=$3 start unit
     # Global, for the EXIT trap.
     root=$(mktemp -d)
     start=$(date +%s)
@@ -92,14 +90,14 @@ build_engine_source() {
     echo "build-images: built $tag ($engine_suite engine on $base) in $(( $(date +%s) - start ))s"
 }
 
-while read -r tag suite engine_suite engine_packages; do
+while read -r tag suite engine_suite engine_packages base_packages; do
     base="ipv6ready-test/debian:${suite}"
     if [ "$engine_suite" = - ]; then
-        if present "$tag"; then echo "build-images: $tag present, skipping"; else build_base "$tag" "$suite"; fi
+        if present "$tag"; then echo "build-images: $tag present, skipping"; else build_base "$tag" "$suite" "$base_packages"; fi
         continue
     fi
     if present "$tag"; then echo "build-images: $tag present, skipping"; continue; fi
     # The suite's own image is the base; it is built when missing, never forced.
-    docker image inspect "$base" >/dev/null 2>&1 || IPV6READY_FORCE_REBUILD=0 build_base "$base" "$suite"
+    docker image inspect "$base" >/dev/null 2>&1 || IPV6READY_FORCE_REBUILD=0 build_base "$base" "$suite" "$base_packages"
     build_engine_source "$tag" "$base" "$engine_suite" "$engine_packages"
 done < <(python3 "$here/platforms.py" images "$@")

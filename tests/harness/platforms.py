@@ -5,7 +5,8 @@
 
   python3 platforms.py images [NAME ...]   one line per platform for build-images.sh:
                                    image, suite, engine suite (or -), engine
-                                   packages (comma-separated, or -)
+                                   packages (comma-separated, or -), the
+                                   packages debootstrap adds (comma-separated)
   python3 platforms.py image NAME          the image tag of one platform
   python3 platforms.py write               regenerate the matrix scenarios' platforms
   python3 platforms.py check               fail when a molecule.yml is stale
@@ -29,13 +30,24 @@ BEGIN = "  # BEGIN platforms: generated from tests/platforms.yml by `make platfo
 END = "  # END platforms"
 
 
+DEFAULT_PACKAGE_SET = "test"
+
+
 def load(path=PLATFORMS_FILE):
+    """The platforms, each with ``base_packages``: the list of its package set."""
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     platforms = data["platforms"]
+    sets = data.get("package_sets") or {}
     names = [p["name"] for p in platforms]
     if len(names) != len(set(names)):
         raise SystemExit("platforms.py: duplicate platform names in %s" % path)
+    for platform in platforms:
+        chosen = platform.get("packages", DEFAULT_PACKAGE_SET)
+        if chosen not in sets:
+            raise SystemExit("platforms.py: platform %s names the package set %r, which %s does not define (known: %s)"
+                             % (platform["name"], chosen, path, ", ".join(sorted(sets))))
+        platform["base_packages"] = list(sets[chosen])
     return platforms
 
 
@@ -85,7 +97,8 @@ def main(argv):
     if command == "images":
         chosen = [by_name(platforms, n) for n in args] if args else platforms
         for p in chosen:
-            print(p["image"], p["suite"], p.get("engine_suite", "-"), ",".join(p.get("engine_packages", [])) or "-")
+            print(p["image"], p["suite"], p.get("engine_suite", "-"), ",".join(p.get("engine_packages", [])) or "-",
+                  ",".join(p["base_packages"]))
         return 0
     if command == "image" and len(args) == 1:
         print(by_name(platforms, args[0])["image"])

@@ -46,7 +46,7 @@ COLLECTION = 'ipv6ready.docker'
 # The engine versions the engine table has a column for (issue 11: what Kamal
 # and Hetzner users run, and what Debian ships). Every engine of
 # tests/platforms.yml gets a column too.
-ENGINE_COLUMNS = ('20.10', '26.1', '27.0', '28.0', '29.0')
+ENGINE_COLUMNS = ('20.10', '26.1', '27.0', '28.0', '29.0', '29.6')
 
 BLOCK_RE = re.compile(r'<!-- BEGIN GENERATED: ([\w.-]+) -->\n(.*?)<!-- END GENERATED: \1 -->', re.S)
 
@@ -488,6 +488,14 @@ def engine_features_section():
     return '\n'.join(lines)
 
 
+def engine_releases_section():
+    engine = load_engine()
+    lines = ['| Release | Status | Notes |', '| --- | --- | --- |']
+    for item in engine.RELEASES:
+        lines.append('| %d | %s | %s |' % (item.major, cell(item.status), cell(item.notes)))
+    return '\n'.join(lines)
+
+
 def engine_rules_section():
     engine = load_engine()
     lines = ['| daemon.json key | Refused before | Because |', '| --- | --- | --- |']
@@ -513,11 +521,11 @@ def platform_users():
 
 def engine_platforms_section():
     users = platform_users()
-    lines = ['| Platform | Image (built locally) | Debian suite | Docker engine | Engine packages from | Runs |',
-             '| --- | --- | --- | --- | --- | --- |']
+    lines = ['| Platform | Image (built locally) | Packages | Debian suite | Docker engine | Engine packages from | Runs |',
+             '| --- | --- | --- | --- | --- | --- | --- |']
     for item in platforms():
-        lines.append('| `%s` | `%s` | %s | %s | %s | %s |' % (
-            item['name'], item['image'], item['suite'], item.get('engine', ''),
+        lines.append('| `%s` | `%s` | %s | %s | %s | %s | %s |' % (
+            item['name'], item['image'], item.get('packages', 'test'), item['suite'], item.get('engine', ''),
             ('%s (pinned)' % item['engine_suite']) if item.get('engine_suite') else item['suite'], ', '.join(users.get(item['name'], []))))
     return '\n'.join(lines)
 
@@ -532,6 +540,7 @@ def generate():
     files['docs/roles.md'] = {'code-map': code_map_section()}
     files['docs/engines.md'] = {
         'engine-features': engine_features_section(),
+        'engine-releases': engine_releases_section(),
         'engine-rules': engine_rules_section(),
         'engine-platforms': engine_platforms_section(),
     }

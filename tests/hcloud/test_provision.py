@@ -250,7 +250,14 @@ def test_fleet_life_cycle(fake, ansible, key_file, tmp_path):
     expected_nat64 = nat64_prefix(gateway_prefix)
     gateway_address = str(ipaddress.IPv6Network(gateway_prefix)[1])
     assert gateway_prefix in result.stdout and expected_nat64 in result.stdout
-    assert yaml.safe_load(group_vars.read_text(encoding='utf-8')) == {
+    written = yaml.safe_load(group_vars.read_text(encoding='utf-8'))
+    # A new fleet's unique local /48 has a random Global ID (RFC 4193), and the daemon's pool and default bridge
+    # come from it.
+    ula = ipaddress.IPv6Network(written.pop('networks_ula_prefix'))
+    assert ula.prefixlen == 48 and ula.subnet_of(ipaddress.IPv6Network('fd00::/8')) and str(ula) != 'fd00:d0c::/48'
+    assert written.pop('daemon_ipv6_address_pools') == [{'base': str(ula), 'size': 64}]
+    assert written.pop('daemon_fixed_cidr_v6') == str(ipaddress.IPv6Network((int(ula.network_address) | 0xffff << 64, 64)))
+    assert written == {
         'ipv6ready_extra_prefixes': [],
         'ipv6ready_gateway_address': gateway_address,
         'nat64_gateway_prefix': expected_nat64,
@@ -266,7 +273,19 @@ def test_fleet_life_cycle(fake, ansible, key_file, tmp_path):
     result = ansible.playbook(PROVISION, *respelled, *extra)
     assert assert_ok(result)[1] == 0, result.stdout
     assert [call for call in fake.requests[mark:] if call['method'] != 'GET'] == []
+    # The same file: the unique local /48 written once is kept.
     assert group_vars.read_text(encoding='utf-8') == group_vars_text
+
+    # A fleet whose file predates the random /48 (no networks_ula_prefix in it) keeps the default: no subnet moves.
+    older = '\n'.join(line for line in group_vars_text.splitlines()
+                      if not line.startswith(('networks_ula_prefix', 'daemon_', '  - {base')))
+    group_vars.write_text(older + '\n', encoding='utf-8')
+    result = ansible.playbook(PROVISION, *SSH, *extra)
+    assert assert_ok(result)[1] == 1, result.stdout
+    kept = group_vars.read_text(encoding='utf-8')
+    assert "keep the collection's default,\n# fd00:d0c::/48" in kept
+    assert not {'networks_ula_prefix', 'daemon_ipv6_address_pools', 'daemon_fixed_cidr_v6'} & set(yaml.safe_load(kept))
+    group_vars.write_text(group_vars_text, encoding='utf-8')
 
     # The dynamic inventory: the fleet only, grouped by role, reached over IPv6.
     mark = len(fake.requests)

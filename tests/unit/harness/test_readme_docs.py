@@ -68,7 +68,7 @@ def test_nested_options_follow_their_parent():
 def test_tested_engine_takes_the_column_of_its_major():
     engine = readme_docs.load_engine()
     columns = readme_docs.engine_columns(engine, {(20, 10, 0), (28, 5, 0), (30, 1, 0)})
-    assert columns == [(20, 10, 0), (26, 1, 0), (27, 0, 0), (28, 5, 0), (29, 0, 0), (30, 1, 0)]
+    assert columns == [(20, 10, 0), (26, 1, 0), (27, 0, 0), (28, 5, 0), (29, 0, 0), (29, 6, 0), (30, 1, 0)]
 
 
 def test_render_fills_blocks_and_reports_missing_and_unknown():

@@ -21,7 +21,8 @@ SETTINGS = {
 
 
 def test_registered():
-    assert sorted(f.FilterModule().filters()) == ["networks_check", "networks_plan", "networks_reconnect", "networks_recovery"]
+    assert sorted(f.FilterModule().filters()) == ["fleet_ula", "networks_check", "networks_host_problems",
+                                                  "networks_plan", "networks_reconnect", "networks_recovery"]
 
 
 def test_check_then_plan():
@@ -31,6 +32,54 @@ def test_check_then_plan():
     planned = f.networks_plan(checked["networks"], SETTINGS, engine)
     assert planned["subnets"] == {"apps": "fd00:d0c:0:6377::/64", "kamal": "fd00:d0c:0:145::/64"}
     assert [net["enable_ipv4"] for net in planned["networks"]] == [False, False]
+    # Both are carved from the ULA and created: the /48 is checked against the host first.
+    assert planned["host_check"] == [("networks_ula_prefix", "fd00:d0c::/48")]
+
+
+def test_plan_checks_the_ula_against_the_host_only_when_it_carves_from_it():
+    checked = f.networks_check(dict(SETTINGS, networks_kamal=False))
+    existing = [{"Name": "apps", "Id": "a1", "Driver": "bridge", "EnableIPv6": True, "EnableIPv4": False,
+                 "IPAM": {"Config": [{"Subnet": "fd00:d0c:0:6377::/64"}]}, "Options": {}}]
+    engine = {"host_info": {"ServerVersion": "28.5.2+dfsg3"}, "networks": existing, "containers": []}
+    planned = f.networks_plan(checked["networks"], SETTINGS, engine)
+    assert [net["action"] for net in planned["networks"]] == ["keep"] and planned["host_check"] == []
+    explicit = dict(SETTINGS, networks_kamal=False, networks_list=[{"name": "fixed", "ipv6_subnet": "fd00:d0c:99::/64"}])
+    checked = f.networks_check(explicit)
+    planned = f.networks_plan(checked["networks"], explicit, dict(engine, networks=[]))
+    assert [net["action"] for net in planned["networks"]] == ["create"] and planned["host_check"] == []
+
+
+def test_host_problems_on_the_host_read():
+    text = ('[{"ifname":"eth0"}]\n[{"dst":"fd00:d0c::/64","dev":"eth0"}]\n'
+            '[{"ifname":"eth0","addr_info":[{"family":"inet6","local":"fd00:d0c::2","prefixlen":64}]}]\n')
+    problems = f.networks_host_problems(text, [["networks_ula_prefix", "fd00:d0c::/48"]])
+    assert len(problems) == 1 and problems[0].startswith(
+        "networks_ula_prefix fd00:d0c::/48 overlaps this host's own fd00:d0c::/64 (route on eth0), fd00:d0c::/64 "
+        "(address fd00:d0c::2/64 on eth0): ")
+    assert f.networks_host_problems(text, [["networks_ula_prefix", "fd12:3456:789a::/48"]]) == []
+
+
+@pytest.mark.parametrize(
+    "host_text, prefixes, match",
+    [
+        (None, [], "expected the ip -json output as text"),
+        ("[]\n", [], "expected 3 lines"),
+        ("[]\n[]\n[]\n", "fd00::/48", "prefixes must be a list"),
+    ],
+)
+def test_host_problems_refuse(host_text, prefixes, match):
+    with pytest.raises(AnsibleFilterError, match=match):
+        f.networks_host_problems(host_text, prefixes)
+
+
+def test_fleet_ula():
+    assert f.fleet_ula("fd12:3456:789a::/48", True)["origin"] == "kept"
+    assert f.fleet_ula(None, False) == {"prefix": "fd00:d0c::/48", "origin": "default", "layout": {}}
+    assert f.fleet_ula("", False)["origin"] == "default"
+    chosen = f.fleet_ula(None, True)
+    assert chosen["origin"] == "random" and chosen["layout"]["networks_ula_prefix"] == chosen["prefix"]
+    with pytest.raises(AnsibleFilterError, match="fleet_ula: networks_ula_prefix in the fleet's group_vars"):
+        f.fleet_ula("2001:db8::/48", False)
 
 
 @pytest.mark.parametrize(

@@ -364,6 +364,9 @@ def test_check_types_valid():
         ("storage-driver", False, ["storage-driver:", "must be a string"]),
         ("features", {"buildkit": "true"}, ["features.buildkit:", "JSON boolean"]),
         ("features", ["buildkit"], ["features:", "JSON object"]),
+        ("firewall-backend", "nft", ["firewall-backend:", 'must be one of "iptables", "nftables"', 'string "nft"']),
+        ("firewall-backend", True, ["firewall-backend:", "must be one of", "boolean true"]),
+        ("bridge-accept-fwmark", 1, ["bridge-accept-fwmark:", "must be a string"]),
     ],
 )
 def test_check_types_errors(key, value, fragments):
@@ -429,6 +432,11 @@ NET_OPTS_V6 = {"default-network-opts": {"bridge": {"com.docker.network.enable_ip
                      V28, [], id="netopts-ipv4-28"),
         pytest.param({"bip6": "fd00::1/64"}, V27, ["bip6"], id="bip6-27"),
         pytest.param({"bip6": "fd00::1/64"}, V28, [], id="bip6-28"),
+        pytest.param({"firewall-backend": "nftables"}, V28, ["firewall-backend"], id="firewall-backend-28"),
+        pytest.param({"firewall-backend": "iptables"}, V28, ["firewall-backend"], id="firewall-backend-iptables-28"),
+        pytest.param({"firewall-backend": "nftables"}, (29, 0, 0), [], id="firewall-backend-29"),
+        pytest.param({"bridge-accept-fwmark": "0x1/0x3"}, V28, ["bridge-accept-fwmark"], id="fwmark-28"),
+        pytest.param({"bridge-accept-fwmark": "1"}, (29, 7, 2), [], id="fwmark-29"),
         pytest.param({"some-future-key": True}, V20, [], id="unknown-key"),
         pytest.param({"ipv6": True, "ip6tables": True}, V23, ["ip6tables", "ipv6"], id="two-problems-23"),
     ],
@@ -448,6 +456,7 @@ def test_check_engine_version(config, version, expected_keys):
         ({"ipv6": True}, V26, 'ipv6: true needs "fixed-cidr-v6" before Docker 28.0; the engine is 26.1.5'),
         ({"ip6tables": True}, V20, 'ip6tables: true needs "experimental": true before Docker 27.0; the engine is 20.10.24'),
         ({"bip6": "fd00::1/64"}, V26, "bip6: does not exist before Docker 28.0; the engine is 26.1.5"),
+        ({"firewall-backend": "nftables"}, V28, "firewall-backend: does not exist before Docker 29.0; the engine is 28."),
         (NET_OPTS_V6, V26, "default-network-opts: com.docker.network.enable_ipv6 has no effect before Docker 27.0; the engine is 26.1.5"),
     ],
 )

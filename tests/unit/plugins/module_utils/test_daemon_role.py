@@ -139,6 +139,17 @@ def test_role_settings_reads_the_engine_table(monkeypatch):
                      ["daemon_remove_keys: 'default-network-opts'"], id="remove-network-opts-from-27"),
         pytest.param("26.1.5", {"daemon_remove_keys": ["default-network-opts"]}, "26.1.5", [],
                      id="remove-network-opts-before-27"),
+        # Docker's firewall backend: a daemon.json key of 29.0 and later; the role refuses it before, naming the
+        # version, and writes nothing.
+        pytest.param("28.5.2+dfsg3", {"daemon_firewall_backend": "nftables"}, "28.5.2",
+                     ["daemon_firewall_backend: 'nftables' needs Docker 29.0 or newer (daemon.json firewall-backend); "
+                      "the engine is 28.5.2"], id="nftables-28"),
+        pytest.param("20.10.24+dfsg1", {"daemon_firewall_backend": "iptables"}, "20.10.24",
+                     ["daemon_firewall_backend: 'iptables' needs Docker 29.0 or newer"], id="iptables-20.10"),
+        pytest.param("29.7.2", {"daemon_firewall_backend": "nftables"}, "29.7.2", [], id="nftables-29"),
+        pytest.param("29.7.2", {"daemon_firewall_backend": "nftables", "daemon_remove_keys": ["firewall-backend"]},
+                     "29.7.2", ["daemon_remove_keys: 'firewall-backend' is written by this role for Docker 29.7.2"],
+                     id="nftables-29-removed"),
     ],
 )
 def test_role_plan(version, changes, expected_version, fragments):
@@ -147,7 +158,7 @@ def test_role_plan(version, changes, expected_version, fragments):
     assert bool(plan["problems"]) is bool(fragments)
     for fragment in fragments:
         assert fragment in "; ".join(plan["problems"])
-    if not version or fragments and "too old" in fragments[0]:
+    if not version or fragments and ("too old" in fragments[0] or "daemon_firewall_backend" in fragments[0]):
         assert plan["settings"] == {}
 
 
@@ -393,3 +404,138 @@ def test_rollback_message(restored, removed, engine_back, fragments):
                               "the engine did not start (Job failed). The engine says: unable to configure | x. ")
     for fragment in fragments:
         assert fragment in message
+
+
+# ---------------------------------------------------------------------------
+# ULA safety: the role's prefixes against the host's routes and addresses
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({}, [("daemon_fixed_cidr_v6", "fd00:d0c:1::/64"), ("daemon_ipv6_address_pools[0].base", "fd00:d0c::/48")]),
+        # IPv6 off: the role writes neither.
+        ({"daemon_ipv6": False}, []),
+        ({"daemon_ipv6": "no"}, []),
+        ({"daemon_fixed_cidr_v6": ""}, [("daemon_ipv6_address_pools[0].base", "fd00:d0c::/48")]),
+        ({"daemon_ipv6_address_pools": [{"base": "fd12::/48", "size": 64}, {"base": "fd13::/48", "size": 64}],
+          "daemon_fixed_cidr_v6": ""},
+         [("daemon_ipv6_address_pools[0].base", "fd12::/48"), ("daemon_ipv6_address_pools[1].base", "fd13::/48")]),
+        # daemon_settings wins over the variables, and is checked under its own name.
+        ({"daemon_settings": {"fixed-cidr-v6": "fd14::/64", "default-address-pools": [{"base": "fd15::/48", "size": 64}]}},
+         [("daemon_settings.fixed-cidr-v6", "fd14::/64"), ("daemon_settings.default-address-pools[0].base", "fd15::/48")]),
+        ({"daemon_settings": {"default-address-pools": "nonsense"}}, [("daemon_fixed_cidr_v6", "fd00:d0c:1::/64")]),
+    ],
+)
+def test_role_ula_prefixes(changes, expected):
+    assert dj.role_ula_prefixes(inputs(**changes)) == expected
+
+
+HOST_TEXT = "\n".join([
+    '[{"ifname":"lo"},{"ifname":"eth0","linkinfo":{"info_kind":"veth"}},{"ifname":"docker0","linkinfo":{"info_kind":"bridge"}}]',
+    '[{"dst":"fd00:d0c::/64","dev":"eth0"},{"dst":"fd00:d0c:1::/64","dev":"docker0"},{"dst":"default","dev":"eth0"}]',
+    '[{"ifname":"eth0","addr_info":[{"family":"inet6","local":"fd00:d0c::2","prefixlen":64}]}]',
+]) + "\n"
+
+
+def test_host_problems_name_the_pool_and_the_host_prefix():
+    problems = daemon_filters.daemon_host_problems(inputs(), HOST_TEXT)
+    assert len(problems) == 1
+    assert problems[0].startswith("daemon_ipv6_address_pools[0].base fd00:d0c::/48 overlaps this host's own "
+                                  "fd00:d0c::/64 (route on eth0), fd00:d0c::/64 (address fd00:d0c::2/64 on eth0)")
+    # The default bridge's /64 is on docker0, a bridge: Docker's own.
+    assert daemon_filters.daemon_host_problems(inputs(daemon_ipv6_address_pools=[{"base": "fd12::/48", "size": 64}]),
+                                               HOST_TEXT) == []
+
+
+@pytest.mark.parametrize("host_text, error", [(None, "as text"), ("[]\n", "expected 3 lines")])
+def test_host_problems_refuse_what_is_not_the_read(host_text, error):
+    with pytest.raises(AnsibleFilterError, match=error):
+        daemon_filters.daemon_host_problems(inputs(), host_text)
+
+
+@pytest.mark.parametrize(
+    "result, install, expected",
+    [
+        # The command module's message when the program does not exist.
+        ({"rc": 2, "msg": "[Errno 2] No such file or directory: b'dockerd'"}, False,
+         "No Docker engine found on this host: dockerd is not installed (not on the PATH), and daemon_install is "
+         "false, so the role installs none."),
+        ({"rc": 127, "stderr": "sh: 1: dockerd: not found"}, False, "dockerd is not installed (not on the PATH)"),
+        # dockerd exists but fails: its own words.
+        ({"rc": 1, "stderr": "dockerd: error while loading shared libraries: libseccomp.so.2\n"}, False,
+         "'dockerd --version' failed (rc 1: dockerd: error while loading shared libraries: libseccomp.so.2)"),
+        ({"rc": 2, "msg": "[Errno 2] No such file or directory: b'dockerd'"}, True,
+         "dockerd is not installed (not on the PATH), and the distribution's engine could not be installed."),
+    ],
+)
+def test_engine_missing_message(result, install, expected):
+    message = daemon_filters.daemon_engine_missing(result, install)
+    assert expected in message
+    if not install:
+        assert "site.yml --tags gateways,nat64_client" in message and "daemon_install: true" in message
+
+
+# ---------------------------------------------------------------------------
+# Docker's nftables firewall backend
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "backend, key",
+    [(None, None), ("", None), ("iptables", "iptables"), ("nftables", "nftables")],
+)
+def test_role_settings_write_the_firewall_backend_only_when_asked(backend, key):
+    settings = dj.role_settings(inputs(daemon_firewall_backend=backend), "29.7.2")
+    assert settings.get("firewall-backend") == key
+    # On every engine of 29 the merged file passes the version rules.
+    assert dj.check_engine_version(settings, "29.0.0") == []
+
+
+@pytest.mark.parametrize(
+    "backend, expected",
+    [(None, []), ("iptables", []), ("nftables", ["nftables"])],
+)
+def test_role_packages(backend, expected):
+    assert daemon_filters.daemon_packages(inputs(daemon_firewall_backend=backend)) == expected
+
+
+def test_removing_the_backend_the_role_writes_is_refused_before_the_engine_is_asked():
+    problems = dj.role_problems(inputs(daemon_firewall_backend="nftables", daemon_remove_keys=["firewall-backend"]))
+    assert problems == ["daemon_remove_keys: 'firewall-backend' is also set by this role or daemon_settings; name it "
+                        "in one of them only"]
+
+
+@pytest.mark.parametrize(
+    "changes, text, off",
+    [
+        # Not the nftables backend: Docker enables forwarding itself (or the engine's choice does).
+        ({}, "0\n0\n", None),
+        ({"daemon_firewall_backend": "iptables"}, "0\n0\n", None),
+        # nftables: IPv4 for the default bridge, IPv6 with daemon_ipv6.
+        ({"daemon_firewall_backend": "nftables"}, "1\n1\n", None),
+        ({"daemon_firewall_backend": "nftables"}, "0\n1\n", "net.ipv4.ip_forward is 0"),
+        ({"daemon_firewall_backend": "nftables"}, "1\n0\n", "net.ipv6.conf.all.forwarding is 0"),
+        ({"daemon_firewall_backend": "nftables"}, "0\n0\n",
+         "net.ipv4.ip_forward is 0 and net.ipv6.conf.all.forwarding is 0"),
+        ({"daemon_firewall_backend": "nftables", "daemon_ipv6": False}, "1\n0\n", None),
+        # A kernel without IPv6: nothing to read for it.
+        ({"daemon_firewall_backend": "nftables"}, "1\n", "net.ipv6.conf.all.forwarding is unknown"),
+        # Docker's own check turned off.
+        ({"daemon_firewall_backend": "nftables", "daemon_settings": {"ip-forward": False}}, "0\n0\n", None),
+    ],
+)
+def test_forwarding_problems(changes, text, off):
+    problems = daemon_filters.daemon_forwarding_problems(inputs(**changes), text)
+    if off is None:
+        assert problems == []
+    else:
+        assert problems == [
+            "daemon_firewall_backend: 'nftables': Docker does not enable IP forwarding with the nftables backend, and "
+            "refuses to start without it, but on this host %s. Run the ipv6ready.docker.sysctl role first with "
+            "sysctl_forward_policy_backend: nftables (site.yml does when daemon_firewall_backend is nftables): it "
+            "turns forwarding on, at boot too, and drops what Docker does not forward; nothing was changed" % off]
+
+
+def test_forwarding_problems_refuse_what_is_not_text():
+    with pytest.raises(AnsibleFilterError, match="as text"):
+        daemon_filters.daemon_forwarding_problems(inputs(), ["1", "1"])

@@ -555,3 +555,187 @@ def test_recovery(networks_now, attached_to, reason, restore, to, message):
 )
 def test_failure_reason(result, expected):
     assert n.failure_reason(result) == expected
+
+
+# ---------------------------------------------------------------------------
+# ULA safety: the host's own routes and addresses
+# ---------------------------------------------------------------------------
+
+def link(name, kind=None):
+    out = {"ifname": name}
+    if kind:
+        out["linkinfo"] = {"info_kind": kind}
+    return out
+
+
+def route(dst, dev=None, **extra):
+    out = {"dst": dst}
+    if dev:
+        out["dev"] = dev
+    out.update(extra)
+    return out
+
+
+def addresses(name, *items):
+    return {"ifname": name, "addr_info": [dict({"family": "inet6", "local": local, "prefixlen": length}, **extra)
+                                          for local, length, extra in items]}
+
+
+# A test host on an outer engine whose default bridge has fixed-cidr-v6 fd00:d0c::/64 (the incident): its eth0 (a
+# veth) has an address and a route there. Docker's own bridges, loopback, link-local and aggregates around it.
+INCIDENT = {
+    "links": [link("lo"), link("eth0", "veth"), link("docker0", "bridge"), link("br-0123456789ab", "bridge"),
+              link("wg0", "wireguard")],
+    "routes": [
+        route("fd00:d0c::/64", "eth0", protocol="kernel"),
+        route("fd00:d0c:1::/64", "docker0", protocol="kernel"),
+        route("fd00:d0c:0:6377::/64", "br-0123456789ab", protocol="kernel"),
+        route("fe80::/64", "eth0"),
+        route("default", "eth0", gateway="fd00:d0c::1"),
+        route("fd00::/8", "wg0"),
+        route("fd00:d0c::2", "eth0", type="local", table="local"),
+        route("ff00::/8", "eth0", type="multicast", table="local"),
+        route("::1", "lo", type="local", table="local"),
+    ],
+    "addresses": [
+        addresses("lo", ("::1", 128, {})),
+        addresses("eth0", ("fd00:d0c::2", 64, {}), ("fe80::42:acff:fe11:2", 64, {})),
+        addresses("docker0", ("fd00:d0c:1::1", 64, {})),
+        addresses("br-0123456789ab", ("fd00:d0c:0:6377::1", 64, {})),
+    ],
+}
+
+HINT = ("Docker networks in it would shadow that. Choose another unique local /48 (RFC 4193: fd plus 40 random bits, "
+        "e.g. from `printf 'fd%s:%s%s:%s%s::/48\\n' $(od -An -N5 -tx1 /dev/urandom)`), or move the host's network; "
+        "nothing was changed")
+
+
+def test_host_networks_leave_out_bridges_loopback_link_local_and_aggregates():
+    assert [(str(network), where) for network, where in n.host_networks(INCIDENT)] == [
+        ("fd00:d0c::/64", "route on eth0"),
+        ("fd00:d0c::/64", "address fd00:d0c::2/64 on eth0"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "host, prefixes, expected",
+    [
+        # The incident: the daemon's pool and the networks role's ULA both take in eth0's /64.
+        (INCIDENT, [("daemon_ipv6_address_pools[0].base", "fd00:d0c::/48"), ("networks_ula_prefix", "fd00:d0c::/48")],
+         ["daemon_ipv6_address_pools[0].base fd00:d0c::/48 overlaps this host's own fd00:d0c::/64 (route on eth0), "
+          "fd00:d0c::/64 (address fd00:d0c::2/64 on eth0): " + HINT,
+          "networks_ula_prefix fd00:d0c::/48 overlaps this host's own fd00:d0c::/64 (route on eth0), "
+          "fd00:d0c::/64 (address fd00:d0c::2/64 on eth0): " + HINT]),
+        # The default bridge's own subnet is on docker0, a bridge: no problem, also when it is the one docker0 has.
+        (INCIDENT, [("daemon_fixed_cidr_v6", "fd00:d0c:1::/64")], []),
+        # A prefix inside the host's network overlaps too (the host's /64 contains it).
+        (INCIDENT, [("daemon_fixed_cidr_v6", "fd00:d0c:0:0:1::/80")],
+         ["daemon_fixed_cidr_v6 fd00:d0c:0:0:1::/80 overlaps this host's own fd00:d0c::/64 (route on eth0), "
+          "fd00:d0c::/64 (address fd00:d0c::2/64 on eth0): " + HINT]),
+        # Another /48 next to it: no overlap, whatever the aggregates (fd00::/8 on wg0, the default route) say.
+        (INCIDENT, [("networks_ula_prefix", "fd12:3456:789a::/48")], []),
+        # Global prefixes are not checked: a subnet of the host's routed /64 is a deliberate choice.
+        ({"links": [link("eth0")], "routes": [route("2001:db8:1:2::/64", "eth0")],
+          "addresses": [addresses("eth0", ("2001:db8:1:2::1", 64, {}))]},
+         [("daemon_fixed_cidr_v6", "2001:db8:1:2:1::/80")], []),
+        # A route without a device (unreachable, blackhole) is the host's too.
+        ({"links": [], "routes": [route("fd00:d0c:7::/64", type="blackhole")], "addresses": []},
+         [("networks_ula_prefix", "fd00:d0c:7::/48")],
+         ["networks_ula_prefix fd00:d0c:7::/48 overlaps this host's own fd00:d0c:7::/64 (blackhole route): " + HINT]),
+        # A VPN address with a short prefix length counts as its own address; the /8 route does not.
+        ({"links": [link("wg0", "wireguard")], "routes": [route("fd00::/8", "wg0")],
+          "addresses": [addresses("wg0", ("fd00:d0c::5", 8, {}))]},
+         [("networks_ula_prefix", "fd00:d0c::/48")],
+         ["networks_ula_prefix fd00:d0c::/48 overlaps this host's own fd00:d0c::5/128 (address fd00:d0c::5/8 on "
+          "wg0): " + HINT]),
+        # A user's bridge (VMs, LXD) is left out with Docker's.
+        ({"links": [link("lxdbr0", "bridge")], "routes": [route("fd00:d0c::/64", "lxdbr0")], "addresses": []},
+         [("networks_ula_prefix", "fd00:d0c::/48")], []),
+        # Values that are no network are the input checks' business.
+        (INCIDENT, [("daemon_fixed_cidr_v6", ""), ("daemon_fixed_cidr_v6", "fd00:d0c::1/64"),
+                    ("daemon_ipv6_address_pools[0].base", None)], []),
+        # An IPv4 prefix is not a unique local one.
+        (INCIDENT, [("daemon_ipv4_address_pools[0].base", "172.17.0.0/16")], []),
+        # Nothing read.
+        ({}, [("networks_ula_prefix", "fd00:d0c::/48")], []),
+    ],
+)
+def test_host_overlaps(host, prefixes, expected):
+    assert n.host_overlaps(host, prefixes) == expected
+
+
+def test_host_read_parses_three_listings():
+    text = '[{"ifname":"eth0"}]\n[{"dst":"fd00:d0c::/64","dev":"eth0"}]\n\n'
+    assert n.host_read(text) == {"links": [{"ifname": "eth0"}], "routes": [{"dst": "fd00:d0c::/64", "dev": "eth0"}],
+                                 "addresses": []}
+
+
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        ('[]\n[]', "expected 3 lines"),
+        ('[]\n{}\n[]', "not a list"),
+        ('[]\nnot json\n[]', "Expecting value"),
+    ],
+)
+def test_host_read_refuses_other_text(text, error):
+    with pytest.raises(ValueError, match=error):
+        n.host_read(text)
+
+
+@pytest.mark.parametrize(
+    "global_id, expected",
+    [
+        (0, "fd00::/48"),
+        (0x000d0c0000, "fd00:d0c::/48"),
+        (0x123456789a, "fd12:3456:789a::/48"),
+        ((1 << 40) - 1, "fdff:ffff:ffff::/48"),
+    ],
+)
+def test_random_ula_with_a_given_global_id(global_id, expected):
+    assert n.random_ula(global_id) == expected
+
+
+@pytest.mark.parametrize("global_id", [-1, 1 << 40, True, "12"])
+def test_random_ula_refuses_a_global_id_that_is_not_40_bits(global_id):
+    with pytest.raises(ValueError, match="40 bits"):
+        n.random_ula(global_id)
+
+
+def test_random_ula_is_random_and_unique_local():
+    drawn = set(n.random_ula() for draw in range(20))
+    assert len(drawn) == 20
+    assert all(value.startswith("fd") and value.endswith("::/48") for value in drawn)
+
+
+def test_ula_layout():
+    assert n.ula_layout("fd12:3456:789a::/48") == {
+        "networks_ula_prefix": "fd12:3456:789a::/48",
+        "daemon_ipv6_address_pools": [{"base": "fd12:3456:789a::/48", "size": 64}],
+        "daemon_fixed_cidr_v6": "fd12:3456:789a:ffff::/64",
+    }
+
+
+@pytest.mark.parametrize(
+    "current, new_fleet, expected",
+    [
+        # Written once, kept: an existing fleet's networks are carved from it.
+        ("fd12:3456:789a::/48", False, ("fd12:3456:789a::/48", "kept")),
+        ("fd12:3456:789a::/48", True, ("fd12:3456:789a::/48", "kept")),
+        ("fd12:3456:789A:0::/48", False, ("fd12:3456:789a::/48", "kept")),
+        # A new fleet: random (the Global ID given here).
+        (None, True, ("fd12:3456:789a::/48", "random")),
+        # An existing fleet without one: the collection's default, nothing written.
+        (None, False, ("fd00:d0c::/48", "default")),
+    ],
+)
+def test_fleet_ula(current, new_fleet, expected):
+    chosen = n.fleet_ula(current, new_fleet, global_id=0x123456789a)
+    assert (chosen["prefix"], chosen["origin"]) == expected
+    assert chosen["layout"] == ({} if expected[1] == "default" else n.ula_layout(expected[0]))
+
+
+@pytest.mark.parametrize("current", ["2001:db8::/48", "fd12:3456::/32", "fd12:3456:789a::1/48", "nonsense"])
+def test_fleet_ula_refuses_a_written_prefix_that_is_no_ula_48(current):
+    with pytest.raises(ValueError, match="not a unique local /48"):
+        n.fleet_ula(current, False)

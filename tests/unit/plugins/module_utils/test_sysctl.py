@@ -394,11 +394,16 @@ def test_plan_writes_extra_values_as_loaders_compare_them():
                      id="extra-repeats-extra"),
         pytest.param({}, {"sysctl_extra": {"net.ipv4.ip_forward": 1}}, ["sysctl_extra repeats", "net.ipv4.ip_forward"],
                      id="extra-repeats-same-spelling"),
+        # iptables is installed but its tools do not run: nothing the role can install helps.
         pytest.param({"tools": {"ip6tables": False, "iptables": False}}, {},
-                     ["sysctl_forward_policy_drop needs ip6tables and iptables: install the iptables package"],
+                     ["sysctl_forward_policy_drop needs ip6tables and iptables, which does not run on this host "
+                      "('--version' failed) although the iptables package is installed"],
                      id="no-tools"),
         pytest.param({"tools": {"ip6tables": False, "iptables": False}}, {"sysctl_ipv4_forwarding": False},
-                     ["sysctl_forward_policy_drop needs ip6tables:"], id="no-ip6tables"),
+                     ["sysctl_forward_policy_drop needs ip6tables,"], id="no-ip6tables"),
+        # A bare host: iptables is missing, and the role installs it before it sets the policy.
+        pytest.param({"tools": {"ip6tables": False, "iptables": False}, "packages_missing": ["iptables"]}, {}, [],
+                     id="no-tools-installed-first"),
         pytest.param({"tools": {}}, {"sysctl_forward_policy_drop": False}, [], id="tools-not-needed"),
     ],
 )
@@ -654,3 +659,143 @@ def test_plan_applies_only_what_the_host_lacks():
     # A fresh host: everything, in the planned order.
     fresh = s.plan(HOST, INPUTS)
     assert fresh["apply"] == fresh["wanted"]
+
+
+@pytest.mark.parametrize(
+    "input_changes, expected",
+    [
+        ({}, ["procps", "iptables"]),
+        ({"sysctl_ipv4_forwarding": False}, ["procps", "iptables"]),
+        ({"sysctl_forward_policy_drop": False}, ["procps"]),
+        ({"sysctl_forward_policy_drop": "no"}, ["procps"]),
+    ],
+)
+def test_packages(input_changes, expected):
+    assert s.packages(inputs(**input_changes)) == expected
+
+
+@pytest.mark.parametrize(
+    "missing, input_changes, install, after, policy_set",
+    [
+        # Everything there: nothing to install, every program runs in check mode too.
+        ([], {}, [], [], []),
+        # A bare host: iptables comes first; the policies are set once it is there (check mode cannot run them).
+        (["iptables"], {}, ["iptables"], ["ip6tables", "iptables"], ["ip6tables", "iptables"]),
+        (["iptables"], {"sysctl_ipv4_forwarding": False}, ["iptables"], ["ip6tables"], ["ip6tables"]),
+        # No procps (a minbase host): ansible.posix.sysctl waits for it.
+        (["procps", "iptables"], {}, ["procps", "iptables"], ["sysctl", "ip6tables", "iptables"],
+         ["ip6tables", "iptables"]),
+        # A package dpkg misses that the role does not need is none of its business.
+        (["iptables", "radvd"], {"sysctl_forward_policy_drop": False}, [], [], []),
+    ],
+)
+def test_plan_installs_first_what_is_missing(missing, input_changes, install, after, policy_set):
+    tools = {tool: "iptables" not in missing for tool in ("ip6tables", "iptables")}
+    policies = {tool: ("DROP" if "iptables" not in missing else None) for tool in ("ip6tables", "iptables")}
+    planned = s.plan(host(tools=tools, forward_policy=policies, packages_missing=missing), inputs(**input_changes))
+    assert planned["problems"] == []
+    assert (planned["install"], planned["after_install"], planned["forward_policy_set"]) == (install, after, policy_set)
+
+
+# --------------------------------------------------------------------------
+# The FORWARD policy with Docker's nftables firewall backend
+# --------------------------------------------------------------------------
+
+NFT = {"sysctl_forward_policy_backend": "nftables", "nft_path": "/etc/ipv6ready/forward-drop.nft",
+       "nft_content": "table inet ipv6ready\n"}
+LOADED = "table inet ipv6ready {\n\tchain forward {\n\t\ttype filter hook forward priority filter + 10; policy drop;\n"
+CURRENT = {NFT["nft_path"]: {"regular": True, "mode": "0644", "uid": 0, "gid": 0, "content": NFT["nft_content"]}}
+OTHER = {NFT["nft_path"]: {"regular": True, "mode": "0644", "uid": 0, "gid": 0, "content": "x"}}
+
+
+@pytest.mark.parametrize(
+    "input_changes, tools, ipv4, packages",
+    [
+        # iptables (the default): ip6tables, and iptables with IPv4 forwarding.
+        ({}, ["ip6tables", "iptables"], True, ["procps", "iptables"]),
+        ({"sysctl_ipv4_forwarding": False}, ["ip6tables"], False, ["procps", "iptables"]),
+        # nftables: the role's nft chain instead, and IPv4 forwarding on whatever sysctl_ipv4_forwarding says
+        # (Docker's nftables backend never enables it and refuses to start without it).
+        (dict(NFT, sysctl_ipv4_forwarding=False), [], True, ["procps", "nftables"]),
+        (dict(NFT), [], True, ["procps", "nftables"]),
+        # No FORWARD policy at all: neither.
+        (dict(NFT, sysctl_forward_policy_drop=False, sysctl_ipv4_forwarding=False), [], False, ["procps"]),
+    ],
+)
+def test_backend_decides_the_tools_forwarding_and_packages(input_changes, tools, ipv4, packages):
+    given = inputs(**input_changes)
+    assert s.forward_tools(given) == tools
+    assert s.ipv4_forwarding(given) is ipv4
+    assert s.packages(given) == packages
+    keys = [item["key"] for item in s.plan(host(), given)["wanted"]]
+    assert ("net.ipv4.ip_forward" in keys) is ipv4
+
+
+@pytest.mark.parametrize(
+    "host_changes, input_changes, expected",
+    [
+        # Fresh host, nftables wanted: write the file, load it, and open an iptables DROP Docker's rules cannot pass.
+        ({"forward_policy": {"ip6tables": "DROP", "iptables": "ACCEPT"}}, NFT,
+         {"nft_current": False, "nft_load": True, "forward_policy_open": ["ip6tables"], "nft_remove": False,
+          "nft_file_remove": False, "forward_policy_set": []}),
+        # In force already: nothing to do.
+        ({"nft_table": LOADED, "files": CURRENT, "forward_policy": {"ip6tables": "ACCEPT", "iptables": "ACCEPT"}}, NFT,
+         {"nft_current": True, "nft_load": False, "forward_policy_open": [], "nft_remove": False,
+          "nft_file_remove": False, "forward_policy_set": []}),
+        # The file is current but someone flushed the ruleset (or a reboot without the unit): load it.
+        ({"nft_table": None, "files": CURRENT}, NFT,
+         {"nft_current": True, "nft_load": True}),
+        # A table of that name without our chain's policy counts as not in force.
+        ({"nft_table": "table inet ipv6ready {\n}\n"}, NFT, {"nft_load": True}),
+        # Back to iptables: the table and its file go, the DROP policies come back.
+        ({"nft_table": LOADED, "files": OTHER, "forward_policy": {"ip6tables": "ACCEPT", "iptables": "ACCEPT"}},
+         {"nft_path": NFT["nft_path"]},
+         {"nft_current": False, "nft_load": False, "forward_policy_open": [], "nft_remove": True,
+          "nft_file_remove": True, "forward_policy_set": ["ip6tables", "iptables"]}),
+        # Never nftables here: nothing about it.
+        ({"forward_policy": {"ip6tables": "DROP", "iptables": "DROP"}}, {},
+         {"nft_remove": False, "nft_file_remove": False, "forward_policy_open": [], "forward_policy_set": []}),
+        # nftables asked for but no FORWARD policy at all: nothing is loaded, a table left over goes.
+        ({"nft_table": LOADED}, dict(NFT, sysctl_forward_policy_drop=False),
+         {"nft_load": False, "nft_remove": True, "forward_policy_open": []}),
+    ],
+)
+def test_plan_with_the_nftables_backend(host_changes, input_changes, expected):
+    planned = s.plan(host(**host_changes), inputs(**input_changes))
+    assert planned["problems"] == []
+    assert {key: planned[key] for key in expected} == expected
+
+
+def test_plan_installs_nftables_first_and_check_mode_cannot_run_nft():
+    planned = s.plan(host(packages_missing=["nftables"]), inputs(**NFT))
+    assert planned["install"] == ["nftables"] and planned["after_install"] == ["nft"]
+
+
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        ([], ["docker0", "br-*"]),
+        (["veth*", "wg-docker", "docker0"], ["docker0", "br-*", "veth*", "wg-docker"]),
+    ],
+)
+def test_nft_accept_interfaces(accept, expected):
+    assert s.nft_accept_interfaces(inputs(sysctl_forward_accept_interfaces=accept)) == expected
+
+
+@pytest.mark.parametrize(
+    "accept, bad",
+    [
+        (["veth*", "eth0.100", "wg@x", "abcdefghijklmno"], None),
+        (["*"], "*"),
+        (["two words"], "two words"),
+        (['quo"te'], 'quo"te'),
+        (["abcdefghijklmnop"], "abcdefghijklmnop"),
+    ],
+)
+def test_input_problems_check_the_accepted_interfaces(accept, bad):
+    problems = s.input_problems(inputs(sysctl_forward_accept_interfaces=accept))
+    if bad is None:
+        assert problems == []
+    else:
+        assert problems == ["sysctl_forward_accept_interfaces must name interfaces (up to 15 characters of letters, "
+                            "digits and _.:@-, optionally ending in * as a wildcard): " + bad]

@@ -32,6 +32,10 @@ class Host:
         self.listings = {"ip6tables": (0, "Chain FORWARD (policy DROP)\ntarget     prot opt source  destination\n")}
         # `systemctl is-enabled UNIT`: (rc, output); None: no systemctl
         self.units = {"ipv6ready-forward-drop.service": (0, "enabled\n")}
+        # `dpkg-query --show`: (rc, output)
+        self.dpkg = (0, "procps installed\niptables installed\n")
+        # `nft list table inet ipv6ready`: (rc, output); None: no nft
+        self.nft = None
         self.calls = []
 
     def path(self, path):
@@ -45,6 +49,8 @@ class Host:
         return full
 
     def get_bin_path(self, name, required=False, opt_dirs=None):
+        if name == "nft":
+            return "/fake/nft" if self.nft is not None else None
         if name == "ip" or name in self.tools or (name == "systemctl" and self.units is not None):
             return "/fake/" + name
         return None
@@ -56,6 +62,14 @@ class Host:
             assert args[1] == "-json"
             rc, out = self.ip[tuple(args[2:])]
             return rc, out, "" if rc == 0 else "error"
+        if name == "nft":
+            assert args[1:] == ["list", "table", "inet", "ipv6ready"] and self.nft is not None
+            rc, out = self.nft[0], self.nft[1]
+            return rc, out, "" if rc == 0 else "Error: No such file or directory"
+        if name == "dpkg-query":
+            assert args[1:3] == ["--show", "--showformat=${Package} ${db:Status-Status}\\n"]
+            rc, out = self.dpkg
+            return rc, out, "" if rc < 2 else "dpkg-query: error"
         if name == "systemctl":
             assert args[1] == "is-enabled" and len(args) == 3
             rc, out = self.units.get(args[2], (4, ""))
@@ -106,6 +120,30 @@ def test_reads_the_network_state(fake):
     assert not [call for call in fake.calls if call[1:2] in (["-t"], ["is-enabled"])]
     assert result["own_content"] is None
     assert result["later_files"] == []
+    # No packages asked for: dpkg is not run.
+    assert result["packages_missing"] == [] and not [call for call in fake.calls if call[0] == "dpkg-query"]
+
+
+@pytest.mark.parametrize(
+    "dpkg, missing",
+    [
+        ((0, "procps installed\niptables installed\n"), []),
+        # A bare host: dpkg has never heard of iptables (and exits 1).
+        ((1, "procps installed\n"), ["iptables"]),
+        ((0, "procps installed\niptables config-files\n"), ["iptables"]),
+    ],
+)
+def test_reads_which_packages_are_missing_in_one_dpkg_run(fake, dpkg, missing):
+    fake.dpkg = dpkg
+    result = run(fake, check_mode=True, packages=["procps", "iptables"])
+    assert result["packages_missing"] == missing
+    assert [call[3:] for call in fake.calls if call[0] == "dpkg-query"] == [["procps", "iptables"]]
+
+
+def test_a_failing_dpkg_fails(fake):
+    fake.dpkg = (2, "")
+    result = run(fake, expect=FailJson, packages=["iptables"])
+    assert result["msg"] == "'dpkg-query --show' failed (rc=2): dpkg-query: error"
 
 
 def test_without_ipv6_routes_and_addresses_are_not_asked(fake):
@@ -232,3 +270,25 @@ def test_reads_the_files_asked_for_without_following_links(fake):
     assert files[paths[1]]["regular"] is False and files[paths[1]]["content"] is None
     assert files[paths[2]]["regular"] is False and files[paths[2]]["content"] is None
     assert files[paths[3]] is None
+
+
+@pytest.mark.parametrize(
+    "nft, listing",
+    [
+        # No nft program: nothing to list, nothing run.
+        (None, None),
+        # The table does not exist: nft fails.
+        ((1, ""), None),
+        ((0, "table inet ipv6ready {\n}\n"), "table inet ipv6ready {\n}\n"),
+    ],
+)
+def test_lists_the_nft_table(fake, nft, listing):
+    fake.nft = nft
+    assert run(fake, check_mode=True, nft_table="inet ipv6ready")["nft_table"] == listing
+    assert bool([call for call in fake.calls if call[0].endswith("/nft")]) is (nft is not None)
+
+
+def test_no_nft_table_asked_lists_nothing(fake):
+    fake.nft = (0, "x")
+    assert run(fake)["nft_table"] is None
+    assert not [call for call in fake.calls if call[0].endswith("/nft")]
