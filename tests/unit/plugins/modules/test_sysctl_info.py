@@ -142,7 +142,7 @@ def test_reads_which_packages_are_missing_in_one_dpkg_run(fake, dpkg, missing):
 
 def test_a_failing_dpkg_fails(fake):
     fake.dpkg = (2, "")
-    result = run(fake, expect=FailJson, packages=["iptables"])
+    result = run(fake, failed=True, packages=["iptables"])
     assert result["msg"] == "'dpkg-query --show' failed (rc=2): dpkg-query: error"
 
 
