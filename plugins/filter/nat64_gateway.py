@@ -16,12 +16,15 @@ description:
     input), O(pool) and O(timeout), as the space-separated hex bytes C(bpftool map update) takes.
   - C(nat64_engine_problems) lists what the chosen engine (the input) cannot use, naming the variables; empty
     when everything is usable.
+  - C(nat64_hop_limit_map) returns the elements of an nftables map from every hop limit to the one the input
+    (a number) higher, at most 255.
 options:
   _input:
     description:
       - C(nat64_ipv4_denied) - the IPv4 targets, a list of networks.
       - C(nat64_bpf_config) - the NAT64 prefix, a /96.
       - C(nat64_engine_problems) - the engine, C(tayga) or C(bpf).
+      - C(nat64_hop_limit_map) - how much to add.
     type: raw
     required: true
   pool:
@@ -58,6 +61,7 @@ _value:
     - C(nat64_ipv4_denied) - the networks, in the registry's order.
     - C(nat64_bpf_config) - hex bytes, e.g. C(20 01 0d b8 ...).
     - C(nat64_engine_problems) - one message per problem, each starting with the variable name.
+    - C(nat64_hop_limit_map) - C(1 : 3, 2 : 4, ...).
   type: raw
 """
 
@@ -66,6 +70,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.ipv6ready.docker.plugins.module_utils._nat64_gateway import (
     bpf_config_hex,
     engine_problems,
+    hop_limit_map,
     ipv4_denied,
 )
 from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import value_list
@@ -99,6 +104,11 @@ def nat64_engine_problems(engine, pool, device, timeout, names=None):
     return engine_problems(engine, pool, device, timeout, dict(DEFAULT_NAMES, **(names or {})))
 
 
+def nat64_hop_limit_map(plus):
+    """The nftables map elements from each hop limit to the one ``plus`` higher."""
+    return hop_limit_map(int(plus))
+
+
 class FilterModule:
     """NAT64 gateway engine configuration and IPv4 destination policy."""
 
@@ -107,4 +117,5 @@ class FilterModule:
             'nat64_ipv4_denied': nat64_ipv4_denied,
             'nat64_bpf_config': nat64_bpf_config,
             'nat64_engine_problems': nat64_engine_problems,
+            'nat64_hop_limit_map': nat64_hop_limit_map,
         }

@@ -127,3 +127,20 @@ def engine_problems(engine, pool, device, timeout, names):
     if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 60:
         problems.append('%s: %r is not a number of seconds of at least 60' % (names['timeout'], timeout))
     return problems
+
+
+# ---------------------------------------------------------------------------
+# TAYGA's hop limit. A packet through TAYGA is decremented three times: by the
+# kernel's forwarding into the TUN device, by TAYGA, and by the forwarding out
+# of it. The gateway gives two back on the IPv6 side of TAYGA, in both
+# directions, so that it counts as one hop. nftables cannot add to a field, so
+# the ruleset maps every hop limit to the one two higher (at most 255).
+# ---------------------------------------------------------------------------
+
+TAYGA_HOPS_GIVEN_BACK = 2
+
+
+def hop_limit_map(plus=TAYGA_HOPS_GIVEN_BACK):
+    """The elements of an nftables map from each hop limit (1 to 255) to the
+    one ``plus`` higher, at most 255, as ``1 : 3, 2 : 4, ...``."""
+    return ', '.join('%d : %d' % (value, min(value + plus, 255)) for value in range(1, 256))

@@ -14,6 +14,7 @@ from ansible_collections.ipv6ready.docker.plugins.filter.nat64_gateway import (
     FilterModule,
     nat64_bpf_config,
     nat64_engine_problems,
+    nat64_hop_limit_map,
     nat64_ipv4_denied,
 )
 
@@ -23,6 +24,7 @@ def test_registered():
         'nat64_ipv4_denied': nat64_ipv4_denied,
         'nat64_bpf_config': nat64_bpf_config,
         'nat64_engine_problems': nat64_engine_problems,
+        'nat64_hop_limit_map': nat64_hop_limit_map,
     }
 
 

@@ -24,6 +24,7 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._nat64_gateway im
     bpf_config,
     bpf_config_hex,
     engine_problems,
+    hop_limit_map,
     ipv4_denied,
     pool_addresses,
 )
@@ -171,3 +172,16 @@ def test_ipv4_denied(targets, absent, present):
     assert not set(absent) & set(denied)
     assert set(present) <= set(denied)
     assert denied == [v for v, d in IPV4_NON_GLOBAL if v in denied]
+
+
+@pytest.mark.parametrize(
+    'plus, first, last, count',
+    [
+        pytest.param(2, '1 : 3', '255 : 255', 255, id="tayga-two-back"),
+        pytest.param(1, '1 : 2', '255 : 255', 255, id="one"),
+    ],
+)
+def test_hop_limit_map(plus, first, last, count):
+    elements = hop_limit_map(plus).split(', ')
+    assert (elements[0], elements[-1], len(elements)) == (first, last, count)
+    assert '254 : 255' in elements
