@@ -393,3 +393,61 @@ def summary(data):
     if bad:
         parts.append('bad ' + ','.join(bad))
     return ' '.join(parts)
+
+
+def reassemble(fragments):
+    """The datagram the IPv4 or IPv6 ``fragments`` (all of one datagram, any
+    order) make, or None when they do not make a whole one. Packets that are
+    not fragments are returned as they are (a list of one)."""
+    if not fragments:
+        return None
+    parsed = [(parse(f), f) for f in fragments]
+    if len(parsed) == 1 and parsed[0][0].fragment is None:
+        return fragments[0]
+    if any(p.fragment is None for p, dummy in parsed):
+        return None
+    parsed.sort(key=lambda item: item[0].fragment[0])
+    first, first_data = parsed[0]
+    payload = b''
+    for p, data in parsed:
+        offset = p.fragment[0]
+        if offset != len(payload):
+            return None
+        if first.version == 4:
+            payload += data[(data[0] & 0xf) * 4:p.length]
+        else:
+            payload += data[_frag_end(data):p.length]
+    if parsed[-1][0].fragment[1]:
+        return None
+    if first.version == 4:
+        ihl = (first_data[0] & 0xf) * 4
+        header = bytearray(first_data[:ihl])
+        struct.pack_into('!HH', header, 2, ihl + len(payload), struct.unpack_from('!H', header, 4)[0])
+        struct.pack_into('!H', header, 6, 0)
+        struct.pack_into('!H', header, 10, 0)
+        struct.pack_into('!H', header, 10, 0xffff ^ ones_sum(header))
+        return bytes(header) + payload
+    # IPv6: the headers before the fragment header, its next header in place of 44.
+    end = _frag_end(first_data)
+    start = end - 8
+    header = bytearray(first_data[:start])
+    nexthdr = first_data[start]
+    _set_nexthdr_before(header, nexthdr)
+    struct.pack_into('!H', header, 4, len(header) - 40 + len(payload))
+    return bytes(header) + payload
+
+
+def _frag_end(data):
+    """The offset just past the fragment header of an IPv6 packet."""
+    nexthdr, off = data[6], 40
+    while nexthdr != FRAGMENT:
+        nexthdr, off = data[off], off + (data[off + 1] + 1) * 8
+    return off + 8
+
+
+def _set_nexthdr_before(header, value):
+    """Set the next header field that pointed at the fragment header."""
+    nexthdr, field, off = header[6], 6, 40
+    while nexthdr != FRAGMENT and off < len(header):
+        field, nexthdr, off = off, header[off], off + (header[off + 1] + 1) * 8
+    header[field] = value

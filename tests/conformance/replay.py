@@ -175,7 +175,7 @@ def map_ports(data, nat, ports):
             field = parsed.field(prefix + name)
             if field is None:
                 continue
-            proto = {'tcp': 6, 'udp': 17, 'icmp': 1}[name.split('.')[0]]
+            proto = {'tcp': 6, 'udp': 17, 'icmp': 1}[name.split('.', maxsplit=1)[0]]
             if addr_name is not None:
                 addr = packets.field_value(data, parsed, prefix + addr_name)
                 if addr is None or ipaddress.ip_address(addr) != nat:
@@ -238,10 +238,12 @@ class Replay:
 
         self.set_mtu(step.mtu)
         try:
-            sent = self.load(step.send, case.suite, ports)
+            sends = step.send if isinstance(step.send, (list, tuple)) else [step.send]
+            sent = [self.load(path, case.suite, ports) for path in sends]
             expected = [self.load(path, case.suite, ports) for path in step.expect]
             self.wire.drain()
-            self.wire.send(sent)
+            for data in sent:
+                self.wire.send(data)
             if step.respond is not None:
                 got = self.wire.collect(1)
                 if len(got) != 1 or got[0][0] != 4:
@@ -250,7 +252,11 @@ class Replay:
                     result['received'] = [packets.summary(d) for dummy, d in got]
                     return result
                 self.wire.send(build_icmp4_error(got[0][1], ROUTER4[case.suite], *step.respond))
-            got = self.wire.collect(len(expected), DROP_WAIT if not expected else WAIT)
+            if step.reassemble:
+                # However many fragments the gateway makes: wait for all.
+                got = self.wire.collect(64, WAIT)
+            else:
+                got = self.wire.collect(len(expected), DROP_WAIT if not expected else WAIT)
         finally:
             self.set_mtu({family: 1500 for family in step.mtu})
         result['received'] = [packets.summary(d) for dummy, d in got]
@@ -264,6 +270,20 @@ class Replay:
             return result
         if not got:
             result['status'] = 'dropped'
+            return result
+        if step.reassemble:
+            # The gateway's conntrack reassembles and fragments again, its
+            # own way: compare the datagrams.
+            whole = packets.reassemble([d for side, d in got])
+            want = packets.reassemble(expected)
+            if whole is None:
+                result['status'] = 'wrong'
+                result['problems'].append('the fragments received do not make a whole datagram')
+                return result
+            problems = packets.compare(whole, want, step.free)
+            if problems:
+                result['status'] = 'wrong'
+                result['problems'].append('reassembled %s: %s' % (packets.summary(want), '; '.join(problems)))
             return result
         remaining = list(got)
         for want in expected:
