@@ -11,9 +11,9 @@ OLDEST_REQUIREMENTS ?= requirements-oldest.txt
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv venv-newest lock oldest images platforms lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal demo-hetzner demo-hetzner-down twin-images bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv venv-newest lock oldest images platforms bpf lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal demo-hetzner demo-hetzner-down twin-images bench bench-nat64 bench-site hcloud sanity unit conformance molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
-test: lint unit hcloud sanity oldest install-test molecule demo-test demo-fleet demo-kamal demo-hetzner  ## everything CI runs
+test: lint unit hcloud sanity oldest install-test molecule conformance demo-test demo-fleet demo-kamal demo-hetzner  ## everything CI runs
 
 # Python >= 3.12 (the newest python3.N on PATH, or IPV6READY_PYTHON); the
 # venv is rebuilt from scratch whenever the lock changes. It installs from the
@@ -59,6 +59,12 @@ oldest: $(VENV_OLDEST)/.installed  ## unit tests and sanity under the oldest sup
 images: venv  ## build the registry-free test images of tests/platforms.yml
 	tests/harness/build-images.sh
 
+# The tc-BPF translator the collection ships (roles/nat64_gateway/files/
+# nat64_bpf-<hash>.o, ignored by git, in the tarball), so that gateways need no
+# compiler. Everything that deploys the role or builds the tarball needs it.
+bpf: venv  ## build the shipped tc-BPF translator object (host clang, or a container)
+	tests/harness/build-bpf.sh
+
 platforms: venv  ## regenerate the Molecule platform lists from tests/platforms.yml
 	$(PY) tests/harness/platforms.py write
 
@@ -86,34 +92,40 @@ sanity: venv
 
 molecule: $(addprefix molecule-,$(SCENARIOS))
 
-$(addprefix molecule-,$(SCENARIOS)): molecule-%: venv images
+# Jool's graybox vectors (RFC 7915, NAT64) against both NAT64 engines as the
+# nat64_gateway role deploys them. The vectors are not in this repository:
+# IPV6READY_JOOL_GRAYBOX, default ../shared/jool-graybox; missing vectors fail.
+conformance: venv bpf  ## NAT64 conformance: Jool's graybox vectors against both engines (containers conf-gw-*)
+	$(PY) tests/conformance/run.py
+
+$(addprefix molecule-,$(SCENARIOS)): molecule-%: venv images bpf
 	tests/harness/molecule.sh $*
 
-demo: venv  ## the lab: incident, site.yml, fix (LAB_HOSTS=N, default 2)
+demo: venv bpf  ## the lab: incident, site.yml, fix (LAB_HOSTS=N, default 2)
 	lab/demo.sh
 
 demo-down:  ## remove the lab
 	lab/demo.sh down
 
-demo-test: venv  ## the demo end to end with the collection installed from its tarball, lab removed afterwards
+demo-test: venv bpf  ## the demo end to end with the collection installed from its tarball, lab removed afterwards
 	path=$$(tests/harness/install-test.sh install tests/output/installed) && LAB_COLLECTIONS_PATH=$$path LAB_DOWN=1 lab/demo.sh
 
-demo-fleet: venv  ## rollouts that stop at a failing host: refused by the gateway, then a rejected engine config (3 lab hosts; removes the lab)
+demo-fleet: venv bpf  ## rollouts that stop at a failing host: refused by the gateway, then a rejected engine config (3 lab hosts; removes the lab)
 	lab/fleet-test.sh
 
-install-test: venv  ## build the tarball, install it, and use only the installed copy (docs, playbooks by FQCN, hcloud, EE context)
+install-test: venv bpf  ## build the tarball, install it, and use only the installed copy (docs, playbooks by FQCN, hcloud, EE context)
 	tests/harness/install-test.sh
 
-ee: venv  ## the execution environment's build context: dist/ipv6ready-docker.tar.gz, tests/output/ee/context
+ee: venv bpf  ## the execution environment's build context: dist/ipv6ready-docker.tar.gz, tests/output/ee/context
 	tests/harness/install-test.sh ee
 
-demo-kamal: venv  ## Kamal's own network: adopted by site.yml as it is, then recreated with force (1 lab host; removes the lab)
+demo-kamal: venv bpf  ## Kamal's own network: adopted by site.yml as it is, then recreated with force (1 lab host; removes the lab)
 	lab/kamal-test.sh
 
 twin-images:  ## the Hetzner twin's server images (debian-12, debian-13 minus cloud-init), once
 	tests/hcloud/twin-image.sh
 
-demo-hetzner: venv  ## the Hetzner journey on the twin: provision, site.yml over SSH, the Ruby app's mail, teardown (KEEP=1 keeps it up)
+demo-hetzner: venv bpf  ## the Hetzner journey on the twin: provision, site.yml over SSH, the Ruby app's mail, teardown (KEEP=1 keeps it up)
 	$(PY) tests/hcloud/demo_hetzner.py
 
 demo-hetzner-down: venv  ## remove the twin and fleet that `make demo-hetzner KEEP=1` left up
@@ -121,10 +133,10 @@ demo-hetzner-down: venv  ## remove the twin and fleet that `make demo-hetzner KE
 
 bench: bench-nat64 bench-site  ## both benchmarks (not part of `make test`)
 
-bench-nat64:  ## NAT64/DNS64 throughput and latency (root; network namespaces)
+bench-nat64: bpf  ## NAT64/DNS64 throughput and latency (root; network namespaces)
 	bench/nat64/run.sh
 
-bench-site: venv  ## site.yml on 10 lab hosts: first converge, no-op re-run, against `ansible -m ping`
+bench-site: venv bpf  ## site.yml on 10 lab hosts: first converge, no-op re-run, against `ansible -m ping`
 	bench/site/run.sh
 
 clean:

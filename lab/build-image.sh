@@ -21,8 +21,10 @@ if [ "${IPV6READY_FORCE_REBUILD:-0}" != 1 ] && docker image inspect "$tag" >/dev
 fi
 base=$(python3 "$here/tests/harness/platforms.py" image "$platform")
 # The Docker hosts' engine packages are the daemon role's own list for the
-# platform's distribution (the role finds them present); TAYGA and unbound for
-# the gateway; python3-docker for the Docker modules; dig for the checks.
+# platform's distribution (the role finds them present); for the gateway the
+# bpf engine's bpftool and nftables (the translator itself comes built with
+# the collection), TAYGA for a switch to the fallback engine, and unbound;
+# python3-docker for the Docker modules; dig for the checks.
 engine_packages=$(python3 - "$here" "$base" <<'PY'
 import sys, yaml
 here, base = sys.argv[1:]
@@ -31,7 +33,7 @@ with open("%s/roles/daemon/vars/Debian-%s.yml" % (here, release)) as f:
     print(" ".join(yaml.safe_load(f)["__daemon_packages"]))
 PY
 )
-packages="$engine_packages python3-docker tayga unbound bind9-dnsutils"
+packages="$engine_packages python3-docker bpftool nftables tayga unbound bind9-dnsutils"
 
 # The base image is built only when missing (never forced from here).
 IPV6READY_FORCE_REBUILD=0 "$here/tests/harness/build-images.sh" "$platform"

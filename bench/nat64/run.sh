@@ -10,10 +10,11 @@
 #
 # The gateway runs what the nat64_gateway and dns64 roles deploy, rendered
 # from the roles' own templates and files (render.yml): TAYGA with the role's
-# tayga.conf, the tc-BPF translator built by the role's build script from the
-# role's source, each set up by the role's ipv6ready-nat64-net script (routes,
-# allowlist, masquerade, IPv4 destination policy), and unbound with the
-# dns64 role's configuration.
+# tayga.conf, the tc-BPF translator the collection ships (make bpf), put in
+# place by the role's build script after a trial load, each set up by the
+# role's ipv6ready-nat64-net script (device, routes) with the role's packet
+# policy (nat64-gateway.nft: allowlist, invalid packets, masquerade, IPv4
+# destination policy), and unbound with the dns64 role's configuration.
 #
 # Measures, in one run:
 #   * iperf3 TCP throughput client -> server, 1 and 4 streams, over
@@ -21,7 +22,14 @@
 #               round and once more at the end)
 #       tayga:  IPv6 -> TAYGA (TUN, dynamic pool) -> IPv4 masquerade
 #       bpf:    IPv6 -> tc-BPF translator (veth egress) -> IPv4 masquerade
-#     and each engine's ratio to plain forwarding.
+#     and each engine's ratio to plain forwarding;
+#   * packets per second of small UDP datagrams (iperf3 -u -l 64 -b 0, what
+#     the server received), over the same three paths, and the ratios;
+#   * a fault run (bpf): malformed packets (wrong checksums, cut TCP headers,
+#     a routing header, an unknown ICMPv6 type; flood.py) for FAULT seconds
+#     while one TCP stream flows: the stream's throughput, and every flood
+#     packet accounted for by a drop counter (the packet policy's, the
+#     translator's, the links').
 #   * DNS64 latency (median, p99) of synthesized AAAA answers, queried from
 #     b64-cli against the DNS64 unbound in b64-gw.
 #
@@ -30,6 +38,8 @@
 #   ROUNDS=1           measure everything ROUNDS times, report the median
 #   STREAMS="1 4"      parallel-stream counts to measure
 #   ENGINES="tayga bpf"  the translators to measure
+#   PPS=1              measure packets per second (0: skip)
+#   FAULT=5            seconds of the fault run's flood (0: skip; needs bpf)
 #   DNS_QUERIES=2000   queries per DNS64 latency loop (0: skip)
 #   SKIP_INSTALL=1     fail instead of apt-get installing missing packages
 #
@@ -43,6 +53,8 @@ set -euo pipefail
 DURATION=${DURATION:-10}
 STREAMS=${STREAMS:-"1 4"}
 ENGINES=${ENGINES:-"tayga bpf"}
+PPS=${PPS:-1}
+FAULT=${FAULT:-5}
 DNS_QUERIES=${DNS_QUERIES:-2000}
 OMIT=${OMIT:-1}
 ROUNDS=${ROUNDS:-1}
@@ -57,6 +69,7 @@ readonly NS_CLI=b64-cli NS_GW=b64-gw NS_SRV=b64-srv
 
 # Addressing: documentation space only.
 readonly CLI6=2001:db8:b64:1::2 GWC6=2001:db8:b64:1::1 FLEET=2001:db8:b64:1::/64
+readonly FLOOD6=2001:db8:b64:1::3 # the fault run's malformed packets come from here
 readonly SRV6=2001:db8:b64:2::2 GWS6=2001:db8:b64:2::1
 readonly SRV4=198.51.100.2 GWS4=198.51.100.1 SRV4_NET=198.51.100.0/24
 readonly NAT64_PREFIX=2001:db8:b64:64::/96 # network-specific prefix (RFC 6052)
@@ -144,13 +157,12 @@ need_root() {
 
 install_packages() {
     local -A need=([tayga]=tayga [iperf3]=iperf3 [unbound]=unbound [dig]=dnsutils
-        [iptables]=iptables [python3]=python3 [ping]=iputils-ping [clang]=clang
+        [iptables]=iptables [nft]=nftables [python3]=python3 [ping]=iputils-ping
         [bpftool]=bpftool [tc]=iproute2 [nsenter]=util-linux)
     local cmd missing=()
     for cmd in "${!need[@]}"; do
         command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
     done
-    [[ -e /usr/include/bpf/bpf_helpers.h ]] || missing+=(libbpf-dev)
     ((${#missing[@]})) || return 0
     [[ $SKIP_INSTALL == 1 ]] && die "missing packages: ${missing[*]}"
     log "installing ${missing[*]}"
@@ -178,14 +190,16 @@ print(json.dumps(dict(zip(sys.argv[1::2], sys.argv[2::2]), bench_targets=[sys.ar
             bench_work "$WORK" bench_prefix "$NAT64_PREFIX" bench_fleet "$FLEET" \
             bench_dns_address "$GWC6" bench_zone "$ZONE" bench_zone_server "$SRV4" "$SRV4_NET")" \
         >"$WORK/render.log" 2>&1 || die "rendering the roles' templates failed: $(tail -20 "$WORK/render.log")"
-    # The role's build script: compile, check the kernel's verifier accepts
-    # the object (in a throwaway namespace), then put it in place.
-    "$ROLE_FILES/ipv6ready-nat64-bpf-build" "$ROLE_FILES/nat64_bpf.c" "$WORK/nat64_bpf.o" ||
-        die "building the tc-BPF translator failed"
+    # The role's build script: the object the collection ships (make bpf),
+    # once the kernel's verifier accepts it in a throwaway namespace.
+    local shipped how
+    shipped="$ROLE_FILES/nat64_bpf-$(sha1sum "$ROLE_FILES/nat64_bpf.c" | cut -c1-12).o"
+    how=$("$ROLE_FILES/ipv6ready-nat64-bpf-build" "$ROLE_FILES/nat64_bpf.c" "$WORK/nat64_bpf.o" "$shipped") ||
+        die "the tc-BPF translator: run make bpf first ($shipped), or install clang and libbpf-dev"
     mkdir -p "$WORK/bpffs"
     mount -t bpf bpf "$WORK/bpffs"
     BPF_MOUNTED=1
-    log "rendered from the roles: tayga.conf, net-tayga, net-bpf, dns64.conf; built nat64_bpf.o"
+    log "rendered from the roles: tayga.conf, net-* and nat64-gateway-*.nft per engine, dns64.conf; translator: $how"
 }
 
 # ---------------------------------------------------------------- topology
@@ -203,6 +217,7 @@ setup_topology() {
     ip link add b64-s0 netns "$NS_SRV" mtu 1500 type veth peer name b64-s1 netns "$NS_GW" mtu 1500
 
     nsx "$NS_CLI" ip addr add "$CLI6/64" dev b64-c0 nodad
+    nsx "$NS_CLI" ip addr add "$FLOOD6/64" dev b64-c0 nodad
     nsx "$NS_CLI" ip link set b64-c0 up
     nsx "$NS_CLI" ip -6 route add default via "$GWC6"
 
@@ -400,6 +415,70 @@ measure() {
         "$key" "$streams" "${f[0]}" "${f[1]}" "$tayga_pct" "$host_pct" "${f[2]}")"
 }
 
+# measure_pps KEY TARGET: small UDP datagrams (64 bytes of payload) as fast
+# as iperf3 sends them; appends the packets per second the server received
+# to RES[KEY,pps]
+measure_pps() {
+    local key=$1 target=$2 out
+    local -a f
+    fg_run "$WORK/iperf3-udp.json" ip netns exec "$NS_CLI" \
+        timeout $((DURATION + OMIT + 20)) \
+        iperf3 -c "$target" -p 5201 -u -b 0 -l 64 -t "$DURATION" -O "$OMIT" -J || true
+    out=$(python3 "$HERE/iperf_sum.py" --pps <"$WORK/iperf3-udp.json") || log "iperf3 UDP $key failed"
+    read -r -a f <<<"${out:-nan 0 0}"
+    RES[$key,pps]="${RES[$key,pps]:-} ${f[0]}"
+    log "$(printf '%-6s UDP 64 bytes: %8s packets/s received, %s%% lost of %s sent' "$key" "${f[0]}" "${f[1]}" "${f[2]}")"
+}
+
+# The drop counters that account for a flood: the packet policy's invalid
+# counter, the translator's drop_* counters and the links' drops, one
+# "name value" per line.
+drop_counters() {
+    gwx nft list counter inet ipv6ready_nat64 invalid | sed -n 's/.*packets \([0-9]*\) .*/policy_invalid \1/p'
+    gwx "$WORK/net-bpf" stats --json | python3 -c 'import json, sys
+for name, value in json.load(sys.stdin)["counters"].items():
+    if name.startswith("drop_"):
+        print("translator_%s %d" % (name, value))'
+    nsx "$NS_CLI" cat /sys/class/net/b64-c0/statistics/tx_dropped | sed 's/^/link_client_tx_dropped /'
+    nsx "$NS_GW" cat /sys/class/net/b64-c1/statistics/rx_dropped | sed 's/^/link_gateway_rx_dropped /'
+}
+
+# The fault run: malformed packets for FAULT seconds while one TCP stream
+# flows through the bpf translator; the stream's throughput, and the flood
+# packets against what the drop counters counted meanwhile.
+fault_run() {
+    local flood_pid before after
+    engine_up bpf
+    # the device's own MLD reports (drop_multicast) go out within a second
+    sleep 2
+    before=$(drop_counters)
+    nsx "$NS_CLI" python3 "$HERE/flood.py" "$FLOOD6" "$NAT64_TARGET" "$FAULT" >"$WORK/flood.json" &
+    flood_pid=$!
+    BG_PIDS+=("$flood_pid")
+    local duration=$DURATION
+    DURATION=$FAULT
+    measure fault "$NAT64_TARGET" 1
+    DURATION=$duration
+    wait "$flood_pid" || die "the flood failed: $(cat "$WORK/flood.json")"
+    sleep 1
+    after=$(drop_counters)
+    retry nsx "$NS_CLI" ping -6 -c1 -W1 "$NAT64_TARGET" || die "the translator does not answer after the flood"
+    RES[fault]=$(python3 - "$WORK/flood.json" "$before" "$after" <<'PY'
+import json, sys
+flood = json.load(open(sys.argv[1]))
+def parse(text):
+    return {k: int(v) for k, v in (line.split() for line in text.splitlines() if line.strip())}
+before, after = parse(sys.argv[2]), parse(sys.argv[3])
+counted = {k: after[k] - before.get(k, 0) for k in after if after[k] - before.get(k, 0)}
+sent = sum(flood["sent"].values())
+print(json.dumps({"sent": flood["sent"], "seconds": flood["seconds"], "total": sent,
+                  "counted": counted, "unaccounted": sent - sum(counted.values())}))
+PY
+)
+    log "fault run: $(cat "$WORK/flood.json") -> ${RES[fault]}"
+    engine_down
+}
+
 # CPU ticks (utime + stime) of the running TAYGA process
 tayga_ticks() {
     local stat
@@ -458,6 +537,26 @@ print_report() {
         done
         printf '%s\n' "$row"
     done
+    if ((PPS)); then
+        printf '\n| path | UDP, 64-byte payloads, packets/s received | ratio |\n|---|---:|---:|\n'
+        for e in plain $ENGINES; do
+            printf '| %s | %s%s | %s |\n' "$e" "$(awk -v a="$(median "$e,pps")" 'BEGIN { printf "%.0f", a }')" \
+                "$(spread "$e,pps" | sed -E 's/\.[0-9]+//g')" "$(ratio "$(median "$e,pps")" "$(median "plain,pps")")"
+        done
+    fi
+    if [[ -n ${RES[fault]:-} ]]; then
+        printf '\nFault run (bpf, %s s of malformed packets while one TCP stream flows):\n\n' "$FAULT"
+        python3 - "${RES[fault]}" "$(median "fault,1")" "$(median "bpf,1")" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+print("| TCP stream during the flood | without (bpf, 1 stream) | flood packets | per second | counted by drop counters | unaccounted |")
+print("|---:|---:|---:|---:|---:|---:|")
+print("| %s Gbit/s | %s Gbit/s | %d (%s) | %.0f | %s | %d |" % (
+    sys.argv[2], sys.argv[3], r["total"], ", ".join("%s %d" % kv for kv in r["sent"].items()),
+    r["total"] / max(r["seconds"], 0.01), ", ".join("%s %d" % kv for kv in sorted(r["counted"].items())),
+    r["unaccounted"]))
+PY
+    fi
     if ((DNS_QUERIES > 0)); then
         printf '\n| DNS64 (unbound, synthesized AAAA) | answered | median ms | p99 ms |\n'
         printf '|---|---:|---:|---:|\n'
@@ -467,7 +566,7 @@ print_report() {
     fi
     if [[ -s $WORK/bpf-stats.txt ]]; then
         printf '\nThe tc-BPF translator after its last run (ipv6ready-nat64-net stats):\n\n'
-        grep -E '^  (xlat|icmp|mapping|drop)' "$WORK/bpf-stats.txt" | awk '$2 > 0' | sed 's/^/    /'
+        grep -E '^  (xlat|fragments|icmp|packet|mapping|drop)' "$WORK/bpf-stats.txt" | awk '$2 > 0' | sed 's/^/    /'
     fi
 }
 
@@ -500,14 +599,20 @@ main() {
         ((r % 2)) || order=$(tr ' ' '\n' <<<"$ENGINES" | tac | tr '\n' ' ')
         log "round $r/$ROUNDS"
         for s in $STREAMS; do measure plain "$SRV6" "$s"; done
+        ((PPS)) && measure_pps plain "$SRV6"
         for e in $order; do
             log "engine $e"
             engine_up "$e"
             for s in $STREAMS; do measure "$e" "$NAT64_TARGET" "$s"; done
+            ((PPS)) && measure_pps "$e" "$NAT64_TARGET"
             engine_down
         done
     done
     for s in $STREAMS; do measure plain "$SRV6" "$s"; done
+    ((PPS)) && measure_pps plain "$SRV6"
+    if ((FAULT > 0)) && [[ " $ENGINES " == *" bpf "* ]]; then
+        fault_run
+    fi
 
     print_report
     log "done in $((SECONDS - t0)) s"

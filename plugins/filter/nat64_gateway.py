@@ -18,16 +18,24 @@ description:
     input), O(pool) and O(timeout), as the space-separated hex bytes C(bpftool map update) takes.
   - C(nat64_engine_problems) lists what the chosen engine (the input) cannot use, naming the variables; empty
     when everything is usable.
+  - C(nat64_gateway_plan) returns the gateway's whole packet policy as one nftables ruleset (allowlist, IPv4
+    destination policy, the gateway's own addresses, invalid packets, masquerade; key C(ruleset)) and what its host
+    networking script needs (C(routes), C(table), C(mark_accepted), C(mark_fragment), C(fragment_table),
+    C(fragment_mtu)), from the engine (the input) and the options C(device), C(prefixes), C(pool), C(allowed),
+    C(ipv4_targets), C(ipv4_destinations), C(deny_action), C(uplink), C(tayga_address), C(lowest_ipv6_mtu).
 options:
   _input:
     description:
       - C(nat64_ipv4_denied) - the IPv4 targets, a list of networks.
       - C(nat64_bpf_config) - the NAT64 prefix, a /96.
       - C(nat64_engine_problems) - the engine, C(tayga) or C(bpf).
+      - C(nat64_gateway_plan) - the engine, C(tayga) or C(bpf).
     type: raw
     required: true
   pool:
-    description: C(nat64_bpf_config), C(nat64_engine_problems) - the IPv4 pool IPv6 sources are mapped to.
+    description:
+      - C(nat64_bpf_config), C(nat64_engine_problems), C(nat64_gateway_plan) - the IPv4 pool IPv6 sources are
+        mapped to.
     type: str
   timeout:
     description:
@@ -35,13 +43,42 @@ options:
         before it may go to another one.
     type: int
   device:
-    description: C(nat64_engine_problems) - the translator's device name.
+    description: C(nat64_engine_problems), C(nat64_gateway_plan) - the translator's device name.
     type: str
   names:
     description:
-      - C(nat64_engine_problems) - the variable names for the messages, keys C(engine), C(pool), C(device) and
-        C(timeout).
+      - C(nat64_engine_problems) - the variable names for the messages, keys C(engine), C(pool), C(device),
+        C(timeout) and C(lowest_ipv6_mtu).
     type: dict
+  prefixes:
+    description: C(nat64_gateway_plan) - the NAT64 /96s the translator handles.
+    type: list
+    elements: str
+  allowed:
+    description: C(nat64_gateway_plan) - the fleet's IPv6 prefixes, the only sources the translator takes.
+    type: list
+    elements: str
+  ipv4_targets:
+    description: C(nat64_gateway_plan) - non-global IPv4 networks the fleet reaches all the same.
+    type: list
+    elements: str
+  ipv4_destinations:
+    description: C(nat64_gateway_plan) - C(global) (global destinations and the targets only) or C(any).
+    type: str
+  deny_action:
+    description: C(nat64_gateway_plan) - C(drop) or C(reject) what the policy refuses.
+    type: str
+  uplink:
+    description: C(nat64_gateway_plan) - the interface to masquerade the pool out of; empty for every one but the device.
+    type: str
+  tayga_address:
+    description: C(nat64_gateway_plan) - TAYGA's own IPv6 address, routed to it too (ignored with C(bpf)).
+    type: str
+  lowest_ipv6_mtu:
+    description:
+      - C(nat64_gateway_plan), C(nat64_engine_problems) - the lowest IPv6 MTU of the network (RFC 7915 4.1); IPv4
+        packets without DF that would be longer as IPv6 are fragmented before translation.
+    type: int
 """
 
 EXAMPLES = r"""
@@ -60,6 +97,7 @@ _value:
     - C(nat64_ipv4_denied) - the networks, in the registry's order.
     - C(nat64_bpf_config) - hex bytes, e.g. C(20 01 0d b8 ...).
     - C(nat64_engine_problems) - one message per problem, each starting with the variable name.
+    - C(nat64_gateway_plan) - a dict, the ruleset text under C(ruleset).
   type: raw
 """
 
@@ -68,6 +106,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.ipv6ready.docker.plugins.module_utils._nat64_gateway import (
     bpf_config_hex,
     engine_problems,
+    gateway_plan,
     ipv4_denied,
 )
 from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import value_list
@@ -77,6 +116,7 @@ DEFAULT_NAMES = {
     'pool': 'nat64_gateway_dynamic_pool',
     'device': 'nat64_gateway_tun_device',
     'timeout': 'nat64_gateway_bpf_mapping_timeout',
+    'lowest_ipv6_mtu': 'nat64_gateway_lowest_ipv6_mtu',
 }
 
 
@@ -96,9 +136,17 @@ def nat64_bpf_config(prefix, pool, timeout):
         raise AnsibleFilterError('nat64_bpf_config: %s' % exc) from exc
 
 
-def nat64_engine_problems(engine, pool, device, timeout, names=None):
+def nat64_engine_problems(engine, pool, device, timeout, names=None, lowest_ipv6_mtu=1280):
     """``name: problem`` for each setting the engine cannot use."""
-    return engine_problems(engine, pool, device, timeout, dict(DEFAULT_NAMES, **(names or {})))
+    return engine_problems(engine, pool, device, timeout, dict(DEFAULT_NAMES, **(names or {})), lowest_ipv6_mtu)
+
+
+def nat64_gateway_plan(engine, **kwargs):
+    """The gateway's packet policy (one nftables ruleset) and what its host networking script needs."""
+    try:
+        return gateway_plan(engine, **kwargs)
+    except (ValueError, TypeError) as exc:
+        raise AnsibleFilterError('nat64_gateway_plan: %s' % exc) from exc
 
 
 class FilterModule:
@@ -109,4 +157,5 @@ class FilterModule:
             'nat64_ipv4_denied': nat64_ipv4_denied,
             'nat64_bpf_config': nat64_bpf_config,
             'nat64_engine_problems': nat64_engine_problems,
+            'nat64_gateway_plan': nat64_gateway_plan,
         }

@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""What the NAT64 gateway role decides in Python (private): the IPv4
+"""What the NAT64 gateway role decides in Python (private): the gateway's
+packet policy as one nftables ruleset (gateway_ruleset), the IPv4
 destinations the translator refuses, and the layout of the configuration the
 tc-BPF translator (roles/nat64_gateway/files/nat64_bpf.c) reads."""
 
@@ -12,6 +13,7 @@ import ipaddress
 import struct
 
 ENGINES = ('tayga', 'bpf')
+IPV6_MIN_MTU = 1280
 
 # IPv4 space that is not globally reachable: the IANA IPv4 Special-Purpose
 # Address Registry (RFC 6890) entries with "Globally Reachable: False", and
@@ -102,17 +104,21 @@ def bpf_config_hex(prefix, pool, timeout):
     return ' '.join('%02x' % byte for byte in bpf_config(prefix, pool, timeout))
 
 
-def engine_problems(engine, pool, device, timeout, names):
+def engine_problems(engine, pool, device, timeout, names, lowest_ipv6_mtu=IPV6_MIN_MTU):
     """``name: problem`` for settings the chosen engine cannot use.
 
-    ``names`` maps 'engine', 'pool', 'device' and 'timeout' to the variable
-    names to put in the messages.
+    ``names`` maps 'engine', 'pool', 'device', 'timeout' and
+    'lowest_ipv6_mtu' to the variable names to put in the messages.
     """
     if engine not in ENGINES:
         return ['%s: %r is not one of %s' % (names['engine'], engine, ', '.join(ENGINES))]
-    if engine != 'bpf':
-        return []
     problems = []
+    if isinstance(lowest_ipv6_mtu, bool) or not isinstance(lowest_ipv6_mtu, int) or \
+            not IPV6_MIN_MTU <= lowest_ipv6_mtu <= 65535:
+        problems.append('%s: %r is not an MTU from %d to 65535 (RFC 7915 4.1: the lowest IPv6 MTU of the network)'
+                        % (names.get('lowest_ipv6_mtu', 'lowest_ipv6_mtu'), lowest_ipv6_mtu, IPV6_MIN_MTU))
+    if engine != 'bpf':
+        return problems
     try:
         dummy, count = pool_addresses(pool)
     except (ValueError, TypeError):
@@ -127,3 +133,230 @@ def engine_problems(engine, pool, device, timeout, names):
     if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 60:
         problems.append('%s: %r is not a number of seconds of at least 60' % (names['timeout'], timeout))
     return problems
+
+
+# ---------------------------------------------------------------------------
+# The gateway's packet policy: one nftables table, rendered here whole and
+# loaded atomically (`nft -f`, after `nft -c -f`) by ipv6ready-nat64-net on
+# every start of the translator. The table is the collection's own; nothing
+# else on the host (Docker's tables, iptables-nft's) is touched, except one
+# rule per family in iptables' FORWARD chain that accepts what this table
+# accepted (MARK_ACCEPTED): a packet must be accepted by every base chain of
+# the hook, and the sysctl role keeps iptables' FORWARD policy DROP.
+# ---------------------------------------------------------------------------
+
+NFT_TABLE = 'ipv6ready_nat64'
+# Packet marks (bits of skb->mark; the ruleset sets them with OR).
+MARK_ACCEPTED = 0x00200000      # forwarded, accepted by this table
+MARK_FRAGMENT = 0x00400000      # IPv4 without DF to the translator, too big for IPv6 in one piece
+# The routing table (and rule priority) of the fragmenting route.
+FRAGMENT_TABLE = 6464
+DENY_ACTIONS = ('drop', 'reject')
+IPV4_DESTINATIONS = ('global', 'any')
+# The named counters of the table, what `ipv6ready-nat64-net stats` prints.
+COUNTERS = (
+    ('invalid', 'what conntrack cannot track (a wrong checksum), towards or from the translator'),
+    ('not_fleet', 'sources outside the allowlist, to the NAT64 prefix'),
+    ('ipv4_denied', 'translated packets to non-global IPv4 networks that are no target'),
+    ('unsolicited', 'packets into or out of the translator that answer nothing'),
+    ('to_gateway', 'translated packets to the gateway itself'),
+    ('pool_leaked', 'packets about to leave with a pool source address (none should)'),
+)
+
+
+def _tayga_route(engine, tayga_address):
+    """TAYGA's own IPv6 address as a /128 network (none for bpf, or when unset)."""
+    if engine != 'tayga' or not tayga_address:
+        return []
+    return [ipaddress.IPv6Network(ipaddress.IPv6Address(tayga_address))]
+
+
+def gateway_plan(engine, device, prefixes, pool, allowed, ipv4_targets=(), ipv4_destinations='global',
+                 deny_action='drop', uplink='', tayga_address='', lowest_ipv6_mtu=IPV6_MIN_MTU):
+    """What ipv6ready-nat64-net and the ruleset file need: the ruleset
+    (gateway_ruleset, same arguments), the destinations routed to the
+    translator, the table's name, the marks, and the fragmenting route."""
+    dummy, fragment_mtu = fragment_sizes(lowest_ipv6_mtu)
+    return {
+        'ruleset': gateway_ruleset(engine, device, prefixes, pool, allowed, ipv4_targets, ipv4_destinations,
+                                   deny_action, uplink, tayga_address, lowest_ipv6_mtu),
+        'routes': [str(ipaddress.IPv6Network(p)) for p in prefixes]
+        + [str(n) for n in _tayga_route(engine, tayga_address)],
+        'table': NFT_TABLE,
+        'mark_accepted': '0x%08x' % MARK_ACCEPTED,
+        'mark_fragment': '0x%08x' % MARK_FRAGMENT,
+        'fragment_table': FRAGMENT_TABLE,
+        'fragment_mtu': fragment_mtu,
+    }
+
+
+def fragment_sizes(lowest_ipv6_mtu=IPV6_MIN_MTU):
+    """(IPv4 length above which a packet without DF is fragmented before
+    translation, the MTU of the route that fragments it): RFC 7915 4.1, the
+    translated fragments (IPv6 and fragment headers, payload a multiple of 8)
+    fit ``lowest_ipv6_mtu``."""
+    lowest = int(lowest_ipv6_mtu)
+    if lowest < IPV6_MIN_MTU:
+        raise ValueError('the lowest IPv6 MTU is at least %d, not %d' % (IPV6_MIN_MTU, lowest))
+    payload = (lowest - 40 - 8) // 8 * 8
+    return lowest - 20, payload + 20
+
+
+def _elements(networks):
+    return ', '.join(str(n) for n in networks)
+
+
+def _set(lines, name, kind, networks, comment):
+    lines.append('\t# %s' % comment)
+    lines.append('\tset %s {' % name)
+    lines.append('\t\ttype %s' % kind)
+    lines.append('\t\tflags interval')
+    if networks:
+        lines.append('\t\telements = { %s }' % _elements(networks))
+    lines.append('\t}')
+
+
+def gateway_ruleset(engine, device, prefixes, pool, allowed, ipv4_targets=(), ipv4_destinations='global',
+                    deny_action='drop', uplink='', tayga_address='', lowest_ipv6_mtu=IPV6_MIN_MTU):
+    """The gateway's whole packet policy, as one nftables ruleset (text for
+    ``nft -f``) that replaces the table NFT_TABLE atomically.
+
+    ``prefixes``: the NAT64 /96s the translator handles (one; a second for a
+    floating prefix), ``pool``: its IPv4 pool, ``allowed``: the fleet's IPv6
+    prefixes (the only sources), ``ipv4_targets`` and ``ipv4_destinations``:
+    the IPv4 destination policy, ``deny_action``: drop or reject what is
+    refused, ``uplink``: the interface to masquerade out of (empty: every one
+    but the translator's), ``tayga_address``: TAYGA's own IPv6 address (routed
+    to TAYGA too), ``lowest_ipv6_mtu``: RFC 7915 4.1's threshold.
+
+    In short: to the prefix only from the fleet, and nothing conntrack cannot
+    track; from the translator only answers on the IPv6 side, and on the IPv4
+    side only from the pool, to global destinations and the targets; into the
+    translator on the IPv4 side only answers; nothing from the translator to
+    the gateway itself (on any address: the rule is on the device); the pool
+    masqueraded, and nothing leaves with a pool address.
+    """
+    if engine not in ENGINES:
+        raise ValueError('engine %r is not one of %s' % (engine, ', '.join(ENGINES)))
+    if deny_action not in DENY_ACTIONS:
+        raise ValueError('deny action %r is not one of %s' % (deny_action, ', '.join(DENY_ACTIONS)))
+    if ipv4_destinations not in IPV4_DESTINATIONS:
+        raise ValueError('IPv4 destinations %r is not one of %s' % (ipv4_destinations, ', '.join(IPV4_DESTINATIONS)))
+    if not allowed:
+        raise ValueError('no allowed prefixes: an empty allowlist would make an open relay')
+    if not prefixes:
+        raise ValueError('no NAT64 prefix')
+    pool = ipaddress.IPv4Network(pool)
+    translated = [ipaddress.IPv6Network(p) for p in prefixes] + _tayga_route(engine, tayga_address)
+    fleet = [ipaddress.IPv6Network(p) for p in allowed]
+    targets = [ipaddress.IPv4Network(t) for t in (ipv4_targets or [])]
+    denied = [ipaddress.IPv4Network(d) for d in ipv4_denied(targets)] if ipv4_destinations == 'global' else []
+    above, fragment_mtu = fragment_sizes(lowest_ipv6_mtu)
+    dev = '"%s"' % device
+    accept = 'meta mark set meta mark | 0x%08x accept' % MARK_ACCEPTED
+    deny6 = 'reject with icmpv6 type admin-prohibited' if deny_action == 'reject' else 'drop'
+    deny4 = 'reject with icmp type admin-prohibited' if deny_action == 'reject' else 'drop'
+
+    lines = [
+        '# The NAT64 gateway\'s packet policy (engine %s), generated by gateway_ruleset()' % engine,
+        '# in plugins/module_utils/_nat64_gateway.py. Loading this file replaces the',
+        '# table %s as a whole, in one transaction.' % NFT_TABLE,
+        'table inet %s' % NFT_TABLE,
+        'delete table inet %s' % NFT_TABLE,
+        '',
+        'table inet %s {' % NFT_TABLE,
+    ]
+    for name, comment in COUNTERS:
+        lines.append('\tcounter %s {\n\t\tcomment "%s"\n\t}' % (name, comment))
+    _set(lines, 'fleet', 'ipv6_addr', fleet, 'The fleet: the only sources the translator takes.')
+    _set(lines, 'translated', 'ipv6_addr', translated, 'What the translator handles.')
+    _set(lines, 'ipv4_targets', 'ipv4_addr', targets, 'Non-global IPv4 networks the fleet reaches all the same.')
+    _set(lines, 'ipv4_denied', 'ipv4_addr', denied,
+         'Non-global IPv4 networks the translator does not reach (destinations: %s).' % ipv4_destinations)
+    lines += [
+        '',
+        '\t# Forwarded packets; what this chain accepts, iptables\' FORWARD chain accepts',
+        '\t# too (its one rule for mark 0x%08x).' % MARK_ACCEPTED,
+        '\tchain forward {',
+        '\t\ttype filter hook forward priority filter - 10; policy accept;',
+        '\t\tip6 daddr @translated ct state invalid counter name "invalid" drop',
+        '\t\tip6 daddr @translated ip6 saddr @fleet %s' % accept,
+        '\t\tip6 daddr @translated counter name "not_fleet" %s' % deny6,
+        '\t\tiifname %s ct state invalid counter name "invalid" drop' % dev,
+        '\t\toifname %s ct state invalid counter name "invalid" drop' % dev,
+        '\t\tiifname %s meta nfproto ipv6 ct state established,related %s' % (dev, accept),
+        '\t\tiifname %s meta nfproto ipv6 counter name "unsolicited" drop' % dev,
+        '\t\tiifname %s ip saddr != %s counter name "unsolicited" drop' % (dev, pool),
+        '\t\tiifname %s ip daddr @ipv4_targets %s' % (dev, accept),
+        '\t\tiifname %s ip daddr @ipv4_denied counter name "ipv4_denied" %s' % (dev, deny4),
+        '\t\tiifname %s %s' % (dev, accept),
+        '\t\toifname %s ip daddr %s ct state established,related %s' % (dev, pool, accept),
+        '\t\toifname %s counter name "unsolicited" drop' % dev,
+        '\t}',
+        '',
+        '\t# Nothing from the translator reaches the gateway itself, on any of its',
+        '\t# addresses; over IPv6 only answers to its own use of the prefix.',
+        '\tchain input {',
+        '\t\ttype filter hook input priority filter - 10; policy accept;',
+        '\t\tiifname %s meta nfproto ipv6 ct state established,related accept' % dev,
+        '\t\tiifname %s counter name "to_gateway" drop' % dev,
+        '\t}',
+        '',
+        '\t# The pool leaves masqueraded, and never with a pool address.',
+        '\tchain masquerade_pool {',
+        '\t\ttype nat hook postrouting priority srcnat; policy accept;',
+        '\t\tip saddr %s oifname %s masquerade' % (pool, '"%s"' % uplink if uplink else '!= ' + dev),
+        '\t}',
+        '\tchain pool_guard {',
+        '\t\ttype filter hook postrouting priority srcnat + 10; policy accept;',
+        '\t\tip saddr %s oifname != %s counter name "pool_leaked" drop' % (pool, dev),
+        '\t}',
+        '',
+        '\t# RFC 7915 4.1: IPv4 without DF that would be longer than %d bytes as IPv6' % int(lowest_ipv6_mtu),
+        '\t# goes through routing table %d (route MTU %d), so the kernel fragments it' % (FRAGMENT_TABLE, fragment_mtu),
+        '\t# before the translator. After the masquerade\'s reverse mapping, before routing.',
+        '\tchain fragment_mark {',
+        '\t\ttype filter hook prerouting priority dstnat + 10; policy accept;',
+        '\t\tip daddr %s ip frag-off & 0x4000 == 0 ip length > %d meta mark set meta mark | 0x%08x'
+        % (pool, above, MARK_FRAGMENT),
+        '\t}',
+    ]
+    if engine == 'tayga':
+        lines += [
+            '',
+            '\t# TAYGA decrements the hop limit itself, between the forwarding into its',
+            '\t# TUN device and out of it: two are given back on its IPv6 side, both ways.',
+            '\t# It sets DF on every packet; RFC 7915 5.1 wants it above 1260 bytes only.',
+            '\tmap hop_limit_plus_two {',
+            '\t\ttypeof ip6 hoplimit : ip6 hoplimit',
+            '\t\telements = { %s }' % hop_limit_map(TAYGA_HOPS_GIVEN_BACK),
+            '\t}',
+            '\tchain tayga_in {',
+            '\t\ttype filter hook postrouting priority mangle; policy accept;',
+            '\t\toifname %s ip6 hoplimit set ip6 hoplimit map @hop_limit_plus_two' % dev,
+            '\t}',
+            '\tchain tayga_out {',
+            '\t\ttype filter hook prerouting priority mangle; policy accept;',
+            '\t\tiifname %s ip6 hoplimit set ip6 hoplimit map @hop_limit_plus_two' % dev,
+            '\t\tiifname %s ip frag-off 0x4000 ip length <= 1260 ip frag-off set 0' % dev,
+            '\t}',
+        ]
+    lines.append('}')
+    return '\n'.join(lines) + '\n'
+
+
+# ---------------------------------------------------------------------------
+# TAYGA's hop limit. A packet through TAYGA is decremented three times: by the
+# kernel's forwarding into the TUN device, by TAYGA, and by the forwarding out
+# of it. The gateway gives two back on the IPv6 side of TAYGA, in both
+# directions, so that it counts as one hop. nftables cannot add to a field, so
+# the ruleset maps every hop limit to the one two higher (at most 255).
+# ---------------------------------------------------------------------------
+
+TAYGA_HOPS_GIVEN_BACK = 2
+
+
+def hop_limit_map(plus=TAYGA_HOPS_GIVEN_BACK):
+    """The elements of an nftables map from each hop limit (1 to 255) to the
+    one ``plus`` higher, at most 255, as ``1 : 3, 2 : 4, ...``."""
+    return ', '.join('%d : %d' % (value, min(value + plus, 255)) for value in range(1, 256))

@@ -2,7 +2,8 @@
 # The collection as users get it: built, installed, and used from the
 # installed copy only (make install-test, part of make test).
 #   1. ansible-galaxy collection build; the tarball ships what an installed
-#      collection uses and nothing that works only from a checkout
+#      collection uses (the tc-BPF translator's object built by `make bpf`
+#      included) and nothing that works only from a checkout
 #   2. install it into a temporary collections path (--no-deps: Galaxy may be
 #      unreachable; the dependencies come from the virtualenv's `ansible`
 #      package and must meet the versions MANIFEST.json asks for)
@@ -105,6 +106,11 @@ needed = ['MANIFEST.json', 'FILES.json', 'README.md', 'meta/runtime.yml', 'meta/
           'playbooks/hcloud_teardown.yml', 'inventories/hcloud.yml', 'requirements.yml', 'changelogs/changelog.yaml',
           'CHANGELOG.rst']
 needed += ['roles/%s/meta/argument_specs.yml' % r for r in sorted(os.listdir(os.path.join(root, 'roles')))]
+# The tc-BPF translator built from the shipped source (make bpf), so that gateways need no compiler.
+import hashlib
+with open(os.path.join(root, 'roles/nat64_gateway/files/nat64_bpf.c'), 'rb') as source:
+    needed.append('roles/nat64_gateway/files/nat64_bpf-%s.o' % hashlib.sha1(source.read()).hexdigest()[:12])
+problems += [f for f in files if f.startswith('roles/nat64_gateway/files/nat64_bpf-') and f not in needed]
 if os.path.isdir(os.path.join(root, 'docs')):
     needed += ['docs/' + f for f in sorted(os.listdir(os.path.join(root, 'docs'))) if f.endswith('.md')]
 problems += ['missing ' + f for f in needed if f not in files]

@@ -14,6 +14,7 @@ from ansible_collections.ipv6ready.docker.plugins.filter.nat64_gateway import (
     FilterModule,
     nat64_bpf_config,
     nat64_engine_problems,
+    nat64_gateway_plan,
     nat64_ipv4_denied,
 )
 
@@ -23,6 +24,7 @@ def test_registered():
         'nat64_ipv4_denied': nat64_ipv4_denied,
         'nat64_bpf_config': nat64_bpf_config,
         'nat64_engine_problems': nat64_engine_problems,
+        'nat64_gateway_plan': nat64_gateway_plan,
     }
 
 
@@ -48,3 +50,8 @@ def test_engine_problems_default_names():
         'nat64_gateway_dynamic_pool: 10.0.0.0/8 holds 16777214 addresses; the bpf engine maps at most 65536 (a /16), '
         'each to one IPv6 source']
     assert nat64_engine_problems('bpf', '10.0.0.0/24', 'nat64', 7200, names={'pool': 'x'}) == []
+
+
+def test_gateway_plan_filter_names_the_problem():
+    with pytest.raises(AnsibleFilterError, match='nat64_gateway_plan: no allowed prefixes'):
+        nat64_gateway_plan('bpf', device='nat64', prefixes=['2001:db8:64::/96'], pool='192.168.255.0/24', allowed=[])

@@ -23,7 +23,13 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._nat64_gateway im
     IPV4_NON_GLOBAL,
     bpf_config,
     bpf_config_hex,
+    MARK_ACCEPTED,
+    MARK_FRAGMENT,
     engine_problems,
+    fragment_sizes,
+    gateway_plan,
+    gateway_ruleset,
+    hop_limit_map,
     ipv4_denied,
     pool_addresses,
 )
@@ -142,6 +148,24 @@ def test_engine_problems(engine, pool, device, timeout, expected):
         assert problem.startswith(start), problem
 
 
+@pytest.mark.parametrize(
+    'engine, mtu, expected',
+    [
+        pytest.param('bpf', 1280, [], id="minimum"),
+        pytest.param('tayga', 9000, [], id="jumbo-tayga"),
+        pytest.param('bpf', 1279, ['m: 1279 is not an MTU from 1280 to 65535'], id="below-1280"),
+        pytest.param('tayga', 70000, ['m: 70000 is not'], id="above-65535"),
+        pytest.param('bpf', '1500', ["m: '1500' is not"], id="string"),
+        pytest.param('bpf', True, ['m: True is not'], id="bool"),
+    ],
+)
+def test_engine_problems_lowest_ipv6_mtu(engine, mtu, expected):
+    problems = engine_problems(engine, '192.168.255.0/24', 'nat64', 7200, dict(NAMES, lowest_ipv6_mtu='m'), mtu)
+    assert len(problems) == len(expected)
+    for problem, start in zip(problems, expected):
+        assert problem.startswith(start), problem
+
+
 def test_peer_suffix_fits_linux_names():
     assert len('x' * (15 - len(BPF_PEER_SUFFIX)) + BPF_PEER_SUFFIX) == 15
 
@@ -171,3 +195,184 @@ def test_ipv4_denied(targets, absent, present):
     assert not set(absent) & set(denied)
     assert set(present) <= set(denied)
     assert denied == [v for v, d in IPV4_NON_GLOBAL if v in denied]
+
+
+@pytest.mark.parametrize(
+    'plus, first, last, count',
+    [
+        pytest.param(2, '1 : 3', '255 : 255', 255, id="tayga-two-back"),
+        pytest.param(1, '1 : 2', '255 : 255', 255, id="one"),
+    ],
+)
+def test_hop_limit_map(plus, first, last, count):
+    elements = hop_limit_map(plus).split(', ')
+    assert (elements[0], elements[-1], len(elements)) == (first, last, count)
+    assert '254 : 255' in elements
+
+
+# ----------------------------------------------------------- the packet policy
+
+BASE = {
+    'engine': 'bpf',
+    'device': 'nat64',
+    'prefixes': ['2001:db8:1:2:64::/96'],
+    'pool': '192.168.255.0/24',
+    'allowed': ['2001:db8:1:2::/64'],
+}
+
+
+def ruleset_lines(**changes):
+    args = dict(BASE)
+    args.update(changes)
+    return [line.strip() for line in gateway_ruleset(**args).splitlines()]
+
+
+@pytest.mark.parametrize(
+    'changes, present, absent',
+    [
+        pytest.param(
+            {},
+            ['table inet ipv6ready_nat64', 'delete table inet ipv6ready_nat64',
+             'elements = { 2001:db8:1:2::/64 }', 'elements = { 2001:db8:1:2:64::/96 }',
+             'ip6 daddr @translated ct state invalid counter name "invalid" drop',
+             'ip6 daddr @translated ip6 saddr @fleet meta mark set meta mark | 0x00200000 accept',
+             'ip6 daddr @translated counter name "not_fleet" drop',
+             'iifname "nat64" ct state invalid counter name "invalid" drop',
+             'oifname "nat64" ct state invalid counter name "invalid" drop',
+             'iifname "nat64" ip saddr != 192.168.255.0/24 counter name "unsolicited" drop',
+             'iifname "nat64" ip daddr @ipv4_denied counter name "ipv4_denied" drop',
+             'oifname "nat64" ip daddr 192.168.255.0/24 ct state established,related '
+             'meta mark set meta mark | 0x00200000 accept',
+             'iifname "nat64" counter name "to_gateway" drop',
+             'ip saddr 192.168.255.0/24 oifname != "nat64" masquerade',
+             'ip saddr 192.168.255.0/24 oifname != "nat64" counter name "pool_leaked" drop',
+             'ip daddr 192.168.255.0/24 ip frag-off & 0x4000 == 0 ip length > 1260 '
+             'meta mark set meta mark | 0x00400000'],
+            ['map hop_limit_plus_two {', 'reject with icmpv6 type admin-prohibited'],
+            id="bpf-defaults-invalid-dropped-both-ways",
+        ),
+        pytest.param(
+            {'ipv4_destinations': 'global', 'ipv4_targets': ['10.164.3.0/24']},
+            ['elements = { 10.164.3.0/24 }'],
+            [],
+            id="target-accepted-before-the-denied-10-8",
+        ),
+        pytest.param(
+            {'ipv4_targets': ['10.0.0.0/8', '192.168.0.0/16']},
+            ['elements = { 0.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, 192.0.0.0/24, '
+             '192.0.2.0/24, 198.18.0.0/15, 198.51.100.0/24, 203.0.113.0/24, 224.0.0.0/4, 240.0.0.0/4 }'],
+            [],
+            id="whole-targets-leave-the-denied-set",
+        ),
+        pytest.param(
+            {'ipv4_destinations': 'any'},
+            ['set ipv4_denied {'],
+            ['elements = { 0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, '
+             '192.0.0.0/24, 192.0.2.0/24, 192.168.0.0/16, 198.18.0.0/15, 198.51.100.0/24, 203.0.113.0/24, '
+             '224.0.0.0/4, 240.0.0.0/4 }'],
+            id="any-destination-denies-nothing",
+        ),
+        pytest.param(
+            {'deny_action': 'reject'},
+            ['ip6 daddr @translated counter name "not_fleet" reject with icmpv6 type admin-prohibited',
+             'iifname "nat64" ip daddr @ipv4_denied counter name "ipv4_denied" reject with icmp type admin-prohibited'],
+            ['ip6 daddr @translated counter name "not_fleet" drop'],
+            id="reject",
+        ),
+        pytest.param(
+            {'uplink': 'eth1'},
+            ['ip saddr 192.168.255.0/24 oifname "eth1" masquerade'],
+            ['ip saddr 192.168.255.0/24 oifname != "nat64" masquerade'],
+            id="masquerade-out-of-the-uplink-only",
+        ),
+        pytest.param(
+            {'engine': 'tayga', 'tayga_address': '2001:db8:1:2::64'},
+            ['map hop_limit_plus_two {', 'elements = { 2001:db8:1:2:64::/96, 2001:db8:1:2::64/128 }',
+             'oifname "nat64" ip6 hoplimit set ip6 hoplimit map @hop_limit_plus_two',
+             'iifname "nat64" ip6 hoplimit set ip6 hoplimit map @hop_limit_plus_two',
+             'iifname "nat64" ip frag-off 0x4000 ip length <= 1260 ip frag-off set 0'],
+            [],
+            id="tayga-hop-limit-df-and-its-own-address",
+        ),
+        pytest.param(
+            {'tayga_address': '2001:db8:1:2::64'},
+            ['elements = { 2001:db8:1:2:64::/96 }'],
+            ['map hop_limit_plus_two {'],
+            id="bpf-has-no-address-of-its-own",
+        ),
+        pytest.param(
+            {'prefixes': ['2001:db8:1:2:64::/96', '2001:db8:9:9:64::/96'],
+             'allowed': ['2001:db8:1:2::/64', 'fd00:1::/48']},
+            ['elements = { 2001:db8:1:2:64::/96, 2001:db8:9:9:64::/96 }',
+             'elements = { 2001:db8:1:2::/64, fd00:1::/48 }'],
+            [],
+            id="a-second-prefix-and-fleet",
+        ),
+        pytest.param(
+            {'lowest_ipv6_mtu': 1500},
+            ['ip daddr 192.168.255.0/24 ip frag-off & 0x4000 == 0 ip length > 1480 '
+             'meta mark set meta mark | 0x00400000'],
+            [],
+            id="lowest-ipv6-mtu",
+        ),
+    ],
+)
+def test_ruleset(changes, present, absent):
+    lines = ruleset_lines(**changes)
+    for line in present:
+        assert line in lines
+    for line in absent:
+        assert line not in lines
+
+
+def test_ruleset_order_refuses_before_it_accepts():
+    lines = ruleset_lines()
+    invalid = lines.index('ip6 daddr @translated ct state invalid counter name "invalid" drop')
+    fleet = lines.index('ip6 daddr @translated ip6 saddr @fleet meta mark set meta mark | 0x00200000 accept')
+    others = lines.index('ip6 daddr @translated counter name "not_fleet" drop')
+    targets = lines.index('iifname "nat64" ip daddr @ipv4_targets meta mark set meta mark | 0x00200000 accept')
+    denied = lines.index('iifname "nat64" ip daddr @ipv4_denied counter name "ipv4_denied" drop')
+    assert invalid < fleet < others
+    assert targets < denied
+
+
+@pytest.mark.parametrize(
+    'changes, message',
+    [
+        pytest.param({'allowed': []}, 'open relay', id="empty-allowlist"),
+        pytest.param({'engine': 'jool'}, "engine 'jool'", id="engine"),
+        pytest.param({'deny_action': 'ignore'}, "deny action 'ignore'", id="deny-action"),
+        pytest.param({'ipv4_destinations': 'some'}, "IPv4 destinations 'some'", id="destinations"),
+        pytest.param({'prefixes': []}, 'no NAT64 prefix', id="no-prefix"),
+        pytest.param({'lowest_ipv6_mtu': 1000}, 'at least 1280', id="lowest-mtu"),
+    ],
+)
+def test_ruleset_refuses(changes, message):
+    args = dict(BASE)
+    args.update(changes)
+    with pytest.raises(ValueError, match=message):
+        gateway_ruleset(**args)
+
+
+@pytest.mark.parametrize(
+    'lowest, above, mtu',
+    [
+        pytest.param(1280, 1260, 1252, id="1280-fragments-of-1232"),
+        pytest.param(1402, 1382, 1372, id="jool-jc-1402"),
+        pytest.param(1500, 1480, 1468, id="1500"),
+    ],
+)
+def test_fragment_sizes(lowest, above, mtu):
+    assert fragment_sizes(lowest) == (above, mtu)
+    assert (mtu - 20) % 8 == 0 and mtu - 20 + 48 <= lowest
+
+
+def test_plan():
+    args = {'device': 'nat64', 'prefixes': ['2001:db8:1:2:64::/96'], 'pool': '192.168.255.0/24',
+            'allowed': ['2001:db8:1:2::/64'], 'tayga_address': '2001:db8:1:2::64'}
+    plan = gateway_plan('tayga', **args)
+    assert plan['routes'] == ['2001:db8:1:2:64::/96', '2001:db8:1:2::64/128']
+    assert (plan['table'], plan['fragment_table'], plan['fragment_mtu']) == ('ipv6ready_nat64', 6464, 1252)
+    assert plan['mark_accepted'] == '0x%08x' % MARK_ACCEPTED and plan['mark_fragment'] == '0x%08x' % MARK_FRAGMENT
+    assert MARK_ACCEPTED & MARK_FRAGMENT == 0
+    assert plan['ruleset'] == gateway_ruleset('tayga', **args)
