@@ -140,11 +140,13 @@ def config_problems(cfg):
             ipaddress.IPv6Address(str(fip.get("resolver")))
         except ValueError:
             problems.append("floating_ips: %s has no resolver address" % fip.get("name"))
-    for key in ("interval", "dead_after", "stagger", "api_refresh"):
+    for key in ("interval", "dead_after", "stagger", "api_refresh", "trust_after"):
         if not isinstance(cfg.get(key), (int, float)) or cfg[key] <= 0:
             problems.append("%s: must be a positive number of seconds" % key)
-    if cfg.get("dead_after", 0) < 2 * cfg.get("interval", 1):
+    if not problems and cfg["dead_after"] < 2 * cfg["interval"]:
         problems.append("dead_after: must be at least twice the interval")
+    if not isinstance(cfg.get("interface"), str) or not cfg["interface"]:
+        problems.append("interface: the uplink the resolver addresses go on is required")
     return problems
 
 
@@ -632,10 +634,11 @@ def check_self(cfg):
                 sock.settimeout(float(check.get("dns_timeout", 1.0)))
                 sock.sendto(dns_query(check["dns_name"], ident), (server, 53))
                 addresses = dns_aaaa(sock.recv(4096), ident)
-            prefix = check.get("dns_prefix")
-            if prefix and not any(ipaddress.IPv6Address(a) in ipaddress.IPv6Network(prefix) for a in addresses):
-                problems.append("unbound on %s answered %s with %s, not inside %s"
-                                % (server, check["dns_name"], ", ".join(addresses) or "no AAAA", prefix))
+            prefixes = [ipaddress.IPv6Network(p) for p in check.get("dns_prefixes") or []]
+            if prefixes and not any(ipaddress.IPv6Address(a) in p for a in addresses for p in prefixes):
+                problems.append("unbound on %s answered %s with %s, not inside the NAT64 prefixes %s"
+                                % (server, check["dns_name"], ", ".join(addresses) or "no AAAA",
+                                   ", ".join(map(str, prefixes))))
         except (OSError, ValueError, IndexError, struct.error) as exc:
             problems.append("unbound on %s did not answer %s: %s" % (server, check["dns_name"], exc or "timed out"))
     return not problems, problems
@@ -966,17 +969,25 @@ def main(argv=None):
     sub.add_parser("run", help="the service")
     sub.add_parser("setup", help="put the floating resolver addresses on the uplink")
     sub.add_parser("check", help="run the self-check once")
+    sub.add_parser("validate", help="check the configuration file")
     status_parser = sub.add_parser("status", help="what the running agent sees")
     status_parser.add_argument("--json", action="store_true")
     drain_parser = sub.add_parser("drain", help="hand this gateway's floating IPs to healthy peers, take none")
     drain_parser.add_argument("--wait", type=float, default=0, help="seconds to wait until it holds none")
     sub.add_parser("undrain", help="take part again (failback after failback_after)")
     args = parser.parse_args(argv)
-    cfg = load_config(args.config)
+    try:
+        cfg = load_config(args.config)
+    except (OSError, ValueError) as exc:
+        log(3, "%s: %s" % (args.config, exc))
+        return 2
     problems = config_problems(cfg)
     if problems:
         log(3, "%s: %s" % (args.config, "; ".join(problems)))
         return 2
+    if args.command == "validate":
+        print("%s: valid" % args.config)
+        return 0
     if args.command == "setup":
         return setup(cfg)
     if args.command == "check":
