@@ -256,7 +256,8 @@ def peer_status(cfg, state, name, now):
     """
     peer = state["peers"].get(name)
     dead_after = cfg["dead_after"]
-    if peer is None or peer["heard"] is None:
+    if peer is None or peer["heard"] is None or peer["heard"] < state["started"]:
+        # Not heard since this agent (re)started: listen for dead_after first.
         if now - state["started"] < dead_after:
             return UNKNOWN, None
         return SILENT, state["started"] + dead_after
@@ -361,7 +362,7 @@ def decide(cfg, state, now):
     me = cfg["me"]
     own = state["self"]
     if not own["ok"] or now - state["started"] < cfg["dead_after"]:
-        return []
+        return []  # unhealthy, starting, or just (re)started: listening
     index = {name: i for i, name in enumerate(order(cfg))}
     status = {}
     since = {}
@@ -484,6 +485,13 @@ def step(cfg, state, clock, passed, problems, drained, api, say, lock=None):
     lock = lock or contextlib.nullcontext()
     with lock:
         now = clock()
+        last = state.get("last_tick")
+        if last is not None and now - last >= cfg["dead_after"]:
+            # Not scheduled between two ticks for that long (the wait between them is one interval; a slow API
+            # call is inside a tick): frozen or suspended, so what it heard is old news. Listen again first.
+            state["started"] = now
+            say(4, "this agent did not run for %.0fs (frozen or suspended): listening for %ds before judging its "
+                   "peers" % (now - last, cfg["dead_after"]))
         if self_health(state, passed, problems, now, int(cfg["self_checks"])):
             if state["self"]["ok"]:
                 say(5, "this gateway is healthy")
@@ -518,6 +526,8 @@ def step(cfg, state, clock, passed, problems, drained, api, say, lock=None):
             record_move(state, move, clock(), outcome)
     if moves:
         _read(cfg, state, clock, api, say, lock)
+    with lock:
+        state["last_tick"] = clock()
     return moves
 
 
@@ -826,7 +836,8 @@ class Agent:
             if unblocked:
                 log(5, "%s has been heard healthy for %ds: trusted again" % (name, self.cfg["trust_after"]))
             if was[1] is None or was[0] != beat.get("healthy"):
-                log(6, "%s: heard, %s" % (name, "healthy" if beat.get("healthy") else "UNHEALTHY"))
+                log(6, "%s: heard, %s" % (name, {True: "healthy", False: "UNHEALTHY"}.get(beat.get("healthy"),
+                                                                                      "starting")))
 
     def note_refused(self, source, why):
         now = time.monotonic()

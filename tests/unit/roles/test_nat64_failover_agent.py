@@ -638,6 +638,35 @@ def test_sim_nothing_moves_while_the_api_is_down_and_the_takeover_follows_once_i
     assert [(m[1], m[3]) for m in sim.moves] == [("fip-2", "gw1")] and sim.moves[0][0] <= 62
 
 
+def test_step_after_a_freeze_listens_before_judging():
+    cfg = config()
+    state = state_at(cfg, peers=TWO, view_at=10.0)
+    api = FakeApi({"fip-1": "gw1", "fip-2": "gw2"})
+    said = []
+
+    def tick(second):
+        return fo.step(cfg, state, lambda: float(second), True, [], False, api, lambda level, text: said.append(text))
+
+    tick(11)
+    # frozen from 11 to 60: gw2's last heartbeat (10) is old news; nothing is taken at once...
+    assert tick(60) == [] and any("did not run for 49s" in line for line in said)
+    assert fo.peer_status(cfg, state, "gw2", 61.0)[0] == fo.UNKNOWN
+    assert tick(61) == [] and tick(62) == []
+    # ...and once it has listened for dead_after without hearing gw2, gw2 is failed
+    assert [m["ip"] for m in tick(63)] == ["fip-2"]
+
+
+def test_sim_a_frozen_gateway_loses_its_ip_and_takes_nothing_when_it_thaws():
+    sim = Sim(failback_after=30.0)
+    sim.run(20)
+    sim.alive["gw1"] = False          # frozen: no heartbeats, no ticks, its state kept as it was
+    sim.run(60)
+    assert [(m[1], m[3]) for m in sim.moves] == [("fip-1", "gw2")]
+    sim.alive["gw1"] = True           # thawed, with its old state
+    sim.run(200)
+    assert [(m[1], m[3]) for m in sim.moves] == [("fip-1", "gw2"), ("fip-1", "gw1")]
+
+
 def test_sim_both_gateways_start_together_and_move_nothing():
     sim = Sim()
     sim.run(60)
