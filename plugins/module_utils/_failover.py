@@ -162,7 +162,7 @@ def agent_config(me, plan, gateways, settings):
             problems.append('nat64_failover_gateways: %s is listed twice' % name)
         names.append(name)
         try:
-            address = ipaddress.IPv6Address(str(gateway.get('address') or '').split('%')[0])
+            address = ipaddress.IPv6Address(str(gateway.get('address') or '').split('%', maxsplit=1)[0])
             if address.is_multicast or address.is_link_local or address.is_unspecified or address.is_loopback:
                 raise ValueError('not a routed unicast address')
         except ValueError as exc:
@@ -193,7 +193,8 @@ def agent_config(me, plan, gateways, settings):
         return {}, problems
     config = {
         'me': me,
-        'gateways': [{'name': g['name'], 'address': str(ipaddress.IPv6Address(str(g['address']).split('%')[0]))}
+        'gateways': [{'name': g['name'],
+                      'address': str(ipaddress.IPv6Address(str(g['address']).split('%', maxsplit=1)[0]))}
                      for g in gateways],
         'floating_ips': [{key: item[key] for key in ('name', 'home', 'resolver', 'nat64_prefix')}
                          for item in plan['floating_ips']],

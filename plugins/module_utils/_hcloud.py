@@ -822,10 +822,10 @@ def teardown_plan(fleet, servers, firewalls, ssh_keys, ssh_key_name=None, confir
         'floating_ips': [{'id': item.get('id'), 'name': item.get('name')} for item in chosen['floating_ips']],
         'empty': empty,
         'confirmed': confirm == fleet,
-        'lines': ['Fleet %s: %s' % (fleet, 'nothing to delete' if empty else 'these will be deleted'),
-                  listed('servers', chosen['servers']), listed('firewalls', chosen['firewalls']),
-                  listed('SSH keys', chosen['ssh_keys'])]
-                 + ([listed('floating IPs', chosen['floating_ips'])] if chosen['floating_ips'] else []),
+        'lines': (['Fleet %s: %s' % (fleet, 'nothing to delete' if empty else 'these will be deleted'),
+                   listed('servers', chosen['servers']), listed('firewalls', chosen['firewalls']),
+                   listed('SSH keys', chosen['ssh_keys'])]
+                  + ([listed('floating IPs', chosen['floating_ips'])] if chosen['floating_ips'] else [])),
     }
     if not empty and not result['confirmed']:
         result['confirm_message'] = ('hcloud_fleet_teardown_confirm: the resources listed above are deleted only when '

@@ -214,8 +214,8 @@ def gateway_checks(dns, connected, paths, resolvers, targets, name):
         if not answer.get("ok"):
             return None, check(label, FAIL, "%s: %s" % (answer.get("detail"), answer.get("cause")))
         address = (answer.get("addresses") or [None])[0]
-        return address, check(label, PASS, "%s, synthesized by %s" % (answer.get("detail"),
-                                                                       _owner(address, paths) or "an unknown gateway"))
+        owner = _owner(address, paths) or "an unknown gateway"
+        return address, check(label, PASS, "%s, synthesized by %s" % (answer.get("detail"), owner))
 
     def tcp_check(label, address, port, via):
         key = _connect_key(address, port)
@@ -236,8 +236,8 @@ def gateway_checks(dns, connected, paths, resolvers, targets, name):
                                            path["address"], qname)
             out.append(line)
         for target in targets or ():
-            label = "gateway %s: TCP %s:%s through its own prefix %s" % (gateway, target["host"], target["port"],
-                                                                       path["prefix"])
+            label = "gateway %s: TCP %s:%s through its own prefix %s" % (
+                gateway, target["host"], target["port"], path["prefix"])
             if not found.get(target["host"]):
                 out.append(check(label, SKIP, "not tested: its resolver gave no address"))
                 continue

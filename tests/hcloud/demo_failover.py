@@ -11,8 +11,9 @@ What a user does (docs/availability.md), then what a gateway's failure does to t
    one IPv6-only Docker host; the inventory lists them, Ansible reaches them over SSH on IPv6;
 3. ``site.yml`` with the provisioning's group_vars plus the agents' API token (the twin's, from the
    gateways: its inside endpoint); the verify role checks every gateway's path; a second run changes nothing;
-4. failover: an app container on the Docker host sends one SMTP transaction per second, by name, through
-   DNS64/NAT64; the gateway its resolver leads to is powered off (the twin kills its container: the hard way).
+4. failover: two app containers on the Docker host send one SMTP transaction per second each through
+   DNS64/NAT64, one resolving the name for every mail, one with the address it resolved at its start (an app
+   that caches DNS); the gateway their resolver leads to is powered off (the twin kills its container: the hard way).
    Printed: ``failover: new connections recovered in N s, M of K transactions failed``; the goal is 10 s.
    It comes back: one move back after the stable period (``nat64_failover_failback_after``, 20 s here instead
    of 300 to keep the demo short), no flapping;
@@ -280,20 +281,28 @@ def journal(state, gateway, since):
     print('journal of %s:\n%s' % (gateway, '\n'.join('  ' + line.split(': ', 1)[-1][:170] for line in lines[-12:])))
 
 
+# The two apps: one resolves the name for every mail, one resolved it once (an app that caches DNS).
+LOOPS = {'by name': ('results.jsonl', ''), 'cached address': ('results-cached.jsonl', '--cached')}
+
+
 def start_loop(state):
     twin = state['twin']
     journey.ansible(state, 'ansible', HOST, *INVENTORY, '-m', 'ansible.builtin.copy',
                     '-a', 'src=%s dest=%s/ mode=0644' % (HERE / 'failover' / 'mail_loop.py', REMOTE), '-o')
-    command = ('rm -f {r}/results.jsonl {r}/stop; docker rm -f {n} >/dev/null 2>&1; '
-               'docker run -d --name {n} --network kamal -v /etc/ipv6ready/gai.conf:/etc/gai.conf:ro -v {r}:{r} '
-               'ipv6ready-verify/probe:python python3 {r}/mail_loop.py {host} {port} {r}/results.jsonl {r}/stop 1800'
-               ).format(r=REMOTE, n=LOOP, host=twin['mail_name'], port=twin['smtp_port'])
-    journey.ansible(state, 'ansible', HOST, *INVENTORY, '-m', 'ansible.builtin.shell', '-a', command, '-o')
+    commands = ['rm -f {r}/*.jsonl {r}/stop'.format(r=REMOTE)]
+    for index, (results, flag) in enumerate(LOOPS.values()):
+        commands.append('docker rm -f {n}-{i} >/dev/null 2>&1; docker run -d --name {n}-{i} --network kamal '
+                        '-v /etc/ipv6ready/gai.conf:/etc/gai.conf:ro -v {r}:{r} ipv6ready-verify/probe:python '
+                        'python3 {r}/mail_loop.py {flag} {host} {port} {r}/{results} {r}/stop 1800'
+                        .format(r=REMOTE, n=LOOP, i=index, flag=flag, host=twin['mail_name'], port=twin['smtp_port'],
+                                results=results))
+    journey.ansible(state, 'ansible', HOST, *INVENTORY, '-m', 'ansible.builtin.shell', '-a', '; '.join(commands),
+                    '-o')
 
 
-def records(state):
+def records(state, which='by name'):
     result = journey.ansible(state, 'ansible', HOST, *INVENTORY, '-m', 'ansible.builtin.slurp',
-                             '-a', 'src=%s/results.jsonl' % REMOTE, '-o', capture=True)
+                             '-a', 'src=%s/%s' % (REMOTE, LOOPS[which][0]), '-o', capture=True)
     import base64  # pylint: disable=import-outside-toplevel
     content = json.loads(result.stdout[result.stdout.index('{'):])['content']
     return [json.loads(line) for line in base64.b64decode(content).decode().splitlines() if line.strip()]
@@ -301,7 +310,7 @@ def records(state):
 
 def stop_loop(state):
     journey.ansible(state, 'ansible', HOST, *INVENTORY, '-m', 'ansible.builtin.shell',
-                    '-a', 'touch %s/stop; sleep 8; docker rm -f %s' % (REMOTE, LOOP), '-o')
+                    '-a', 'touch %s/stop; sleep 8; docker rm -f %s-0 %s-1' % (REMOTE, LOOP, LOOP), '-o')
 
 
 def power(state, gateway, action):
@@ -322,9 +331,11 @@ def prefixes(state):
     """{gateway: the /96 its resolver synthesizes in}: its home floating /64's."""
     fips = {item['name']: item['ip'] for item in api(state, 'GET', '/floating_ips')['floating_ips']}
     import ipaddress  # pylint: disable=import-outside-toplevel
-    return {gateway: str(ipaddress.IPv6Network((int(ipaddress.IPv6Network(fips[fip]).network_address)
-                                                 | (0x64 << 48), 96)))
-            for fip, gateway in zip(FLOATING, GATEWAYS)}
+
+    def carve(network):
+        return str(ipaddress.IPv6Network((int(ipaddress.IPv6Network(network).network_address) | (0x64 << 48), 96)))
+
+    return {gateway: carve(fips[fip]) for fip, gateway in zip(FLOATING, GATEWAYS)}
 
 
 def describe(window, homes):
@@ -349,21 +360,23 @@ def measure_failure(state, watcher, results, key, how, kill, revive):
     wait_for(lambda: watcher.now().get(FLOATING[0]) == GATEWAYS[1], 60, 'the move of %s' % FLOATING[0])
     time.sleep(30)
     until = time.time()
-    found = records(state)
-    window = [r for r in found if killed <= r['start'] < until]
-    seconds, failed, total = recovery(found, killed, until)
-    slowest, slow = durations(window)
     moved = watcher.moves(killed, until)
     print('moves: %s' % ', '.join('%s %s -> %s after %.1f s' % (m[1], m[2], m[3], m[0] - killed) for m in moved))
-    print('after it: %s; the slowest delivery took %.1f s, %d took more than 2 s' % (describe(window, homes),
-                                                                                   slowest, slow))
     journal(state, GATEWAYS[1], killed - 5)
-    print('failover: new connections recovered in %s s, %d of %d transactions failed (%s)'
-          % ('?' if seconds is None else '%.1f' % seconds, failed, total, key), flush=True)
-    results[key] = {'seconds': seconds, 'failed': failed, 'total': total, 'slowest': slowest, 'slow': slow,
-                    'move_after': [round(m[0] - killed, 1) for m in moved]}
-    if seconds is None or seconds > GOAL:
-        raise DemoError('new connections recovered in %s s, not within %.0f s' % (seconds, GOAL))
+    results[key] = {'move_after': [round(m[0] - killed, 1) for m in moved]}
+    for app in LOOPS:
+        found = records(state, app)
+        window = [r for r in found if killed <= r['start'] < until]
+        seconds, failed, total = recovery(found, killed, until)
+        slowest, slow = durations(window)
+        print('the app (%s): %s; the slowest delivery took %.1f s, %d took more than 2 s'
+              % (app, describe(window, homes), slowest, slow))
+        print('failover: new connections recovered in %s s, %d of %d transactions failed (%s, %s)'
+              % ('?' if seconds is None else '%.1f' % seconds, failed, total, key, app), flush=True)
+        results[key][app] = {'seconds': seconds, 'failed': failed, 'total': total, 'slowest': slowest,
+                             'slow': slow}
+        if seconds is None or seconds > GOAL:
+            raise DemoError('new connections recovered in %s s, not within %.0f s (%s)' % (seconds, GOAL, app))
     if [(m[1], m[3]) for m in moved] != [(FLOATING[0], GATEWAYS[1])]:
         raise DemoError('the moves after the kill were %s' % moved)
 
@@ -379,8 +392,9 @@ def measure_failure(state, watcher, results, key, how, kill, revive):
     failed = sum(1 for r in window if not r['ok'])
     journal(state, victim, started)
     print('comeback: %s back, %s home again %.0f s later (failback after %d s of health), %d move(s), %d of %d '
-          'transactions failed; %s' % (victim, FLOATING[0], back - started, FAILBACK_AFTER, len(moved), failed,
-                                      len(window), describe(window, homes)), flush=True)
+          'transactions failed; %s'
+          % (victim, FLOATING[0], back - started, FAILBACK_AFTER, len(moved), failed, len(window),
+             describe(window, homes)), flush=True)
     results[key]['comeback'] = {'back_after': round(back - started, 1), 'moves': len(moved), 'failed': failed,
                                 'total': len(window)}
     if [(m[1], m[3]) for m in moved] != [(FLOATING[0], victim)]:
@@ -418,8 +432,8 @@ def split_brain(state, watcher, results):
     found = records(state)
     window = [r for r in found if started <= r['start'] < until]
     failed = sum(1 for r in window if not r['ok'])
-    print('moves after healing: %s' % ', '.join('%s %s -> %s after %.1f s' % (m[1], m[2], m[3], m[0] - healed)
-                                               for m in after))
+    shown = ', '.join('%s %s -> %s after %.1f s' % (m[1], m[2], m[3], m[0] - healed) for m in after)
+    print('moves after healing: %s' % shown)
     print('split brain: %d move(s) while cut, the last %.1f s after the cut, none in a loop; %d move(s) home after '
           'healing; %d of %d transactions failed'
           % (len(during), max([m[0] - started for m in during] or [0]), len(after), failed, len(window)), flush=True)
@@ -502,8 +516,10 @@ def main(argv):
             watcher.stop.set()
     print('\nstep times: %s' % ', '.join('%.0f s' % seconds for _name, seconds in journey.TIMES))
     for key in ('powered off', 'hung'):
-        print('failover: new connections recovered in %.1f s, %d of %d transactions failed (%s)'
-              % (results[key]['seconds'], results[key]['failed'], results[key]['total'], key))
+        for app in LOOPS:
+            print('failover: new connections recovered in %.1f s, %d of %d transactions failed (%s, %s)'
+                  % (results[key][app]['seconds'], results[key][app]['failed'], results[key][app]['total'], key,
+                     app))
     print('demo-failover: passed in %.0f s' % (time.monotonic() - journey.STARTED))
     return 0
 

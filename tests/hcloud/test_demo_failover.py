@@ -12,7 +12,10 @@ from demo_failover import gateway_of, moves, recovery
 
 
 def run(outcomes, start=100.0):
-    """One transaction a second from ``start`` (those started 10 s or more before the kill are not counted): True (delivered) or False, each lasting 0.2 s (4 s when failed)."""
+    """One transaction a second from ``start``: True (delivered, 0.2 s) or False (4 s).
+
+    Those started 10 s or more before the kill are not counted.
+    """
     return [{'n': i, 'start': start + i, 'end': start + i + (0.2 if ok else 4.0), 'ok': ok}
             for i, ok in enumerate(outcomes)]
 

@@ -18,7 +18,7 @@ import json
 
 import yaml
 
-from test_provision import (  # noqa: F401 (collections_dir, fake, ansible and key_file are fixtures)
+from test_provision import (  # noqa: F401  pylint: disable=unused-import (fixtures: collections_dir, fake, ...)
     CONFIRM,
     FLEET,
     GATEWAY,

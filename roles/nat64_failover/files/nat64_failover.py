@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # Copyright (c) 2026, ipv6ready.docker maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -381,7 +380,7 @@ def decide(cfg, state, now):
         holder = state["holders"][name]
         if state["drained"]:
             if holder == me:
-                targets = [n for n in _candidates(cfg, fip, status, state, exclude=me)]
+                targets = _candidates(cfg, fip, status, state, exclude=me)
                 if targets:
                     moves.append(_move(fip, targets[0], "drain: handed to %s" % targets[0]))
             continue
@@ -599,10 +598,10 @@ def dns_aaaa(packet, ident):
     if flags & 0x000F:
         raise ValueError("rcode %d" % (flags & 0x000F))
     offset = 12
-    for _ in range(qdcount):
+    for _question in range(qdcount):
         offset = _skip_name(packet, offset) + 4
     out = []
-    for _ in range(ancount):
+    for _answer in range(ancount):
         offset = _skip_name(packet, offset)
         rtype, _rclass, _ttl, length = struct.unpack("!HHIH", packet[offset:offset + 10])
         offset += 10
@@ -836,8 +835,8 @@ class Agent:
             if unblocked:
                 log(5, "%s has been heard healthy for %ds: trusted again" % (name, self.cfg["trust_after"]))
             if was[1] is None or was[0] != beat.get("healthy"):
-                log(6, "%s: heard, %s" % (name, {True: "healthy", False: "UNHEALTHY"}.get(beat.get("healthy"),
-                                                                                      "starting")))
+                health = {True: "healthy", False: "UNHEALTHY"}.get(beat.get("healthy"), "starting")
+                log(6, "%s: heard, %s" % (name, health))
 
     def note_refused(self, source, why):
         now = time.monotonic()
@@ -885,7 +884,10 @@ class Agent:
             state = json.loads(json.dumps(self.state))
             peer_statuses = {name: peer_status(self.cfg, self.state, name, now)[0]
                              for name in order(self.cfg) if name != self.me}
-        ages = lambda value: None if value is None else round(now - value, 1)  # noqa: E731
+
+        def ages(value):
+            return None if value is None else round(now - value, 1)
+
         return {
             "me": self.me, "healthy": state["self"]["ok"], "problems": state["self"]["problems"],
             "drained": state["drained"], "healthy_for": ages(state["self"]["ok_since"]),
@@ -919,9 +921,8 @@ class Agent:
         self.write_status(time.monotonic())
 
     def run(self):
-        log(6, "starting: %s of %s, floating IPs %s" % (
-            self.me, ", ".join(order(self.cfg)), ", ".join("%s (home %s)" % (f["name"], f["home"])
-                                                          for f in self.cfg["floating_ips"])))
+        floating = ", ".join("%s (home %s)" % (f["name"], f["home"]) for f in self.cfg["floating_ips"])
+        log(6, "starting: %s of %s, floating IPs %s" % (self.me, ", ".join(order(self.cfg)), floating))
         threads = [threading.Thread(target=self.sender, daemon=True),
                    threading.Thread(target=self.receiver, daemon=True)]
         for thread in threads:
@@ -974,7 +975,7 @@ def show_status(status):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="ipv6ready-nat64-failover", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="ipv6ready-nat64-failover", description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--config", default=CONFIG)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="the service")

@@ -40,14 +40,14 @@ def test_plan_offsets():
     ("x", {}, "ipv6ready_floating_ips: 'x' is not a list"),
     ([FIPS[0]], {}, "ipv6ready_floating_ips: one floating IP fails over nowhere"),
     ([FIPS[0], dict(FIPS[1], name="fip-1")], {}, "ipv6ready_floating_ips[1].name: fip-1 is listed twice"),
-    ([FIPS[0], dict(FIPS[1], network="2001:db8:f1::/64")], {}, "ipv6ready_floating_ips[1].network: 2001:db8:f1::/64 is "
-                                                             "listed twice"),
-    ([FIPS[0], dict(FIPS[1], network="2001:db8:f2::/56")], {}, "ipv6ready_floating_ips[1].network: '2001:db8:f2::/56' "
-                                                             "is not an IPv6 /64 network (a /56, not a /64)"),
-    ([FIPS[0], dict(FIPS[1], network="203.0.113.7")], {}, "ipv6ready_floating_ips[1].network: '203.0.113.7' is not "
-                                                         "an IPv6 /64"),
-    ([FIPS[0], dict(FIPS[1], home="gw-c")], {}, "ipv6ready_floating_ips[1].home: 'gw-c' is not one of the gateways "
-                                               "(gw-a, gw-b)"),
+    ([FIPS[0], dict(FIPS[1], network="2001:db8:f1::/64")], {},
+     "ipv6ready_floating_ips[1].network: 2001:db8:f1::/64 is listed twice"),
+    ([FIPS[0], dict(FIPS[1], network="2001:db8:f2::/56")], {},
+     "ipv6ready_floating_ips[1].network: '2001:db8:f2::/56' is not an IPv6 /64 network (a /56, not a /64)"),
+    ([FIPS[0], dict(FIPS[1], network="203.0.113.7")], {},
+     "ipv6ready_floating_ips[1].network: '203.0.113.7' is not an IPv6 /64"),
+    ([FIPS[0], dict(FIPS[1], home="gw-c")], {},
+     "ipv6ready_floating_ips[1].home: 'gw-c' is not one of the gateways (gw-a, gw-b)"),
     ([FIPS[0], dict(FIPS[1], name="bad name")], {}, "ipv6ready_floating_ips[1].name: 'bad name' is not a Hetzner"),
     ([FIPS[0], dict(FIPS[1], ip="x")], {}, "ipv6ready_floating_ips[1]: unknown keys ip"),
     (FIPS, {"nat64_offset": "::64:0:0:1"}, "nat64_failover_nat64_offset: '::64:0:0:1' sets bits in the last 32"),
