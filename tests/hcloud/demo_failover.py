@@ -77,20 +77,19 @@ class DemoError(journey.JourneyError):
 def recovery(records, since, until):
     """``(seconds, failed, total)`` for the transactions started in ``[since - 10, until)``.
 
-    ``seconds``: from ``since`` (the kill) to the start of the first transaction that succeeded after the
-    last one that failed (transactions in flight at ``since`` included); 0 when none failed; None when
-    none succeeded after the last failure.
+    ``seconds``: from ``since`` (the kill) until mail is delivered again for good: the end (the delivery) of
+    the first transaction that succeeded among those started after the last failed one (transactions in
+    flight at ``since`` included), or, when none failed, of the first one started after ``since``; None
+    when none succeeded after the last failure.
     """
     window = sorted((r for r in records if since - 10 <= r['start'] < until), key=lambda r: r['start'])
     failures = [r for r in window if not r['ok'] and r['end'] >= since]
     failed = sum(1 for r in window if not r['ok'])
-    if not failures:
-        return 0.0, failed, len(window)
-    last = max(r['start'] for r in failures)
-    later = [r for r in window if r['ok'] and r['start'] > last]
+    after = max([r['start'] for r in failures] or [since - 1e-9])
+    later = [r for r in window if r['ok'] and r['start'] > after]
     if not later:
         return None, failed, len(window)
-    return round(later[0]['start'] - since, 1), failed, len(window)
+    return round(min(r['end'] for r in later) - since, 1), failed, len(window)
 
 
 def moves(samples):

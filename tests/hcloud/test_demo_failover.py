@@ -21,14 +21,14 @@ def run(outcomes, start=100.0):
 
 
 @pytest.mark.parametrize('outcomes, since, expect', [
-    # killed at 110: 111..116 fail, 117 is the first to succeed after the last failure
-    ([True] * 11 + [False] * 6 + [True] * 20, 110.5, (6.5, 6, 36)),
-    # nothing failed
-    ([True] * 30, 110.0, (0.0, 0, 30)),
+    # killed at 110.5: 111..116 fail, 117 is the first to succeed after the last failure, delivered at 117.2
+    ([True] * 11 + [False] * 6 + [True] * 20, 110.5, (6.7, 6, 36)),
+    # nothing failed: the first mail after the kill was delivered 0.2 s later
+    ([True] * 30, 110.0, (0.2, 0, 30)),
     # one in flight at the kill failed, then everything worked
-    ([True] * 10 + [False] + [True] * 20, 110.5, (0.5, 1, 30)),
+    ([True] * 10 + [False] + [True] * 20, 110.5, (0.7, 1, 30)),
     # a late failure after successes: the recovery counts from the last failure
-    ([True] * 11 + [False] * 2 + [True] * 3 + [False] + [True] * 10, 110.5, (6.5, 3, 26)),
+    ([True] * 11 + [False] * 2 + [True] * 3 + [False] + [True] * 10, 110.5, (6.7, 3, 26)),
     # never recovered
     ([True] * 11 + [False] * 10, 110.5, (None, 10, 20)),
 ])
@@ -38,7 +38,14 @@ def test_recovery(outcomes, since, expect):
 
 def test_recovery_counts_only_the_window():
     records = run([False] * 5 + [True] * 30)    # failures long before the kill do not count as recovery time
-    assert recovery(records, 130.0, 1000.0) == (0.0, 0, 15)
+    assert recovery(records, 130.0, 1000.0) == (0.2, 0, 15)
+
+
+def test_recovery_counts_a_slow_delivery():
+    records = run([True] * 12)
+    records[11].update(end=records[11]['start'] + 4.1)   # the first mail after the kill waited for a resolver
+    records.append({'n': 12, 'start': 112.0, 'end': 112.1, 'ok': True})
+    assert recovery(records, 110.5, 1000.0)[0] == 1.6
 
 
 def test_moves_between_samples():
