@@ -11,9 +11,9 @@ OLDEST_REQUIREMENTS ?= requirements-oldest.txt
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv venv-newest lock oldest images platforms bpf lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal demo-hetzner demo-hetzner-down twin-images bench bench-nat64 bench-site hcloud sanity unit conformance molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv venv-newest lock oldest images platforms bpf lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal demo-hetzner demo-hetzner-down demo-failover demo-failover-down twin-images bench bench-nat64 bench-scaleout bench-site hcloud sanity unit conformance molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
-test: lint unit hcloud sanity oldest install-test molecule conformance demo-test demo-fleet demo-kamal demo-hetzner  ## everything CI runs
+test: lint unit hcloud sanity oldest install-test molecule conformance demo-test demo-fleet demo-kamal demo-hetzner demo-failover  ## everything CI runs
 
 # Python >= 3.12 (the newest python3.N on PATH, or IPV6READY_PYTHON); the
 # venv is rebuilt from scratch whenever the lock changes. It installs from the
@@ -131,10 +131,19 @@ demo-hetzner: venv bpf  ## the Hetzner journey on the twin: provision, site.yml 
 demo-hetzner-down: venv  ## remove the twin and fleet that `make demo-hetzner KEEP=1` left up
 	$(PY) tests/hcloud/demo_hetzner.py down
 
-bench: bench-nat64 bench-site  ## both benchmarks (not part of `make test`)
+demo-failover: venv bpf  ## two gateways on the twin: failover measured (one mail a second, a gateway killed), comeback, split brain (KEEP=1 keeps it up)
+	$(PY) tests/hcloud/demo_failover.py
+
+demo-failover-down: venv  ## remove the twin and fleet that `make demo-failover KEEP=1` left up
+	$(PY) tests/hcloud/demo_failover.py down
+
+bench: bench-nat64 bench-scaleout bench-site  ## the benchmarks (not part of `make test`)
 
 bench-nat64: bpf  ## NAT64/DNS64 throughput and latency (root; network namespaces)
 	bench/nat64/run.sh
+
+bench-scaleout: venv bpf  ## aggregate NAT64 throughput of two gateways against one, behind floating /64s (root; network namespaces)
+	bench/scaleout/run.sh
 
 bench-site: venv bpf  ## site.yml on 10 lab hosts: first converge, no-op re-run, against `ansible -m ping`
 	bench/site/run.sh

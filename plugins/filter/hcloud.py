@@ -26,7 +26,12 @@ description:
     for the type's architecture; Docker hosts that exist with an IPv4 address; servers with the fleet's names that
     are not the fleet's; the SSH key - and returns which key to use and which servers to create.
   - C(hcloud_gateway_plan) returns the gateway's firewall rules for the Docker hosts that exist, the client
-    prefixes they admit (not the gateway's own /64), and the problems the API would raise (its limits).
+    prefixes they admit (not the gateway's own /64), and the problems the API would raise (its limits). With two or
+    more gateways, one more rule lets their /64s send each other the failover agents' heartbeats.
+  - With C(hcloud_fleet_gateway_count) of two or more, the plan holds one floating IPv6 /64 per gateway
+    (C(<fleet>-nat64-floating-<n>), home C(<fleet>-nat64-<n>)); C(hcloud_fleet_checks) returns those to create
+    (never touching an existing one, which the failover agents move) and C(hcloud_fleet_summary) writes them as
+    C({name, network, home}).
   - C(hcloud_fleet_summary) returns what the provisioning prints and writes for C(site.yml).
   - C(hcloud_teardown_settings) checks the teardown's settings (the fleet's name is required) and returns the
     problems.
@@ -71,8 +76,20 @@ options:
     type: list
     elements: dict
   gateway:
-    description: C(hcloud_fleet_summary) - the gateway (C(hcloud_server) of the server module).
+    description: C(hcloud_fleet_summary) - the (first) gateway (C(hcloud_server) of the server module).
     type: dict
+  gateways:
+    description:
+      - C(hcloud_gateway_plan), C(hcloud_fleet_summary) - the fleet's gateways that exist (C(hcloud_server_info)); with
+        two or more (C(hcloud_fleet_gateway_count)) their /64s may send each other the failover agents' heartbeats.
+    type: list
+    elements: dict
+  floating_ips:
+    description:
+      - C(hcloud_fleet_checks), C(hcloud_fleet_summary), C(hcloud_teardown_plan) - the floating IPs
+        (C(hcloud_floating_ip_info)).
+    type: list
+    elements: dict
   firewalls:
     description: C(hcloud_teardown_plan) - the firewalls (C(hcloud_firewall_info)).
     type: list
@@ -137,25 +154,29 @@ def hcloud_fleet_plan(settings, facts=None):
     return _hcloud.fleet_plan(_need_dict(settings, 'hcloud_fleet_plan', 'the settings'), facts or {})
 
 
-def hcloud_fleet_checks(plan, servers=None, server_types=None, locations=None, images=None, ssh_keys=None):
+def hcloud_fleet_checks(plan, servers=None, server_types=None, locations=None, images=None, ssh_keys=None,
+                        floating_ips=None):
     """Check the plan against the project before anything is created."""
     name = 'hcloud_fleet_checks'
     return _hcloud.fleet_checks(_need_dict(plan, name, 'the plan'), _list(servers, name, 'servers'),
                                 _list(server_types, name, 'server_types'), _list(locations, name, 'locations'),
-                                _list(images, name, 'images'), _list(ssh_keys, name, 'ssh_keys'))
+                                _list(images, name, 'images'), _list(ssh_keys, name, 'ssh_keys'),
+                                floating_ips=_list(floating_ips, name, 'floating_ips'))
 
 
-def hcloud_gateway_plan(plan, docker_hosts=None):
-    """Return the gateway's rules for the Docker hosts that exist."""
+def hcloud_gateway_plan(plan, docker_hosts=None, gateways=None):
+    """Return the gateways' rules for the Docker hosts and gateways that exist."""
     return _hcloud.gateway_plan(_need_dict(plan, 'hcloud_gateway_plan', 'the plan'),
-                                _list(docker_hosts, 'hcloud_gateway_plan', 'docker_hosts'))
+                                _list(docker_hosts, 'hcloud_gateway_plan', 'docker_hosts'),
+                                _list(gateways, 'hcloud_gateway_plan', 'gateways'))
 
 
-def hcloud_fleet_summary(plan, gateway=None, docker_hosts=None):
+def hcloud_fleet_summary(plan, gateway=None, docker_hosts=None, gateways=None, floating_ips=None):
     """Return what the provisioning reports and writes."""
     name = 'hcloud_fleet_summary'
     return _hcloud.fleet_summary(_need_dict(plan, name, 'the plan'), _need_dict(gateway, name, 'the gateway'),
-                                 _list(docker_hosts, name, 'docker_hosts'))
+                                 _list(docker_hosts, name, 'docker_hosts'), _list(gateways, name, 'gateways'),
+                                 _list(floating_ips, name, 'floating_ips'))
 
 
 def hcloud_teardown_settings(settings):
@@ -163,12 +184,14 @@ def hcloud_teardown_settings(settings):
     return _hcloud.teardown_settings_problems(_need_dict(settings, 'hcloud_teardown_settings', 'the settings'))
 
 
-def hcloud_teardown_plan(fleet, servers=None, firewalls=None, ssh_keys=None, ssh_key_name=None, confirm=None):
+def hcloud_teardown_plan(fleet, servers=None, firewalls=None, ssh_keys=None, ssh_key_name=None, confirm=None,
+                         floating_ips=None):
     """Decide what the teardown deletes."""
     name = 'hcloud_teardown_plan'
     return _hcloud.teardown_plan(fleet, _list(servers, name, 'servers'), _list(firewalls, name, 'firewalls'),
                                  _list(ssh_keys, name, 'ssh_keys'), ssh_key_name=ssh_key_name or None,
-                                 confirm=None if confirm is None else str(confirm))
+                                 confirm=None if confirm is None else str(confirm),
+                                 floating_ips=_list(floating_ips, name, 'floating_ips'))
 
 
 class FilterModule:

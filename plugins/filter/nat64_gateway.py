@@ -54,6 +54,12 @@ options:
     description: C(nat64_gateway_plan) - the NAT64 /96s the translator handles.
     type: list
     elements: str
+  extra_prefixes:
+    description:
+      - C(nat64_gateway_plan) - further /96s mapped onto the first of O(prefixes) before routing (the floating /64s of
+        several gateways); the answers are mapped back by conntrack.
+    type: list
+    elements: str
   allowed:
     description: C(nat64_gateway_plan) - the fleet's IPv6 prefixes, the only sources the translator takes.
     type: list

@@ -25,6 +25,12 @@ description:
   - C(verify_exposure_addresses) - the probe addresses worth trying from the gateway. Option O(route).
   - C(verify_exposure_checks) - the exposure checks; an address that was not proven reachable or closed is
     reported as C(skip) with the reason. Options O(exposure), O(source), O(port), O(route).
+  - C(verify_gateway_paths) - every gateway of the input list (inventory names) as C({name, address, prefix,
+    synthesizes}) from O(hostvars) - its own address, its own NAT64 /96, the /96 its resolver synthesizes in.
+  - C(verify_gateway_connects) - from the M(ipv6ready.docker.dns64_probe) result (the input), the TCP connections
+    that prove every gateway's own path and every resolver's answer. Options O(paths), O(resolvers), O(targets).
+  - C(verify_gateway_checks) - one check per gateway and name, gateway and target, resolver and target, naming the
+    gateway that answered. Options O(connected), O(paths), O(resolvers), O(targets), O(name).
   - C(verify_report) - the report lines, the failure message and a summary of a list of checks.
 options:
   _input:
@@ -36,9 +42,27 @@ options:
     type: str
     default: ""
   prefix:
-    description: C(verify_checks) - the NAT64 /96.
-    type: str
+    description: C(verify_checks) - the NAT64 /96, or a list of them (a fleet of several gateways).
+    type: raw
     default: ""
+  hostvars:
+    description: C(verify_gateway_paths) - the C(hostvars) magic variable.
+    type: dict
+  paths:
+    description: C(verify_gateway_connects), C(verify_gateway_checks) - what C(verify_gateway_paths) returned.
+    type: list
+    elements: dict
+  resolvers:
+    description: C(verify_gateway_connects), C(verify_gateway_checks) - the host's DNS64 resolvers.
+    type: list
+    elements: str
+  targets:
+    description: C(verify_gateway_connects), C(verify_gateway_checks) - the C({host, port}) targets.
+    type: list
+    elements: dict
+  connected:
+    description: C(verify_gateway_checks) - the probe's C(connects) output, C([address]:port) to outcome.
+    type: dict
   gai_conf:
     description: C(verify_container_checks) - the host's policy file path, named in the advice.
     type: str
@@ -79,6 +103,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _verify
+from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import value_list
 
 
 def _mapping(value, filter_name):
@@ -92,6 +117,30 @@ def _mapping(value, filter_name):
 
 def verify_checks(result, name="", prefix=""):
     return _verify.host_checks(_mapping(result, "verify_checks"), name, prefix)
+
+
+def verify_gateway_paths(names, hostvars=None):
+    if not hasattr(hostvars, "__getitem__"):
+        raise AnsibleFilterError("verify_gateway_paths: hostvars must be the hostvars variable")
+
+    class _Vars:
+        def get(self, host, default=None):
+            try:
+                return hostvars[host]
+            except KeyError:
+                return default
+
+    return _verify.gateway_paths(value_list(names, "verify_gateway_paths", "a list of gateways"), _Vars())
+
+
+def verify_gateway_connects(dns, paths=None, resolvers=None, targets=None):
+    return _verify.gateway_connects(_mapping(dns, "verify_gateway_connects"), paths or [], resolvers or [],
+                                    targets or [])
+
+
+def verify_gateway_checks(dns, connected=None, paths=None, resolvers=None, targets=None, name=""):
+    return _verify.gateway_checks(_mapping(dns, "verify_gateway_checks"), _mapping(connected, "connected"),
+                                  paths or [], resolvers or [], targets or [], name)
 
 
 def verify_container_checks(result, gai_conf="", musl="warn"):
@@ -124,5 +173,8 @@ class FilterModule:
             "verify_container_checks": verify_container_checks,
             "verify_exposure_addresses": verify_exposure_addresses,
             "verify_exposure_checks": verify_exposure_checks,
+            "verify_gateway_paths": verify_gateway_paths,
+            "verify_gateway_connects": verify_gateway_connects,
+            "verify_gateway_checks": verify_gateway_checks,
             "verify_report": verify_report,
         }

@@ -54,6 +54,7 @@ def access_list_problems(inputs):
 def address_problems(inputs):
     """The listening addresses (IPv6), the forwarders and the stub zones' servers (either family)."""
     problems = _nat64.address_problems(inputs.get("dns64_interfaces"), "dns64_interfaces", version=6)
+    problems += _nat64.address_problems(inputs.get("dns64_extra_interfaces"), "dns64_extra_interfaces", version=6)
     problems += _nat64.address_problems(inputs.get("dns64_forwarders"), "dns64_forwarders")
     for zone in inputs.get("dns64_stub_zones") or []:
         addresses = zone.get("addresses") or []
@@ -88,11 +89,17 @@ def input_problems(inputs):
     return problems
 
 
-def listen_addresses(interfaces, host_addresses):
-    """``interfaces`` when given, else every IPv6 address of the host that is not link-local, sorted, then ``::1``."""
+def listen_addresses(interfaces, host_addresses, extra=()):
+    """``interfaces`` when given, else every IPv6 address of the host that is not link-local, sorted, then ``::1``.
+
+    ``extra`` (the floating resolver addresses, docs/availability.md) is added
+    either way. The extra addresses may already be the host's (a second run):
+    the list is the same then, so the configuration does not change.
+    """
+    extra = list(extra or ())
     if interfaces:
-        return list(interfaces)
-    chosen = set()
+        return list(interfaces) + [value for value in extra if value not in interfaces]
+    chosen = set(extra)
     for value in host_addresses or []:
         try:
             address = ipaddress.ip_address(value)
@@ -105,4 +112,6 @@ def listen_addresses(interfaces, host_addresses):
 
 def plan(inputs, host_addresses):
     """``{prefix, interfaces}``: what unbound's drop-in holds."""
-    return {"prefix": prefix(inputs), "interfaces": listen_addresses(inputs.get("dns64_interfaces"), host_addresses)}
+    return {"prefix": prefix(inputs),
+            "interfaces": listen_addresses(inputs.get("dns64_interfaces"), host_addresses,
+                                           inputs.get("dns64_extra_interfaces"))}

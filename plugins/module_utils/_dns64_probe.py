@@ -182,8 +182,9 @@ def diagnose(server, source, name, outcome, prefix, timeout):
     """One resolver's answer for one name as ``{ok, detail, cause}``.
 
     ``outcome`` is what ``ask`` returned: ``{rcode, addresses}`` or ``{error:
-    {kind, message}}``. ``prefix`` is the NAT64 /96 the AAAA must lie in
-    (None: any AAAA will do, e.g. while the prefix is being learnt).
+    {kind, message}}``. ``prefix`` is the NAT64 /96 the AAAA must lie in, or a
+    list of them (a fleet of several gateways; inside any one will do), or
+    None (any AAAA will do, e.g. while the prefix is being learnt).
     """
     error = outcome.get("error")
     if error:
@@ -211,27 +212,32 @@ def diagnose(server, source, name, outcome, prefix, timeout):
                          "(unbound's module-config must start with dns64), or the name has no A record" % name}
     if prefix is None:
         return {"ok": True, "detail": "AAAA %s" % ", ".join(addresses), "cause": ""}
-    network = ipaddress.IPv6Network(prefix)
-    inside = [a for a in addresses if ipaddress.IPv6Address(a) in network]
+    networks = [ipaddress.IPv6Network(p) for p in ([prefix] if isinstance(prefix, str) else prefix)]
+    shown = ", ".join(str(n) for n in networks)
+    inside = [a for a in addresses if any(ipaddress.IPv6Address(a) in n for n in networks)]
     if not inside:
-        return {"ok": False, "detail": "AAAA %s outside %s" % (", ".join(addresses), prefix),
+        return {"ok": False, "detail": "AAAA %s outside %s" % (", ".join(addresses), shown),
                 "cause": "the resolver synthesizes with another prefix than the NAT64 prefix %s (dns64_prefix), or %s "
-                         "has a real AAAA record (probe an IPv4-only name)" % (prefix, name)}
-    return {"ok": True, "detail": "AAAA %s inside %s" % (", ".join(inside), prefix), "cause": ""}
+                         "has a real AAAA record (probe an IPv4-only name)" % (shown, name)}
+    where = next(str(n) for n in networks if ipaddress.IPv6Address(inside[0]) in n)
+    return {"ok": True, "detail": "AAAA %s inside %s" % (", ".join(inside), where), "cause": ""}
 
 
-def evaluate(answers, prefix, timeout):
+def evaluate(answers, prefix, timeout, prefixes=()):
     """Decide on every answer; ``answers`` is ``[{server, source, name, outcome}]``.
 
-    Without ``prefix`` the /96 is learnt from the answers for
-    ``ipv4only.arpa`` (every resolver must agree). Returns ``{prefix,
+    ``prefixes`` are further /96s an AAAA may lie in (each resolver of a fleet
+    with several gateways synthesizes in its own). Without ``prefix`` and
+    ``prefixes`` the /96 is learnt from the answers for ``ipv4only.arpa``
+    (every resolver must agree). Returns ``{prefix,
     prefix_source, checks, problems}``: ``checks`` are the answers with the
     decision added, ``problems`` one message per failed check, naming the
     resolver, the host's source address and the likely cause.
     """
-    prefix_source = "given" if prefix else None
+    given = ([prefix] if prefix else []) + [p for p in prefixes or () if p != prefix]
+    prefix_source = "given" if given else None
     problems = []
-    if not prefix:
+    if not given:
         learnt = sorted({learn_prefix(a["outcome"].get("addresses")) for a in answers
                          if _is_well_known(a["name"]) and not a["outcome"].get("error")} - {None})
         if len(learnt) == 1:
@@ -242,11 +248,12 @@ def evaluate(answers, prefix, timeout):
         elif answers and not any(_is_well_known(a["name"]) for a in answers):
             problems.append("the NAT64 prefix is unknown: give it, or ask for %s, whose synthesized AAAA shows it "
                             "(RFC 7050)" % WELL_KNOWN_NAME)
+    accepted = given if len(given) > 1 else (given[0] if given else prefix)
     checks = []
     for answer in answers:
         decision = diagnose(answer["server"], answer.get("source"), answer["name"], answer["outcome"],
-                            prefix, timeout)
-        if (decision["ok"] and not prefix and _is_well_known(answer["name"])
+                            accepted, timeout)
+        if (decision["ok"] and not given and _is_well_known(answer["name"])
                 and learn_prefix(answer["outcome"].get("addresses")) is None):
             decision = {"ok": False, "detail": "AAAA %s" % ", ".join(answer["outcome"]["addresses"]),
                         "cause": "the AAAA does not end in 192.0.0.170 or 192.0.0.171: not a /96 DNS64 synthesis"}

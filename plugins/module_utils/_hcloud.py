@@ -38,6 +38,9 @@ DOCKER_HOST = 'docker_host'
 GATEWAY = 'nat64_gateway'
 
 MAX_DOCKER_HOSTS = 100
+MAX_GATEWAYS = 10
+# The failover agents' heartbeats (ipv6ready.docker.nat64_failover's default port).
+FAILOVER_PORT = 6464
 MAX_RULE_ADDRESSES = 100
 MAX_RULES = 50
 MAX_EFFECTIVE_RULES = 500
@@ -73,6 +76,30 @@ def fleet_names(fleet):
         'ssh_key': '%s-admin' % fleet,
         'label_selector': '%s=%s' % (FLEET_LABEL, fleet),
     }
+
+
+def gateway_name(fleet, index):
+    """Return the name of gateway number ``index``: ``<fleet>-nat64`` for the first (as with one gateway), then
+    ``<fleet>-nat64-2``, ..."""
+    return '%s-nat64' % fleet if index == 1 else '%s-nat64-%d' % (fleet, index)
+
+
+def gateway_index(fleet, name):
+    """Return the number of a gateway named by the fleet's naming, or None for any other name."""
+    if name == '%s-nat64' % fleet:
+        return 1
+    match = re.match(r'^%s-nat64-([2-9]|10)$' % re.escape(fleet), name or '')
+    return int(match.group(1)) if match else None
+
+
+def floating_ip_name(fleet, index):
+    """Return the name of floating IP number ``index``, the one whose home is gateway number ``index``."""
+    return '%s-nat64-floating-%d' % (fleet, index)
+
+
+def floating_ip_index(fleet, name):
+    match = re.match(r'^%s-nat64-floating-([1-9]|10)$' % re.escape(fleet), name or '')
+    return int(match.group(1)) if match else None
 
 
 def docker_host_name(fleet, index):
@@ -212,7 +239,7 @@ def docker_host_rules(ssh_sources, app_ports, app_sources):
     return rules
 
 
-def gateway_rules(ssh_sources, client_prefixes):
+def gateway_rules(ssh_sources, client_prefixes, gateway_prefixes=(), failover_port=FAILOVER_PORT):
     """The gateway's rules.
 
     SSH from the admins; ICMP from anywhere over both families (Packet Too Big
@@ -222,6 +249,8 @@ def gateway_rules(ssh_sources, client_prefixes):
     through the translator too; the gateway's own ip6tables allowlist
     (nat64_gateway role) decides who may use the translator. With no client
     prefix, DNS64 and the translator stay closed, never open to everyone.
+    With several gateways (``gateway_prefixes``, their /64s), the failover
+    agents' heartbeats (UDP ``failover_port``) between them.
     """
     rules = [
         rule('SSH', 'tcp', '22', ssh_sources),
@@ -235,6 +264,9 @@ def gateway_rules(ssh_sources, client_prefixes):
             rule('NAT64 (TAYGA), TCP', 'tcp', 'any', client_prefixes),
             rule('NAT64 (TAYGA), UDP', 'udp', 'any', client_prefixes),
         ]
+    if len(gateway_prefixes) > 1:
+        rules.append(rule('NAT64 failover heartbeats, between the gateways', 'udp', str(failover_port),
+                          gateway_prefixes))
     return rules
 
 
@@ -321,6 +353,15 @@ def fleet_plan(settings, facts=None):
                         % (_show(raw_count), MAX_DOCKER_HOSTS))
         count = 0
 
+    raw_gateways = settings.get('hcloud_fleet_gateway_count', 1)
+    gateways_text = (str(raw_gateways).strip()
+                     if isinstance(raw_gateways, (int, str)) and not isinstance(raw_gateways, bool) else '')
+    gateway_count = int(gateways_text) if COUNT_RE.match(gateways_text) else None
+    if gateway_count is None or not 1 <= gateway_count <= MAX_GATEWAYS:
+        problems.append('hcloud_fleet_gateway_count: %s is not a whole number from 1 to %d'
+                        % (_show(raw_gateways), MAX_GATEWAYS))
+        gateway_count = 1
+
     problems += _name_problems(settings, ['hcloud_fleet_location', 'hcloud_fleet_image',
                                           'hcloud_fleet_gateway_server_type', 'hcloud_fleet_docker_host_server_type',
                                           'hcloud_fleet_ssh_key_name'])
@@ -381,6 +422,10 @@ def fleet_plan(settings, facts=None):
         'docker_host_labels': {FLEET_LABEL: fleet, ROLE_LABEL: DOCKER_HOST},
         'gateway_labels': {FLEET_LABEL: fleet, ROLE_LABEL: GATEWAY},
         'docker_hosts': [docker_host_name(fleet, index) for index in range(1, count + 1)],
+        'gateways': [gateway_name(fleet, index) for index in range(1, gateway_count + 1)],
+        # One floating IPv6 /64 per gateway, its home, when there are two or more (docs/availability.md).
+        'floating_ips': ([{'name': floating_ip_name(fleet, index), 'home': gateway_name(fleet, index)}
+                          for index in range(1, gateway_count + 1)] if gateway_count > 1 else []),
         'location': settings.get('hcloud_fleet_location'),
         'image': settings.get('hcloud_fleet_image'),
         'server_types': {DOCKER_HOST: settings.get('hcloud_fleet_docker_host_server_type'),
@@ -489,14 +534,17 @@ def _role(server):
     return labels.get(FLEET_LABEL), labels.get(ROLE_LABEL)
 
 
-def fleet_checks(plan, servers, server_types, locations, images, ssh_keys, now=None):
+def fleet_checks(plan, servers, server_types, locations, images, ssh_keys, now=None, floating_ips=None):
     """Check the plan against the project before anything is created.
 
-    ``servers``, ``server_types``, ``locations``, ``images`` and ``ssh_keys``
-    are what the hetzner.hcloud ``*_info`` modules return. Returns a dict with
-    ``problems`` and ``warnings``, the SSH key to use (``ssh_key``), the servers
-    to ``create``, the fleet's Docker hosts beyond the wanted count
-    (``extra_docker_hosts``).
+    ``servers``, ``server_types``, ``locations``, ``images``, ``ssh_keys``
+    and ``floating_ips`` are what the hetzner.hcloud ``*_info`` modules
+    return. Returns a dict with ``problems`` and ``warnings``, the SSH key to
+    use (``ssh_key``), the servers to ``create``, the fleet's Docker hosts
+    and gateways beyond the wanted counts (``extra_docker_hosts``,
+    ``extra_gateways``), and the floating IPs to create
+    (``create_floating_ips``, each ``{name, home}``; an existing one is never
+    touched, since the failover agents move it).
     """
     fleet = plan['name']
     names = plan['names']
@@ -517,20 +565,35 @@ def fleet_checks(plan, servers, server_types, locations, images, ssh_keys, now=N
                             'hosts are IPv6-only, and the server module does not remove IPv4 from an existing server. '
                             'Delete the server (the next run creates it without IPv4) or unassign and delete its '
                             'primary IPv4, then run again.' % (server.get('name'), server.get('ipv4_address')))
-    gateway = by_name.get(names['gateway'])
-    if gateway is not None:
+    for name in plan['gateways']:
+        gateway = by_name.get(name)
+        if gateway is None:
+            continue
         if _role(gateway) != (fleet, GATEWAY):
             problems.append('server %s already exists but is not the NAT64 gateway of the fleet %s (labels %s); rename '
                             'or delete it, or choose another hcloud_fleet_name'
-                            % (names['gateway'], fleet, gateway.get('labels') or {}))
+                            % (name, fleet, gateway.get('labels') or {}))
         elif not gateway.get('ipv4_address') or not gateway.get('ipv6'):
             problems.append('NAT64 gateway %s exists without %s; the gateway needs both. Delete it (the next run '
                             'creates it with IPv4 and IPv6) or assign the missing primary IP, then run again.'
-                            % (names['gateway'], 'a public IPv4 address' if not gateway.get('ipv4_address')
+                            % (name, 'a public IPv4 address' if not gateway.get('ipv4_address')
                                else 'a public IPv6 network'))
+    fleet_gateways = sorted((server for server in servers or [] if _role(server) == (fleet, GATEWAY)),
+                            key=lambda server: gateway_index(fleet, server.get('name')) or 0)
+    existing_ips = {item.get('name'): item for item in floating_ips or []}
+    for wanted in plan.get('floating_ips') or []:
+        item = existing_ips.get(wanted['name'])
+        if item is None:
+            continue
+        if (item.get('labels') or {}).get(FLEET_LABEL) != fleet:
+            problems.append('floating IP %s already exists but is not the fleet %s\'s (labels %s); rename or delete '
+                            'it, or choose another hcloud_fleet_name' % (wanted['name'], fleet, item.get('labels') or {}))
+        elif item.get('type') != 'ipv6':
+            problems.append('floating IP %s is an %s address; the fleet\'s failover needs an IPv6 /64: delete it, the '
+                            'next run creates it' % (wanted['name'], item.get('type')))
 
     create = {DOCKER_HOST: [name for name in plan['docker_hosts'] if name not in by_name],
-              GATEWAY: [names['gateway']] if gateway is None else []}
+              GATEWAY: [name for name in plan['gateways'] if name not in by_name]}
     location = plan['location']
     known_locations = sorted(item.get('name') for item in locations or [] if item.get('name'))
     if any(create.values()) and location not in known_locations:
@@ -573,6 +636,9 @@ def fleet_checks(plan, servers, server_types, locations, images, ssh_keys, now=N
         'create': create,
         'extra_docker_hosts': [server.get('name') for server in fleet_hosts
                                if server.get('name') not in plan['docker_hosts']],
+        'extra_gateways': [server.get('name') for server in fleet_gateways
+                           if server.get('name') not in plan['gateways']],
+        'create_floating_ips': [item for item in plan.get('floating_ips') or [] if item['name'] not in existing_ips],
     }
 
 
@@ -599,10 +665,18 @@ def client_prefixes(plan, docker_hosts):
     return prefixes
 
 
-def gateway_plan(plan, docker_hosts):
-    """Return the gateway's ``rules``, the ``client_prefixes`` they admit, and the ``problems`` the API would raise."""
+def gateway_plan(plan, docker_hosts, gateways=None):
+    """Return the gateways' ``rules``, the ``client_prefixes`` they admit, and the ``problems`` the API would raise.
+
+    ``gateways`` are the fleet's gateways that exist (``hcloud_server_info``);
+    with two or more, their /64s may send each other heartbeats.
+    """
     clients = client_prefixes(plan, docker_hosts)
-    rules = gateway_rules(plan['ssh_source_ips'], clients)
+    ours = [server.get('ipv6') for server in gateways or []
+            if server.get('ipv6') and server.get('name') in plan.get('gateways', [])]
+    gateway_prefixes, _problems = canonical_prefixes(ours, 'gateway prefixes')
+    rules = gateway_rules(plan['ssh_source_ips'], clients,
+                          gateway_prefixes if len(plan.get('gateways', [])) > 1 else [])
     return {'client_prefixes': clients, 'rules': rules,
             'problems': rule_problems(rules, plan['names']['gateway_firewall'])}
 
@@ -613,28 +687,47 @@ def first_address(prefix):
     return str(network.network_address + 1)
 
 
-def fleet_summary(plan, gateway, docker_hosts):
-    """Return what the provisioning reports and writes: the gateway, the clients, the Docker hosts, and text lines."""
+def _gateway_summary(gateway):
+    return {'name': gateway.get('name'), 'ipv4': gateway.get('ipv4_address'),
+            'ipv6_prefix': canonical_prefixes([gateway.get('ipv6')], 'gateway')[0][0],
+            'ipv6_address': first_address(gateway.get('ipv6'))}
+
+
+def fleet_summary(plan, gateway, docker_hosts, gateways=None, floating_ips=None):
+    """Return what the provisioning reports and writes: the gateway(s), the floating IPs, the clients, the Docker hosts,
+    and text lines.
+
+    ``gateway`` is the first gateway; ``gateways`` all of the fleet's (when
+    there are several) and ``floating_ips`` their floating IPs
+    (``hcloud_floating_ip_info``), written as ``{name, network, home}``.
+    """
     clients = client_prefixes(plan, docker_hosts)
     hosts = sorted(docker_hosts or [], key=lambda server: (docker_host_index(plan['name'], server.get('name')) or 0,
                                                            server.get('name')))
+    wanted = plan.get('gateways') or [gateway.get('name')]
+    several = sorted((item for item in gateways or [] if item.get('name') in wanted and item.get('ipv6')),
+                     key=lambda item: wanted.index(item.get('name')))
+    by_name = {item.get('name'): item for item in floating_ips or []}
+    floating = [{'name': item['name'], 'network': canonical_prefixes([by_name[item['name']].get('ip')], 'ip')[0][0],
+                 'home': item['home']}
+                for item in plan.get('floating_ips') or [] if by_name.get(item['name'], {}).get('ip')]
     summary = {
         'name': plan['name'],
-        'gateway': {'name': gateway.get('name'), 'ipv4': gateway.get('ipv4_address'),
-                    'ipv6_prefix': canonical_prefixes([gateway.get('ipv6')], 'gateway')[0][0],
-                    'ipv6_address': first_address(gateway.get('ipv6'))},
+        'gateway': _gateway_summary(gateway),
+        'gateways': [_gateway_summary(item) for item in several] if len(wanted) > 1 else [],
+        'floating_ips': floating,
         'client_prefixes': clients,
         'extra_client_prefixes': list(plan['extra_client_prefixes']),
         'docker_hosts': dict((server.get('name'), server.get('ipv6')) for server in hosts),
     }
-    shown = summary['gateway']
     hosts_text = ', '.join('%s %s' % (server.get('name'), server.get('ipv6')) for server in hosts)
-    summary['lines'] = [
-        'NAT64 gateway %s: IPv4 %s, IPv6 %s (address %s)'
-        % (shown['name'], shown['ipv4'], shown['ipv6_prefix'], shown['ipv6_address']),
-        'Prefixes allowed to use NAT64 and DNS64: %s' % (', '.join(clients) or 'none'),
-        'Docker hosts (IPv6 only): %s' % (hosts_text or 'none'),
-    ]
+    summary['lines'] = (
+        ['NAT64 gateway %s: IPv4 %s, IPv6 %s (address %s)'
+         % (shown['name'], shown['ipv4'], shown['ipv6_prefix'], shown['ipv6_address'])
+         for shown in summary['gateways'] or [summary['gateway']]]
+        + ['Floating IPv6 %s: %s, home %s' % (item['name'], item['network'], item['home']) for item in floating]
+        + ['Prefixes allowed to use NAT64 and DNS64: %s' % (', '.join(clients) or 'none'),
+           'Docker hosts (IPv6 only): %s' % (hosts_text or 'none')])
     return summary
 
 
@@ -660,22 +753,23 @@ def teardown_settings_problems(settings):
     return problems
 
 
-def teardown_plan(fleet, servers, firewalls, ssh_keys, ssh_key_name=None, confirm=None):
+def teardown_plan(fleet, servers, firewalls, ssh_keys, ssh_key_name=None, confirm=None, floating_ips=None):
     """Decide what the teardown deletes, and whether it may.
 
     Only resources labelled ``ipv6ready_fleet=<fleet>`` are candidates (an SSH
     key without the label, e.g. one the provisioning found and reused, never
     is), and each must also follow the fleet's naming: servers
-    ``<fleet>-nat64`` (role nat64_gateway) and ``<fleet>-docker-<n>`` (role
-    docker_host), the firewalls ``<fleet>-docker-hosts`` and
+    ``<fleet>-nat64``, ``<fleet>-nat64-<n>`` (role nat64_gateway) and
+    ``<fleet>-docker-<n>`` (role docker_host), the floating IPs
+    ``<fleet>-nat64-floating-<n>``, the firewalls ``<fleet>-docker-hosts`` and
     ``<fleet>-nat64-gateway``, the key ``ssh_key_name`` (default
     ``<fleet>-admin``). Anything labelled but named otherwise is a problem, and
     then nothing is deleted. ``confirm`` must equal ``fleet``.
     """
     problems = fleet_name_problems(fleet)
     if problems:
-        return {'problems': problems, 'servers': [], 'firewalls': [], 'ssh_keys': [], 'empty': True, 'lines': [],
-                'confirmed': False}
+        return {'problems': problems, 'servers': [], 'firewalls': [], 'ssh_keys': [], 'floating_ips': [],
+                'empty': True, 'lines': [], 'confirmed': False}
     names = fleet_names(fleet)
     key_name = ssh_key_name or names['ssh_key']
 
@@ -683,18 +777,24 @@ def teardown_plan(fleet, servers, firewalls, ssh_keys, ssh_key_name=None, confir
         return sorted((item for item in items or [] if (item.get('labels') or {}).get(FLEET_LABEL) == fleet),
                       key=lambda item: (item.get('name') or '', item.get('id') or 0))
 
-    chosen = {'servers': [], 'firewalls': [], 'ssh_keys': []}
+    chosen = {'servers': [], 'firewalls': [], 'ssh_keys': [], 'floating_ips': []}
     for server in labelled(servers):
         role = (server.get('labels') or {}).get(ROLE_LABEL)
         name = server.get('name')
-        if (role, name == names['gateway']) == (GATEWAY, True) or (
+        if (role == GATEWAY and gateway_index(fleet, name) is not None) or (
                 role == DOCKER_HOST and docker_host_index(fleet, name) is not None):
             chosen['servers'].append(server)
         else:
-            problems.append('server %s carries %s=%s but does not follow the fleet\'s naming (%s with role %s, '
-                            '%s-docker-<n> with role %s; it has role %s): delete it by hand or remove its label'
-                            % (name, FLEET_LABEL, fleet, names['gateway'], GATEWAY, fleet, DOCKER_HOST,
+            problems.append('server %s carries %s=%s but does not follow the fleet\'s naming (%s or %s-nat64-<n> with '
+                            'role %s, %s-docker-<n> with role %s; it has role %s): delete it by hand or remove its label'
+                            % (name, FLEET_LABEL, fleet, names['gateway'], fleet, GATEWAY, fleet, DOCKER_HOST,
                                role or 'none'))
+    for item in labelled(floating_ips):
+        if floating_ip_index(fleet, item.get('name')) is not None:
+            chosen['floating_ips'].append(item)
+        else:
+            problems.append('floating IP %s carries %s=%s but is not named %s-nat64-floating-<n>: delete it by hand or '
+                            'remove its label' % (item.get('name'), FLEET_LABEL, fleet, fleet))
     for firewall in labelled(firewalls):
         if firewall.get('name') in (names['docker_firewall'], names['gateway_firewall']):
             chosen['firewalls'].append(firewall)
@@ -719,11 +819,13 @@ def teardown_plan(fleet, servers, firewalls, ssh_keys, ssh_key_name=None, confir
         'servers': [{'id': item.get('id'), 'name': item.get('name')} for item in chosen['servers']],
         'firewalls': [{'id': item.get('id'), 'name': item.get('name')} for item in chosen['firewalls']],
         'ssh_keys': [{'id': item.get('id'), 'name': item.get('name')} for item in chosen['ssh_keys']],
+        'floating_ips': [{'id': item.get('id'), 'name': item.get('name')} for item in chosen['floating_ips']],
         'empty': empty,
         'confirmed': confirm == fleet,
-        'lines': ['Fleet %s: %s' % (fleet, 'nothing to delete' if empty else 'these will be deleted'),
-                  listed('servers', chosen['servers']), listed('firewalls', chosen['firewalls']),
-                  listed('SSH keys', chosen['ssh_keys'])],
+        'lines': (['Fleet %s: %s' % (fleet, 'nothing to delete' if empty else 'these will be deleted'),
+                   listed('servers', chosen['servers']), listed('firewalls', chosen['firewalls']),
+                   listed('SSH keys', chosen['ssh_keys'])]
+                  + ([listed('floating IPs', chosen['floating_ips'])] if chosen['floating_ips'] else [])),
     }
     if not empty and not result['confirmed']:
         result['confirm_message'] = ('hcloud_fleet_teardown_confirm: the resources listed above are deleted only when '

@@ -47,6 +47,14 @@ def device_problems(inputs):
                                      required=False)
 
 
+def probe_prefix_problems(inputs):
+    """Further NAT64 /96s the proof expects answers in (the floating ones of several gateways)."""
+    problems = []
+    for value in inputs.get("nat64_client_probe_prefixes") or []:
+        problems += _nat64.prefix_problems(value, "nat64_client_probe_prefixes")
+    return problems
+
+
 def resolver_problems(inputs):
     """The DNS64 resolvers the host is pointed at are IPv6; the further ones to prove may be either family."""
     return (_nat64.address_problems(inputs.get("nat64_client_dns_servers"), "nat64_client_dns_servers", version=6)
@@ -66,7 +74,7 @@ def probe_problems(inputs):
     return problems
 
 
-RULES = (prefix_problems, route_problems, device_problems, resolver_problems, probe_problems)
+RULES = (prefix_problems, probe_prefix_problems, route_problems, device_problems, resolver_problems, probe_problems)
 
 
 def input_problems(inputs):

@@ -172,14 +172,14 @@ def _tayga_route(engine, tayga_address):
 
 
 def gateway_plan(engine, device, prefixes, pool, allowed, ipv4_targets=(), ipv4_destinations='global',
-                 deny_action='drop', uplink='', tayga_address='', lowest_ipv6_mtu=IPV6_MIN_MTU):
+                 deny_action='drop', uplink='', tayga_address='', lowest_ipv6_mtu=IPV6_MIN_MTU, extra_prefixes=()):
     """What ipv6ready-nat64-net and the ruleset file need: the ruleset
     (gateway_ruleset, same arguments), the destinations routed to the
     translator, the table's name, the marks, and the fragmenting route."""
     dummy, fragment_mtu = fragment_sizes(lowest_ipv6_mtu)
     return {
         'ruleset': gateway_ruleset(engine, device, prefixes, pool, allowed, ipv4_targets, ipv4_destinations,
-                                   deny_action, uplink, tayga_address, lowest_ipv6_mtu),
+                                   deny_action, uplink, tayga_address, lowest_ipv6_mtu, extra_prefixes),
         'routes': [str(ipaddress.IPv6Network(p)) for p in prefixes]
         + [str(n) for n in _tayga_route(engine, tayga_address)],
         'table': NFT_TABLE,
@@ -217,7 +217,7 @@ def _set(lines, name, kind, networks, comment):
 
 
 def gateway_ruleset(engine, device, prefixes, pool, allowed, ipv4_targets=(), ipv4_destinations='global',
-                    deny_action='drop', uplink='', tayga_address='', lowest_ipv6_mtu=IPV6_MIN_MTU):
+                    deny_action='drop', uplink='', tayga_address='', lowest_ipv6_mtu=IPV6_MIN_MTU, extra_prefixes=()):
     """The gateway's whole packet policy, as one nftables ruleset (text for
     ``nft -f``) that replaces the table NFT_TABLE atomically.
 
@@ -227,7 +227,10 @@ def gateway_ruleset(engine, device, prefixes, pool, allowed, ipv4_targets=(), ip
     the IPv4 destination policy, ``deny_action``: drop or reject what is
     refused, ``uplink``: the interface to masquerade out of (empty: every one
     but the translator's), ``tayga_address``: TAYGA's own IPv6 address (routed
-    to TAYGA too), ``lowest_ipv6_mtu``: RFC 7915 4.1's threshold.
+    to TAYGA too), ``lowest_ipv6_mtu``: RFC 7915 4.1's threshold,
+    ``extra_prefixes``: further /96s mapped onto the first of ``prefixes``
+    before routing (the floating /64s of several gateways,
+    docs/availability.md); conntrack maps the answers back.
 
     In short: to the prefix only from the fleet, and nothing conntrack cannot
     track; from the translator only answers on the IPv6 side, and on the IPv4
@@ -248,6 +251,7 @@ def gateway_ruleset(engine, device, prefixes, pool, allowed, ipv4_targets=(), ip
         raise ValueError('no NAT64 prefix')
     pool = ipaddress.IPv4Network(pool)
     translated = [ipaddress.IPv6Network(p) for p in prefixes] + _tayga_route(engine, tayga_address)
+    extra = [ipaddress.IPv6Network(p) for p in extra_prefixes or ()]
     fleet = [ipaddress.IPv6Network(p) for p in allowed]
     targets = [ipaddress.IPv4Network(t) for t in (ipv4_targets or [])]
     denied = [ipaddress.IPv4Network(d) for d in ipv4_denied(targets)] if ipv4_destinations == 'global' else []
@@ -270,6 +274,7 @@ def gateway_ruleset(engine, device, prefixes, pool, allowed, ipv4_targets=(), ip
         lines.append('\tcounter %s {\n\t\tcomment "%s"\n\t}' % (name, comment))
     _set(lines, 'fleet', 'ipv6_addr', fleet, 'The fleet: the only sources the translator takes.')
     _set(lines, 'translated', 'ipv6_addr', translated, 'What the translator handles.')
+    _set(lines, 'extra', 'ipv6_addr', extra, 'Further /96s, mapped onto %s before routing.' % translated[0])
     _set(lines, 'ipv4_targets', 'ipv4_addr', targets, 'Non-global IPv4 networks the fleet reaches all the same.')
     _set(lines, 'ipv4_denied', 'ipv4_addr', denied,
          'Non-global IPv4 networks the translator does not reach (destinations: %s).' % ipv4_destinations)
@@ -280,6 +285,7 @@ def gateway_ruleset(engine, device, prefixes, pool, allowed, ipv4_targets=(), ip
         '\tchain forward {',
         '\t\ttype filter hook forward priority filter - 10; policy accept;',
         '\t\tip6 daddr @translated ct state invalid counter name "invalid" drop',
+        '\t\tip6 daddr @extra counter name "invalid" drop',
         '\t\tip6 daddr @translated ip6 saddr @fleet %s' % accept,
         '\t\tip6 daddr @translated counter name "not_fleet" %s' % deny6,
         '\t\tiifname %s ct state invalid counter name "invalid" drop' % dev,
@@ -321,6 +327,15 @@ def gateway_ruleset(engine, device, prefixes, pool, allowed, ipv4_targets=(), ip
         % (pool, above, MARK_FRAGMENT),
         '\t}',
     ]
+    if extra:
+        lines += [
+            '',
+            '\t# The further /96s: mapped onto the prefix before routing, so the allowlist',
+            '\t# in forward applies to them as to the prefix; a packet conntrack cannot',
+            '\t# track stays unmapped, and forward drops it.',
+            '\tchain map_extra {',
+            '\t\ttype nat hook prerouting priority dstnat; policy accept;',
+        ] + ['\t\tip6 daddr %s dnat ip6 prefix to %s' % (network, translated[0]) for network in extra] + ['\t}']
     if engine == 'tayga':
         lines += [
             '',

@@ -34,16 +34,28 @@ def check(name, status, detail):
     return {"check": name, "status": status, "detail": detail}
 
 
+def _networks(prefix):
+    """``prefix`` (one, or a list of several) as networks; unparsable ones skipped."""
+    out = []
+    for value in [prefix] if isinstance(prefix, str) or prefix is None else prefix:
+        try:
+            out.append(ipaddress.ip_network(value, strict=False))
+        except (ValueError, TypeError):
+            continue
+    return out
+
+
+def _shown(prefix):
+    return ", ".join(str(n) for n in _networks(prefix)) or str(prefix)
+
+
 def _inside(addresses, prefix):
-    """The addresses that lie inside ``prefix`` (unparsable ones skipped)."""
-    try:
-        network = ipaddress.ip_network(prefix, strict=False)
-    except (ValueError, TypeError):
-        return []
+    """The addresses that lie inside ``prefix``, or inside any of a list of prefixes (unparsable ones skipped)."""
+    networks = _networks(prefix)
     out = []
     for value in addresses or ():
         try:
-            if ipaddress.ip_address(value) in network:
+            if any(ipaddress.ip_address(value) in network for network in networks):
                 out.append(value)
         except ValueError:
             continue
@@ -59,13 +71,13 @@ def _is_ipv6(value):
 
 
 def dns64_check(dns64, name, prefix):
-    """The host resolves ``name`` (IPv4-only) to an AAAA inside the NAT64 prefix."""
+    """The host resolves ``name`` (IPv4-only) to an AAAA inside the NAT64 prefix (or one of several)."""
     answer = dns64 or {}
     synthesized = _inside(answer.get("addresses"), prefix)
     if synthesized:
         return check("host: DNS64 answers " + name, PASS, "AAAA " + ", ".join(synthesized))
-    got = answer.get("error") or "no AAAA inside %s, got %s" % (prefix, ", ".join(answer.get("addresses") or []) or
-                                                                "none")
+    got = answer.get("error") or "no AAAA inside %s, got %s" % (_shown(prefix),
+                                                                ", ".join(answer.get("addresses") or []) or "none")
     return check("host: DNS64 answers " + name, FAIL,
                  got + " (is the resolver a DNS64 resolver? is it allowed to answer this host?)")
 
@@ -113,6 +125,133 @@ def host_checks(result, dns64_name, prefix):
     out.extend(target_checks(result.get("targets"), prefix))
     if "engine" in result:
         out.append(engine_check(result["engine"]))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Every gateway's path (a fleet of several gateways)
+
+
+def gateway_paths(names, hostvars):
+    """Each gateway as ``{name, address, prefix, synthesizes}``: its own address, its own NAT64 /96, the /96 its
+    resolver synthesizes in. A value not known (the gateway was not in this run) is None.
+
+    Empty for fewer than two gateways: the host's own checks prove the one path there is.
+    """
+    out = []
+    if len(names or ()) < 2:
+        return out
+    for name in names or ():
+        host = hostvars.get(name) or {}
+        facts = host.get("ansible_facts") or {}
+        address = host.get("nat64_failover_address") or (facts.get("default_ipv6") or {}).get("address")
+        prefix = host.get("nat64_gateway_active_prefix")
+        out.append({"name": name, "address": address, "prefix": prefix,
+                    "synthesizes": host.get("dns64_prefix") or prefix})
+    return out
+
+
+def _owner(address, paths):
+    """The gateway whose resolver synthesizes in, or whose translator owns, the prefix ``address`` lies in."""
+    for key in ("synthesizes", "prefix"):
+        for path in paths:
+            if path.get(key) and _inside([address], path[key]):
+                return path["name"]
+    return None
+
+
+def _answers(dns):
+    return {(c.get("server"), c.get("name")): c for c in (dns or {}).get("checks") or ()}
+
+
+def _embed(address, prefix):
+    """The IPv4 address in the last 32 bits of ``address``, embedded in the /96 ``prefix`` (RFC 6052)."""
+    network = ipaddress.IPv6Network(prefix, strict=False)
+    return str(ipaddress.IPv6Address(int(network.network_address) | (int(ipaddress.IPv6Address(address)) & 0xFFFFFFFF)))
+
+
+def gateway_connects(dns, paths, resolvers, targets):
+    """The TCP connections that prove every path: each target through each gateway's own /96 (the IPv4 address its
+    resolver synthesized, embedded there), and through the answer of each of the host's resolvers."""
+    answers = _answers(dns)
+    out = []
+    for target in targets or ():
+        for path in paths:
+            answer = answers.get((path.get("address"), target["host"])) or {}
+            if answer.get("ok") and answer.get("addresses") and path.get("prefix"):
+                out.append({"address": _embed(answer["addresses"][0], path["prefix"]), "port": int(target["port"])})
+        for resolver in resolvers or ():
+            answer = answers.get((resolver, target["host"])) or {}
+            if answer.get("ok") and answer.get("addresses"):
+                out.append({"address": answer["addresses"][0], "port": int(target["port"])})
+    unique = []
+    for item in out:
+        if item not in unique:
+            unique.append(item)
+    return unique
+
+
+def _connect_key(address, port):
+    return "[%s]:%s" % (address, port)
+
+
+def gateway_checks(dns, connected, paths, resolvers, targets, name):
+    """One check per gateway and name (its own resolver), per gateway and target (its own translator), per resolver
+    of the host (which gateway answered it) and target; ``connected`` is the probe's ``connects`` output."""
+    answers = _answers(dns)
+    connected = connected or {}
+    names = ([name] if name else []) + [t["host"] for t in targets or () if t["host"] != name]
+    out = []
+
+    def dns_check(label, server, qname):
+        answer = answers.get((server, qname))
+        if answer is None:
+            return None, check(label, SKIP, "not asked")
+        if not answer.get("ok"):
+            return None, check(label, FAIL, "%s: %s" % (answer.get("detail"), answer.get("cause")))
+        address = (answer.get("addresses") or [None])[0]
+        owner = _owner(address, paths) or "an unknown gateway"
+        return address, check(label, PASS, "%s, synthesized by %s" % (answer.get("detail"), owner))
+
+    def tcp_check(label, address, port, via):
+        key = _connect_key(address, port)
+        outcome = connected.get(key)
+        if outcome == "connected":
+            return check(label, PASS, "connected to %s%s" % (key, via))
+        return check(label, FAIL, "%s: %s%s" % (key, outcome or "not tried", via))
+
+    for path in paths:
+        gateway = path["name"]
+        if not path.get("address") or not path.get("prefix"):
+            out.append(check("gateway %s: its own path" % gateway, SKIP,
+                             "not tested: its address or NAT64 prefix is not known (the gateway was not in this run)"))
+            continue
+        found = {}
+        for qname in names:
+            found[qname], line = dns_check("gateway %s: DNS64 at %s answers %s" % (gateway, path["address"], qname),
+                                           path["address"], qname)
+            out.append(line)
+        for target in targets or ():
+            label = "gateway %s: TCP %s:%s through its own prefix %s" % (
+                gateway, target["host"], target["port"], path["prefix"])
+            if not found.get(target["host"]):
+                out.append(check(label, SKIP, "not tested: its resolver gave no address"))
+                continue
+            out.append(tcp_check(label, _embed(found[target["host"]], path["prefix"]), target["port"],
+                                 " (translated by %s)" % gateway))
+    for resolver in resolvers or ():
+        found = {}
+        for qname in names:
+            found[qname], line = dns_check("resolver %s answers %s" % (resolver, qname), resolver, qname)
+            out.append(line)
+        for target in targets or ():
+            label = "resolver %s: TCP %s:%s through its answer" % (resolver, target["host"], target["port"])
+            address = found.get(target["host"])
+            if not address:
+                out.append(check(label, SKIP, "not tested: the resolver gave no address"))
+                continue
+            owner = _owner(address, paths)
+            out.append(tcp_check(label, address, target["port"], " (the NAT64 prefix of %s)" % owner if owner else ""))
     return out
 
 

@@ -53,6 +53,15 @@ options:
       - Empty learns it from the answer for C(ipv4only.arpa), which must then be one of O(names).
     type: str
     default: ""
+  prefixes:
+    description:
+      - Further NAT64 /96s an AAAA may lie in; an answer inside any of them (or O(prefix)) passes. In a fleet with
+        several gateways behind floating /64s (M(ipv6ready.docker.nat64_failover)) each resolver synthesizes in the
+        /96 of the gateway that holds its address.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.3.0
   timeout:
     description: Seconds to wait for each answer.
     type: float
@@ -124,6 +133,11 @@ checks:
     cause:
       description: The likely cause when RV(checks[].ok) is false.
       type: str
+    addresses:
+      description: The AAAA addresses of the answer (empty when there was none).
+      type: list
+      elements: str
+      version_added: 0.3.0
   sample:
     - server: "2001:db8:1:c::1"
       source: "2001:db8:1:a::1"
@@ -169,12 +183,14 @@ def _argument_problems(params):
                 raise ValueError("empty")
         except (ValueError, UnicodeError) as exc:
             problems.append("names: %r is not a domain name (%s)" % (name, exc))
-    if params["prefix"]:
-        problem = prefix_problem(params["prefix"], version=6)
-        if problem is None and ipaddress.IPv6Network(params["prefix"]).prefixlen != 96:
-            problem = "%r is not a /96" % params["prefix"]
+    for option, value in [("prefix", params["prefix"])] + [("prefixes", p) for p in params["prefixes"]]:
+        if not value:
+            continue
+        problem = prefix_problem(value, version=6)
+        if problem is None and ipaddress.IPv6Network(value).prefixlen != 96:
+            problem = "%r is not a /96" % value
         if problem:
-            problems.append("prefix: %s" % problem)
+            problems.append("%s: %s" % (option, problem))
     if params["timeout"] <= 0:
         problems.append("timeout: must be positive")
     if not 1 <= params["port"] <= 65535:
@@ -188,6 +204,7 @@ def main():
             servers=dict(type="list", elements="str", required=True),
             names=dict(type="list", elements="str", default=["ipv4only.arpa"]),
             prefix=dict(type="str", default=""),
+            prefixes=dict(type="list", elements="str", default=[]),
             timeout=dict(type="float", default=3),
             attempts=dict(type="int", default=2),
             port=dict(type="int", default=53),
@@ -206,8 +223,9 @@ def main():
         for name in params["names"]:
             outcome = ask(server, name, params["timeout"], attempts=params["attempts"], port=params["port"])
             answers.append({"server": server, "source": source, "name": name, "outcome": outcome})
-    result = evaluate(answers, params["prefix"] or None, params["timeout"])
-    checks = [{key: check.get(key) for key in ("server", "source", "name", "ok", "detail", "cause")}
+    result = evaluate(answers, params["prefix"] or None, params["timeout"], prefixes=params["prefixes"])
+    checks = [dict({key: check.get(key) for key in ("server", "source", "name", "ok", "detail", "cause")},
+                   addresses=check["outcome"].get("addresses") or [])
               for check in result["checks"]]
     output = dict(changed=False, prefix=result["prefix"] or "", prefix_source=result["prefix_source"] or "",
                   checks=checks, problems=result["problems"])

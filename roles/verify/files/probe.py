@@ -10,8 +10,10 @@ plugins/filter/verify.py.
   probe.py host SPEC_JSON
       on the Docker host: the AAAA addresses getaddrinfo returns for SPEC's
       `name` (skipped when empty), `connect` for every {host, port} of its
-      `targets`, and with `engine` the engine's version, its IPv6 networks,
-      whether the default bridge has IPv6 and whether daemon.json asks for it
+      `targets`, a TCP connect to every {address, port} of its `connects`
+      (every gateway's path), and with `engine` the engine's version, its
+      IPv6 networks, whether the default bridge has IPv6 and whether
+      daemon.json asks for it
   probe.py containers SPEC_JSON
       on the Docker host: read the policy file, list the IPv6 bridge networks
       (unless SPEC names them), start one probe container per network (it
@@ -152,10 +154,33 @@ def engine(daemon_json):
     return out
 
 
+def connect_to(address, port, timeout):
+    """Connect to one address (no name, no resolver): "connected" or why not."""
+    try:
+        socket.create_connection((address, int(port)), timeout=timeout).close()
+        return "connected"
+    except OSError as exc:
+        return str(exc) or "timed out"
+
+
+def connect_many(connects, timeout):
+    """``{"[address]:port": outcome}`` for every ``{address, port}``, tried at the same time."""
+    results = {}
+    threads = [threading.Thread(target=lambda c=c: results.__setitem__(
+        "[%s]:%s" % (c["address"], c["port"]), connect_to(c["address"], c["port"], timeout))) for c in connects]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
 def host(spec):
     name = spec.get("name")
     result = {"dns64": resolve6(name) if name else None,
               "targets": connect_all(spec.get("targets") or [], float(spec.get("timeout", 5)))}
+    if spec.get("connects"):
+        result["connects"] = connect_many(spec["connects"], float(spec.get("timeout", 5)))
     if spec.get("engine"):
         result["engine"] = engine(spec.get("daemon_json") or "/etc/docker/daemon.json")
     return result

@@ -256,3 +256,11 @@ def test_engine_that_does_not_answer(probe, monkeypatch, tmp_path):
     monkeypatch.setattr(probe, "run", FakeEngine(version=(1, "", "Cannot connect to the Docker daemon")))
     assert probe.engine(str(tmp_path / "daemon.json")) == {
         "error": "docker version: Cannot connect to the Docker daemon"}
+
+
+def test_host_connects_to_every_address_it_is_given(probe, listener):
+    closed = closed_port()
+    result = probe.host({"timeout": 2, "targets": [], "connects": [{"address": "::1", "port": listener},
+                                                                   {"address": "::1", "port": closed}]})
+    assert result["connects"]["[::1]:%d" % listener] == "connected"
+    assert result["connects"]["[::1]:%d" % closed] != "connected"

@@ -247,3 +247,23 @@ def test_ask_over_ipv4_loopback():
 def test_source_address_towards_loopback():
     assert source_address("::1") == "::1"
     assert source_address("127.0.0.1") == "127.0.0.1"
+
+
+OTHER = "fd64:1ab:f2:0:64::/96"
+
+
+@pytest.mark.parametrize("prefix, prefixes, addresses, ok, where", [
+    # a fleet of several gateways: each resolver synthesizes in its own /96; inside any given one passes
+    (None, [PREFIX, OTHER], ["fd64:1ab:f2:0:64:0:aa5:319"], True, "inside " + OTHER),
+    (None, [PREFIX, OTHER], [SYNTH], True, "inside " + PREFIX),
+    (PREFIX, [OTHER], ["fd64:1ab:f2:0:64:0:aa5:319"], True, "inside " + OTHER),
+    (None, [PREFIX, OTHER], ["2001:db8::25"], False, "outside %s, %s" % (PREFIX, OTHER)),
+    (None, [PREFIX], ["2001:db8::25"], False, "outside " + PREFIX),
+])
+def test_evaluate_accepts_any_of_several_prefixes(prefix, prefixes, addresses, ok, where):
+    result = evaluate([_answer("smtp.lab.test", {"rcode": 0, "addresses": addresses}),
+                       _answer("ipv4only.arpa", {"rcode": 0, "addresses": ["fd64:1ab:f2:0:64:0:c000:aa"]},
+                               server="::1")], prefix, 3, prefixes=prefixes)
+    assert result["checks"][0]["ok"] is ok and where in result["checks"][0]["detail"]
+    assert result["prefix_source"] == "given"
+    assert not any("different NAT64 prefixes" in problem for problem in result["problems"])

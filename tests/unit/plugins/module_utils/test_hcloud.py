@@ -510,3 +510,134 @@ def test_teardown_settings_problems(settings_, fragment):
 
 def test_teardown_settings_valid():
     assert _hcloud.teardown_settings_problems({'hcloud_fleet_name': 'prod', 'hcloud_fleet_group_vars_file': ''}) == []
+
+
+# ---------------------------------------------------------------------------
+# Several gateways and their floating IPs (hcloud_fleet_gateway_count)
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize('count, gateways, floating', [
+    (1, ['prod-nat64'], []),
+    ('2', ['prod-nat64', 'prod-nat64-2'],
+     [{'name': 'prod-nat64-floating-1', 'home': 'prod-nat64'}, {'name': 'prod-nat64-floating-2', 'home': 'prod-nat64-2'}]),
+    (3, ['prod-nat64', 'prod-nat64-2', 'prod-nat64-3'], None),
+])
+def test_plan_gateways_and_floating_ips(count, gateways, floating):
+    result = plan(hcloud_fleet_gateway_count=count)
+    assert result['gateways'] == gateways
+    if floating is not None:
+        assert result['floating_ips'] == floating
+    assert len(result['floating_ips']) == (int(count) if int(count) > 1 else 0)
+
+
+def test_a_plan_without_the_count_has_one_gateway():
+    values = settings()
+    assert 'hcloud_fleet_gateway_count' not in values
+    assert _hcloud.fleet_plan(values, FACTS)['gateways'] == ['prod-nat64']
+
+
+@pytest.mark.parametrize('count', [0, 11, -1, 'two', True, None, 1.5])
+def test_plan_refuses_a_bad_gateway_count(count):
+    problems = _hcloud.fleet_plan(settings(hcloud_fleet_gateway_count=count), FACTS)['problems']
+    assert any(item.startswith('hcloud_fleet_gateway_count: ') for item in problems), problems
+
+
+@pytest.mark.parametrize('name, index', [
+    ('prod-nat64', 1), ('prod-nat64-2', 2), ('prod-nat64-10', 10), ('prod-nat64-1', None), ('prod-nat64-11', None),
+    ('prod-nat64-gateway', None), ('other-nat64', None),
+])
+def test_gateway_index(name, index):
+    assert _hcloud.gateway_index('prod', name) == index
+
+
+def floating(name, ip='2001:db8:f1::/64', fleet='prod', kind='ipv6', server_name=None):
+    return {'id': abs(hash(name)) % 1000, 'name': name, 'ip': ip, 'type': kind, 'server': server_name,
+            'labels': {'ipv6ready_fleet': fleet} if fleet else {}}
+
+
+def test_checks_create_the_missing_gateways_and_floating_ips_only():
+    servers = [server('prod-nat64', role='nat64_gateway', ipv4='203.0.113.10', ipv6='2001:db8:3::/64')]
+    # fip-1 exists, moved by the agents to gateway 2: it is never touched
+    result = _hcloud.fleet_checks(plan(hcloud_fleet_gateway_count=2), servers, SERVER_TYPES, LOCATIONS, IMAGES, [],
+                                  now=NOW, floating_ips=[floating('prod-nat64-floating-1', server_name='prod-nat64-2')])
+    assert result['problems'] == []
+    assert result['create']['nat64_gateway'] == ['prod-nat64-2']
+    assert result['create_floating_ips'] == [{'name': 'prod-nat64-floating-2', 'home': 'prod-nat64-2'}]
+
+
+def test_checks_list_gateways_beyond_the_count():
+    servers = [server('prod-nat64', role='nat64_gateway', ipv4='203.0.113.10', ipv6='2001:db8:3::/64'),
+               server('prod-nat64-2', role='nat64_gateway', ipv4='203.0.113.11', ipv6='2001:db8:4::/64')]
+    result = checks(plan(), servers)
+    assert result['extra_gateways'] == ['prod-nat64-2'] and result['create']['nat64_gateway'] == []
+
+
+@pytest.mark.parametrize('servers, fips, fragment', [
+    pytest.param([server('prod-nat64-2', role='docker_host')], [], 'server prod-nat64-2 already exists but is not the '
+                 'NAT64 gateway of the fleet prod', id='second-gateway-wrong-role'),
+    pytest.param([server('prod-nat64-2', role='nat64_gateway', ipv6='2001:db8:4::/64')], [], 'NAT64 gateway '
+                 'prod-nat64-2 exists without a public IPv4 address', id='second-gateway-without-ipv4'),
+    pytest.param([], [floating('prod-nat64-floating-2', fleet=None)], 'floating IP prod-nat64-floating-2 already '
+                 'exists but is not the fleet prod\'s', id='foreign-floating-ip'),
+    pytest.param([], [floating('prod-nat64-floating-1', ip='203.0.113.50', kind='ipv4')], 'floating IP '
+                 'prod-nat64-floating-1 is an ipv4 address', id='ipv4-floating-ip'),
+])
+def test_checks_of_existing_gateways_and_floating_ips(servers, fips, fragment):
+    result = _hcloud.fleet_checks(plan(hcloud_fleet_gateway_count=2), servers, SERVER_TYPES, LOCATIONS, IMAGES, [],
+                                  now=NOW, floating_ips=fips)
+    assert any(fragment in item for item in result['problems']), result['problems']
+
+
+GATEWAYS = [server('prod-nat64', role='nat64_gateway', ipv4='203.0.113.10', ipv6='2001:db8:3::/64'),
+            server('prod-nat64-2', role='nat64_gateway', ipv4='203.0.113.11', ipv6='2001:DB8:4::/64')]
+
+
+def test_gateway_plan_lets_the_gateways_send_each_other_heartbeats():
+    hosts = [server('prod-docker-1')]
+    two = _hcloud.gateway_plan(plan(hcloud_fleet_gateway_count=2), hosts, GATEWAYS)
+    assert two['rules'][-1] == {'description': 'NAT64 failover heartbeats, between the gateways', 'direction': 'in',
+                                'protocol': 'udp', 'port': '6464', 'source_ips': ['2001:db8:3::/64', '2001:db8:4::/64'],
+                                'destination_ips': []}
+    # one gateway, or only one of two created so far: no such rule
+    assert _hcloud.gateway_plan(plan(), hosts, GATEWAYS)['rules'] == _hcloud.gateway_plan(plan(), hosts)['rules']
+    partial = _hcloud.gateway_plan(plan(hcloud_fleet_gateway_count=2), hosts, GATEWAYS[:1])
+    assert all('heartbeats' not in item['description'] for item in partial['rules'])
+
+
+def test_fleet_summary_with_two_gateways():
+    fips = [floating('prod-nat64-floating-1', ip='2001:DB8:F1::/64', server_name='prod-nat64'),
+            floating('prod-nat64-floating-2', ip='2001:db8:f2::/64', server_name='prod-nat64')]
+    summary = _hcloud.fleet_summary(plan(hcloud_fleet_gateway_count=2), GATEWAYS[0], [server('prod-docker-1')],
+                                    gateways=list(reversed(GATEWAYS)), floating_ips=fips)
+    assert [item['name'] for item in summary['gateways']] == ['prod-nat64', 'prod-nat64-2']
+    assert summary['floating_ips'] == [
+        {'name': 'prod-nat64-floating-1', 'network': '2001:db8:f1::/64', 'home': 'prod-nat64'},
+        {'name': 'prod-nat64-floating-2', 'network': '2001:db8:f2::/64', 'home': 'prod-nat64-2'}]
+    assert summary['lines'][:4] == [
+        'NAT64 gateway prod-nat64: IPv4 203.0.113.10, IPv6 2001:db8:3::/64 (address 2001:db8:3::1)',
+        'NAT64 gateway prod-nat64-2: IPv4 203.0.113.11, IPv6 2001:db8:4::/64 (address 2001:db8:4::1)',
+        'Floating IPv6 prod-nat64-floating-1: 2001:db8:f1::/64, home prod-nat64',
+        'Floating IPv6 prod-nat64-floating-2: 2001:db8:f2::/64, home prod-nat64-2']
+
+
+def test_fleet_summary_with_one_gateway_is_unchanged():
+    summary = _hcloud.fleet_summary(plan(), GATEWAYS[0], [server('prod-docker-1')], gateways=GATEWAYS[:1])
+    assert (summary['gateways'], summary['floating_ips']) == ([], [])
+    assert len(summary['lines']) == 3
+
+
+def test_teardown_plan_takes_the_gateways_and_floating_ips():
+    fips = [floating('prod-nat64-floating-1'), floating('prod-nat64-floating-2', ip='2001:db8:f2::/64'),
+            floating('web-ip', fleet=None)]
+    result = _hcloud.teardown_plan('prod', FLEET_SERVERS + GATEWAYS[1:], FLEET_FIREWALLS, FLEET_KEYS, confirm='prod',
+                                   floating_ips=fips)
+    assert result['problems'] == []
+    assert [item['name'] for item in result['servers']] == ['prod-docker-1', 'prod-nat64', 'prod-nat64-2']
+    assert [item['name'] for item in result['floating_ips']] == ['prod-nat64-floating-1', 'prod-nat64-floating-2']
+    assert result['lines'][-1].startswith('floating IPs: prod-nat64-floating-1 (')
+
+
+def test_teardown_plan_refuses_a_labelled_floating_ip_outside_the_naming():
+    result = _hcloud.teardown_plan('prod', [], [], [], confirm='prod', floating_ips=[floating('prod-ip')])
+    assert result['problems'] == ['floating IP prod-ip carries ipv6ready_fleet=prod but is not named '
+                                  'prod-nat64-floating-<n>: delete it by hand or remove its label']

@@ -298,3 +298,105 @@ def test_report_lines_failure_message_and_summary():
 def test_report_refuses_what_is_not_a_list():
     with pytest.raises(AnsibleFilterError, match="expected a list of checks"):
         verify_report({"check": "x"})
+
+
+# --------------------------------------------------------------------------- every gateway's path
+
+from ansible_collections.ipv6ready.docker.plugins.filter.verify import (  # noqa: E402
+    verify_gateway_checks,
+    verify_gateway_connects,
+    verify_gateway_paths,
+)
+
+GW_HOSTVARS = {
+    "gw1": {"ansible_facts": {"default_ipv6": {"address": "2001:db8:1::1"}},
+            "nat64_gateway_active_prefix": "2001:db8:1:0:64::/96", "dns64_prefix": "2001:db8:f1:0:64::/96"},
+    "gw2": {"ansible_facts": {"default_ipv6": {"address": "2001:db8:2::1"}},
+            "nat64_gateway_active_prefix": "2001:db8:2:0:64::/96", "dns64_prefix": "2001:db8:f2:0:64::/96"},
+    "gw3": {},
+}
+SMTP_V4 = 0xC6336419   # 198.51.100.25
+
+
+def _synth(prefix):
+    import ipaddress
+    return str(ipaddress.IPv6Address(int(ipaddress.IPv6Network(prefix).network_address) | SMTP_V4))
+
+
+def _dns(*answers):
+    """dns64_probe's result: (server, name, ok, address or detail)."""
+    checks = []
+    for server, name, ok, value in answers:
+        checks.append({"server": server, "name": name, "ok": ok, "addresses": [value] if ok else [],
+                       "detail": ("AAAA %s inside ..." % value) if ok else value, "cause": "" if ok else "a firewall"})
+    return {"checks": checks}
+
+
+def test_gateway_paths_from_the_run():
+    assert verify_gateway_paths(["gw1", "gw2", "gw3"], GW_HOSTVARS) == [
+        {"name": "gw1", "address": "2001:db8:1::1", "prefix": "2001:db8:1:0:64::/96",
+         "synthesizes": "2001:db8:f1:0:64::/96"},
+        {"name": "gw2", "address": "2001:db8:2::1", "prefix": "2001:db8:2:0:64::/96",
+         "synthesizes": "2001:db8:f2:0:64::/96"},
+        {"name": "gw3", "address": None, "prefix": None, "synthesizes": None}]
+
+
+def test_one_gateway_needs_no_path_of_its_own():
+    assert verify_gateway_paths(["gw1"], GW_HOSTVARS) == []
+
+
+PATHS = verify_gateway_paths(["gw1", "gw2"], GW_HOSTVARS)
+TARGETS = [{"host": "smtp.test", "port": 587}]
+RESOLVERS = ["2001:db8:f1::53", "2001:db8:f2::53"]
+
+
+def test_gateway_connects_each_target_through_each_gateway_and_each_answer():
+    dns = _dns(("2001:db8:1::1", "smtp.test", True, _synth("2001:db8:f1:0:64::/96")),
+               ("2001:db8:2::1", "smtp.test", True, _synth("2001:db8:f2:0:64::/96")),
+               ("2001:db8:f1::53", "smtp.test", True, _synth("2001:db8:f2:0:64::/96")),   # gw2 holds fip-1
+               ("2001:db8:f2::53", "smtp.test", False, "no answer"))
+    assert verify_gateway_connects(dns, paths=PATHS, resolvers=RESOLVERS, targets=TARGETS) == [
+        {"address": _synth("2001:db8:1:0:64::/96"), "port": 587},
+        {"address": _synth("2001:db8:2:0:64::/96"), "port": 587},
+        {"address": _synth("2001:db8:f2:0:64::/96"), "port": 587}]
+
+
+def test_gateway_checks_name_the_gateway_that_answered():
+    dns = _dns(("2001:db8:1::1", "smtp.test", True, _synth("2001:db8:f1:0:64::/96")),
+               ("2001:db8:2::1", "smtp.test", True, _synth("2001:db8:f2:0:64::/96")),
+               ("2001:db8:f1::53", "smtp.test", True, _synth("2001:db8:f2:0:64::/96")),
+               ("2001:db8:f2::53", "smtp.test", False, "no answer"))
+    connected = {"[%s]:587" % _synth("2001:db8:1:0:64::/96"): "connected",
+                 "[%s]:587" % _synth("2001:db8:2:0:64::/96"): "timed out",
+                 "[%s]:587" % _synth("2001:db8:f2:0:64::/96"): "connected"}
+    checks = verify_gateway_checks(dns, connected=connected, paths=PATHS, resolvers=RESOLVERS, targets=TARGETS,
+                                   name="smtp.test")
+    assert statuses(checks) == [
+        ("gateway gw1: DNS64 at 2001:db8:1::1 answers smtp.test", "pass"),
+        ("gateway gw1: TCP smtp.test:587 through its own prefix 2001:db8:1:0:64::/96", "pass"),
+        ("gateway gw2: DNS64 at 2001:db8:2::1 answers smtp.test", "pass"),
+        ("gateway gw2: TCP smtp.test:587 through its own prefix 2001:db8:2:0:64::/96", "fail"),
+        ("resolver 2001:db8:f1::53 answers smtp.test", "pass"),
+        ("resolver 2001:db8:f1::53: TCP smtp.test:587 through its answer", "pass"),
+        ("resolver 2001:db8:f2::53 answers smtp.test", "fail"),
+        ("resolver 2001:db8:f2::53: TCP smtp.test:587 through its answer", "skip")]
+    assert checks[0]["detail"].endswith("synthesized by gw1")
+    assert checks[4]["detail"].endswith("synthesized by gw2")          # fip-1's resolver, answered by gw2
+    assert "(translated by gw1)" in checks[1]["detail"]
+    assert "timed out" in checks[3]["detail"]
+    assert "(the NAT64 prefix of gw2)" in checks[5]["detail"]
+
+
+def test_a_gateway_outside_the_run_is_not_tested():
+    paths = verify_gateway_paths(["gw1", "gw3"], GW_HOSTVARS)
+    checks = verify_gateway_checks(_dns(), connected={}, paths=paths, resolvers=[], targets=TARGETS, name="")
+    assert statuses(checks)[-1] == ("gateway gw3: its own path", "skip")
+
+
+@pytest.mark.parametrize("prefix, status", [
+    (["2001:db8:f1:0:64::/96", "2001:db8:f2:0:64::/96"], "pass"),
+    (["2001:db8:f1:0:64::/96"], "fail"),
+])
+def test_the_host_dns64_check_takes_several_prefixes(prefix, status):
+    result = dns64_check({"addresses": [_synth("2001:db8:f2:0:64::/96")]}, "smtp.test", prefix)
+    assert result["status"] == status

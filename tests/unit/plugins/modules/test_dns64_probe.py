@@ -42,6 +42,15 @@ def test_a_dns64_resolver_proves_itself_in_check_mode(run):
         ("::1", "::1", "ipv4only.arpa", True), ("::1", "::1", "smtp.lab.test", True)]
 
 
+def test_any_of_several_prefixes_passes_and_the_addresses_are_returned(run):
+    with FakeDns(dns64) as server:
+        result = run({"servers": ["::1"], "names": ["smtp.lab.test"], "prefixes": ["fd64:1ab:f2:0:64::/96", PREFIX],
+                      "port": server.port})
+    assert result["problems"] == [] and result["prefix_source"] == "given"
+    assert result["checks"][0]["addresses"] == [SYNTH]
+    assert result["checks"][0]["detail"] == "AAAA %s inside %s" % (SYNTH, PREFIX)
+
+
 def test_the_prefix_is_learnt_from_ipv4only_arpa(run):
     with FakeDns(dns64) as server:
         result = run({"servers": ["::1"], "port": server.port})
@@ -93,6 +102,7 @@ def test_every_resolver_must_prove_itself(run):
     ({"servers": ["::1"], "names": ["a" * 70 + ".test"]}, "is not a domain name"),
     ({"servers": ["::1"], "prefix": "fd64::/64"}, "prefix: 'fd64::/64' is not a /96"),
     ({"servers": ["::1"], "prefix": "10.0.0.0/8"}, "prefix: '10.0.0.0/8' is an IPv4 prefix"),
+    ({"servers": ["::1"], "prefixes": [PREFIX, "fd64::/64"]}, "prefixes: 'fd64::/64' is not a /96"),
     ({"servers": ["::1"], "timeout": 0}, "timeout: must be positive"),
 ])
 def test_bad_arguments_fail_before_any_query(run, args, message):
