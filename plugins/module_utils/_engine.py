@@ -10,7 +10,7 @@ IPv6-related behaviour. Everything else reads it:
 - the ``daemon_json`` module's version rules (``_daemon_json.VERSION_RULES``)
   refuse keys the engine does not understand;
 - the ``daemon`` role chooses the keys to write through its filter
-  ``daemon_plan`` (``_daemon_json.role_settings``), the ``networks`` role
+  ``daemon_plan`` (``_daemon.role_settings``), the ``networks`` role
   its networks through ``networks_plan`` (``_networks.plan``);
 - the public ``ipv6ready.docker.docker_features`` filter answers the same
   for playbooks (the Molecule tests use it);

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Tables for the daemon role's decisions in module_utils/_daemon_json.py (and the daemon filters)."""
+"""Tables for the daemon role's decisions in module_utils/_daemon.py (and the daemon filters)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ipv6ready.docker.plugins.filter import daemon as daemon_filters
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _daemon as dr
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _daemon_json as dj
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine
 
@@ -70,7 +71,7 @@ BASE = {"ipv6": True, "ip6tables": True, "default-address-pools": ALL_POOLS, "fi
     ],
 )
 def test_role_settings_by_engine(version, expected):
-    settings = dj.role_settings(inputs(), version)
+    settings = dr.role_settings(inputs(), version)
     assert settings == expected
     assert list(settings) == list(expected)
     # What the role writes passes the module's own checks for that engine.
@@ -112,7 +113,7 @@ MERGED = {"default-network-opts": {"bridge": {"com.docker.network.enable_ipv6": 
     ],
 )
 def test_role_settings_cases(version, changes, expected):
-    assert dj.role_settings(inputs(**changes), version) == expected
+    assert dr.role_settings(inputs(**changes), version) == expected
 
 
 def test_role_settings_reads_the_engine_table(monkeypatch):
@@ -120,7 +121,7 @@ def test_role_settings_reads_the_engine_table(monkeypatch):
     features = tuple(f._replace(since=(26, 0, 0)) if f.name == "ip6tables_default" else f for f in _engine.FEATURES)
     monkeypatch.setattr(_engine, "_BY_NAME", {f.name: f for f in features})
     monkeypatch.setattr(_engine, "FEATURES", features)
-    assert "experimental" not in dj.role_settings(inputs(), "26.1.5")
+    assert "experimental" not in dr.role_settings(inputs(), "26.1.5")
 
 
 @pytest.mark.parametrize(
@@ -305,7 +306,7 @@ RESOLV_NET_20_V6 = "nameserver 127.0.0.11\nnameserver fd00:d0c:feed::53\noptions
     ],
 )
 def test_resolv_conf_servers(text, servers, family):
-    assert dj.resolv_conf_servers(text) == (servers, family)
+    assert dr.resolv_conf_servers(text) == (servers, family)
 
 
 RESTART_LIVE = ("with live-restore on, the engine keeps its networks as they are while any container runs "
@@ -375,7 +376,7 @@ def test_drift_problems(config, engine, fragments):
 
 
 def test_drift_names_both_restarts():
-    problems = dj.drift_problems(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64", "dns": ["fd00:d0c:feed::54"]}),
+    problems = dr.drift_problems(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64", "dns": ["fd00:d0c:feed::54"]}),
                                  state(containers=[container("web")]))
     assert len(problems) == 2
     assert "restart the engine" in problems[0] and "docker restart web" in problems[1]
@@ -428,7 +429,7 @@ def test_rollback_message(restored, removed, engine_back, fragments):
     ],
 )
 def test_role_ula_prefixes(changes, expected):
-    assert dj.role_ula_prefixes(inputs(**changes)) == expected
+    assert dr.role_ula_prefixes(inputs(**changes)) == expected
 
 
 HOST_TEXT = "\n".join([
@@ -485,7 +486,7 @@ def test_engine_missing_message(result, install, expected):
     [(None, None), ("", None), ("iptables", "iptables"), ("nftables", "nftables")],
 )
 def test_role_settings_write_the_firewall_backend_only_when_asked(backend, key):
-    settings = dj.role_settings(inputs(daemon_firewall_backend=backend), "29.7.2")
+    settings = dr.role_settings(inputs(daemon_firewall_backend=backend), "29.7.2")
     assert settings.get("firewall-backend") == key
     # On every engine of 29 the merged file passes the version rules.
     assert dj.check_engine_version(settings, "29.0.0") == []
@@ -500,7 +501,7 @@ def test_role_packages(backend, expected):
 
 
 def test_removing_the_backend_the_role_writes_is_refused_before_the_engine_is_asked():
-    problems = dj.role_problems(inputs(daemon_firewall_backend="nftables", daemon_remove_keys=["firewall-backend"]))
+    problems = dr.role_problems(inputs(daemon_firewall_backend="nftables", daemon_remove_keys=["firewall-backend"]))
     assert problems == ["daemon_remove_keys: 'firewall-backend' is also set by this role or daemon_settings; name it "
                         "in one of them only"]
 
