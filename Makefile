@@ -11,9 +11,9 @@ OLDEST_REQUIREMENTS ?= requirements-oldest.txt
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv venv-newest lock oldest images platforms lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv venv-newest lock oldest images platforms lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal demo-hetzner demo-hetzner-down twin-images bench bench-nat64 bench-site hcloud sanity unit molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
-test: lint unit hcloud sanity oldest install-test molecule demo-test demo-fleet demo-kamal  ## everything CI runs
+test: lint unit hcloud sanity oldest install-test molecule demo-test demo-fleet demo-kamal demo-hetzner  ## everything CI runs
 
 # Python >= 3.12 (the newest python3.N on PATH, or IPV6READY_PYTHON); the
 # venv is rebuilt from scratch whenever the lock changes. It installs from the
@@ -108,6 +108,15 @@ ee: venv  ## the execution environment's build context: dist/ipv6ready-docker.ta
 
 demo-kamal: venv  ## Kamal's own network: adopted by site.yml as it is, then recreated with force (1 lab host; removes the lab)
 	lab/kamal-test.sh
+
+twin-images:  ## the Hetzner twin's server images (debian-12, debian-13 minus cloud-init), once
+	tests/hcloud/twin-image.sh
+
+demo-hetzner: venv  ## the Hetzner journey on the twin: provision, site.yml over SSH, the Ruby app's mail, teardown (KEEP=1 keeps it up)
+	$(PY) tests/hcloud/demo_hetzner.py
+
+demo-hetzner-down: venv  ## remove the twin and fleet that `make demo-hetzner KEEP=1` left up
+	$(PY) tests/hcloud/demo_hetzner.py down
 
 bench: bench-nat64 bench-site  ## both benchmarks (not part of `make test`)
 

@@ -51,8 +51,10 @@ import datetime
 import hashlib
 import ipaddress
 import json
+import os
 import re
 import secrets
+import signal
 import socket
 import threading
 import time
@@ -1538,20 +1540,56 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main(argv=None):
-    """Serve the fake on loopback until interrupted."""
+    """Serve the fake on loopback until interrupted (SIGINT or SIGTERM); with ``--real``, as the twin."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--host', default='127.0.0.1', help='a loopback address (default: 127.0.0.1)')
     parser.add_argument('--port', type=int, default=8080)
     parser.add_argument('--token', default='test-token', help='the Bearer token to accept')
+    parser.add_argument('--real', action='store_true',
+                        help='the twin: every server is a real host (twin.py; root, Docker, the twin images)')
+    parser.add_argument('--instance', default=os.environ.get('IPV6READY_TWIN', 'default'),
+                        help='the twin instance (env IPV6READY_TWIN): names twin-<instance>-*, label '
+                             'ipv6ready-twin=<instance>')
+    parser.add_argument('--slot', type=int, default=None,
+                        help='the twin\'s address slot, 0-15 (env IPV6READY_TWIN_SLOT; default: from the name)')
+    parser.add_argument('--state-file', help='write the endpoint, the token and the twin\'s addresses here (JSON) '
+                                             'once serving; removed on exit')
+    parser.add_argument('--down', action='store_true', help='only remove what the twin instance left behind')
     args = parser.parse_args(argv)
-    fake = FakeHcloud(args.token, host=args.host, port=args.port).start()
-    print('fake Hetzner Cloud API at %s (token %s); Ctrl-C stops it' % (fake.endpoint, args.token))
+    twin = None
+    if args.real or args.down:
+        from twin import Twin  # pylint: disable=import-outside-toplevel
+        if args.down:
+            Twin.cleanup_leftovers(args.instance)
+            return
+        slot = args.slot if args.slot is not None else os.environ.get('IPV6READY_TWIN_SLOT')
+        twin = Twin(args.instance, slot=int(slot) if slot not in (None, '') else None).start()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    fake = None
     try:
+        fake = FakeHcloud(args.token, host=args.host, port=args.port, backend=twin).start()
+        state = {'endpoint': fake.endpoint, 'token': args.token, 'pid': os.getpid(),
+                 'twin': twin.describe() if twin else None}
+        if twin is not None:
+            state['inside_endpoint'] = 'http://[%s]:%d%s' % (twin.host_v6, fake.port, API_PREFIX)
+        if args.state_file:
+            with open(args.state_file + '.tmp', 'w', encoding='utf-8') as handle:
+                json.dump(state, handle, indent=2)
+            os.replace(args.state_file + '.tmp', args.state_file)
+        print('fake Hetzner Cloud API at %s (token %s)%s; Ctrl-C stops it' % (
+            fake.endpoint, args.token, ', the twin %s' % args.instance if twin else ''), flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
-        fake.stop()
+        if fake is not None:
+            fake.stop()
+            if twin is not None:
+                fake.wait_actions(timeout=120)
+        if twin is not None:
+            twin.close()
+        if args.state_file and os.path.exists(args.state_file):
+            os.unlink(args.state_file)
 
 
 if __name__ == '__main__':

@@ -529,3 +529,57 @@ def test_hcloud_modules_drive_power_and_ips(fake, tmp_path, collections_dir):
     assert (server['status'], server['public_net']['ipv4']['id']) == ('running', spare['id'])
     assert own_v4 not in [item['name'] for item in fake.primary_ip_list()]
     assert fake.floating_ip_list() == []
+
+
+# -- the twin's pure parts (no containers): its Cloud Firewalls and its routes --------------------
+
+RULES = [
+    {'direction': 'in', 'protocol': 'tcp', 'port': '22', 'source_ips': ['2001:db8:ad::/48'], 'destination_ips': []},
+    {'direction': 'in', 'protocol': 'icmp', 'port': None, 'source_ips': ['0.0.0.0/0', '::/0'], 'destination_ips': []},
+    {'direction': 'in', 'protocol': 'udp', 'port': '1000-2000', 'source_ips': ['203.0.113.0/24'],
+     'destination_ips': []},
+]
+
+
+@pytest.mark.parametrize('server, family, expected, absent', [
+    pytest.param({'id': 7, 'firewall_applied': False, 'firewall_rules': []}, 6, [], ['s7'], id='no-firewall-passes'),
+    pytest.param({'id': 7, 'firewall_applied': True, 'firewall_rules': []}, 6,
+                 ['-A FORWARD -o s7 -j in-7', '-A in-7 -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN',
+                  '-A in-7 -j DROP'], ['out-7'], id='applied-without-rules-denies-inbound'),
+    pytest.param({'id': 7, 'firewall_applied': True, 'firewall_rules': RULES}, 6,
+                 ['-A in-7 -s 2001:db8:ad::/48 -p tcp --dport 22 -j RETURN', '-A in-7 -p ipv6-icmp -j RETURN'],
+                 ['203.0.113', 'out-7', '-s ::/0'], id='ipv6-rules'),
+    pytest.param({'id': 7, 'firewall_applied': True, 'firewall_rules': RULES}, 4,
+                 ['-A in-7 -p icmp -j RETURN', '-A in-7 -s 203.0.113.0/24 -p udp --dport 1000:2000 -j RETURN'],
+                 ['2001:db8', 'tcp'], id='ipv4-rules'),
+    pytest.param({'id': 7, 'firewall_applied': True, 'firewall_rules': [
+        {'direction': 'out', 'protocol': 'tcp', 'port': '587', 'source_ips': [], 'destination_ips': ['::/0']}]}, 6,
+        ['-A FORWARD -i s7 -j out-7', '-A out-7 -p tcp --dport 587 -j RETURN', '-A out-7 -j DROP'], [],
+        id='outbound-rules-deny-the-rest'),
+])
+def test_twin_firewall_tables(server, family, expected, absent):
+    """Hetzner's semantics: inbound denied once a firewall applies, outbound only when out rules exist."""
+    from twin import firewall_tables  # pylint: disable=import-outside-toplevel
+    table = firewall_tables([server])[family]
+    lines = table.splitlines()
+    assert lines[0] == '*filter' and lines[-1] == 'COMMIT'
+    for line in expected:
+        assert line in lines, table
+    for fragment in absent:
+        assert fragment not in table, table
+    if expected:
+        assert lines.index(expected[-1]) > lines.index(expected[0])
+
+
+def test_twin_routes_and_link_local():
+    """The router routes a server's /64 and floating /64s via its link-local address, IPv4 /32s on-link."""
+    from twin import link_local, server_mac, server_routes  # pylint: disable=import-outside-toplevel
+    mac = server_mac(100001)
+    assert mac == '96:00:00:01:86:a1'
+    assert link_local(mac) == 'fe80::9400:ff:fe01:86a1'
+    server = {'ipv6': '2001:db8:7e00:1::/64', 'ipv4': '203.0.113.1',
+              'floating_ips': ['203.0.113.9', '2001:db8:7e00:5::/64']}
+    assert server_routes(server, 'fe80::1:2') == [
+        ('2001:db8:7e00:1::/64', 'fe80::1:2'), ('2001:db8:7e00:5::/64', 'fe80::1:2'),
+        ('203.0.113.1/32', None), ('203.0.113.9/32', None)]
+    assert server_routes({'ipv6': None, 'ipv4': None, 'floating_ips': []}, 'fe80::1') == []
