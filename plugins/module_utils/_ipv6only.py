@@ -464,7 +464,7 @@ def host_plan(host, fleet, mode, servers, primary_ips, facts, today, gateways=()
     if resolver:
         problems.append(resolver)
     plan['inbound'] = info.get('inbound') or []
-    traffic = traffic_problem(plan['inbound'], info.get('window') or 0, host_ipv4 or [current.get('ip')])
+    traffic = traffic_problem(plan['inbound'], info.get('window') or 0, [current.get('ip')])
     if traffic and host_values['ipv4_traffic_ack']:
         plan['notes'].append('acknowledged (hcloud_ipv6only_ipv4_traffic_ack): ' + traffic.split('; DNS A')[0])
     elif traffic:

@@ -31,6 +31,11 @@ extends_documentation_fragment:
 attributes:
   diff_mode:
     support: none
+  idempotent:
+    support: partial
+    details:
+      - O(state=stopped) twice in a row changes nothing the second time. O(state=started) during a rehearsal starts
+        its timer again (with the saved routes), so it reports a change.
 options:
   state:
     description: V(started) takes the routes away, V(stopped) puts them back.
