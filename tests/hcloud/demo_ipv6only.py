@@ -8,7 +8,8 @@ The fleet: a NAT64/DNS64 gateway (``hcloud_provision``) and three Docker hosts w
 old way (``ipv6only/legacy.yml``), configured with ``site.yml``, running an app published on port 80 and the
 journey's mail app. Then ``ipv6ready.docker.hcloud_ipv6only``, in batches of one with a canary:
 
-1. check mode lists what would happen and changes nothing;
+1. check mode lists what would happen and changes nothing; a rehearsal left behind by a vanished controller
+   gets its IPv4 default route back from the timer on the host;
 2. host 3 receives IPv4 connections on its published port (from this host, over IPv4): the run is refused,
    naming the port and the counts, and nothing changes; every later run acknowledges it for host 3 only;
 3. host 2's address is taken out of the gateway's DNS64 allowlist: host 1 (the canary) moves, host 2's
@@ -125,6 +126,11 @@ def ansible(state, command, *args, check_rc=True):
     if check_rc and result.returncode != 0:
         raise DemoError('%s failed (rc %d)' % (command, result.returncode))
     return result
+
+
+def said(result, text):
+    """Whether a run printed ``text`` (the YAML callback folds long lines: compare with the blanks collapsed)."""
+    return ' '.join(text.split()) in ' '.join(result.stdout.split())
 
 
 def recap(result):
@@ -369,9 +375,22 @@ def main(argv):
         result = ansible(state(), 'ansible-playbook', *INVENTORY, 'ipv6ready.docker.hcloud_ipv6only', *extra,
                          '-e', 'hcloud_fleet_name=%s' % FLEET, '-e', 'hcloud_ipv6only_ipv4_window=5', '--check')
         for name in HOSTS:
-            check('%s: would be moved: moves to IPv6-only: its primary IPv4 %s' % (name, holder['before'][name])
-                  in result.stdout, 'check mode lists the move of %s' % name)
+            check(said(result, '%s: would be moved: moves to IPv6-only: its primary IPv4 %s'
+                       % (name, holder['before'][name])), 'check mode lists the move of %s' % name)
         check(primary_ips(state()) == before and ipv4_of(state()) == holder['before'], 'check mode changed nothing')
+
+    def timer():
+        # What the controller leaves behind when it vanishes in the middle of a rehearsal: the route taken away,
+        # the timer armed, nobody to put it back.
+        ansible(state(), 'ansible', HOSTS[1], *INVENTORY, '-m', 'ipv6ready.docker.ipv4_rehearsal',
+                '-a', 'state=started timeout=5', '-o')
+        check(host_ipv4(state(), [HOSTS[1]])[HOSTS[1]] == [(holder['before'][HOSTS[1]], '')],
+              'host 2 lives without its IPv4 default route')
+        time.sleep(8)
+        check(('', '172.31.1.1') in host_ipv4(state(), [HOSTS[1]])[HOSTS[1]],
+              'the timer on host 2 put the IPv4 default route back by itself')
+        ansible(state(), 'ansible', HOSTS[1], *INVENTORY, '-m', 'ipv6ready.docker.ipv4_rehearsal',
+                '-a', 'state=stopped', '-o')
 
     def refused():
         holder['traffic'] = Traffic(holder['before'][HOSTS[2]]).start()
@@ -379,19 +398,19 @@ def main(argv):
         result = move(state(), extra, expect_ok=False)
         pattern = (r'%s: it still receives IPv4 traffic on published ports: tcp/80 \((\d+) new connections? in the '
                    r'last \d+ s' % re.escape(HOSTS[2]))
-        match = re.search(pattern, result.stdout)
-        check(match is not None and 'load balancer or a proxy with IPv4' in result.stdout
-              and 'hcloud_ipv6only_ipv4_traffic_ack' in result.stdout,
+        match = re.search(pattern, ' '.join(result.stdout.split()))
+        check(match is not None and said(result, 'load balancer or a proxy with IPv4')
+              and said(result, 'hcloud_ipv6only_ipv4_traffic_ack'),
               'host 3 is refused, naming tcp/80 and %s connections, and the ways out' % (match.group(1) if match
                                                                                       else '?'))
-        check('Nothing was changed' in result.stdout and primary_ips(state()) == before, 'nothing changed')
+        check(said(result, 'Nothing was changed') and primary_ips(state()) == before, 'nothing changed')
 
     def rehearsal_fails():
         gateway_allows(state(), extra, [HOSTS[0], HOSTS[2]])
         result = move(state(), extra, *ACK, expect_ok=False)
         now = ipv4_of(state())
         check(now[HOSTS[0]] is None, 'host 1 (the canary) moved: no IPv4 in the API')
-        check('%s: did not move: the rehearsal without IPv4 failed' % HOSTS[1] in result.stdout,
+        check(said(result, '%s: did not move: the rehearsal without IPv4 failed' % HOSTS[1]),
               'host 2\'s rehearsal failed and the report says so')
         check(now[HOSTS[1]] == holder['before'][HOSTS[1]] and now[HOSTS[2]] == holder['before'][HOSTS[2]],
               'hosts 2 and 3 keep their IPv4 in the API')
@@ -399,7 +418,7 @@ def main(argv):
         check(found[HOSTS[0]] == [], 'host 1 has no IPv4 address and no IPv4 route on eth0')
         check(('', '172.31.1.1') in found[HOSTS[1]] and (holder['before'][HOSTS[1]], '') in found[HOSTS[1]],
               'host 2 has its IPv4 address and its IPv4 default route back (nothing changed on it)')
-        check('%s: untouched: the rollout stopped before its batch' % HOSTS[2] in result.stdout,
+        check(said(result, '%s: untouched: the rollout stopped before its batch' % HOSTS[2]),
               'the rollout stopped: host 3 is untouched')
         gateway_allows(state(), extra, None)
 
@@ -409,14 +428,14 @@ def main(argv):
             'hcloud_ipv6only_health_url: http://%s/\n' % holder['before'][HOSTS[1]], encoding='utf-8')
         result = move(state(), extra, *ACK, expect_ok=False)
         (HOST_VARS / ('%s.yml' % HOSTS[1])).unlink()
-        check('%s: did not move, put back: ' % HOSTS[1] in result.stdout
-              and 'it has its IPv4 %s back and answers again' % holder['before'][HOSTS[1]] in result.stdout,
+        check(said(result, '%s: did not move, put back: ' % HOSTS[1])
+              and said(result, 'it has its IPv4 %s back and answers again' % holder['before'][HOSTS[1]]),
               'host 2 failed after the power cycle and was put back')
         now = ipv4_of(state())
         check(now[HOSTS[1]] == holder['before'][HOSTS[1]], 'host 2 has the same IPv4 in the API')
         check(http_get('http://%s/' % holder['before'][HOSTS[1]]) == 200, 'host 2 answers IPv4 clients again')
         check(now[HOSTS[2]] == holder['before'][HOSTS[2]]
-              and '%s: untouched: the rollout stopped before its batch' % HOSTS[2] in result.stdout,
+              and said(result, '%s: untouched: the rollout stopped before its batch' % HOSTS[2]),
               'the rollout stopped: host 3 is untouched')
 
     def all_move():
@@ -428,7 +447,7 @@ def main(argv):
         check(all(now[name] is None for name in HOSTS), 'no Docker host has IPv4 in the API')
         found = host_ipv4(state(), HOSTS)
         check(all(found[name] == [] for name in HOSTS), 'no Docker host has an IPv4 address or route on eth0')
-        check('acknowledged (hcloud_ipv6only_ipv4_traffic_ack)' in result.stdout,
+        check(said(result, 'acknowledged (hcloud_ipv6only_ipv4_traffic_ack)'),
               'host 3 moved with its IPv4 traffic acknowledged')
         kept = dict((item['labels'].get('ipv6ready_kept_from'), item) for item in primary_ips(state())
                     if item['assignee_id'] is None and item['type'] == 'ipv4')
@@ -440,9 +459,9 @@ def main(argv):
                   and item['labels'].get('ipv6ready_kept_server_id') == str(servers(state())[name]['id']),
                   '%s\'s address %s is kept, labelled %s' % (name, holder['before'][name], item.get('labels')))
         # This run began with hosts 2 and 3 and the gateway assigned, host 1's address kept.
-        check('Primary IPv4 addresses of fleet %s: 3 assigned before, 1 assigned now; 3 kept' % FLEET
-              in result.stdout and '2.00 EUR before, 2.00 EUR now, 0.50 EUR once the kept ones are deleted: a '
-              'saving of 1.50 EUR per month' in result.stdout,
+        check(said(result, 'Primary IPv4 addresses of fleet %s: 3 assigned before, 1 assigned now; 3 kept' % FLEET)
+              and said(result, '2.00 EUR before, 2.00 EUR now, 0.50 EUR once the kept ones are deleted: a saving of '
+                               '1.50 EUR per month'),
               'the report: 3 addresses assigned before this run, 1 after, 3 kept; 1.50 EUR a month saved once the '
               'kept ones are deleted')
 
@@ -475,6 +494,7 @@ def main(argv):
         ('Start the twin %s' % INSTANCE, begin),
         ('A dual-stack fleet: the gateway, 3 Docker hosts with IPv4, site.yml, the app', fleet),
         ('Check mode: what would happen, nothing changes', check_mode),
+        ('A rehearsal whose controller vanished: the timer on the host puts the route back', timer),
         ('Host 3 receives IPv4 connections on its published port: refused', refused),
         ('Host 2\'s resolver refused at the gateway: the canary moves, host 2\'s rehearsal fails', rehearsal_fails),
         ('Host 2\'s health check asks its IPv4: it fails after the power cycle and is put back',
