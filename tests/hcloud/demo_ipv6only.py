@@ -119,10 +119,11 @@ def ansible(state, command, *args, check_rc=True):
     """Run an Ansible command from the checkout; echo and return its output."""
     argv = [str(BIN / command), *map(str, args)]
     print('$ %s' % ' '.join(argv[:1] + [a if len(a) < 100 else a[:97] + '...' for a in argv[1:]]), flush=True)
+    started = time.monotonic()
     result = subprocess.run(argv, cwd=ROOT, env=env(state), check=False, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     sys.stdout.write(result.stdout)
-    sys.stdout.flush()
+    print('(%s: %.0f s)' % (command, time.monotonic() - started), flush=True)
     if check_rc and result.returncode != 0:
         raise DemoError('%s failed (rc %d)' % (command, result.returncode))
     return result
