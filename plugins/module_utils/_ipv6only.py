@@ -249,7 +249,7 @@ def host_settings(values, host=None):
 
 def _ip(value):
     try:
-        return ipaddress.ip_address(str(value).split('%')[0])
+        return ipaddress.ip_address(str(value).split('%', maxsplit=1)[0])
     except ValueError:
         return None
 
@@ -311,8 +311,8 @@ def traffic_problem(inbound, window, addresses):
     for item in busy:
         counts = []
         if item.get('new'):
-            counts.append('%d new connection%s in the last %d s' % (item['new'], '' if item['new'] == 1 else 's',
-                                                                     window))
+            plural = '' if item['new'] == 1 else 's'
+            counts.append('%d new connection%s in the last %d s' % (item['new'], plural, window))
         if item.get('open'):
             counts.append('%d open now' % item['open'])
         parts.append('%s/%s (%s)' % (item['proto'], item['port'], ', '.join(counts)))
@@ -466,7 +466,7 @@ def host_plan(host, fleet, mode, servers, primary_ips, facts, today, gateways=()
     plan['inbound'] = info.get('inbound') or []
     traffic = traffic_problem(plan['inbound'], info.get('window') or 0, [current.get('ip')])
     if traffic and host_values['ipv4_traffic_ack']:
-        plan['notes'].append('acknowledged (hcloud_ipv6only_ipv4_traffic_ack): ' + traffic.split('; DNS A')[0])
+        plan['notes'].append('acknowledged (hcloud_ipv6only_ipv4_traffic_ack): ' + traffic.split('; DNS A', maxsplit=1)[0])
     elif traffic:
         problems.append(traffic)
     if info.get('docker') and not info.get('iptables'):

@@ -60,6 +60,7 @@ HOST_VARS = OUT / 'inventory' / 'host_vars'
 RECAP_RE = re.compile(r'^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
 STARTED = time.monotonic()
 STEP = {'name': None, 'start': None}
+TWIN = {'process': None}  # the twin's process, when this run started it
 TIMES = []
 
 
@@ -216,6 +217,7 @@ def start_twin():
             '--token', 'twin-' + secrets.token_hex(16), '--state-file', str(STATE)]
     process = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                start_new_session=True)
+    TWIN['process'] = process
     deadline = time.monotonic() + 180
     while not STATE.exists():
         if process.poll() is not None or time.monotonic() > deadline:
@@ -239,10 +241,12 @@ def down():
             cmdline = ''
         if 'fake_hcloud.py' in cmdline and INSTANCE in cmdline:
             os.kill(pid, signal.SIGTERM)
-            for _ in range(600):
-                if not Path('/proc/%d' % pid).exists():
-                    break
-                time.sleep(0.2)
+            if TWIN['process'] is not None and TWIN['process'].pid == pid:
+                TWIN['process'].wait(timeout=300)  # this run's child: reap it (a zombie keeps /proc/<pid>)
+            else:
+                deadline = time.monotonic() + 300
+                while Path('/proc/%d' % pid).exists() and time.monotonic() < deadline:
+                    time.sleep(0.2)
         STATE.unlink(missing_ok=True)
     subprocess.run([sys.executable, str(HERE / 'fake_hcloud.py'), '--down', '--instance', INSTANCE], check=True)
 
@@ -402,8 +406,8 @@ def main(argv):
         match = re.search(pattern, ' '.join(result.stdout.split()))
         check(match is not None and said(result, 'load balancer or a proxy with IPv4')
               and said(result, 'hcloud_ipv6only_ipv4_traffic_ack'),
-              'host 3 is refused, naming tcp/80 and %s connections, and the ways out' % (match.group(1) if match
-                                                                                      else '?'))
+              'host 3 is refused, naming tcp/80 and %s connections, and the ways out'
+              % (match.group(1) if match else '?'))
         check(said(result, 'Nothing was changed') and primary_ips(state()) == before, 'nothing changed')
 
     def rehearsal_fails():

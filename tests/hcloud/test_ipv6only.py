@@ -15,7 +15,6 @@ the plans of the ipv6ready.docker.hcloud_ipv6only_plan filter.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 
@@ -23,7 +22,7 @@ import pytest
 import yaml
 
 from fake_hcloud import FakeHcloud
-from test_provision import ROOT, TOKEN, Ansible, collections_dir  # noqa: F401 (a fixture)
+from test_provision import ROOT, TOKEN, Ansible
 from api_schema import recorded_problems
 
 PLAYBOOK = ROOT / 'playbooks' / 'hcloud_ipv6only.yml'
@@ -42,8 +41,19 @@ def fake_api():
         assert recorded_problems(api.responses()) == []
 
 
+@pytest.fixture(scope='module', name='collections_dir')
+def collections_path(tmp_path_factory):
+    """A collections path in which ``ipv6ready.docker`` is this checkout."""
+    if ROOT.parts[-3:] == ('ansible_collections', 'ipv6ready', 'docker'):
+        return ROOT.parents[2]
+    path = tmp_path_factory.mktemp('collections')
+    (path / 'ansible_collections' / 'ipv6ready').mkdir(parents=True)
+    (path / 'ansible_collections' / 'ipv6ready' / 'docker').symlink_to(ROOT, target_is_directory=True)
+    return path
+
+
 @pytest.fixture(name='ansible')
-def ansible_runner(fake, tmp_path, collections_dir):  # noqa: F811 (the fixture imported above)
+def ansible_runner(fake, tmp_path, collections_dir):
     return Ansible(fake, tmp_path, collections_dir)
 
 
@@ -144,9 +154,9 @@ def test_check_mode_and_a_rerun_on_a_moved_fleet_change_nothing(fake, ansible, t
     for index in (1, 2):
         fake.seed_server('%s-docker-%d' % (FLEET, index), labels=DOCKER, enable_ipv4=False)
     fake.seed_server(FLEET + '-nat64', labels=GATEWAY)
-    kept = fake.seed_primary_ip('kept-1', 'ipv4', labels={'ipv6ready_fleet': FLEET, 'ipv6ready_kept_server_id': '1',
-                                                           'ipv6ready_kept_from': 'shop-docker-1',
-                                                           'ipv6ready_kept_on': '2026-12-01'})
+    kept = fake.seed_primary_ip('kept-1', 'ipv4', labels={
+        'ipv6ready_fleet': FLEET, 'ipv6ready_kept_server_id': '1', 'ipv6ready_kept_from': 'shop-docker-1',
+        'ipv6ready_kept_on': '2026-12-01'})
     hosts = inventory(tmp_path, [FLEET + '-docker-1', FLEET + '-docker-2'])
     # --limit narrows the hosts; the API is still read once, from the controller.
     result = ansible.playbook(PLAYBOOK, *hosts, '-e', 'hcloud_fleet_name=%s' % FLEET, '--check',

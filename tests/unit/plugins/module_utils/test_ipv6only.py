@@ -221,8 +221,8 @@ def test_resolver_problem(servers, dns64, problem):
 
 
 def test_traffic_problem_names_ports_counts_and_ways_out():
-    inbound = [{'proto': 'tcp', 'port': '80', 'new': 12, 'open': 2}, {'proto': 'tcp', 'port': '443', 'new': 1,
-                                                                     'open': None},
+    inbound = [{'proto': 'tcp', 'port': '80', 'new': 12, 'open': 2},
+               {'proto': 'tcp', 'port': '443', 'new': 1, 'open': None},
                {'proto': 'tcp', 'port': '8080', 'new': 0, 'open': 0}]
     message = _ipv6only.traffic_problem(inbound, 300, ['203.0.113.11'])
     assert message.startswith('it still receives IPv4 traffic on published ports: tcp/80 (12 new connections in '
