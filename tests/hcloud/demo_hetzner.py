@@ -50,6 +50,7 @@ GROUP_VARS = OUT / 'inventory' / 'group_vars' / 'all' / 'hcloud_fleet.yml'
 RECAP_RE = re.compile(r'^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
 STARTED = time.monotonic()
 STEP = {'name': None, 'start': None}
+TWIN = {'process': None}  # the twin's process, when this run started it
 TIMES = []
 
 
@@ -141,6 +142,7 @@ def start_twin():
             '--token', 'twin-' + secrets.token_hex(16), '--state-file', str(STATE)]
     process = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                start_new_session=True)
+    TWIN['process'] = process
     deadline = time.monotonic() + 180
     while not STATE.exists():
         if process.poll() is not None or time.monotonic() > deadline:
@@ -166,10 +168,12 @@ def down():
             cmdline = ''
         if 'fake_hcloud.py' in cmdline and INSTANCE in cmdline:
             os.kill(pid, signal.SIGTERM)
-            for _ in range(600):
-                if not Path('/proc/%d' % pid).exists():
-                    break
-                time.sleep(0.2)
+            if TWIN['process'] is not None and TWIN['process'].pid == pid:
+                TWIN['process'].wait(timeout=300)  # this run's child: reap it
+            else:
+                deadline = time.monotonic() + 300
+                while Path('/proc/%d' % pid).exists() and time.monotonic() < deadline:
+                    time.sleep(0.2)
         STATE.unlink(missing_ok=True)
     subprocess.run([sys.executable, str(HERE / 'fake_hcloud.py'), '--down', '--instance', INSTANCE], check=True)
     GROUP_VARS.unlink(missing_ok=True)
@@ -308,8 +312,8 @@ def mail(state, phase):
 def teardown(state):
     ansible(state, 'ansible-playbook', 'ipv6ready.docker.hcloud_teardown', '-e', 'hcloud_fleet_name=%s' % FLEET,
             '-e', 'hcloud_fleet_teardown_confirm=%s' % FLEET, '-e', 'hcloud_fleet_group_vars_file=%s' % GROUP_VARS)
-    left = {kind: api(state, '/' + kind)[kind] for kind in ('servers', 'firewalls', 'ssh_keys', 'primary_ips',
-                                                             'floating_ips')}
+    kinds = ('servers', 'firewalls', 'ssh_keys', 'primary_ips', 'floating_ips')
+    left = {kind: api(state, '/' + kind)[kind] for kind in kinds}
     left = {kind: [item.get('name') for item in items] for kind, items in left.items() if items}
     if left:
         raise JourneyError('the twin still has %s after the teardown' % left)

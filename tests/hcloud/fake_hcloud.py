@@ -1333,7 +1333,10 @@ class FakeHcloud:
         if not any(enable.values()):
             raise invalid_input('public_net', 'a server without public IPv4 and IPv6 needs a private network')
         if self.backend is not None:
-            self.backend.check_server(name, image['name'])
+            try:
+                self.backend.check_server(name, image['name'])
+            except RuntimeError as exc:  # the twin cannot make this server here
+                raise ApiError(412, 'resource_unavailable', str(exc)) from exc
         server_id = self._next_id('server')
         start = body.get('start_after_create', True)
         server = {'id': server_id, 'name': name, 'labels': dict(body.get('labels') or {}),
@@ -1539,6 +1542,11 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep test output clean; the fake records every request itself."""
 
 
+def _interrupt(signum, frame):
+    """SIGTERM stops the fake like Ctrl-C (the twin then removes what it made)."""
+    raise KeyboardInterrupt(signum, frame)
+
+
 def main(argv=None):
     """Serve the fake on loopback until interrupted (SIGINT or SIGTERM); with ``--real``, as the twin."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -1564,7 +1572,7 @@ def main(argv=None):
             return
         slot = args.slot if args.slot is not None else os.environ.get('IPV6READY_TWIN_SLOT')
         twin = Twin(args.instance, slot=int(slot) if slot not in (None, '') else None).start()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
     fake = None
     try:
         fake = FakeHcloud(args.token, host=args.host, port=args.port, backend=twin).start()

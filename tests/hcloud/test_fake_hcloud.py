@@ -14,7 +14,7 @@ import pytest
 
 from api_schema import answer_problems, recorded_problems
 from fake_hcloud import FakeHcloud, label_selector_matches
-from test_provision import Ansible, assert_ok, collections_dir  # noqa: F401 (collections_dir is a fixture)
+from test_provision import Ansible, assert_ok, collections_dir  # noqa: F401 pylint: disable=unused-import # a fixture
 
 TOKEN = 'fake-self-test-token'
 KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMf0ylJ1CrfH0xXbc0bLJzyvSMjNyrp9wKNdYW/yJhBN test'
@@ -335,14 +335,13 @@ def test_primary_ip_life_cycle(fake):
     v4 = server['public_net']['ipv4']['id']
     path = '/primary_ips/%d/actions/%s'
     # The server runs: no assign, no unassign (422 server_not_stopped).
-    for ip_id, action, body in ((v4, 'unassign', None), (spare['id'], 'assign',
-                                                           {'assignee_id': server['id'], 'assignee_type': 'server'})):
+    assign = {'assignee_id': server['id'], 'assignee_type': 'server'}
+    for ip_id, action, body in ((v4, 'unassign', None), (spare['id'], 'assign', assign)):
         status, payload = call(fake, 'POST', path % (ip_id, action), body)
         assert (status, payload['error']['code']) == (422, 'server_not_stopped')
     power_off(fake, server['id'])
     # The server already has an IPv4 address.
-    status, payload = call(fake, 'POST', path % (spare['id'], 'assign'), {'assignee_id': server['id'],
-                                                                         'assignee_type': 'server'})
+    status, payload = call(fake, 'POST', path % (spare['id'], 'assign'), assign)
     assert (status, payload['error']['code']) == (422, 'server_has_ipv4')
     # Deleting an assigned IP fails since 2026-05-01 (must_be_unassigned), and a protected one anyway.
     status, payload = call(fake, 'DELETE', '/primary_ips/%d' % v4)
@@ -352,15 +351,13 @@ def test_primary_ip_life_cycle(fake):
     freed = call(fake, 'GET', '/primary_ips/%d' % v4)[1]['primary_ip']
     assert (freed['assignee_id'], freed['assignee_type']) == (None, 'unassigned')
     assert call(fake, 'GET', '/servers/%d' % server['id'])[1]['server']['public_net']['ipv4'] is None
-    status, payload = call(fake, 'POST', path % (spare['id'], 'assign'), {'assignee_id': server['id'],
-                                                                         'assignee_type': 'server'})
+    status, payload = call(fake, 'POST', path % (spare['id'], 'assign'), assign)
     assert (status, payload['action']['command']) == (201, 'assign_primary_ip')
     shown = call(fake, 'GET', '/servers/%d' % server['id'])[1]['server']['public_net']['ipv4']
     assert (shown['id'], shown['ip']) == (spare['id'], spare['ip'])
-    status, payload = call(fake, 'POST', path % (v4, 'assign'), {'assignee_id': server['id'], 'assignee_type': 'server'})
+    status, payload = call(fake, 'POST', path % (v4, 'assign'), assign)
     assert (status, payload['error']['code']) == (422, 'server_has_ipv4')
-    status, payload = call(fake, 'POST', path % (spare['id'], 'assign'), {'assignee_id': server['id'],
-                                                                         'assignee_type': 'server'})
+    status, payload = call(fake, 'POST', path % (spare['id'], 'assign'), assign)
     assert (status, payload['error']['code']) == (422, 'primary_ip_already_assigned')
     # Protection, then delete the free one.
     assert call(fake, 'POST', path % (v4, 'change_protection'), {'delete': True})[0] == 201
@@ -369,8 +366,8 @@ def test_primary_ip_life_cycle(fake):
     call(fake, 'POST', path % (v4, 'change_protection'), {'delete': False})
     assert call(fake, 'DELETE', '/primary_ips/%d' % v4) == (204, None)
     # Labels, name and auto_delete change with PUT.
-    status, payload = call(fake, 'PUT', '/primary_ips/%d' % spare['id'], {'labels': {'role': 'gw'}, 'auto_delete': True,
-                                                                         'name': 'gw-v4'})
+    update = {'labels': {'role': 'gw'}, 'auto_delete': True, 'name': 'gw-v4'}
+    status, payload = call(fake, 'PUT', '/primary_ips/%d' % spare['id'], update)
     assert (payload['primary_ip']['labels'], payload['primary_ip']['auto_delete']) == ({'role': 'gw'}, True)
     assert fake.primary_ip_list()[-1]['name'] == 'gw-v4'
 

@@ -633,7 +633,7 @@ class Twin:
             elif what == 'delete':
                 self._delete(server_id, entry)
             else:
-                self._power(what, state['servers'].get(server_id), entry)
+                self._power(what, entry)
 
     def _cloud_init_data(self, server):
         """What cloud-init would write on the server's first boot, as a tar for /var/lib."""
@@ -667,6 +667,10 @@ class Twin:
         argv += ['--cap-add=%s' % cap for cap in platform['capabilities']]
         argv += ['--security-opt=%s' % opt for opt in platform['security_opts']]
         argv += ['--volume=%s' % volume for volume in platform['volumes']]
+        # The server's own disk for Docker's data: an anonymous volume (this host's file system), where the
+        # engine a server installs uses overlay2 as on a real disk, not vfs on the container's overlay.
+        # It goes with the container (docker rm --volumes).
+        argv += ['--volume=/var/lib/docker']
         argv += ['--tmpfs=%s' % path for path in platform['tmpfs']]
         argv += ['--device=%s' % device for device in platform['devices']]
         argv += ['--env=%s=%s' % item for item in platform['env'].items()]
@@ -690,7 +694,7 @@ class Twin:
         run(['docker', 'wait', entry['container']], check=False)
         entry['pid'] = None
 
-    def _power(self, what, server, entry):
+    def _power(self, what, entry):
         if entry['container'] is None:
             raise TwinError('the twin has no host for this server')
         if what in ('poweroff', 'shutdown'):
@@ -701,7 +705,6 @@ class Twin:
         elif what in ('reboot', 'reset'):
             self._stop(entry, hard=what == 'reset')
             self._start(entry)
-        del server  # the state is read again when the server is plumbed
 
     def _delete(self, server_id, entry):
         """The server is gone once its container is killed and renamed out of the way; its disk goes in the
