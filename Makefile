@@ -11,9 +11,9 @@ OLDEST_REQUIREMENTS ?= requirements-oldest.txt
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv venv-newest lock oldest images platforms bpf lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal demo-hetzner demo-hetzner-down demo-failover demo-failover-down twin-images bench bench-nat64 bench-scaleout bench-site hcloud sanity unit conformance molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test venv venv-newest lock oldest images platforms bpf lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal demo-hetzner demo-hetzner-down demo-failover demo-failover-down demo-ipv6only demo-ipv6only-down twin-images bench bench-nat64 bench-scaleout bench-site hcloud sanity unit conformance molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
-test: lint unit hcloud sanity oldest install-test molecule conformance demo-test demo-fleet demo-kamal demo-hetzner demo-failover  ## everything CI runs
+test: lint unit hcloud sanity oldest install-test molecule conformance demo-test demo-fleet demo-kamal demo-hetzner demo-failover demo-ipv6only  ## everything CI runs
 
 # Python >= 3.12 (the newest python3.N on PATH, or IPV6READY_PYTHON); the
 # venv is rebuilt from scratch whenever the lock changes. It installs from the
@@ -133,6 +133,12 @@ demo-hetzner-down: venv  ## remove the twin and fleet that `make demo-hetzner KE
 
 demo-failover: venv bpf  ## two gateways on the twin: failover measured (one mail a second, a gateway killed), comeback, split brain (KEEP=1 keeps it up)
 	$(PY) tests/hcloud/demo_failover.py
+
+demo-ipv6only: venv bpf  ## a dual-stack fleet on the twin moved to IPv6-only: refusals, a failed rehearsal, a rollback, the move, the reverse
+	$(PY) tests/hcloud/demo_ipv6only.py
+
+demo-ipv6only-down: venv  ## remove the twin that `make demo-ipv6only KEEP=1` (or a failed run) left up
+	$(PY) tests/hcloud/demo_ipv6only.py down
 
 demo-failover-down: venv  ## remove the twin and fleet that `make demo-failover KEEP=1` left up
 	$(PY) tests/hcloud/demo_failover.py down
