@@ -243,7 +243,7 @@ def site_vars(state):
 
 
 def site(state, extra, again=False):
-    args = [*INVENTORY, 'ipv6ready.docker.site', *extra, *journey.TEMPORARY_ISSUE_18_VARS]
+    args = [*INVENTORY, 'ipv6ready.docker.site', *extra]
     if again:
         args += ['-e', 'ipv6ready_canary=false']
     result = journey.ansible(state, 'ansible-playbook', *args, capture=again)
@@ -470,8 +470,6 @@ def main(argv):
         journey.step('List the fleet and reach it over SSH on IPv6')
         inventory(state)
         extra = site_vars(state)
-        journey.step('TEMPORARY until issue 18 roles land: NAT64/DNS64 first, iptables through it')
-        journey.temporary_issue_18_prepare(state, extra)
         journey.step('site.yml: both gateways, the failover agents, the Docker host; verify checks every gateway')
         site(state, extra)
         agent_status(state, 'the agents')

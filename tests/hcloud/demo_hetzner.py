@@ -267,22 +267,8 @@ def site_vars(state):
     return path
 
 
-# TEMPORARY until issue 18 roles land (the roles install iptables, the engine and
-# community.docker's Python libraries themselves): bring NAT64/DNS64 up first,
-# install iptables on the Docker hosts through it, and ask the daemon role to
-# install the engine.
-TEMPORARY_ISSUE_18_VARS = ['-e', '{"daemon_install": true}']
-
-
-def temporary_issue_18_prepare(state, extra):
-    ansible(state, 'ansible-playbook', *INVENTORY, 'ipv6ready.docker.site', *extra, *TEMPORARY_ISSUE_18_VARS,
-            '--tags', 'gateways,nat64_client')
-    ansible(state, 'ansible', 'docker_hosts', *INVENTORY, '-m', 'ansible.builtin.apt',
-            '-a', 'name=iptables update_cache=true cache_valid_time=3600', '-o')
-
-
 def site(state, extra, again=False):
-    args = [*INVENTORY, 'ipv6ready.docker.site', *extra, *TEMPORARY_ISSUE_18_VARS]
+    args = [*INVENTORY, 'ipv6ready.docker.site', *extra]
     if again:
         args += ['-e', 'ipv6ready_canary=false']
     result = ansible(state, 'ansible-playbook', *args)
@@ -348,8 +334,6 @@ def main(argv):
          lambda: inventory(holder['state'])),
         ('The incident on the bare hosts: mail to the IPv4-only SMTP server by name',
          lambda: mail(holder['state'], 'before')),
-        ('TEMPORARY until issue 18 roles land: NAT64/DNS64 first, iptables through it',
-         lambda: temporary_issue_18_prepare(holder['state'], extra)),
         ('site.yml on the bare hosts (everything through NAT64/DNS64, Docker included)',
          lambda: site(holder['state'], extra)),
         ('The seed\'s client: Ruby\'s Net::SMTP in an app container, without and with the fix',

@@ -313,11 +313,8 @@ def build_fleet(state):
 
 
 def configure(state, extra):
-    # TEMPORARY until issue 18 roles land (as the journey): iptables first, the engine through the daemon role.
-    ansible(state, 'ansible', 'all', *INVENTORY, '-m', 'ansible.builtin.apt',
-            '-a', 'name=iptables update_cache=true cache_valid_time=3600', '-o')
     # A first converge of a test fleet: no canary, and the checks come with the move (the verify role).
-    ansible(state, 'ansible-playbook', *INVENTORY, 'ipv6ready.docker.site', *extra, '-e', '{"daemon_install": true}',
+    ansible(state, 'ansible-playbook', *INVENTORY, 'ipv6ready.docker.site', *extra,
             '-e', 'ipv6ready_canary=false', '-e', 'ipv6ready_verify=false')
     ansible(state, 'ansible-playbook', *INVENTORY, str(HERE / 'ipv6only' / 'app.yml'))
     for name, address in sorted(ipv4_of(state).items()):
