@@ -12,19 +12,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-mirror() {
-    # First Debian mirror apt is configured with (deb822 or one-line format),
-    # skipping the security archive. Never hard-code a host.
-    local uri
-    uri=$(grep -rhoE '^(URIs:|deb)[[:space:]]+(\[[^]]*\][[:space:]]+)?[a-z]+://[^[:space:]]+' \
-            /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
-          | awk '{print $NF}' | grep -E '/debian/?$' | grep -v -- '-security' | head -n1 || true)
-    if [ -z "$uri" ]; then
-        echo "build-images: no Debian mirror found in /etc/apt/sources.list*" >&2
-        return 1
-    fi
-    echo "$uri"
-}
+# shellcheck source=tests/harness/mirror.sh
+source "$here/mirror.sh"
 
 command -v debootstrap >/dev/null || {
     echo "build-images: debootstrap is missing (apt-get install debootstrap)" >&2
