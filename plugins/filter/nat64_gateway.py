@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: nat64_ipv4_denied
-short_description: "Internal to the nat64_gateway role: its IPv4 destination policy and its tc-BPF translator's configuration"
+short_description: "Internal to the nat64_gateway role: check its variables, its packet policy and its tc-BPF translator's configuration"
 version_added: 0.2.0
 description:
   - B(Internal) to the P(ipv6ready.docker.nat64_gateway#role) role, not a public interface; these filters may change
@@ -16,6 +16,11 @@ description:
     one of the input networks (the gateway's IPv4 targets, which stay reachable).
   - C(nat64_bpf_config) returns the configuration map value of the tc-BPF translator for the NAT64 prefix (the
     input), O(pool) and O(timeout), as the space-separated hex bytes C(bpftool map update) takes.
+  - C(nat64_gateway_problems) lists what is wrong with the role's variables beyond their types, one message per
+    problem, each starting with the variable's name. The input holds the role's variables by name.
+  - C(nat64_gateway_prefix_problems) lists what is wrong with the NAT64 prefix in use, O(prefix) (given or carved
+    out of the routed prefix), on this host - TAYGA's rules, the host's own addresses in O(addresses) inside it,
+    TAYGA's own IPv6 address - naming the variable it came from. The input holds the role's variables by name.
   - C(nat64_engine_problems) lists what the chosen engine (the input) cannot use, naming the variables; empty
     when everything is usable.
   - C(nat64_gateway_plan) returns the gateway's whole packet policy as one nftables ruleset (allowlist, IPv4
@@ -26,6 +31,7 @@ description:
 options:
   _input:
     description:
+      - C(nat64_gateway_problems), C(nat64_gateway_prefix_problems) - the role's variables by name.
       - C(nat64_ipv4_denied) - the IPv4 targets, a list of networks.
       - C(nat64_bpf_config) - the NAT64 prefix, a /96.
       - C(nat64_engine_problems) - the engine, C(tayga) or C(bpf).
@@ -50,6 +56,13 @@ options:
       - C(nat64_engine_problems) - the variable names for the messages, keys C(engine), C(pool), C(device),
         C(timeout) and C(lowest_ipv6_mtu).
     type: dict
+  prefix:
+    description: C(nat64_gateway_prefix_problems) - the NAT64 prefix in use (C(nat64_gateway_active_prefix)).
+    type: str
+  addresses:
+    description: C(nat64_gateway_prefix_problems) - the host's IPv6 addresses (the fact C(all_ipv6_addresses)).
+    type: list
+    elements: str
   prefixes:
     description: C(nat64_gateway_plan) - the NAT64 /96s the translator handles.
     type: list
@@ -88,6 +101,16 @@ options:
 """
 
 EXAMPLES = r"""
+- name: Check the variables
+  ansible.builtin.assert:
+    that: problems | length == 0
+    fail_msg: "{{ problems | join('; ') }}"
+  vars:
+    problems: "{{ inputs | ipv6ready.docker.nat64_gateway_problems }}"
+    inputs:
+      nat64_gateway_allowed_prefixes: ["2001:db8:1::/48"]
+      nat64_gateway_prefix: "2001:db8:1:2:64::/96"
+
 - name: Write the translator's configuration
   ansible.builtin.debug:
     msg: "{{ '2001:db8:1:2:64::/96' | ipv6ready.docker.nat64_bpf_config(pool='192.168.255.0/24', timeout=7200) }}"
@@ -102,14 +125,17 @@ _value:
   description:
     - C(nat64_ipv4_denied) - the networks, in the registry's order.
     - C(nat64_bpf_config) - hex bytes, e.g. C(20 01 0d b8 ...).
-    - C(nat64_engine_problems) - one message per problem, each starting with the variable name.
+    - C(nat64_gateway_problems), C(nat64_gateway_prefix_problems), C(nat64_engine_problems) - one message per
+      problem, each starting with the variable name; empty when everything is usable.
     - C(nat64_gateway_plan) - a dict, the ruleset text under C(ruleset).
   type: raw
 """
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _nat64_gateway
 from ansible_collections.ipv6ready.docker.plugins.module_utils._nat64_gateway import (
+    ENGINE_VARIABLES,
     bpf_config_hex,
     engine_problems,
     gateway_plan,
@@ -117,13 +143,23 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._nat64_gateway im
 )
 from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import value_list
 
-DEFAULT_NAMES = {
-    'engine': 'nat64_gateway_engine',
-    'pool': 'nat64_gateway_dynamic_pool',
-    'device': 'nat64_gateway_tun_device',
-    'timeout': 'nat64_gateway_bpf_mapping_timeout',
-    'lowest_ipv6_mtu': 'nat64_gateway_lowest_ipv6_mtu',
-}
+
+def _mapping(value, what):
+    if not isinstance(value, dict):
+        raise AnsibleFilterError('%s: expected a dict, got %s' % (what, type(value).__name__))
+    return value
+
+
+def nat64_gateway_problems(inputs):
+    """What is wrong with the role's variables beyond their types (``_nat64_gateway.input_problems``)."""
+    return _nat64_gateway.input_problems(_mapping(inputs, 'nat64_gateway_problems input'))
+
+
+def nat64_gateway_prefix_problems(inputs, prefix, addresses=None):
+    """What is wrong with the NAT64 prefix in use on this host (``_nat64_gateway.prefix_in_use_problems``)."""
+    return _nat64_gateway.prefix_in_use_problems(_mapping(inputs, 'nat64_gateway_prefix_problems input'), prefix,
+                                                 value_list(addresses, 'nat64_gateway_prefix_problems',
+                                                            'a list of addresses'))
 
 
 def nat64_ipv4_denied(targets):
@@ -144,7 +180,7 @@ def nat64_bpf_config(prefix, pool, timeout):
 
 def nat64_engine_problems(engine, pool, device, timeout, names=None, lowest_ipv6_mtu=1280):
     """``name: problem`` for each setting the engine cannot use."""
-    return engine_problems(engine, pool, device, timeout, dict(DEFAULT_NAMES, **(names or {})), lowest_ipv6_mtu)
+    return engine_problems(engine, pool, device, timeout, dict(ENGINE_VARIABLES, **(names or {})), lowest_ipv6_mtu)
 
 
 def nat64_gateway_plan(engine, **kwargs):
@@ -156,10 +192,12 @@ def nat64_gateway_plan(engine, **kwargs):
 
 
 class FilterModule:
-    """NAT64 gateway engine configuration and IPv4 destination policy."""
+    """The nat64_gateway role's checks, packet policy and translator configuration."""
 
     def filters(self):
         return {
+            'nat64_gateway_problems': nat64_gateway_problems,
+            'nat64_gateway_prefix_problems': nat64_gateway_prefix_problems,
             'nat64_ipv4_denied': nat64_ipv4_denied,
             'nat64_bpf_config': nat64_bpf_config,
             'nat64_engine_problems': nat64_engine_problems,

@@ -81,8 +81,6 @@ RELEASES = (
 
 _BY_NAME = {feature.name: feature for feature in FEATURES}
 
-MIN_VERSION = _BY_NAME["ip6tables"].since
-
 _VERSION_RE = re.compile(r"(?<![\d.])v?(\d+)\.(\d+)(?:\.(\d+))?")
 
 

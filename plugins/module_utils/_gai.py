@@ -296,31 +296,62 @@ def effective_tables(lines):
 # Building the tables the module writes
 
 
-def _entries(items, option, key):
-    """Validate user entries ``[{prefix, <key>}]``; returns ``[(IPv6Network, int)]`` without duplicates."""
+def _entry(item, name, key):
+    """One user entry ``{prefix, <key>}`` named ``name``: ``(IPv6Network, int)``; raises ``GaiOptionError``."""
+    if not isinstance(item, dict):
+        raise GaiOptionError(name, item, "is not a dict with 'prefix' and '%s'" % key)
+    unknown = sorted(set(item) - {"prefix", key})
+    if unknown:
+        raise GaiOptionError(name, item, "has unknown key(s) %s; expected 'prefix' and '%s'" % (", ".join(unknown), key))
+    if "prefix" not in item or key not in item:
+        raise GaiOptionError(name, item, "needs both 'prefix' and '%s'" % key)
+    return parse_prefix(item["prefix"], name + ".prefix"), _check_value(item[key], name + "." + key, key)
+
+
+def _entries(items, option, key, problems=None):
+    """Validate user entries ``[{prefix, <key>}]``; returns ``{IPv6Network: int}`` without duplicates.
+
+    Raises ``GaiOptionError`` at the first problem, or, when ``problems`` is a
+    list, appends every problem's message to it and leaves the entry out.
+    """
     result = collections.OrderedDict()
     where = {}
     for index, item in enumerate(items or []):
         name = "%s[%d]" % (option, index)
-        if not isinstance(item, dict):
-            raise GaiOptionError(name, item, "is not a dict with 'prefix' and '%s'" % key)
-        unknown = sorted(set(item) - {"prefix", key})
-        if unknown:
-            raise GaiOptionError(name, item, "has unknown key(s) %s; expected 'prefix' and '%s'" % (", ".join(unknown), key))
-        if "prefix" not in item or key not in item:
-            raise GaiOptionError(name, item, "needs both 'prefix' and '%s'" % key)
-        network = parse_prefix(item["prefix"], name + ".prefix")
-        value = _check_value(item[key], name + "." + key, key)
-        if network in result:
-            if result[network] != value:
+        try:
+            network, value = _entry(item, name, key)
+            if network in result and result[network] != value:
                 raise GaiOptionError(
                     option, item["prefix"],
                     "is listed twice with different %ss: %d in %s and %d in %s"
                     % (key, result[network], where[network], value, name))
-            continue  # the same prefix with the same value: deduplicated
-        result[network] = value
-        where[network] = name
+        except GaiOptionError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
+            continue
+        if network not in result:  # the same prefix with the same value: deduplicated
+            result[network] = value
+            where[network] = name
     return result
+
+
+def entry_problems(items, option, key):
+    """Every problem of the user entries ``[{prefix, <key>}]`` (labels or precedences), each naming ``option``."""
+    problems = []
+    _entries(items, option, key, problems)
+    return problems
+
+
+def prefix_problems(values, option):
+    """Every value of the list that is not an IPv6 prefix as gai.conf takes it, each naming ``option[index]``."""
+    problems = []
+    for index, value in enumerate(values or []):
+        try:
+            parse_prefix(value, "%s[%d]" % (option, index))
+        except GaiOptionError as exc:
+            problems.append(str(exc))
+    return problems
 
 
 def _merge(defaults, updates):

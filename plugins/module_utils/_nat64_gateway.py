@@ -2,15 +2,24 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""What the NAT64 gateway role decides in Python (private): the gateway's
-packet policy as one nftables ruleset (gateway_ruleset), the IPv4
-destinations the translator refuses, and the layout of the configuration the
-tc-BPF translator (roles/nat64_gateway/files/nat64_bpf.c) reads."""
+"""What the NAT64 gateway role decides in Python (private): what is wrong
+with its variables (input_problems), the gateway's packet policy as one
+nftables ruleset (gateway_ruleset), the IPv4 destinations the translator
+refuses, and the layout of the configuration the tc-BPF translator
+(roles/nat64_gateway/files/nat64_bpf.c) reads.
+
+Prefixes and addresses are read with ``_prefix``, the NAT64 prefix with
+``_nat64``, interface names with ``_names``. This file is private to the
+collection: its names may change without notice.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import struct
+
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _names, _nat64
+from ansible_collections.ipv6ready.docker.plugins.module_utils._prefix import prefix_problem
 
 ENGINES = ('tayga', 'bpf')
 IPV6_MIN_MTU = 1280
@@ -71,7 +80,6 @@ BPF_CONFIGURED = 1
 BPF_POOL_MAX = 65536
 # The veth peer of the translator device is named <device>-peer.
 BPF_PEER_SUFFIX = '-peer'
-IFNAMSIZ = 15
 
 
 def pool_addresses(pool):
@@ -126,13 +134,161 @@ def engine_problems(engine, pool, device, timeout, names, lowest_ipv6_mtu=IPV6_M
     if count is not None and count > BPF_POOL_MAX:
         problems.append('%s: %s holds %d addresses; the bpf engine maps at most %d (a /16), each to one IPv6 source'
                         % (names['pool'], pool, count, BPF_POOL_MAX))
-    longest = IFNAMSIZ - len(BPF_PEER_SUFFIX)
+    longest = _names.INTERFACE_NAME_MAX - len(BPF_PEER_SUFFIX)
     if isinstance(device, str) and len(device) > longest:
         problems.append('%s: %r is longer than %d characters; the bpf engine also creates its veth peer %r'
                         % (names['device'], device, longest, device + BPF_PEER_SUFFIX))
     if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 60:
         problems.append('%s: %r is not a number of seconds of at least 60' % (names['timeout'], timeout))
     return problems
+
+
+# ---------------------------------------------------------------------------
+# The role's variables: what is wrong with them beyond their types
+# (meta/argument_specs.yml checks those), one rule per fact, each message
+# starting with the variable's name. ``inputs`` holds the role's variables by
+# name (roles/nat64_gateway/vars/main.yml, __nat64_gateway_inputs).
+# ---------------------------------------------------------------------------
+
+# The variables engine_problems names in its messages.
+ENGINE_VARIABLES = {
+    'engine': 'nat64_gateway_engine',
+    'pool': 'nat64_gateway_dynamic_pool',
+    'device': 'nat64_gateway_tun_device',
+    'timeout': 'nat64_gateway_bpf_mapping_timeout',
+    'lowest_ipv6_mtu': 'nat64_gateway_lowest_ipv6_mtu',
+}
+EMPTY_ALLOWLIST = ('nat64_gateway_allowed_prefixes: the list is empty; an empty allowlist is refused rather than '
+                   'read as "allow all", which would make the gateway an open NAT64 relay: list the IPv6 prefixes '
+                   'of the fleet')
+# What the offset is checked against when the routed prefix is not known
+# before the host's facts are read (the /64 of its default IPv6 address).
+CARVE_STAND_IN = '::/64'
+
+
+def _prefix_problems(values, name, version):
+    return ['%s: %s' % (name, problem)
+            for problem in (prefix_problem(value, version=version) for value in values or []) if problem]
+
+
+def allowlist_problems(inputs):
+    """The fleet's IPv6 prefixes: an empty list is refused, never read as "allow all"."""
+    allowed = inputs.get('nat64_gateway_allowed_prefixes') or []
+    if not allowed:
+        return [EMPTY_ALLOWLIST]
+    return _prefix_problems(allowed, 'nat64_gateway_allowed_prefixes', 6)
+
+
+def prefix_problems(inputs):
+    """The NAT64 prefix when it is given, else the routed prefix and the offset it is carved with.
+
+    Without either, only the offset is checked (against CARVE_STAND_IN): the
+    routed prefix is the host's, known once its facts are read
+    (prefix_in_use_problems).
+    """
+    prefix = inputs.get('nat64_gateway_prefix') or ''
+    if prefix:
+        return _nat64.prefix_problems(prefix, 'nat64_gateway_prefix',
+                                      ipv4_targets=inputs.get('nat64_gateway_ipv4_targets'),
+                                      targets_name='nat64_gateway_ipv4_targets')
+    return _nat64.carve_problems(inputs.get('nat64_gateway_carve_from') or CARVE_STAND_IN, 'nat64_gateway_carve_from',
+                                 offset=inputs.get('nat64_gateway_carve_offset'),
+                                 offset_name='nat64_gateway_carve_offset')
+
+
+def pool_problems(inputs):
+    """The IPv4 pool: a network of at least two addresses."""
+    pool = inputs.get('nat64_gateway_dynamic_pool')
+    problems = _prefix_problems([pool], 'nat64_gateway_dynamic_pool', 4)
+    if not problems and ipaddress.IPv4Network(pool).prefixlen > 31:
+        problems.append('nat64_gateway_dynamic_pool: %s is longer than /31; TAYGA needs at least two addresses' % pool)
+    return problems
+
+
+def target_problems(inputs):
+    """The non-global IPv4 networks the fleet reaches all the same."""
+    return _prefix_problems(inputs.get('nat64_gateway_ipv4_targets'), 'nat64_gateway_ipv4_targets', 4)
+
+
+def extra_prefix_problems(inputs):
+    """Further NAT64 /96s (the floating ones), each a usable NAT64 prefix."""
+    problems = []
+    for value in inputs.get('nat64_gateway_extra_prefixes') or []:
+        problems += _nat64.prefix_problems(value, 'nat64_gateway_extra_prefixes')
+    return problems
+
+
+def engine_input_problems(inputs):
+    """What the chosen engine cannot use (engine_problems)."""
+    return engine_problems(inputs.get('nat64_gateway_engine'), inputs.get('nat64_gateway_dynamic_pool'),
+                           inputs.get('nat64_gateway_tun_device'), inputs.get('nat64_gateway_bpf_mapping_timeout'),
+                           ENGINE_VARIABLES, inputs.get('nat64_gateway_lowest_ipv6_mtu'))
+
+
+def address_problems(inputs):
+    """TAYGA's own IPv4 address, and its IPv6 address when one is given."""
+    problems = _nat64.address_problems([inputs.get('nat64_gateway_ipv4_addr')], 'nat64_gateway_ipv4_addr', version=4)
+    ipv6_addr = inputs.get('nat64_gateway_ipv6_addr') or ''
+    if ipv6_addr:
+        problems += _nat64.address_problems([ipv6_addr], 'nat64_gateway_ipv6_addr', version=6)
+    return problems
+
+
+def interface_problems(inputs):
+    """The translator's device, and the IPv4 uplink when one is given."""
+    return (_names.interface_problems(inputs.get('nat64_gateway_tun_device'), 'nat64_gateway_tun_device')
+            + _names.interface_problems(inputs.get('nat64_gateway_ipv4_uplink'), 'nat64_gateway_ipv4_uplink',
+                                        required=False))
+
+
+RULES = (allowlist_problems, prefix_problems, pool_problems, target_problems, extra_prefix_problems,
+         engine_input_problems, address_problems, interface_problems)
+
+
+def input_problems(inputs):
+    """Every problem of the role's variables, in the order of RULES."""
+    problems = []
+    for rule in RULES:
+        problems.extend(rule(inputs))
+    return problems
+
+
+def prefix_in_use_problems(inputs, prefix, host_addresses):
+    """What is wrong with ``prefix``, the NAT64 prefix in use (nat64_gateway_active_prefix), on this host.
+
+    Run once the prefix is chosen (given, or carved out of the routed prefix):
+    TAYGA's rules and the targets (named as the variable the prefix came
+    from), none of ``host_addresses`` (the host's IPv6 addresses) inside it,
+    TAYGA's own IPv6 address outside it, and TAYGA's own IPv6 address given
+    with the well-known prefix and a non-global IPv4 address (TAYGA cannot map
+    that one into the prefix).
+    """
+    source = 'nat64_gateway_prefix' if inputs.get('nat64_gateway_prefix') else 'nat64_gateway_carve_from'
+    problems = _nat64.prefix_problems(prefix, source, ipv4_targets=inputs.get('nat64_gateway_ipv4_targets'),
+                                      targets_name='nat64_gateway_ipv4_targets')
+    own = _nat64.addresses_inside(host_addresses, prefix)
+    if own:
+        problems.append('%s: the NAT64 prefix %s holds the address(es) of this host %s; choose another '
+                        'nat64_gateway_carve_offset or prefix' % (source, prefix, ', '.join(own)))
+    if inputs.get('nat64_gateway_engine') != 'tayga':
+        return problems
+    ipv6_addr = inputs.get('nat64_gateway_ipv6_addr') or ''
+    if ipv6_addr and _nat64.addresses_inside(ipv6_addr, prefix):
+        problems.append('nat64_gateway_ipv6_addr: %s lies inside the NAT64 prefix %s; TAYGA needs an address outside '
+                        'it' % (ipv6_addr, prefix))
+    ipv4_addr = inputs.get('nat64_gateway_ipv4_addr')
+    if not ipv6_addr and _is_well_known(prefix) and _nat64.non_global(ipv4_addr):
+        problems.append('nat64_gateway_ipv6_addr: required with the well-known prefix %s and the non-global '
+                        'nat64_gateway_ipv4_addr %s (TAYGA refuses to start without it)'
+                        % (_nat64.WELL_KNOWN_PREFIX, ipv4_addr))
+    return problems
+
+
+def _is_well_known(prefix):
+    try:
+        return ipaddress.IPv6Network(prefix) == _nat64.WELL_KNOWN_PREFIX
+    except (ValueError, TypeError):
+        return False
 
 
 # ---------------------------------------------------------------------------

@@ -22,6 +22,8 @@ import re
 
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE, boolean
 
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _names
+
 # Where systemd-sysctl and procps' ``sysctl --system`` look for *.conf files,
 # in this order of priority: a file in an earlier directory masks a file of
 # the same name in a later one. All files are then applied sorted by file
@@ -53,14 +55,14 @@ NFT_TABLE = ("inet", "ipv6ready")
 # or another name that starts with br-, as the networks role's driver options
 # usually give). nft matches a trailing * as a wildcard.
 DOCKER_BRIDGES = ("docker0", "br-*")
-_NFT_INTERFACE_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}\*?$")
 # The header of ``iptables -L CHAIN``: "Chain FORWARD (policy DROP)", as
 # ansible.builtin.iptables reads the current policy.
 _CHAIN_POLICY_RE = re.compile(r"\(policy ([A-Z]+)\)")
 
 _OWN_FILE_RE = re.compile(r"^/etc/sysctl\.d/[^/.][^/]*\.conf$")
 _EXTRA_KEY_RE = re.compile(r"^[A-Za-z0-9_][^\s=*?\[\]]*$")
-_INTERFACE_RE = re.compile(r"^[^/\s]{1,15}$")
+# Interface names that are no interface: the templates of the per-interface keys.
+_NOT_INTERFACES = ("all", "default")
 
 FIX_HARDENING = ("remove or change those lines (dev-sec os_hardening: put the values this role needs into its "
                  "sysctl_overwrite)")
@@ -164,16 +166,21 @@ def input_problems(inputs):
                         + ", ".join(bad_values))
     interfaces = inputs.get("sysctl_accept_ra_interfaces") or []
     bad_interfaces = [str(name) for name in interfaces
-                      if not _INTERFACE_RE.match(str(name)) or str(name) in ("all", "default", ".", "..")]
+                      if _names.interface_problem(str(name)) or str(name) in _NOT_INTERFACES]
     if bad_interfaces:
-        problems.append('sysctl_accept_ra_interfaces must name interfaces (up to 15 characters, no "/" or blanks, '
-                        "not all/default): " + ", ".join(bad_interfaces))
+        problems.append("sysctl_accept_ra_interfaces must name interfaces (%s; not %s): %s"
+                        % (_names.INTERFACE_RULE, " or ".join(_NOT_INTERFACES), ", ".join(bad_interfaces)))
     accept = inputs.get("sysctl_forward_accept_interfaces") or []
-    bad_accept = [str(name) for name in accept if not _NFT_INTERFACE_RE.match(str(name))]
+    bad_accept = [str(name) for name in accept if _names.interface_problem(_without_wildcard(str(name)))]
     if bad_accept:
-        problems.append("sysctl_forward_accept_interfaces must name interfaces (up to 15 characters of letters, digits "
-                        "and _.:@-, optionally ending in * as a wildcard): " + ", ".join(bad_accept))
+        problems.append("sysctl_forward_accept_interfaces must name interfaces (%s; a trailing * is a wildcard, as in "
+                        "nft): %s" % (_names.INTERFACE_RULE, ", ".join(bad_accept)))
     return problems
+
+
+def _without_wildcard(name):
+    """An nft interface pattern without its trailing ``*``: the name, or the start of the names, it matches."""
+    return name[:-1] if name.endswith("*") else name
 
 
 def _good_value(value):

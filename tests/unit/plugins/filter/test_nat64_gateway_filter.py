@@ -15,12 +15,17 @@ from ansible_collections.ipv6ready.docker.plugins.filter.nat64_gateway import (
     nat64_bpf_config,
     nat64_engine_problems,
     nat64_gateway_plan,
+    nat64_gateway_prefix_problems,
+    nat64_gateway_problems,
     nat64_ipv4_denied,
 )
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _nat64_gateway
 
 
 def test_registered():
     assert FilterModule().filters() == {
+        'nat64_gateway_problems': nat64_gateway_problems,
+        'nat64_gateway_prefix_problems': nat64_gateway_prefix_problems,
         'nat64_ipv4_denied': nat64_ipv4_denied,
         'nat64_bpf_config': nat64_bpf_config,
         'nat64_engine_problems': nat64_engine_problems,
@@ -55,3 +60,36 @@ def test_engine_problems_default_names():
 def test_gateway_plan_filter_names_the_problem():
     with pytest.raises(AnsibleFilterError, match='nat64_gateway_plan: no allowed prefixes'):
         nat64_gateway_plan('bpf', device='nat64', prefixes=['2001:db8:64::/96'], pool='192.168.255.0/24', allowed=[])
+
+
+@pytest.mark.parametrize('call, name', [
+    pytest.param(lambda: nat64_gateway_problems(['x']), 'nat64_gateway_problems input', id='problems-list'),
+    pytest.param(lambda: nat64_gateway_problems(None), 'nat64_gateway_problems input', id='problems-none'),
+    pytest.param(lambda: nat64_gateway_prefix_problems('x', '2001:db8::/96'), 'nat64_gateway_prefix_problems input',
+                 id='prefix-problems-string'),
+])
+def test_a_non_mapping_input_names_the_filter(call, name):
+    with pytest.raises(AnsibleFilterError, match='^%s: expected a dict' % name):
+        call()
+
+
+def test_the_problems_filters_return_what_module_utils_decides():
+    inputs = {'nat64_gateway_allowed_prefixes': [], 'nat64_gateway_tun_device': 'a/b'}
+    assert nat64_gateway_problems(inputs) == _nat64_gateway.input_problems(inputs) != []
+    assert nat64_gateway_prefix_problems({}, '2001:db8::/96', ['2001:db8::1']) == \
+        _nat64_gateway.prefix_in_use_problems({}, '2001:db8::/96', ['2001:db8::1']) != []
+
+
+@pytest.mark.parametrize('addresses, expected', [
+    pytest.param(None, [], id='no-facts'),
+    pytest.param('2001:db8::1', ['2001:db8::1'], id='one-address'),
+    pytest.param(['fe80::1', '2001:db8::1'], ['2001:db8::1'], id='a-list'),
+])
+def test_prefix_problems_takes_the_host_addresses(addresses, expected):
+    problems = nat64_gateway_prefix_problems({}, '2001:db8::/96', addresses)
+    assert [problem.split('host ', 1)[1].split(';')[0] for problem in problems] == expected
+
+
+def test_prefix_problems_refuses_addresses_that_are_no_list():
+    with pytest.raises(AnsibleFilterError, match='nat64_gateway_prefix_problems: expected a list of addresses'):
+        nat64_gateway_prefix_problems({}, '2001:db8::/96', {'a': 1})

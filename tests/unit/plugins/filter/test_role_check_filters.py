@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The filters the dns64 and nat64_client roles check their variables through, and interface_problems."""
+"""The filters the dns64, nat64_client and gai_policy roles check their variables through, and interface_problems."""
 
 from __future__ import annotations
 
@@ -10,20 +10,22 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ipv6ready.docker.plugins.filter import dns64, names, nat64_client
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _dns64, _names, _nat64_client
+from ansible_collections.ipv6ready.docker.plugins.filter import dns64, gai_policy, names, nat64_client
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _dns64, _gai_policy, _names, _nat64_client
 
 
 def test_registered():
     assert dns64.FilterModule().filters() == {"dns64_problems": dns64.dns64_problems, "dns64_plan": dns64.dns64_plan}
     assert nat64_client.FilterModule().filters() == {"nat64_client_problems": nat64_client.nat64_client_problems}
     assert names.FilterModule().filters() == {"interface_problems": names.interface_problems}
+    assert gai_policy.FilterModule().filters() == {"gai_policy_problems": gai_policy.gai_policy_problems}
 
 
 @pytest.mark.parametrize("call, name", [
     (lambda: dns64.dns64_problems(["x"]), "dns64_problems input"),
     (lambda: dns64.dns64_plan("x"), "dns64_plan input"),
     (lambda: nat64_client.nat64_client_problems(None), "nat64_client_problems input"),
+    (lambda: gai_policy.gai_policy_problems("x"), "gai_policy_problems input"),
 ])
 def test_a_non_mapping_input_names_the_filter(call, name):
     with pytest.raises(AnsibleFilterError, match="^%s: expected a dict" % name):
@@ -38,3 +40,5 @@ def test_the_filters_return_what_module_utils_decides():
     assert nat64_client.nat64_client_problems(client) == _nat64_client.input_problems(client) != []
     assert names.interface_problems("", "v", required=False) == []
     assert names.interface_problems("a/b", "v") == ["v: 'a/b' is not an interface name (%s)" % _names.INTERFACE_RULE]
+    policy = {"gai_policy_local_prefixes": ["10.0.0.0/8"], "gai_policy_labels": [], "gai_policy_precedences": []}
+    assert gai_policy.gai_policy_problems(policy) == _gai_policy.input_problems(policy) != []

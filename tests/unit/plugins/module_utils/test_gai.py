@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 
 import pytest
@@ -19,9 +20,11 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import (
     GaiParseError,
     build_tables,
     effective_tables,
+    entry_problems,
     format_ipv6,
     parse,
     predict_order,
+    prefix_problems,
     render,
 )
 
@@ -231,6 +234,40 @@ def test_build_tables_errors_name_option_and_value(kwargs, option, value, words)
     assert value in message
     for word in words:
         assert word in message
+
+
+@pytest.mark.parametrize("items, expected", [
+    pytest.param([], [], id="none"),
+    pytest.param([{"prefix": "fd00::/8", "label": 1}, {"prefix": "FD00::/8", "label": 1}], [], id="same-twice"),
+    pytest.param([{"prefix": "fd00::1/8", "label": 1}, {"prefix": "fd00::/8", "label": -1}, "x"], [
+        "labels[0].prefix: 'fd00::1/8' has host bits set; the network is fd00::/8",
+        "labels[1].label: -1 is out of range; glibc accepts a label from 0 to 2147483647",
+        "labels[2]: 'x' is not a dict with 'prefix' and 'label'"], id="every-bad-one"),
+    pytest.param([{"prefix": "fd00::/8", "label": 1}, {"prefix": "fd00::/8", "label": 2},
+                  {"prefix": "fd00::/8", "label": 3}], [
+        "labels: 'fd00::/8' is listed twice with different labels: 1 in labels[0] and 2 in labels[1]",
+        "labels: 'fd00::/8' is listed twice with different labels: 1 in labels[0] and 3 in labels[2]"],
+        id="twice-against-the-first"),
+])
+def test_entry_problems_lists_every_problem_build_tables_raises_first(items, expected):
+    assert entry_problems(items, "labels", "label") == expected
+    if expected:
+        with pytest.raises(GaiOptionError, match="^%s$" % re.escape(expected[0])):
+            build_tables(labels=items)
+    else:
+        build_tables(labels=items)
+
+
+@pytest.mark.parametrize("values, expected", [
+    pytest.param(None, [], id="none"),
+    pytest.param(["fd00::/8", "fd00::1", " 2001:db8::/32 "], [], id="length-optional-blanks-stripped"),
+    pytest.param(["10.0.0.0/8", "fd00::", "fd00::1/64"], [
+        "local_prefixes[0]: '10.0.0.0/8' is an IPv4 prefix, IPv6 is required (write an IPv4 range as IPv4-mapped, "
+        "e.g. ::ffff:10.0.0.0/104)",
+        "local_prefixes[2]: 'fd00::1/64' has host bits set; the network is fd00::/64"], id="each-bad-one"),
+])
+def test_prefix_problems(values, expected):
+    assert prefix_problems(values, "local_prefixes") == expected
 
 
 # ---------------------------------------------------------------------------

@@ -283,10 +283,13 @@ def test_only_legacy_overrides_suggest_no_rename():
                      ["sysctl_extra values", "net.a, net.b, net.c, net.d"], id="blank-float-dict-null"),
         pytest.param({"sysctl_extra": {"net.a": 0, "net.b": "0"}}, [], id="zero-is-a-value"),
         pytest.param({"sysctl_accept_ra_interfaces": ["bad/name"]},
-                     ['sysctl_accept_ra_interfaces must name interfaces (up to 15 characters, no "/" or blanks, '
-                      "not all/default): bad/name"], id="slash-in-interface"),
-        pytest.param({"sysctl_accept_ra_interfaces": ["all", "default", "a" * 16, "eth 0", "eth0.100"]},
-                     ["sysctl_accept_ra_interfaces", "all, default, " + "a" * 16 + ", eth 0"], id="not-interfaces"),
+                     ['sysctl_accept_ra_interfaces must name interfaces (1 to 15 letters, digits, ".", "_" or "-"; '
+                      'not "." or ".."; not all or default): bad/name'], id="slash-in-interface"),
+        pytest.param({"sysctl_accept_ra_interfaces": ["all", "default", "a" * 16, "eth 0", "eth0.100", "..", "wg@x"]},
+                     ["sysctl_accept_ra_interfaces", "all, default, " + "a" * 16 + ", eth 0, .., wg@x"],
+                     id="not-interfaces"),
+        pytest.param({"sysctl_accept_ra_interfaces": ["eth0", "eth0.100", "enp1s0", "a" * 15, "br-0_x"]}, [],
+                     id="interfaces"),
     ],
 )
 def test_input_problems(changes, fragments):
@@ -785,11 +788,14 @@ def test_nft_accept_interfaces(accept, expected):
 @pytest.mark.parametrize(
     "accept, bad",
     [
-        (["veth*", "eth0.100", "wg@x", "abcdefghijklmno"], None),
+        (["veth*", "eth0.100", "br-*", "abcdefghijklmno", "abcdefghijklmno*"], None),
         (["*"], "*"),
         (["two words"], "two words"),
         (['quo"te'], 'quo"te'),
+        (["wg@x", "eth0:1"], "wg@x, eth0:1"),
         (["abcdefghijklmnop"], "abcdefghijklmnop"),
+        (["eth*0"], "eth*0"),
+        ([".*"], ".*"),
     ],
 )
 def test_input_problems_check_the_accepted_interfaces(accept, bad):
@@ -797,5 +803,5 @@ def test_input_problems_check_the_accepted_interfaces(accept, bad):
     if bad is None:
         assert problems == []
     else:
-        assert problems == ["sysctl_forward_accept_interfaces must name interfaces (up to 15 characters of letters, "
-                            "digits and _.:@-, optionally ending in * as a wildcard): " + bad]
+        assert problems == ['sysctl_forward_accept_interfaces must name interfaces (1 to 15 letters, digits, ".", "_" '
+                            'or "-"; not "." or ".."; a trailing * is a wildcard, as in nft): ' + bad]

@@ -1,0 +1,60 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: gai_policy_problems
+short_description: "Internal to the gai_policy role: check its variables"
+version_added: 0.3.0
+description:
+  - B(Internal) to the P(ipv6ready.docker.gai_policy#role) role, not a public interface. Its name, input and output
+    may change in any release without a deprecation period; do not call it from your own playbooks.
+  - Lists what is wrong with the role's variables beyond their types, one message per problem, each starting with
+    the variable's name, by the rules of the P(ipv6ready.docker.gai_conf#module) module - IPv6 prefixes (the length
+    optional, no host bits), labels and precedences from 0 to 2147483647, one value per prefix.
+options:
+  _input:
+    description: The role's variables by name (C(gai_policy_local_prefixes), C(gai_policy_labels), ...).
+    type: dict
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Check the variables
+  ansible.builtin.assert:
+    that: problems | length == 0
+    fail_msg: "{{ problems | join('; ') }}"
+  vars:
+    problems: "{{ inputs | ipv6ready.docker.gai_policy_problems }}"
+    inputs:
+      gai_policy_local_prefixes: ["fd00:d0c::/48"]
+      gai_policy_labels: [{prefix: "2001:db8:64::/96", label: 1}]
+      gai_policy_precedences: []
+"""
+
+RETURN = r"""
+_value:
+  description: One message per problem; empty when the variables are usable.
+  type: list
+  elements: str
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _gai_policy
+
+
+def gai_policy_problems(inputs):
+    """What is wrong with the gai_policy role's variables beyond their types (``_gai_policy.input_problems``)."""
+    if not isinstance(inputs, dict):
+        raise AnsibleFilterError('gai_policy_problems input: expected a dict, got %s' % type(inputs).__name__)
+    return _gai_policy.input_problems(inputs)
+
+
+class FilterModule:
+    """The gai_policy role's checks."""
+
+    def filters(self):
+        return {'gai_policy_problems': gai_policy_problems}
