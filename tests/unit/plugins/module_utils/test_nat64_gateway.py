@@ -309,6 +309,23 @@ def ruleset_lines(**changes):
             id="a-second-prefix-and-fleet",
         ),
         pytest.param(
+            {'extra_prefixes': ['2001:db8:f1:0:64::/96', '2001:db8:f2:0:64::/96']},
+            ['elements = { 2001:db8:f1:0:64::/96, 2001:db8:f2:0:64::/96 }',
+             'chain map_extra {',
+             'type nat hook prerouting priority dstnat; policy accept;',
+             'ip6 daddr 2001:db8:f1:0:64::/96 dnat ip6 prefix to 2001:db8:1:2:64::/96',
+             'ip6 daddr 2001:db8:f2:0:64::/96 dnat ip6 prefix to 2001:db8:1:2:64::/96',
+             'ip6 daddr @extra counter name "invalid" drop'],
+            [],
+            id="floating-prefixes-mapped-onto-the-own-one",
+        ),
+        pytest.param(
+            {},
+            ['set extra {'],
+            ['chain map_extra {'],
+            id="no-floating-prefixes-no-mapping",
+        ),
+        pytest.param(
             {'lowest_ipv6_mtu': 1500},
             ['ip daddr 192.168.255.0/24 ip frag-off & 0x4000 == 0 ip length > 1480 '
              'meta mark set meta mark | 0x00400000'],
@@ -334,6 +351,8 @@ def test_ruleset_order_refuses_before_it_accepts():
     denied = lines.index('iifname "nat64" ip daddr @ipv4_denied counter name "ipv4_denied" drop')
     assert invalid < fleet < others
     assert targets < denied
+    # What is still addressed to a further prefix in forward was not mapped (conntrack could not track it).
+    assert lines.index('ip6 daddr @extra counter name "invalid" drop') < fleet
 
 
 @pytest.mark.parametrize(
