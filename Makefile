@@ -125,8 +125,8 @@ demo-kamal: venv bpf  ## Kamal's own network: adopted by site.yml as it is, then
 twin-images:  ## the Hetzner twin's server images (debian-12, debian-13 minus cloud-init), once
 	tests/hcloud/twin-image.sh
 
-demo-hetzner: venv bpf  ## the Hetzner journey on the twin: provision, site.yml over SSH, the Ruby app's mail, teardown (KEEP=1 keeps it up)
-	$(PY) tests/hcloud/demo_hetzner.py
+demo-hetzner: venv bpf  ## the Hetzner journey on the twin with the collection installed from its tarball: provision, site.yml over SSH, the Ruby app's mail, teardown (KEEP=1 keeps it up)
+	path=$$(tests/harness/install-test.sh install tests/output/installed) && IPV6READY_COLLECTIONS_PATH=$$path $(PY) tests/hcloud/demo_hetzner.py
 
 demo-hetzner-down: venv  ## remove the twin and fleet that `make demo-hetzner KEEP=1` left up
 	$(PY) tests/hcloud/demo_hetzner.py down

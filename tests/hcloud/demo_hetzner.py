@@ -69,14 +69,24 @@ def step(name):
         print('\n=== [%4.0f s] %s' % (now - STARTED, name), flush=True)
 
 
-def env(state):
-    """The environment of every Ansible command: the twin's endpoint and token, this checkout as
-    ipv6ready.docker, SSH to the servers with the journey's key (their host keys are new every run)."""
-    collections = OUT / 'collections'
+def collections_path(out):
+    """Where Ansible finds ipv6ready.docker: IPV6READY_COLLECTIONS_PATH (the collection installed from its
+    tarball, as a user has it: make demo-hetzner), else ``out``/collections with a link to this checkout."""
+    if os.environ.get('IPV6READY_COLLECTIONS_PATH'):
+        return Path(os.environ['IPV6READY_COLLECTIONS_PATH'])
+    collections = out / 'collections'
     link = collections / 'ansible_collections' / 'ipv6ready' / 'docker'
     if not link.is_symlink():
         link.parent.mkdir(parents=True, exist_ok=True)
         link.symlink_to(ROOT, target_is_directory=True)
+    return collections
+
+
+def env(state):
+    """The environment of every Ansible command: the twin's endpoint and token, ipv6ready.docker (installed
+    from its tarball in IPV6READY_COLLECTIONS_PATH, as a user has it; else this checkout), SSH to the servers
+    with the journey's key (their host keys are new every run)."""
+    collections = collections_path(OUT)
     result = {key: value for key, value in os.environ.items()
               if not key.lower().endswith('_proxy') and not key.startswith(('ANSIBLE_', 'HCLOUD_'))}
     result.update({

@@ -47,6 +47,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+
+from demo_hetzner import collections_path  # noqa: E402  pylint: disable=wrong-import-position
+
 BIN = Path(sys.executable).parent
 OUT = ROOT / 'tests' / 'output' / 'demo-ipv6only'
 INSTANCE = os.environ.get('IPV6READY_TWIN', 'mig')
@@ -85,11 +89,7 @@ def check(condition, message):
 
 
 def env(state):
-    collections = OUT / 'collections'
-    link = collections / 'ansible_collections' / 'ipv6ready' / 'docker'
-    if not link.is_symlink():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(ROOT, target_is_directory=True)
+    collections = collections_path(OUT)
     result = {key: value for key, value in os.environ.items()
               if not key.lower().endswith('_proxy') and not key.startswith(('ANSIBLE_', 'HCLOUD_'))}
     result.update({
