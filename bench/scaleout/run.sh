@@ -14,43 +14,57 @@
 #     /64 (F1 2001:db8:5f1::/64, F2 2001:db8:5f2::/64) is routed to a
 #     gateway's link-local address; "two gateways": F1 -> gw1, F2 -> gw2;
 #     "one gateway": both -> gw1, as after gw2 failed.
-#   - Each gateway runs what the nat64_gateway role deploys, rendered from its
-#     templates (render.yml): the engine (TAYGA by default) on its own /96,
-#     the allowlist, the masquerade out of its own IPv4 address, and both
-#     floating /96s mapped onto its own (nat64_gateway_extra_prefixes).
+#   - Each gateway runs what the nat64_gateway role deploys, rendered from the
+#     role's templates and filters (render.yml), as bench/nat64 does: the
+#     engine (bpf by default, as in the role: the tc-BPF translator the
+#     collection ships, make bpf, put in place by the role's build script
+#     after a trial load; or TAYGA with the role's tayga.conf) on the
+#     gateway's own /96, set up by the role's ipv6ready-nat64-net script with
+#     the role's packet policy (nat64-gateway.nft: the allowlist, the
+#     masquerade out of the gateway's own IPv4 address, and the map_extra
+#     chain that maps both floating /96s onto the gateway's own,
+#     nat64_gateway_extra_prefixes).
 #   - Client 1 sends to F1's /96, client 2 to F2's, at the same time; the
-#     figure is the sum of what the server received.
+#     figure is the sum of what the server received. The bytes each gateway
+#     sent out of its IPv4 uplink show which gateway carried the traffic.
 #
 # Usage (as root): bench/scaleout/run.sh      (make bench-scaleout)
 #   DURATION=10     seconds per iperf3 run (plus OMIT=1 warm-up second)
 #   ROUNDS=3        rounds, each measuring both layouts (in alternating order)
 #   STREAMS=1       iperf3 streams per client
-#   ENGINE=tayga    the translator (tayga or bpf)
+#   ENGINE=bpf      the translator (bpf or tayga)
 #   SKIP_INSTALL=1  fail instead of apt-get installing missing packages
 #
-# Everything is named fo-* or lives in a temporary directory, and is removed
-# on exit, also on failure or Ctrl-C. Traffic stays inside these namespaces.
+# Needs the repository's virtualenv (make venv; built here when missing) to
+# render the templates, and for ENGINE=bpf the shipped translator (make bpf)
+# or clang and libbpf-dev. Everything is named fo-* or lives in a temporary
+# directory, and is removed on exit, also on failure or Ctrl-C. Traffic stays
+# inside these namespaces.
 set -euo pipefail
 
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
 STREAMS=${STREAMS:-1}
-ENGINE=${ENGINE:-tayga}
+ENGINE=${ENGINE:-bpf}
 OMIT=${OMIT:-1}
 SKIP_INSTALL=${SKIP_INSTALL:-0}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-readonly HERE REPO
+ROLE_FILES=$REPO/roles/nat64_gateway/files
+NCPU=$(nproc)
+readonly HERE REPO ROLE_FILES NCPU
 readonly NAMESPACES="fo-net fo-cli1 fo-cli2 fo-gw1 fo-gw2 fo-srv"
 readonly F1=2001:db8:5f1::/64 F2=2001:db8:5f2::/64
 readonly P1=2001:db8:5f1:0:64::/96 P2=2001:db8:5f2:0:64::/96
-readonly SRV4=198.51.100.2
+readonly SRV4=198.51.100.2 SRV4_NET=198.51.100.0/24
 
 WORK=""
+LAYOUT=""
 OWN_NS=()
 PIDS=()
 MOUNTS=()
+declare -A TAYGA_PID=()
 declare -A RES=()
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -62,6 +76,14 @@ nsx() {
     local ns=$1
     shift
     ip netns exec "$ns" "$@"
+}
+# gwx I CMD...: CMD in gateway I's network namespace. It keeps the host's
+# mount namespace (unlike `ip netns exec`), so that the bpffs the
+# translator's maps are pinned in (one per gateway) stays mounted.
+gwx() {
+    local i=$1
+    shift
+    nsenter --net="/run/netns/fo-gw$i" env TC_BPF_MNT="$WORK/gw$i/bpffs" "$@"
 }
 ns_exists() { ip netns list | grep -qE "^$1( |$)"; }
 retry() {
@@ -77,12 +99,14 @@ cleanup() {
     local rc=$? pid ns mount
     trap - EXIT INT TERM
     set +e
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+    for pid in "${TAYGA_PID[@]}" "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+    for pid in "${TAYGA_PID[@]}" "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
     for ns in "${OWN_NS[@]}"; do
+        # whatever still runs inside our own namespaces was started by us
         for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
     done
     sleep 0.2
+    # the translators' devices, programs and TUN devices go with the namespaces
     for ns in "${OWN_NS[@]}"; do ns_exists "$ns" && ip netns del "$ns"; done
     for mount in "${MOUNTS[@]}"; do umount "$mount"; done
     [[ -n $WORK && -d $WORK ]] && rm -rf "$WORK"
@@ -90,45 +114,62 @@ cleanup() {
 }
 
 install_packages() {
-    local -A need=([iperf3]=iperf3 [iptables]=iptables [python3]=python3 [ping]=iputils-ping [nsenter]=util-linux)
+    local -A need=([iperf3]=iperf3 [iptables]=iptables [nft]=nftables [python3]=python3
+        [ping]=iputils-ping [nsenter]=util-linux [ss]=iproute2)
     local cmd missing=()
     case $ENGINE in
         tayga) need[tayga]=tayga ;;
-        bpf) need[clang]=clang need[bpftool]=bpftool need[tc]=iproute2 ;;
-        *) die "ENGINE: $ENGINE is not tayga or bpf" ;;
+        bpf) need[bpftool]=bpftool need[tc]=iproute2 ;;
+        *) die "ENGINE: $ENGINE is not bpf or tayga" ;;
     esac
     for cmd in "${!need[@]}"; do
         command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
     done
-    [[ $ENGINE != bpf || -e /usr/include/bpf/bpf_helpers.h ]] || missing+=(libbpf-dev)
     ((${#missing[@]})) || return 0
     [[ $SKIP_INSTALL == 1 ]] && die "missing packages: ${missing[*]}"
     log "installing ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    for cmd in "${!need[@]}"; do
+        command -v "$cmd" >/dev/null 2>&1 || die "$cmd still missing after install"
+    done
 }
 
+# ------------------------------------------------------- the role's files
 render() {
-    local playbook="$REPO/.venv/bin/ansible-playbook"
-    [[ -x $playbook ]] || make -C "$REPO" venv >/dev/null
+    local playbook="$REPO/.venv/bin/ansible-playbook" shipped how
+    if [[ ! -x $playbook ]]; then
+        log "building the virtualenv (make venv) to render the role's templates"
+        make -C "$REPO" venv >/dev/null
+    fi
     mkdir -p "$WORK/collections/ansible_collections/ipv6ready"
     ln -s "$REPO" "$WORK/collections/ansible_collections/ipv6ready/docker"
     ANSIBLE_COLLECTIONS_PATH="$WORK/collections" ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=0 \
         ANSIBLE_PYTHON_INTERPRETER="$REPO/.venv/bin/python" "$playbook" -i localhost, "$HERE/render.yml" -e "$(
-            cat <<EOF
-{"bench_work": "$WORK", "bench_engine": "$ENGINE",
- "bench_fleet": ["2001:db8:5c1::/64", "2001:db8:5c2::/64"],
- "bench_extra_prefixes": ["$P1", "$P2"],
- "bench_gateways": [{"name": "gw1", "prefix": "2001:db8:5a1:0:64::/96", "uplink": "u1"},
-                    {"name": "gw2", "prefix": "2001:db8:5a2:0:64::/96", "uplink": "u2"}]}
-EOF
+            python3 -c 'import json, sys
+work, engine, targets, p1, p2 = sys.argv[1:]
+print(json.dumps({"bench_work": work, "bench_engine": engine,
+                  "bench_fleet": ["2001:db8:5c1::/64", "2001:db8:5c2::/64"],
+                  "bench_targets": [targets], "bench_extra_prefixes": [p1, p2],
+                  "bench_gateways": [{"name": "gw1", "prefix": "2001:db8:5a1:0:64::/96", "uplink": "u1"},
+                                     {"name": "gw2", "prefix": "2001:db8:5a2:0:64::/96", "uplink": "u2"}]}))' \
+                "$WORK" "$ENGINE" "$SRV4_NET" "$P1" "$P2"
         )" >"$WORK/render.log" 2>&1 || die "rendering the role's templates failed: $(tail -20 "$WORK/render.log")"
+    grep -q 'chain map_extra' "$WORK/gw1/nat64-gateway.nft" ||
+        die "the rendered packet policy has no map_extra chain (nat64_gateway_extra_prefixes)"
     if [[ $ENGINE == bpf ]]; then
-        "$REPO/roles/nat64_gateway/files/ipv6ready-nat64-bpf-build" "$REPO/roles/nat64_gateway/files/nat64_bpf.c" \
-            "$WORK/nat64_bpf.o" || die "building the tc-BPF translator failed"
+        # The role's build script: the object the collection ships (make bpf),
+        # once the kernel's verifier accepts it in a throwaway namespace.
+        shipped="$ROLE_FILES/nat64_bpf-$(sha1sum "$ROLE_FILES/nat64_bpf.c" | cut -c1-12).o"
+        how=$("$ROLE_FILES/ipv6ready-nat64-bpf-build" "$ROLE_FILES/nat64_bpf.c" "$WORK/nat64_bpf.o" "$shipped") ||
+            die "the tc-BPF translator: run make bpf first ($shipped), or install clang and libbpf-dev"
+    else
+        how="TAYGA $(dpkg-query -W -f '${Version}' tayga 2>/dev/null || echo '?')"
     fi
+    log "rendered from the role: per gateway net, nat64-gateway.nft$([[ $ENGINE == tayga ]] && echo ", tayga.conf"); translator: $how"
 }
 
+# ---------------------------------------------------------------- topology
 setup() {
     local ns i
     for ns in $NAMESPACES; do
@@ -179,24 +220,29 @@ layout() {
     LAYOUT=$1
 }
 
+# ------------------------------------------------------------ translators
+# What the units do: tayga.service (tayga --mktun, the net script's up,
+# tayga --nodetach) and ipv6ready-nat64-bpf.service (the net script's up).
 gw_up() {
-    local i=$1 ns=fo-gw$1 dir=$WORK/gw$1
+    local i=$1 dir=$WORK/gw$1
     if [[ $ENGINE == tayga ]]; then
-        nsenter --net="/run/netns/$ns" tayga --config "$dir/tayga.conf" --mktun >/dev/null
-        nsenter --net="/run/netns/$ns" "$dir/net" up >"$dir/up.log" 2>&1 || die "gw$i: $(cat "$dir/up.log")"
-        nsenter --net="/run/netns/$ns" tayga --config "$dir/tayga.conf" --nodetach >"$dir/tayga.log" 2>&1 &
-        PIDS+=($!)
+        if ! { gwx "$i" tayga --config "$dir/tayga.conf" --mktun && gwx "$i" "$dir/net" up; } >"$dir/up.log" 2>&1; then
+            die "gw$i: setting up TAYGA failed: $(cat "$dir/up.log")"
+        fi
+        # not through gwx: $! must be TAYGA itself (nsenter execs it)
+        nsenter --net="/run/netns/fo-gw$i" tayga --config "$dir/tayga.conf" --nodetach >"$dir/tayga.log" 2>&1 &
+        TAYGA_PID[$i]=$!
     else
         mkdir -p "$dir/bpffs"
         mount -t bpf bpf "$dir/bpffs"
         MOUNTS+=("$dir/bpffs")
-        nsenter --net="/run/netns/$ns" env TC_BPF_MNT="$dir/bpffs" "$dir/net" up >"$dir/up.log" 2>&1 ||
-            die "gw$i: $(cat "$dir/up.log")"
+        gwx "$i" "$dir/net" up >"$dir/up.log" 2>&1 ||
+            die "gw$i: setting up the bpf translator failed: $(cat "$dir/up.log")"
     fi
 }
 
 start() {
-    local i port
+    local i port layout
     for i in 1 2; do gw_up "$i"; done
     for port in 5201 5202; do
         nsx fo-srv iperf3 -s -p "$port" >"$WORK/iperf3-$port.log" 2>&1 &
@@ -219,57 +265,126 @@ print(i.IPv6Address(int(i.IPv6Network(sys.argv[1]).network_address) | int(i.IPv4
         "$([[ $1 == 1 ]] && echo "$P1" || echo "$P2")" "$SRV4"
 }
 
-# measure: both clients at once; appends the sum (Gbit/s) to RES[$LAYOUT]
+# ------------------------------------------------------------ measurements
+# "total,busy" ticks of all cores from /proc/stat
+host_ticks() {
+    awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t "," t - $5 - $6 }' /proc/stat
+}
+# CPU ticks (utime + stime) of gateway I's TAYGA process (0 with bpf)
+tayga_ticks() {
+    local stat
+    local -a fields
+    [[ -n ${TAYGA_PID[$1]:-} ]] || { echo 0; return; }
+    stat=$(cat "/proc/${TAYGA_PID[$1]}/stat" 2>/dev/null) || { echo 0; return; }
+    read -r -a fields <<<"${stat##*) }"
+    echo $((fields[11] + fields[12]))
+}
+# bytes gateway I sent out of its IPv4 uplink: what it translated
+uplink_bytes() { nsx "fo-gw$1" cat "/sys/class/net/u$1/statistics/tx_bytes"; }
+
+# measure: both clients at once; appends the sum (Gbit/s) to RES[$LAYOUT],
+# and what the machine did meanwhile to RES[<what>,$LAYOUT]
 measure() {
-    local i sum
+    local i sum gbps h0 h1 b1 b2 t1 t2
+    local -a clients=() cpu
+    h0=$(host_ticks)
+    b1=$(uplink_bytes 1) b2=$(uplink_bytes 2) t1=$(tayga_ticks 1) t2=$(tayga_ticks 2)
     for i in 1 2; do
         nsx "fo-cli$i" timeout $((DURATION + OMIT + 20)) iperf3 -c "$(target "$i")" -p "520$i" -t "$DURATION" \
             -O "$OMIT" -P "$STREAMS" -J >"$WORK/client$i.json" 2>&1 &
-        PIDS+=($!)
+        clients+=($!)
     done
-    wait "${PIDS[@]: -2}" || true
+    PIDS+=("${clients[@]}")
+    wait "${clients[@]}" || true
+    h1=$(host_ticks)
+    b1=$(($(uplink_bytes 1) - b1)) b2=$(($(uplink_bytes 2) - b2))
+    t1=$(($(tayga_ticks 1) - t1)) t2=$(($(tayga_ticks 2) - t2))
     sum=0
     for i in 1 2; do
-        read -r gbps _rest < <(python3 "$REPO/bench/nat64/iperf_sum.py" <"$WORK/client$i.json") || gbps=nan
+        read -r gbps _ < <(python3 "$REPO/bench/nat64/iperf_sum.py" <"$WORK/client$i.json") || gbps=nan
         RES[$LAYOUT,$i]="${RES[$LAYOUT,$i]:-} $gbps"
         sum=$(awk -v a="$sum" -v b="$gbps" 'BEGIN { printf "%.3f", a + b }')
     done
     RES[$LAYOUT]="${RES[$LAYOUT]:-} $sum"
-    log "$(printf '%-3s gateway(s): %6s Gbit/s (client 1 %s, client 2 %s)' "$LAYOUT" "$sum" \
-        "$(awk '{print $NF}' <<<"${RES[$LAYOUT,1]}")" "$(awk '{print $NF}' <<<"${RES[$LAYOUT,2]}")")"
+    # the whole host (% of all cores, other users included), each TAYGA
+    # process (% of one core), gateway 2's share of the bytes translated
+    read -r -a cpu < <(awk -v h0="$h0" -v h1="$h1" -v n="$NCPU" -v t1="$t1" -v t2="$t2" -v b1="$b1" -v b2="$b2" '
+        BEGIN { split(h0, a, ","); split(h1, b, ","); total = b[1] - a[1]; if (total <= 0) total = 1
+                printf "%.0f %.0f %.0f %.0f\n", 100 * (b[2] - a[2]) / total, 100 * t1 * n / total,
+                    100 * t2 * n / total, (b1 + b2) ? 100 * b2 / (b1 + b2) : 0 }')
+    RES[host,$LAYOUT]="${RES[host,$LAYOUT]:-} ${cpu[0]}"
+    RES[tayga1,$LAYOUT]="${RES[tayga1,$LAYOUT]:-} ${cpu[1]}"
+    RES[tayga2,$LAYOUT]="${RES[tayga2,$LAYOUT]:-} ${cpu[2]}"
+    RES[share2,$LAYOUT]="${RES[share2,$LAYOUT]:-} ${cpu[3]}"
+    log "$(printf '%-3s gateway(s): %6s Gbit/s (client 1 %s, client 2 %s); gw2 carried %s%%; host busy %s%%' \
+        "$LAYOUT" "$sum" "$(awk '{print $NF}' <<<"${RES[$LAYOUT,1]}")" "$(awk '{print $NF}' <<<"${RES[$LAYOUT,2]}")" \
+        "${cpu[3]}" "${cpu[0]}")$([[ $ENGINE == tayga ]] && printf '; TAYGA gw1 %s%%, gw2 %s%% of a core' \
+        "${cpu[1]}" "${cpu[2]}")"
 }
 
+# ----------------------------------------------------------------- report
 median() {
     tr ' ' '\n' <<<"${RES[$1]:-}" | grep -E '^[0-9.]+$' | sort -g |
         awk '{v[NR] = $1} END { if (!NR) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2];
              else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == a + 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
+# the ratio two / one of each round (both layouts measured back to back)
+round_ratios() {
+    local -a two one
+    local r out=""
+    read -r -a two <<<"${RES[two]:-}"
+    read -r -a one <<<"${RES[one]:-}"
+    for ((r = 0; r < ${#two[@]} && r < ${#one[@]}; r++)); do
+        out+=" $(ratio "${two[r]}" "${one[r]}")"
+    done
+    echo "${out# }"
+}
+
+print_report() {
+    local layout name
+    printf '\n## NAT64 scale-out, %s, %s cores (%s), kernel %s, engine %s\n\n' "$(date -u +%Y-%m-%d)" "$NCPU" \
+        "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" "$(uname -r)" "$ENGINE"
+    printf 'Two clients at once, %s stream(s) each, %ss per run, %s round(s); Gbit/s and %% are medians over the' \
+        "$STREAMS" "$DURATION" "$ROUNDS"
+    printf ' rounds (runs: each sum); host busy = all %s cores, other users included; gw2 share = bytes translated' \
+        "$NCPU"
+    printf ' by gateway 2.\n\n'
+    printf '| layout | aggregate Gbit/s | runs | client 1 | client 2 | gw2 share %% | host busy %% |'
+    [[ $ENGINE == tayga ]] && printf ' TAYGA gw1, gw2 %% of a core |'
+    printf '\n|---|---:|---|---:|---:|---:|---:|'
+    [[ $ENGINE == tayga ]] && printf -- '---:|'
+    printf '\n'
+    for layout in one two; do
+        if [[ $layout == one ]]; then name="one gateway carries both floating /64s"; else
+            name="two gateways, one floating /64 each"; fi
+        printf '| %s | %s | %s | %s | %s | %s | %s |' "$name" "$(median "$layout")" "${RES[$layout]# }" \
+            "$(median "$layout,1")" "$(median "$layout,2")" "$(median "share2,$layout")" "$(median "host,$layout")"
+        [[ $ENGINE == tayga ]] && printf ' %s, %s |' "$(median "tayga1,$layout")" "$(median "tayga2,$layout")"
+        printf '\n'
+    done
+    printf '\nratio two / one: %s (of the medians); per round: %s\n' \
+        "$(ratio "$(median two)" "$(median one)")" "$(round_ratios)"
+}
 
 main() {
     local r layout t0=$SECONDS
-    [[ $(id -u) -eq 0 ]] || die "run as root (network namespaces, TUN devices)"
+    [[ $(id -u) -eq 0 ]] || die "run as root (network namespaces, TUN devices, BPF)"
     install_packages
+    [[ $ENGINE != tayga || -c /dev/net/tun ]] || die "/dev/net/tun missing"
     WORK=$(mktemp -d -t fo-scaleout.XXXXXX)
     trap cleanup EXIT INT TERM
     render
     setup
     start
-    log "engine $ENGINE, $(nproc) cores, $ROUNDS round(s) of ${DURATION}s, $STREAMS stream(s) per client"
+    log "engine $ENGINE, $NCPU cores, $ROUNDS round(s) of ${DURATION}s, $STREAMS stream(s) per client"
     for ((r = 1; r <= ROUNDS; r++)); do
         for layout in $( ((r % 2)) && echo "two one" || echo "one two"); do
             layout "$layout"
             measure
         done
     done
-    printf '\n## NAT64 scale-out, %s, %s cores (%s), kernel %s, engine %s\n\n' "$(date -u +%Y-%m-%d)" "$(nproc)" \
-        "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" "$(uname -r)" "$ENGINE"
-    printf 'Two clients at once, %s stream(s) each, %ss per run, %s rounds; median of the sums (all sums).\n\n' \
-        "$STREAMS" "$DURATION" "$ROUNDS"
-    printf '| layout | aggregate Gbit/s | runs |\n|---|---:|---|\n'
-    printf '| one gateway carries both floating /64s | %s | %s |\n' "$(median one)" "${RES[one]# }"
-    printf '| two gateways, one floating /64 each | %s | %s |\n' "$(median two)" "${RES[two]# }"
-    printf '\nratio two / one: %s\n' "$(awk -v a="$(median two)" -v b="$(median one)" \
-        'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "n/a" }')"
+    print_report
     log "done in $((SECONDS - t0)) s"
 }
 
