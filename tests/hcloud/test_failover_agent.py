@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from test_provision import TOKEN, fake_api  # noqa: F401  pylint: disable=unused-import (the fixture `fake`)
+# fake_api: the fixture `fake`
+from test_provision import TOKEN, fake_api  # noqa: F401  pylint: disable=unused-import
 
 AGENT = Path(__file__).resolve().parents[2] / 'roles' / 'nat64_failover' / 'files' / 'nat64_failover.py'
 GATEWAYS = ['fo-gw1', 'fo-gw2']

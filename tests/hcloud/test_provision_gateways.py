@@ -18,7 +18,8 @@ import json
 
 import yaml
 
-from test_provision import (  # noqa: F401  pylint: disable=unused-import (fixtures: collections_dir, fake, ...)
+# Fixtures among them: collections_dir, fake, ...
+from test_provision import (  # noqa: F401  pylint: disable=unused-import
     CONFIRM,
     FLEET,
     GATEWAY,
