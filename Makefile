@@ -84,8 +84,8 @@ docs: venv  ## regenerate the generated docs: role variables, plugin options, en
 unit: venv
 	$(PY) -m pytest tests/unit -q
 
-hcloud: venv  ## provisioning, inventory and teardown against a fake Hetzner API on 127.0.0.1
-	$(PY) -m pytest tests/hcloud -q
+hcloud: venv  ## provisioning, inventory and teardown against a fake Hetzner API on 127.0.0.1 (one test per CPU at a time, each with a fake of its own)
+	$(PY) -m pytest tests/hcloud -q -n auto
 
 sanity: venv
 	tests/harness/sanity.sh
