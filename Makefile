@@ -11,9 +11,18 @@ OLDEST_REQUIREMENTS ?= requirements-oldest.txt
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test venv venv-newest lock oldest images platforms bpf lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal demo-hetzner demo-hetzner-down demo-failover demo-failover-down demo-ipv6only demo-ipv6only-down twin-images bench bench-nat64 bench-scaleout bench-site hcloud sanity unit conformance molecule $(addprefix molecule-,$(SCENARIOS)) clean
+.PHONY: test behaviour venv venv-newest lock oldest images platforms bpf lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal demo-hetzner demo-hetzner-down demo-failover demo-failover-down demo-ipv6only demo-ipv6only-down twin-images bench bench-nat64 bench-scaleout bench-site hcloud sanity unit conformance molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
-test: lint unit hcloud sanity oldest install-test molecule conformance demo-test demo-fleet demo-kamal demo-hetzner demo-failover demo-ipv6only  ## everything CI runs
+test: lint unit hcloud sanity oldest install-test behaviour  ## everything CI runs
+
+# The behaviour tests in two lanes at once (tests/harness/lanes.sh), each lane's
+# targets one after the other: the containers and the lab in one, the Hetzner
+# twin in the other. `make TARGET` runs any of them alone.
+LANE_CONTAINERS ?= molecule conformance demo-test demo-fleet demo-kamal
+LANE_TWIN ?= demo-hetzner demo-failover demo-ipv6only
+behaviour: venv bpf  ## Molecule, the conformance test, the lab and the Hetzner twin, in two lanes at once (logs in tests/output/lanes/)
+	MAKE="$(MAKE)" tests/harness/lanes.sh "$(LANE_CONTAINERS)" "$(LANE_TWIN)"
+
 
 # Python >= 3.12 (the newest python3.N on PATH, or IPV6READY_PYTHON); the
 # venv is rebuilt from scratch whenever the lock changes. It installs from the
@@ -126,7 +135,7 @@ twin-images:  ## the Hetzner twin's server images (debian-12, debian-13 minus cl
 	tests/hcloud/twin-image.sh
 
 demo-hetzner: venv bpf  ## the Hetzner journey on the twin with the collection installed from its tarball: provision, site.yml over SSH, the Ruby app's mail, teardown (KEEP=1 keeps it up)
-	path=$$(tests/harness/install-test.sh install tests/output/installed) && IPV6READY_COLLECTIONS_PATH=$$path $(PY) tests/hcloud/demo_hetzner.py
+	path=$$(tests/harness/install-test.sh install tests/output/demo-hetzner/installed) && IPV6READY_COLLECTIONS_PATH=$$path $(PY) tests/hcloud/demo_hetzner.py
 
 demo-hetzner-down: venv  ## remove the twin and fleet that `make demo-hetzner KEEP=1` left up
 	$(PY) tests/hcloud/demo_hetzner.py down

@@ -79,14 +79,30 @@ build_engine_source() {
     echo "build-images: built $tag ($engine_suite engine on $base) in $(( $(date +%s) - start ))s"
 }
 
-while read -r tag suite engine_suite engine_packages base_packages; do
+mapfile -t platforms < <(python3 "$here/platforms.py" images "$@")
+
+# First the images debootstrap makes, side by side (each mostly waits for the
+# mirror); then those made from another image.
+pids=()
+for line in "${platforms[@]}"; do
+    read -r tag suite engine_suite _ base_packages <<<"$line"
+    [ "$engine_suite" = - ] || continue
+    if present "$tag"; then echo "build-images: $tag present, skipping"; continue; fi
+    ( build_base "$tag" "$suite" "$base_packages" ) &
+    pids+=("$!")
+done
+failed=0
+for pid in "${pids[@]}"; do
+    wait "$pid" || failed=1
+done
+[ "$failed" = 0 ] || exit 1
+
+for line in "${platforms[@]}"; do
+    read -r tag suite engine_suite engine_packages base_packages <<<"$line"
+    [ "$engine_suite" != - ] || continue
     base="ipv6ready-test/debian:${suite}"
-    if [ "$engine_suite" = - ]; then
-        if present "$tag"; then echo "build-images: $tag present, skipping"; else build_base "$tag" "$suite" "$base_packages"; fi
-        continue
-    fi
     if present "$tag"; then echo "build-images: $tag present, skipping"; continue; fi
     # The suite's own image is the base; it is built when missing, never forced.
     docker image inspect "$base" >/dev/null 2>&1 || IPV6READY_FORCE_REBUILD=0 build_base "$base" "$suite" "$base_packages"
     build_engine_source "$tag" "$base" "$engine_suite" "$engine_packages"
-done < <(python3 "$here/platforms.py" images "$@")
+done
