@@ -58,7 +58,7 @@ options:
   api_token:
     description:
       - C(failover_agent_config) - the Hetzner Cloud API token, only checked (not empty). It is not part of the
-        configuration returned: the agent reads it from a file of its own.
+        configuration returned, since the agent reads it from a file of its own.
     type: str
   host:
     description: C(failover_client_resolvers) - the Docker host.
