@@ -153,7 +153,7 @@ def daemon_forwarding_problems(inputs, text):
         raise AnsibleFilterError('daemon_forwarding_problems: expected the forwarding sysctls as text, got %s'
                                  % type(text).__name__)
     return _daemon.forwarding_problems(_mapping(inputs, 'daemon_forwarding_problems input'),
-                                            _daemon.forwarding_values(text))
+                                       _daemon.forwarding_values(text))
 
 
 class FilterModule:
