@@ -20,7 +20,8 @@ description:
     address being the host variable C(nat64_failover_address) or its gathered C(default_ipv6.address); empty when
     neither is known.
   - C(failover_agent_config) returns C({config, problems}) - the configuration of the failover agent of one
-    gateway (M(ipv6ready.docker.nat64_failover)) from the plan, O(me), O(gateways) and the role's O(settings).
+    gateway (M(ipv6ready.docker.nat64_failover)) from the plan, O(me), O(gateways) and the role's O(settings);
+    C(problems) also names an empty C(interface) setting and an empty O(api_token).
   - C(failover_client_resolvers) returns the DNS64 resolvers of one Docker host, O(host), out of the plan, the
     resolver of its home /64 first (host number i of O(hosts), in name order, is homed on floating IP number
     i mod N), then the others, at most three.
@@ -54,6 +55,11 @@ options:
   settings:
     description: C(failover_agent_config) - the agent's timers, port, interface, API endpoint, paths and self-check.
     type: dict
+  api_token:
+    description:
+      - C(failover_agent_config) - the Hetzner Cloud API token, only checked (not empty). It is not part of the
+        configuration returned, since the agent reads it from a file of its own.
+    type: str
   host:
     description: C(failover_client_resolvers) - the Docker host.
     type: str
@@ -115,11 +121,12 @@ def failover_gateways(names, hostvars=None):
     return out
 
 
-def failover_agent_config(plan, me=None, gateways=None, settings=None):
+def failover_agent_config(plan, me=None, gateways=None, settings=None, api_token=None):
     if not isinstance(settings, dict):
         raise AnsibleFilterError('failover_agent_config: settings must be a dict')
     config, problems = _failover.agent_config(me, _plan(plan, 'failover_agent_config'),
-                                              list(value_list(gateways, 'failover_agent_config', 'a list')), settings)
+                                              list(value_list(gateways, 'failover_agent_config', 'a list')), settings,
+                                              api_token)
     return {'config': config, 'problems': problems}
 
 

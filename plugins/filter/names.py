@@ -14,9 +14,11 @@ description:
   - Returns a message starting with O(name) when the input is not an interface name, the collection's one rule for
     them - 1 to 15 letters, digits, C(.), C(_) or C(-), not C(.) or C(..) - so that a name can go into a systemd
     unit, a command line or a firewall rule as it is.
+  - C(socket_problems) does the same for the path of a Unix socket, such as C(ipv6ready_docker_socket) - an
+    absolute path of at most 107 bytes (the kernel's C(sun_path)), not a directory.
 options:
   _input:
-    description: The interface name.
+    description: The interface name, or for C(socket_problems) the socket's path.
     type: raw
     required: true
   name:
@@ -24,7 +26,7 @@ options:
     type: str
     required: true
   required:
-    description: Whether an empty value is a problem too.
+    description: C(interface_problems) - whether an empty value is a problem too.
     type: bool
     default: true
 """
@@ -53,8 +55,13 @@ def interface_problems(value, name, required=True):
     return _names.interface_problems(value, name, required=required)
 
 
+def socket_problems(value, name):
+    """``[name: problem]`` when ``value`` is not the path of a Unix socket (``_names.socket_problems``)."""
+    return _names.socket_problems(value, name)
+
+
 class FilterModule:
     """Names the roles take from their variables."""
 
     def filters(self):
-        return {'interface_problems': interface_problems}
+        return {'interface_problems': interface_problems, 'socket_problems': socket_problems}

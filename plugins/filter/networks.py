@@ -14,8 +14,10 @@ description:
   - The networks role reads its variables, the Docker engine and the host's facts, and these filters decide; the
     role only applies what they return. They are the role's internals, documented for its maintainers.
   - C(networks_check) checks the role's variables (the input, a dict keyed by the variable names) and returns
-    C(problems) (one message per problem, naming the variable), C(networks) (Kamal's C(kamal) included, every
-    per-network default filled in) and C(host_carved) (the networks whose subnet comes from the host's prefix).
+    C(problems) (one message per problem, naming the variable), C(warnings) (the deprecated C(networks_docker_socket)
+    in use), C(networks) (Kamal's C(kamal) included, every per-network default filled in), C(host_carved) (the
+    networks whose subnet comes from the host's prefix) and C(docker_socket) (the engine API socket to talk to,
+    C(ipv6ready_docker_socket) unless the deprecated C(networks_docker_socket) is set).
   - C(networks_plan) takes the C(networks) of C(networks_check) and returns, for every network, its subnets and its
     C(action) - C(create), C(keep), C(recreate) (it differs and C(force) is on) or C(refuse) - with C(problems), every
     reason to refuse (overlaps, IPv6-only networks the engine cannot make, changed networks with their containers),

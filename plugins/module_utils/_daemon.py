@@ -29,7 +29,7 @@ import re
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine, _networks, _prefix
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine, _names, _networks, _prefix
 from ansible_collections.ipv6ready.docker.plugins.module_utils._daemon_json import _deep_merge, pool_problems
 
 
@@ -69,6 +69,7 @@ def role_problems(inputs):
         if key in always:
             problems.append("daemon_remove_keys: %r is also set by this role or daemon_settings; name it in one of "
                             "them only" % key)
+    problems.extend(_names.socket_problems(inputs.get("ipv6ready_docker_socket"), "ipv6ready_docker_socket"))
     return problems
 
 

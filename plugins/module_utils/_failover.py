@@ -147,12 +147,26 @@ def client_resolvers(plan, host, hosts, limit=MAX_RESOLVERS):
     return (resolvers[start:] + resolvers[:start])[:limit]
 
 
-def agent_config(me, plan, gateways, settings):
+def token_problems(api_token):
+    """``nat64_failover_api_token`` must not be empty (nor only blanks).
+
+    The token is checked here and nowhere copied: the agent reads it from its
+    own file (mode 0600), never from its configuration.
+    """
+    if api_token is None or not str(api_token).strip():
+        return ["nat64_failover_api_token: empty; give the Hetzner Cloud API token (read and write) of the fleet's "
+                "project, from Ansible Vault"]
+    return []
+
+
+def agent_config(me, plan, gateways, settings, api_token):
     """The agent's configuration (``/etc/ipv6ready/nat64-failover.json``) for gateway ``me``.
 
     ``gateways`` is the ordered list of ``{name, address}`` (the order breaks
     ties, see the agent); ``settings`` the role's timers, port, interface,
-    API endpoint, file paths and self-check. Returns ``(config, problems)``.
+    API endpoint, file paths and self-check. ``api_token`` is only checked
+    (``token_problems``): it is not part of the configuration. Returns
+    ``(config, problems)``.
     """
     problems = list(plan.get('problems') or [])
     names = []
@@ -189,6 +203,11 @@ def agent_config(me, plan, gateways, settings):
     if not problems and stagger < interval:
         problems.append('nat64_failover_stagger: %r is less than nat64_failover_interval (%r): two gateways could '
                         'act in the same second' % (stagger, interval))
+    interface = settings.get('interface')
+    if not isinstance(interface, str) or not interface.strip():
+        problems.append('nat64_failover_interface: empty, and this gateway has no default IPv6 route to take the '
+                        'uplink from')
+    problems += token_problems(api_token)
     if problems:
         return {}, problems
     config = {

@@ -8,15 +8,16 @@
 beyond their types (meta/argument_specs.yml checks those), one message per
 problem, each starting with the variable's name. ``inputs`` holds the role's
 variables by name (``gai_policy_local_prefixes``, ``gai_policy_labels``,
-``gai_policy_precedences``). The rules are the gai_conf module's own
-(``_gai``), so the role refuses before anything is touched what the module
-would refuse while writing. This file is private to the collection: its names
+``gai_policy_precedences``, ``ipv6ready_docker_socket``). The rules are the
+gai_conf module's own (``_gai``), so the role refuses before anything is
+touched what the module would refuse while writing; the socket's is the
+collection's (``_names``). This file is private to the collection: its names
 may change without notice.
 """
 
 from __future__ import annotations
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _gai
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _gai, _names
 
 
 def local_prefix_problems(inputs):
@@ -34,7 +35,12 @@ def precedence_problems(inputs):
     return _gai.entry_problems(inputs.get("gai_policy_precedences"), "gai_policy_precedences", "precedence")
 
 
-RULES = (local_prefix_problems, label_problems, precedence_problems)
+def socket_problems(inputs):
+    """The engine API socket the role lists the containers that mount the policy through."""
+    return _names.socket_problems(inputs.get("ipv6ready_docker_socket"), "ipv6ready_docker_socket")
+
+
+RULES = (local_prefix_problems, label_problems, precedence_problems, socket_problems)
 
 
 def input_problems(inputs):

@@ -30,7 +30,7 @@ import datetime
 import ipaddress
 import re
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _prefix
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _nat64, _prefix
 
 FLEET_LABEL = 'ipv6ready_fleet'
 ROLE_LABEL = 'ipv6ready_role'
@@ -409,6 +409,12 @@ def fleet_plan(settings, facts=None):
         problems.append('hcloud_fleet_group_vars_file: %s is not a path (or empty)' % _show(group_vars_file))
     elif group_vars_file and facts.get('group_vars_file_is_dir'):
         problems.append('hcloud_fleet_group_vars_file: %s is a directory; name the file to write' % group_vars_file)
+
+    # The gateway's /64 is not known before its server exists: the offset is
+    # checked on its own, as the nat64_gateway role checks its own.
+    problems += _nat64.carve_problems(_nat64.CARVE_STAND_IN, 'the gateway /64',
+                                      offset=str(settings.get('hcloud_fleet_nat64_carve_offset', _nat64.DEFAULT_OFFSET)),
+                                      offset_name='hcloud_fleet_nat64_carve_offset')
 
     names = fleet_names(fleet)
     docker_rules = docker_host_rules(ssh, app_ports, app_sources)

@@ -37,6 +37,9 @@ TAYGA_RESERVED = (
     ipaddress.IPv6Network("ff00::/8"),
 )
 DEFAULT_OFFSET = "::64:0:0:0"
+# What an offset is checked against when the routed /64 is not known yet (a
+# gateway's facts not read, a server not created).
+CARVE_STAND_IN = "::/64"
 
 
 def routed_network(value):

@@ -163,7 +163,7 @@ EMPTY_ALLOWLIST = ('nat64_gateway_allowed_prefixes: the list is empty; an empty 
                    'of the fleet')
 # What the offset is checked against when the routed prefix is not known
 # before the host's facts are read (the /64 of its default IPv6 address).
-CARVE_STAND_IN = '::/64'
+CARVE_STAND_IN = _nat64.CARVE_STAND_IN
 
 
 def _prefix_problems(values, name, version):

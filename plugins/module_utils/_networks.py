@@ -36,7 +36,7 @@ import json
 import os
 import re
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine, _names
 from ansible_collections.ipv6ready.docker.plugins.module_utils._prefix import (
     canonical_subnets,
     carve_networks,
@@ -74,9 +74,30 @@ def release(feature):
 # check: the variables alone, before the engine is asked anything
 # ---------------------------------------------------------------------------
 
+def docker_socket(settings):
+    """``(path, variable)``: the engine API socket the role talks to, and the variable it was taken from.
+
+    ``ipv6ready_docker_socket``, which every role reads; the deprecated
+    ``networks_docker_socket`` wins when it is set, as it did before.
+    """
+    if settings.get("networks_docker_socket") is not None:
+        return settings["networks_docker_socket"], "networks_docker_socket"
+    return settings.get("ipv6ready_docker_socket"), "ipv6ready_docker_socket"
+
+
+def settings_warnings(settings):
+    """What the role says before it goes on: the deprecated variable in use."""
+    path, variable = docker_socket(settings)
+    if variable == "networks_docker_socket":
+        return ["networks_docker_socket will be removed in 1.0.0: set ipv6ready_docker_socket instead, which every "
+                "role that talks to the Docker engine reads (this role uses %s for now)" % path]
+    return []
+
+
 def settings_problems(settings):
     """Everything wrong with the role's variables that types and choices do not catch."""
-    problems = []
+    path, variable = docker_socket(settings)
+    problems = _names.socket_problems(path, variable)
     ula_prefix = settings.get("networks_ula_prefix")
     ula_size = int(settings.get("networks_ula_subnet_size"))
     host_prefix = settings.get("networks_host_prefix") or ""
@@ -185,11 +206,16 @@ def requested_networks(settings):
 
 
 def check(settings):
-    """``{problems, networks, host_carved}``: the variables' problems, the networks, those carved from the host."""
+    """``{problems, warnings, networks, host_carved, docker_socket}``.
+
+    The variables' problems, what to warn about, the networks, those carved
+    from the host, and the engine API socket to talk to (``docker_socket``).
+    """
     problems = settings_problems(settings)
     networks = [] if problems else requested_networks(settings)
     host_carved = [net["name"] for net in networks if not net["ipv6_subnet"] and net["carve_from"] == "host"]
-    return {"problems": problems, "networks": networks, "host_carved": host_carved}
+    return {"problems": problems, "warnings": settings_warnings(settings), "networks": networks,
+            "host_carved": host_carved, "docker_socket": docker_socket(settings)[0]}
 
 
 # ---------------------------------------------------------------------------

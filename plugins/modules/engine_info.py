@@ -28,7 +28,7 @@ attributes:
     support: none
 options:
   socket:
-    description: The engine API socket.
+    description: The engine API socket. The collection's roles pass C(ipv6ready_docker_socket).
     type: path
     default: /run/docker.sock
   timeout:

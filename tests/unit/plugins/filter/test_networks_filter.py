@@ -17,6 +17,7 @@ SETTINGS = {
     "networks_list": [{"name": "apps"}], "networks_kamal": True, "networks_carve_from": "ula",
     "networks_ula_prefix": "fd00:d0c::/48", "networks_ula_subnet_size": "64", "networks_host_prefix": "",
     "networks_host_subnet_size": 80, "networks_ipv6_only": "if_supported", "networks_force": False,
+    "ipv6ready_docker_socket": "/run/docker.sock",
 }
 
 

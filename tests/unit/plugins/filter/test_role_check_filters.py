@@ -17,7 +17,8 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils import _dns64, _g
 def test_registered():
     assert dns64.FilterModule().filters() == {"dns64_problems": dns64.dns64_problems, "dns64_plan": dns64.dns64_plan}
     assert nat64_client.FilterModule().filters() == {"nat64_client_problems": nat64_client.nat64_client_problems}
-    assert names.FilterModule().filters() == {"interface_problems": names.interface_problems}
+    assert names.FilterModule().filters() == {"interface_problems": names.interface_problems,
+                                              "socket_problems": names.socket_problems}
     assert gai_policy.FilterModule().filters() == {"gai_policy_problems": gai_policy.gai_policy_problems}
 
 
@@ -39,6 +40,8 @@ def test_the_filters_return_what_module_utils_decides():
     client = {"nat64_client_route_via": "fe80::1", "nat64_client_probe_timeout": 3}
     assert nat64_client.nat64_client_problems(client) == _nat64_client.input_problems(client) != []
     assert names.interface_problems("", "v", required=False) == []
+    assert names.socket_problems("/run/docker.sock", "v") == []
+    assert names.socket_problems("", "v") == _names.socket_problems("", "v") != []
     assert names.interface_problems("a/b", "v") == ["v: 'a/b' is not an interface name (%s)" % _names.INTERFACE_RULE]
     policy = {"gai_policy_local_prefixes": ["10.0.0.0/8"], "gai_policy_labels": [], "gai_policy_precedences": []}
     assert gai_policy.gai_policy_problems(policy) == _gai_policy.input_problems(policy) != []

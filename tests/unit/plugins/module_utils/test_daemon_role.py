@@ -27,7 +27,7 @@ def role_defaults():
     return {key: value for key, value in defaults.items() if key in (
         "daemon_ipv6", "daemon_fixed_cidr_v6", "daemon_ip6tables", "daemon_ipv4_address_pools",
         "daemon_ipv6_address_pools", "daemon_ipv6_new_networks", "daemon_dns", "daemon_live_restore",
-        "daemon_settings", "daemon_remove_keys")}
+        "daemon_settings", "daemon_remove_keys", "ipv6ready_docker_socket")}
 
 
 DEFAULTS = role_defaults()

@@ -87,15 +87,18 @@ def test_at_most_three_resolvers():
 SETTINGS = {"port": 6464, "interval": 1.0, "dead_after": 3.0, "stagger": 2.0, "failback_after": 300,
             "trust_after": 60, "api_refresh": 30, "interface": "eth0"}
 GATEWAYS = [{"name": "gw-a", "address": "2001:db8:a::1"}, {"name": "gw-b", "address": "2001:db8:b::1"}]
+TOKEN = "s3cret-token-value"
 
 
 def test_agent_config():
-    config, problems = _failover.agent_config("gw-b", _failover.floating_plan(FIPS, GWS), GATEWAYS, SETTINGS)
+    config, problems = _failover.agent_config("gw-b", _failover.floating_plan(FIPS, GWS), GATEWAYS, SETTINGS, TOKEN)
     assert problems == []
     assert config["me"] == "gw-b" and config["gateways"] == GATEWAYS
     assert config["floating_ips"][1] == {"name": "fip-2", "home": "gw-b", "resolver": "2001:db8:f2::53",
                                          "nat64_prefix": "2001:db8:f2:0:64::/96"}
     assert config["interface"] == "eth0" and config["failback_after"] == 300
+    # The token is checked, never copied into the configuration the agent reads.
+    assert TOKEN not in repr(config)
 
 
 @pytest.mark.parametrize("me, gateways, settings, problem", [
@@ -108,15 +111,41 @@ def test_agent_config():
     ("gw-a", GATEWAYS, {"stagger": 0.5}, "nat64_failover_stagger: 0.5 is less than nat64_failover_interval"),
     ("gw-a", GATEWAYS, {"interval": "1"}, "nat64_failover_interval: '1' is not a positive number"),
     ("gw-a", GATEWAYS, {"failback_after": -1}, "nat64_failover_failback_after: -1 is not a number of seconds"),
+    ("gw-a", GATEWAYS, {"interface": ""},
+     "nat64_failover_interface: empty, and this gateway has no default IPv6 route to take the uplink from"),
+    ("gw-a", GATEWAYS, {"interface": " "}, "nat64_failover_interface: empty"),
+    ("gw-a", GATEWAYS, {"interface": None}, "nat64_failover_interface: empty"),
 ])
 def test_agent_config_problems(me, gateways, settings, problem):
     config, problems = _failover.agent_config(me, _failover.floating_plan(FIPS, GWS), gateways,
-                                              dict(SETTINGS, **settings))
+                                              dict(SETTINGS, **settings), TOKEN)
     assert config == {} and any(found.startswith(problem) for found in problems), problems
 
 
+TOKEN_EMPTY = ("nat64_failover_api_token: empty; give the Hetzner Cloud API token (read and write) of the fleet's "
+               "project, from Ansible Vault")
+
+
+@pytest.mark.parametrize("token, problems", [
+    (TOKEN, []),
+    ("", [TOKEN_EMPTY]),
+    ("  \n", [TOKEN_EMPTY]),
+    (None, [TOKEN_EMPTY]),
+])
+def test_token_problems(token, problems):
+    assert _failover.token_problems(token) == problems
+
+
+def test_agent_config_checks_the_token_and_every_other_setting_at_once():
+    config, problems = _failover.agent_config("gw-a", _failover.floating_plan(FIPS, GWS), GATEWAYS,
+                                              dict(SETTINGS, interface=""), "")
+    assert config == {}
+    assert problems == ["nat64_failover_interface: empty, and this gateway has no default IPv6 route to take the "
+                        "uplink from", TOKEN_EMPTY]
+
+
 def test_agent_config_reports_the_plans_problems():
-    _config, problems = _failover.agent_config("gw-a", _failover.floating_plan("x", GWS), GATEWAYS, SETTINGS)
+    _config, problems = _failover.agent_config("gw-a", _failover.floating_plan("x", GWS), GATEWAYS, SETTINGS, TOKEN)
     assert problems[0].startswith("ipv6ready_floating_ips:")
 
 
@@ -138,5 +167,11 @@ def test_filters_refuse_what_is_not_a_plan():
 
 
 def test_filter_agent_config():
-    result = flt.failover_agent_config(flt.failover_plan(FIPS, GWS), "gw-a", GATEWAYS, SETTINGS)
+    result = flt.failover_agent_config(flt.failover_plan(FIPS, GWS), "gw-a", GATEWAYS, SETTINGS, api_token=TOKEN)
     assert result["problems"] == [] and result["config"]["me"] == "gw-a"
+    assert TOKEN not in repr(result)
+
+
+def test_filter_agent_config_without_a_token():
+    result = flt.failover_agent_config(flt.failover_plan(FIPS, GWS), "gw-a", GATEWAYS, SETTINGS)
+    assert result == {"config": {}, "problems": [TOKEN_EMPTY]}

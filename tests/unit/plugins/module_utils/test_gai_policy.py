@@ -34,7 +34,7 @@ def test_the_defaults_have_no_problem():
 
 def test_the_inputs_hold_the_variables_the_rules_read():
     assert set(role_file("vars", "main.yml")["__gai_policy_inputs"]) == {
-        "gai_policy_local_prefixes", "gai_policy_labels", "gai_policy_precedences"}
+        "gai_policy_local_prefixes", "gai_policy_labels", "gai_policy_precedences", "ipv6ready_docker_socket"}
 
 
 @pytest.mark.parametrize("prefixes, expected", [

@@ -224,10 +224,25 @@ def test_fleet_plan_of_valid_settings():
                  id='group-vars-not-a-path'),
     pytest.param({'hcloud_fleet_group_vars_file': 'inventories'}, {'group_vars_file_is_dir': True},
                  'hcloud_fleet_group_vars_file: inventories is a directory', id='group-vars-directory'),
+    pytest.param({'hcloud_fleet_nat64_carve_offset': '::64:0:0:1'}, {}, "hcloud_fleet_nat64_carve_offset: "
+                 "'::64:0:0:1' sets bits in the last 32 bits, which hold the IPv4 address in a /96",
+                 id='carve-offset-ipv4-bits'),
+    pytest.param({'hcloud_fleet_nat64_carve_offset': '1::'}, {}, "hcloud_fleet_nat64_carve_offset: '1::' sets bits "
+                 "inside the /64 network part of ::/64", id='carve-offset-network-bits'),
+    pytest.param({'hcloud_fleet_nat64_carve_offset': 'nat64'}, {}, "hcloud_fleet_nat64_carve_offset: 'nat64' is not "
+                 "an IPv6 address", id='carve-offset-not-an-address'),
+    pytest.param({'hcloud_fleet_nat64_carve_offset': 64}, {}, "hcloud_fleet_nat64_carve_offset: '64' is not an IPv6 "
+                 "address", id='carve-offset-number'),
 ])
 def test_fleet_plan_problems(overrides, facts, fragment):
     result = _hcloud.fleet_plan(settings(**overrides), dict(FACTS, **facts))
     assert any(fragment in item for item in result['problems']), result['problems']
+
+
+@pytest.mark.parametrize('offset', [None, '::64:0:0:0', '::65:0:0:0', '::ffff:ffff:0:0'])
+def test_fleet_plan_takes_a_carve_offset_inside_the_host_part(offset):
+    overrides = {} if offset is None else {'hcloud_fleet_nat64_carve_offset': offset}
+    assert _hcloud.fleet_plan(settings(**overrides), FACTS)['problems'] == []
 
 
 def test_fleet_plan_reports_every_problem_at_once():

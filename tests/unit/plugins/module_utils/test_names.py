@@ -79,3 +79,37 @@ def test_domain_problems_name_the_variable_for_each_bad_value():
         "v: 'a..b' is not a domain name (%s)" % _names.DOMAIN_RULE,
     ]
     assert _names.domain_problems(None, "v") == []
+
+
+@pytest.mark.parametrize("value", [
+    "/run/docker.sock", "/var/run/docker.sock", "/run/user/1000/docker.sock", "/" + "s" * 106,
+])
+def test_socket_paths(value):
+    assert _names.socket_problem(value) is None
+
+
+@pytest.mark.parametrize("value, shown", [
+    pytest.param("", "''", id="empty-uri-would-talk-tcp"),
+    pytest.param(None, "None", id="null"),
+    pytest.param("run/docker.sock", "'run/docker.sock'", id="relative"),
+    pytest.param("~/docker.sock", "'~/docker.sock'", id="tilde"),
+    pytest.param("unix:///run/docker.sock", "'unix:///run/docker.sock'", id="a-url-not-a-path"),
+    pytest.param("/run/", "'/run/'", id="a-directory"),
+    pytest.param("/run/do\0cker.sock", "'/run/do\\x00cker.sock'", id="nul"),
+    pytest.param("/" + "s" * 107, None, id="108-bytes"),
+    pytest.param("/run/" + "\u00e9" * 52, None, id="108-bytes-in-utf-8"),
+    pytest.param(["/run/docker.sock"], "['/run/docker.sock']", id="list"),
+])
+def test_not_socket_paths(value, shown):
+    problem = _names.socket_problem(value)
+    assert problem.endswith("is not the path of a socket (an absolute path of at most 107 bytes, such as "
+                            "/run/docker.sock)"), problem
+    if shown is not None:
+        assert problem.startswith(shown + " "), problem
+
+
+def test_socket_problems_name_the_variable():
+    assert _names.socket_problems("/run/docker.sock", "ipv6ready_docker_socket") == []
+    assert _names.socket_problems("", "ipv6ready_docker_socket") == [
+        "ipv6ready_docker_socket: '' is not the path of a socket (an absolute path of at most 107 bytes, such as "
+        "/run/docker.sock)"]

@@ -739,3 +739,34 @@ def test_fleet_ula(current, new_fleet, expected):
 def test_fleet_ula_refuses_a_written_prefix_that_is_no_ula_48(current):
     with pytest.raises(ValueError, match="not a unique local /48"):
         n.fleet_ula(current, False)
+
+
+# ---------------------------------------------------------------------------
+# the engine API socket: ipv6ready_docker_socket, or the deprecated networks_docker_socket
+# ---------------------------------------------------------------------------
+
+DEPRECATED = ("networks_docker_socket will be removed in 1.0.0: set ipv6ready_docker_socket instead, which every role "
+              "that talks to the Docker engine reads (this role uses %s for now)")
+SOCKET_RULE = "is not the path of a socket (an absolute path of at most 107 bytes, such as /run/docker.sock)"
+
+
+@pytest.mark.parametrize("changes, socket, warnings, problems", [
+    pytest.param({}, "/run/docker.sock", [], [], id="default"),
+    pytest.param({"networks_docker_socket": None}, "/run/docker.sock", [], [], id="alias-unset-is-null"),
+    pytest.param({"ipv6ready_docker_socket": "/run/alt.sock"}, "/run/alt.sock", [], [], id="shared-variable"),
+    pytest.param({"networks_docker_socket": "/var/run/docker.sock"}, "/var/run/docker.sock",
+                 [DEPRECATED % "/var/run/docker.sock"], [], id="deprecated-alias-wins"),
+    pytest.param({"networks_docker_socket": "/run/a.sock", "ipv6ready_docker_socket": "/run/b.sock"}, "/run/a.sock",
+                 [DEPRECATED % "/run/a.sock"], [], id="deprecated-alias-wins-over-the-shared-one"),
+    pytest.param({"ipv6ready_docker_socket": ""}, "", [], ["ipv6ready_docker_socket: '' " + SOCKET_RULE],
+                 id="shared-empty"),
+    pytest.param({"networks_docker_socket": "docker.sock"}, "docker.sock", [DEPRECATED % "docker.sock"],
+                 ["networks_docker_socket: 'docker.sock' " + SOCKET_RULE], id="alias-relative-names-the-alias"),
+])
+def test_docker_socket(changes, socket, warnings, problems):
+    checked = n.check(settings(**changes))
+    assert checked["docker_socket"] == socket
+    assert checked["warnings"] == warnings
+    assert [p for p in checked["problems"] if "socket" in p] == problems
+    # A bad socket is a problem like any other: no network is planned.
+    assert (checked["networks"] == []) == bool(problems)
