@@ -34,7 +34,9 @@ fi
 # The same flags as the role's fallback (ipv6ready-nat64-bpf-build), with the
 # byte order spelt out.
 # shellcheck disable=SC2016 # expanded by the inner shell
-compile='clang -O2 -g -Wall -Werror -target bpfel -mcpu=v3 -I/usr/include/$(uname -m)-linux-gnu -c nat64_bpf.c -o "$1.tmp" && mv "$1.tmp" "$1"'
+# A temporary name of its own per build, so that two builds at once (two make
+# lanes) never move one file twice.
+compile='clang -O2 -g -Wall -Werror -target bpfel -mcpu=v3 -I/usr/include/$(uname -m)-linux-gnu -c nat64_bpf.c -o "$1.$$.tmp" && mv "$1.$$.tmp" "$1"'
 start=$(date +%s)
 if command -v clang >/dev/null && [ -e /usr/include/bpf/bpf_helpers.h ]; then
     (cd "$files" && sh -ec "$compile" sh "$object")
