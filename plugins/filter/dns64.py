@@ -48,25 +48,18 @@ _value:
   type: raw
 """
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _dns64
-
-
-def _mapping(value, what):
-    if not isinstance(value, dict):
-        raise AnsibleFilterError('%s: expected a dict, got %s' % (what, type(value).__name__))
-    return value
+from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import mapping
 
 
 def dns64_problems(inputs):
     """What is wrong with the dns64 role's variables beyond their types (``_dns64.input_problems``)."""
-    return _dns64.input_problems(_mapping(inputs, 'dns64_problems input'))
+    return _dns64.input_problems(mapping(inputs, 'dns64_problems input'))
 
 
 def dns64_plan(inputs, addresses=None):
     """The prefix and the listening addresses (``_dns64.plan``)."""
-    return _dns64.plan(_mapping(inputs, 'dns64_plan input'), addresses or [])
+    return _dns64.plan(mapping(inputs, 'dns64_plan input'), addresses or [])
 
 
 class FilterModule:

@@ -41,16 +41,13 @@ _value:
   elements: str
 """
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _gai_policy
+from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import mapping
 
 
 def gai_policy_problems(inputs):
     """What is wrong with the gai_policy role's variables beyond their types (``_gai_policy.input_problems``)."""
-    if not isinstance(inputs, dict):
-        raise AnsibleFilterError('gai_policy_problems input: expected a dict, got %s' % type(inputs).__name__)
-    return _gai_policy.input_problems(inputs)
+    return _gai_policy.input_problems(mapping(inputs, 'gai_policy_problems input'))
 
 
 class FilterModule:

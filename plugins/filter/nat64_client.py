@@ -40,16 +40,13 @@ _value:
   elements: str
 """
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _nat64_client
+from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import mapping
 
 
 def nat64_client_problems(inputs):
     """What is wrong with the nat64_client role's variables beyond their types (``_nat64_client.input_problems``)."""
-    if not isinstance(inputs, dict):
-        raise AnsibleFilterError('nat64_client_problems input: expected a dict, got %s' % type(inputs).__name__)
-    return _nat64_client.input_problems(inputs)
+    return _nat64_client.input_problems(mapping(inputs, 'nat64_client_problems input'))
 
 
 class FilterModule:

@@ -141,23 +141,17 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._nat64_gateway im
     gateway_plan,
     ipv4_denied,
 )
-from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import value_list
-
-
-def _mapping(value, what):
-    if not isinstance(value, dict):
-        raise AnsibleFilterError('%s: expected a dict, got %s' % (what, type(value).__name__))
-    return value
+from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import mapping, value_list
 
 
 def nat64_gateway_problems(inputs):
     """What is wrong with the role's variables beyond their types (``_nat64_gateway.input_problems``)."""
-    return _nat64_gateway.input_problems(_mapping(inputs, 'nat64_gateway_problems input'))
+    return _nat64_gateway.input_problems(mapping(inputs, 'nat64_gateway_problems input'))
 
 
 def nat64_gateway_prefix_problems(inputs, prefix, addresses=None):
     """What is wrong with the NAT64 prefix in use on this host (``_nat64_gateway.prefix_in_use_problems``)."""
-    return _nat64_gateway.prefix_in_use_problems(_mapping(inputs, 'nat64_gateway_prefix_problems input'), prefix,
+    return _nat64_gateway.prefix_in_use_problems(mapping(inputs, 'nat64_gateway_prefix_problems input'), prefix,
                                                  value_list(addresses, 'nat64_gateway_prefix_problems',
                                                             'a list of addresses'))
 

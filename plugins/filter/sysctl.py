@@ -74,35 +74,28 @@ _value:
   type: dict
 """
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _sysctl
-
-
-def _mapping(value, what):
-    if not isinstance(value, dict):
-        raise AnsibleFilterError('%s: expected a dict, got %s' % (what, type(value).__name__))
-    return value
+from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import mapping
 
 
 def sysctl_plan(host, inputs):
     """Everything the sysctl role does on one host (see ``_sysctl.plan``)."""
-    return _sysctl.plan(_mapping(host, 'sysctl_plan input'), _mapping(inputs, 'sysctl_plan inputs'))
+    return _sysctl.plan(mapping(host, 'sysctl_plan input'), mapping(inputs, 'sysctl_plan inputs'))
 
 
 def sysctl_problems(inputs):
     """What is wrong with the sysctl role's variables beyond their types."""
-    return _sysctl.input_problems(_mapping(inputs, 'sysctl_problems input'))
+    return _sysctl.input_problems(mapping(inputs, 'sysctl_problems input'))
 
 
 def sysctl_nft_interfaces(inputs):
     """The interfaces the role's nftables forward chain lets through: Docker's bridges and the listed ones."""
-    return _sysctl.nft_accept_interfaces(_mapping(inputs, 'sysctl_nft_interfaces input'))
+    return _sysctl.nft_accept_interfaces(mapping(inputs, 'sysctl_nft_interfaces input'))
 
 
 def sysctl_packages(inputs):
     """The Debian packages the sysctl role needs for its variables."""
-    return _sysctl.packages(_mapping(inputs, 'sysctl_packages input'))
+    return _sysctl.packages(mapping(inputs, 'sysctl_packages input'))
 
 
 class FilterModule:
