@@ -184,26 +184,8 @@ class Watcher:
 # -- the steps --------------------------------------------------------------------------------------
 
 def provision(state):
-    twin = state['twin']
-    (OUT / 'inventory').mkdir(parents=True, exist_ok=True)
-    (OUT / 'inventory' / 'hosts.yml').write_text('---\n# The hosts come from inventories/hcloud.yml.\nall: {}\n',
-                                                 encoding='utf-8')
-    key = OUT / 'id_ed25519'
-    if not key.exists():
-        subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'demo-failover', '-f', str(key)],
-                       check=True)
-    (OUT / 'known_hosts').unlink(missing_ok=True)
-    fleet = OUT / 'fleet.yml'
-    fleet.write_text('\n'.join([
-        '---',
-        'hcloud_fleet_name: %s' % FLEET,
-        'hcloud_fleet_ssh_source_ips: ["%s"]' % twin['host_link'],
-        'hcloud_fleet_ssh_public_key_path: %s' % key.with_suffix('.pub'),
-        'hcloud_fleet_location: nbg1',
-        'hcloud_fleet_group_vars_file: %s' % journey.GROUP_VARS,
-        'hcloud_fleet_gateway_count: 2',
-        'hcloud_fleet_docker_host_count: 1',
-        '']), encoding='utf-8')
+    fleet = journey.fleet_settings(OUT, state['twin'], journey.GROUP_VARS, 'hcloud_fleet_location: nbg1',
+                                   'hcloud_fleet_gateway_count: 2', 'hcloud_fleet_docker_host_count: 1')
     journey.ansible(state, 'ansible-playbook', 'ipv6ready.docker.hcloud_provision', '-e', '@%s' % fleet)
     found = servers(state)
     held = holders(state)

@@ -201,29 +201,32 @@ def leftovers():
 
 # -- the journey -----------------------------------------------------------------------------------
 
-def provision(state):
-    twin = state['twin']
-    # The directory holds the group_vars the provisioning writes (next to the inventory, as docs/hetzner.md
-    # has them) and an inventory with no hosts of its own, so that it parses.
-    (OUT / 'inventory').mkdir(parents=True, exist_ok=True)
-    (OUT / 'inventory' / 'hosts.yml').write_text('---\n# The hosts come from inventories/hcloud.yml.\nall: {}\n',
+def fleet_settings(out, twin, group_vars, *more):
+    """The user's side of docs/hetzner.md, step 4, in ``out``: an inventory directory with no hosts of its own
+    (so that it parses; the provisioning writes its group_vars next to it), an SSH key, no known hosts left
+    from an earlier run, and the settings file ``fleet.yml``; ``more`` are further lines of it. The controller's
+    prefix is this host's end of the twin's link (on Hetzner: the prefixes you administer from)."""
+    (out / 'inventory').mkdir(parents=True, exist_ok=True)
+    (out / 'inventory' / 'hosts.yml').write_text('---\n# The hosts come from inventories/hcloud.yml.\nall: {}\n',
                                                  encoding='utf-8')
-    key = OUT / 'id_ed25519'
+    key = out / 'id_ed25519'
     if not key.exists():
-        subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'demo-hetzner', '-f', str(key)],
-                       check=True)
-    (OUT / 'known_hosts').unlink(missing_ok=True)
-    fleet = OUT / 'fleet.yml'
-    # docs/hetzner.md, step 4: the user's settings file. The controller's prefix is this host's end of the
-    # twin's link (on Hetzner: the prefixes you administer from).
+        subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', out.name, '-f', str(key)], check=True)
+    (out / 'known_hosts').unlink(missing_ok=True)
+    fleet = out / 'fleet.yml'
     fleet.write_text('\n'.join([
         '---',
         'hcloud_fleet_name: %s' % FLEET,
         'hcloud_fleet_ssh_source_ips: ["%s"]' % twin['host_link'],
         'hcloud_fleet_ssh_public_key_path: %s' % key.with_suffix('.pub'),
-        'hcloud_fleet_location: nbg1',
-        'hcloud_fleet_group_vars_file: %s' % GROUP_VARS,
+        'hcloud_fleet_group_vars_file: %s' % group_vars,
+        *more,
         '']), encoding='utf-8')
+    return fleet
+
+
+def provision(state):
+    fleet = fleet_settings(OUT, state['twin'], GROUP_VARS, 'hcloud_fleet_location: nbg1')
     # The playbook takes one image for the whole fleet: the first run makes the gateway and the first Docker
     # host on debian-13 (the default), the second raises the count with debian-12 for the second host.
     for image, count in (('debian-13', 1), ('debian-12', 2)):

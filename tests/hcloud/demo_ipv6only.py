@@ -49,7 +49,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
-from demo_hetzner import collections_path  # noqa: E402  pylint: disable=wrong-import-position
+from demo_hetzner import collections_path, fleet_settings  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = Path(sys.executable).parent
 OUT = ROOT / 'tests' / 'output' / 'demo-ipv6only'
@@ -268,24 +268,9 @@ def build_fleet(state):
     twin = state['twin']
     for directory in (GROUP_VARS / 'all', HOST_VARS):
         directory.mkdir(parents=True, exist_ok=True)
-    (OUT / 'inventory' / 'hosts.yml').write_text('---\n# The hosts come from inventories/hcloud.yml.\nall: {}\n',
-                                                 encoding='utf-8')
-    key = OUT / 'id_ed25519'
-    if not key.exists():
-        subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'demo-ipv6only', '-f', str(key)],
-                       check=True)
-    (OUT / 'known_hosts').unlink(missing_ok=True)
-    fleet = OUT / 'fleet.yml'
-    fleet.write_text('\n'.join([
-        '---',
-        'hcloud_fleet_name: %s' % FLEET,
-        'hcloud_fleet_ssh_source_ips: ["%s"]' % twin['host_link'],
-        'hcloud_fleet_ssh_public_key_path: %s' % key.with_suffix('.pub'),
-        'hcloud_fleet_docker_host_count: 0',
-        # The old Docker hosts are made below; the gateway's firewall admits the twin's block for them.
-        'hcloud_fleet_extra_client_prefixes: ["%s"]' % twin['ipv6_block'],
-        'hcloud_fleet_group_vars_file: %s' % (GROUP_VARS / 'all' / 'hcloud_fleet.yml'),
-        '']), encoding='utf-8')
+    fleet = fleet_settings(OUT, twin, GROUP_VARS / 'all' / 'hcloud_fleet.yml', 'hcloud_fleet_docker_host_count: 0',
+                           # The old Docker hosts are made below; the gateway's firewall admits the twin's block.
+                           'hcloud_fleet_extra_client_prefixes: ["%s"]' % twin['ipv6_block'])
     ansible(state, 'ansible-playbook', 'ipv6ready.docker.hcloud_provision', '-e', '@%s' % fleet)
     ansible(state, 'ansible-playbook', str(HERE / 'ipv6only' / 'legacy.yml'), '-e', 'legacy_fleet=%s' % FLEET,
             '-e', 'legacy_count=%d' % len(HOSTS))
