@@ -21,9 +21,8 @@ import sys
 import pytest
 import yaml
 
-from fake_hcloud import FakeHcloud
-from test_provision import ROOT, TOKEN, Ansible
-from api_schema import recorded_problems
+# The fixtures fake, collections_dir and ansible are test_provision's.
+from test_provision import ROOT, ansible_runner, collections_dir, fake_api  # noqa: F401  pylint: disable=unused-import
 
 PLAYBOOK = ROOT / 'playbooks' / 'hcloud_ipv6only.yml'
 SWITCH = ROOT / 'playbooks' / 'tasks' / 'hcloud_ipv6only_switch.yml'
@@ -31,30 +30,6 @@ FLEET = 'shop'
 CONFIRM = ['-e', 'hcloud_fleet_name=%s' % FLEET, '-e', 'hcloud_ipv6only_confirm=%s' % FLEET]
 DOCKER = {'ipv6ready_fleet': FLEET, 'ipv6ready_role': 'docker_host'}
 GATEWAY = {'ipv6ready_fleet': FLEET, 'ipv6ready_role': 'nat64_gateway'}
-
-
-@pytest.fixture(name='fake')
-def fake_api():
-    with FakeHcloud(TOKEN) as api:
-        yield api
-        assert not api.unhandled, 'requests the fake does not implement: %s' % api.unhandled
-        assert recorded_problems(api.responses()) == []
-
-
-@pytest.fixture(scope='module', name='collections_dir')
-def collections_path(tmp_path_factory):
-    """A collections path in which ``ipv6ready.docker`` is this checkout."""
-    if ROOT.parts[-3:] == ('ansible_collections', 'ipv6ready', 'docker'):
-        return ROOT.parents[2]
-    path = tmp_path_factory.mktemp('collections')
-    (path / 'ansible_collections' / 'ipv6ready').mkdir(parents=True)
-    (path / 'ansible_collections' / 'ipv6ready' / 'docker').symlink_to(ROOT, target_is_directory=True)
-    return path
-
-
-@pytest.fixture(name='ansible')
-def ansible_runner(fake, tmp_path, collections_dir):
-    return Ansible(fake, tmp_path, collections_dir)
 
 
 def inventory(tmp_path, hosts, fleet=FLEET):
