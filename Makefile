@@ -78,6 +78,8 @@ platforms: venv  ## regenerate the Molecule platform lists from tests/platforms.
 	$(PY) tests/harness/platforms.py write
 
 lint: venv
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
 	yamllint --strict .
 	actionlint
 	ansible-lint --profile production

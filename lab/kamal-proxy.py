@@ -46,8 +46,9 @@ def main(argv):
         app, app_port = argv[1].rsplit(":", 1)
         ports = [int(port) for port in argv[2:]]
         for port in ports[1:]:
-            threading.Thread(target=serve, daemon=True, args=(
-                port, lambda client, port=port: "proxy %d saw %s | %s" % (port, client, fetch(app, int(app_port))))).start()
+            threading.Thread(
+                target=serve, daemon=True, args=(port, lambda client, port=port: "proxy %d saw %s | %s" % (port, client, fetch(app, int(app_port))))
+            ).start()
         serve(ports[0], lambda client: "proxy %d saw %s | %s" % (ports[0], client, fetch(app, int(app_port))))
     else:
         sys.exit(__doc__)

@@ -68,7 +68,7 @@ def aaaa_records(msg):
         rtype, _rclass, _ttl, rdlen = struct.unpack_from("!HHIH", msg, off)
         off += 10
         if rtype == QTYPE_AAAA and rdlen == 16:
-            found.append(ipaddress.IPv6Address(msg[off:off + 16]))
+            found.append(ipaddress.IPv6Address(msg[off : off + 16]))
         off += rdlen
     return flags & 0x000F, found
 
@@ -84,18 +84,15 @@ def percentile(sorted_values, pct):
 def table_row(raw):
     """Markdown table row for one JSON result (used by run.sh)."""
     res = json.loads(raw or "{}")
-    what = {"warm": "same name (cache hit)",
-            "cold": "new name each query (upstream AAAA + A, synthesis)"}
-    print(f"| {what.get(res.get('label'), '?')} | {res.get('ok', 0)}/{res.get('sent', 0)} "
-          f"| {res.get('median_ms', 'n/a')} | {res.get('p99_ms', 'n/a')} |")
+    what = {"warm": "same name (cache hit)", "cold": "new name each query (upstream AAAA + A, synthesis)"}
+    print(f"| {what.get(res.get('label'), '?')} | {res.get('ok', 0)}/{res.get('sent', 0)} | {res.get('median_ms', 'n/a')} | {res.get('p99_ms', 'n/a')} |")
     return 0
 
 
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--table-row":
         return table_row(sys.argv[2])
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--server", required=True)
     ap.add_argument("--port", type=int, default=53)
     ap.add_argument("--prefix", required=True, help="NAT64 prefix, a /96")

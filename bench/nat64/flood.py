@@ -38,7 +38,7 @@ def upper(src, dst, proto, segment, offset):
     """``segment`` with its checksum (at ``offset``) right for the pseudo header."""
     pseudo = src.packed + dst.packed + struct.pack("!IxxxB", len(segment), proto)
     value = checksum(pseudo + segment)
-    return segment[:offset] + struct.pack("!H", value) + segment[offset + 2:]
+    return segment[:offset] + struct.pack("!H", value) + segment[offset + 2 :]
 
 
 def packets(src, dst):

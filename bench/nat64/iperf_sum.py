@@ -33,8 +33,7 @@ def main():
         return 1
     gbps = end["sum_received"]["bits_per_second"] / 1e9
     retrans = end.get("sum_sent", {}).get("retransmits", 0)
-    streams = [s["receiver"]["bits_per_second"] / 1e9
-               for s in end.get("streams", []) if "receiver" in s]
+    streams = [s["receiver"]["bits_per_second"] / 1e9 for s in end.get("streams", []) if "receiver" in s]
     per_stream = ",".join(f"{s:.2f}" for s in streams) or "-"
     print(f"{gbps:.3f} {retrans} {per_stream}")
     return 0

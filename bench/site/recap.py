@@ -35,13 +35,16 @@ def main(path, prefix):
     if not hosts:
         sys.exit("recap.py: no PLAY RECAP in %s" % path)
     group = [h for name, h in hosts.items() if name.startswith(prefix)] or list(hosts.values())
-    print(json.dumps({
-        "hosts": len(hosts),
-        "changed": sum(h.get("changed", 0) for h in hosts.values()),
-        "failed": sum(h.get("failed", 0) + h.get("unreachable", 0) for h in hosts.values()),
-        "tasks": round(sum(h.get("ok", 0) + h.get("failed", 0) + h.get("skipped", 0) + h.get("unreachable", 0)
-                           for h in group) / len(group), 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "hosts": len(hosts),
+                "changed": sum(h.get("changed", 0) for h in hosts.values()),
+                "failed": sum(h.get("failed", 0) + h.get("unreachable", 0) for h in hosts.values()),
+                "tasks": round(sum(h.get("ok", 0) + h.get("failed", 0) + h.get("skipped", 0) + h.get("unreachable", 0) for h in group) / len(group), 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -28,10 +28,8 @@ ROWS = [
     ("first-mitogen", "ours with mitogen: first converge (lab 3)", "baseline-first"),
     ("noop-mitogen-lab3", "ours with mitogen: no-op (lab 3)", "baseline-noop"),
 ]
-IDEMPOTENT = ("baseline-noop", "noop", "noop-nocanary", "noop-noverify", "noop-hosts", "baseline-noop-mitogen", "noop-mitogen",
-              "noop-mitogen-lab3")
-ROLE_ORDER = ["facts", "tasks outside roles", "nat64_gateway", "dns64", "sysctl", "nat64_client", "daemon", "networks", "gai_policy",
-              "verify"]
+IDEMPOTENT = ("baseline-noop", "noop", "noop-nocanary", "noop-noverify", "noop-hosts", "baseline-noop-mitogen", "noop-mitogen", "noop-mitogen-lab3")
+ROLE_ORDER = ["facts", "tasks outside roles", "nat64_gateway", "dns64", "sysctl", "nat64_client", "daemon", "networks", "gai_policy", "verify"]
 
 
 def parse(path):
@@ -60,8 +58,10 @@ def main(path, hosts, batch, roundtrips=""):
     pings, runs, load = parse(path)
     ping = statistics.median(pings)
     print()
-    print("bench/site: %s lab Docker hosts and 1 gateway; site.yml with serial [1, %s]; load average %s at the "
-          "start, %s at the end" % (hosts, batch, load.get("load_start", "?"), load.get("load_end", "?")))
+    print(
+        "bench/site: %s lab Docker hosts and 1 gateway; site.yml with serial [1, %s]; load average %s at the "
+        "start, %s at the end" % (hosts, batch, load.get("load_start", "?"), load.get("load_end", "?"))
+    )
     print()
     print("| run | wall s | changed | task results per Docker host | x ping | x baseline |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
@@ -74,9 +74,9 @@ def main(path, hosts, batch, roundtrips=""):
             continue
         seconds, recap = runs[key]
         base = runs.get(versus) if versus else None
-        print("| %s | %.1f | %d | %s | %.1f | %s |" % (
-            label, seconds, recap["changed"], recap["tasks"], seconds / ping,
-            ratio(seconds, base[0]) if base else "-"))
+        print(
+            "| %s | %.1f | %d | %s | %.1f | %s |" % (label, seconds, recap["changed"], recap["tasks"], seconds / ping, ratio(seconds, base[0]) if base else "-")
+        )
 
     def seconds(key):
         return runs[key][0] if runs.get(key) else None
@@ -94,30 +94,36 @@ def main(path, hosts, batch, roundtrips=""):
         value = ours / other
         print("%s = %.2fx (goal <= %gx): %s" % (label, value, goal, "met" if value <= goal else "NOT met"))
     if seconds("noop-nocanary") and seconds("baseline-noop"):
-        print("our no-op without the canary (-e ipv6ready_canary=false) = %.2fx the baseline's no-op, %.1fx ping" % (
-            seconds("noop-nocanary") / seconds("baseline-noop"), seconds("noop-nocanary") / ping))
+        print(
+            "our no-op without the canary (-e ipv6ready_canary=false) = %.2fx the baseline's no-op, %.1fx ping"
+            % (seconds("noop-nocanary") / seconds("baseline-noop"), seconds("noop-nocanary") / ping)
+        )
     if seconds("noop-mitogen") and seconds("noop"):
-        print("mitogen: our no-op %.1f s -> %.1f s (%.2fx)" % (
-            seconds("noop"), seconds("noop-mitogen"), seconds("noop-mitogen") / seconds("noop")))
+        print("mitogen: our no-op %.1f s -> %.1f s (%.2fx)" % (seconds("noop"), seconds("noop-mitogen"), seconds("noop-mitogen") / seconds("noop")))
 
     if roundtrips:
         data = json.loads(roundtrips)
         print()
         print("Round trips of one no-op re-run (-vvv: EXEC/PUT/FETCH lines), per role:")
         hosts_seen = ["lab-host1", "lab-host2", "lab-gw"]
-        roles = sorted({r for name in data for h in hosts_seen for r in data[name].get(h, {}).get("roles", {})},
-                       key=lambda r: (ROLE_ORDER.index(r) if r in ROLE_ORDER else len(ROLE_ORDER), r))
+        roles = sorted(
+            {r for name in data for h in hosts_seen for r in data[name].get(h, {}).get("roles", {})},
+            key=lambda r: (ROLE_ORDER.index(r) if r in ROLE_ORDER else len(ROLE_ORDER), r),
+        )
         print("| role | baseline lab-host1 | ours lab-host1 (canary) | ours lab-host2 | ours lab-gw |")
         print("| --- | ---: | ---: | ---: | ---: |")
         for role in roles:
-            cells = [data["baseline"]["lab-host1"]["roles"].get(role, 0),
-                     data["ours"]["lab-host1"]["roles"].get(role, 0),
-                     data["ours"]["lab-host2"]["roles"].get(role, 0),
-                     data["ours"]["lab-gw"]["roles"].get(role, 0)]
+            cells = [
+                data["baseline"]["lab-host1"]["roles"].get(role, 0),
+                data["ours"]["lab-host1"]["roles"].get(role, 0),
+                data["ours"]["lab-host2"]["roles"].get(role, 0),
+                data["ours"]["lab-gw"]["roles"].get(role, 0),
+            ]
             print("| %s | %s |" % (role, " | ".join(str(c) for c in cells)))
-        print("| total | %d | %d | %d | %d |" % (
-            data["baseline"]["lab-host1"]["total"], data["ours"]["lab-host1"]["total"],
-            data["ours"]["lab-host2"]["total"], data["ours"]["lab-gw"]["total"]))
+        print(
+            "| total | %d | %d | %d | %d |"
+            % (data["baseline"]["lab-host1"]["total"], data["ours"]["lab-host1"]["total"], data["ours"]["lab-host2"]["total"], data["ours"]["lab-gw"]["total"])
+        )
 
     bad = [key for key in IDEMPOTENT if runs.get(key) and runs[key][1]["changed"] != 0]
     if bad:

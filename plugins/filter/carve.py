@@ -116,41 +116,48 @@ def _as_list(value, what):
     if value is None:
         return []
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise AnsibleFilterError('ipv6ready.docker.carve_subnets: %s must be a list, got %s' % (what, type(value).__name__))
+        raise AnsibleFilterError("ipv6ready.docker.carve_subnets: %s must be a list, got %s" % (what, type(value).__name__))
     return list(value)
 
 
-def carve_subnets(networks, ula_prefix=None, ula_size=64, host_prefix=None, host_size=80,
-                  reserved=None, existing=None, default_source='ula', var='networks_list'):
+def carve_subnets(
+    networks, ula_prefix=None, ula_size=64, host_prefix=None, host_size=80, reserved=None, existing=None, default_source="ula", var="networks_list"
+):
     """Carve the missing IPv6 subnets and report conflicts; see DOCUMENTATION."""
-    networks = _as_list(networks, 'the input')
+    networks = _as_list(networks, "the input")
     for item in networks:
-        if not isinstance(item, Mapping) or not item.get('name'):
-            raise AnsibleFilterError('ipv6ready.docker.carve_subnets: every network must be a dict with a name, got %r' % (item,))
-    existing = _as_list(existing, 'existing')
+        if not isinstance(item, Mapping) or not item.get("name"):
+            raise AnsibleFilterError("ipv6ready.docker.carve_subnets: every network must be a dict with a name, got %r" % (item,))
+    existing = _as_list(existing, "existing")
     for item in existing:
         if not isinstance(item, Mapping):
-            raise AnsibleFilterError('ipv6ready.docker.carve_subnets: existing must be a list of dicts, got %r' % (item,))
-    if default_source not in ('ula', 'host'):
-        raise AnsibleFilterError('ipv6ready.docker.carve_subnets: default_source must be ula or host, got %r' % (default_source,))
+            raise AnsibleFilterError("ipv6ready.docker.carve_subnets: existing must be a list of dicts, got %r" % (item,))
+    if default_source not in ("ula", "host"):
+        raise AnsibleFilterError("ipv6ready.docker.carve_subnets: default_source must be ula or host, got %r" % (default_source,))
     try:
         sizes = int(ula_size), int(host_size)
     except (TypeError, ValueError):
-        raise AnsibleFilterError('ipv6ready.docker.carve_subnets: ula_size and host_size must be integers, got %r and %r'
-                                 % (ula_size, host_size))
+        raise AnsibleFilterError("ipv6ready.docker.carve_subnets: ula_size and host_size must be integers, got %r and %r" % (ula_size, host_size))
     try:
         carved, problems = carve_networks(
-            [dict(item) for item in networks], ula_prefix=ula_prefix or None, ula_size=sizes[0],
-            host_prefix=host_prefix or None, host_size=sizes[1], reserved=_as_list(reserved, 'reserved'),
-            existing=[dict(item) for item in existing], default_source=default_source, var=var)
+            [dict(item) for item in networks],
+            ula_prefix=ula_prefix or None,
+            ula_size=sizes[0],
+            host_prefix=host_prefix or None,
+            host_size=sizes[1],
+            reserved=_as_list(reserved, "reserved"),
+            existing=[dict(item) for item in existing],
+            default_source=default_source,
+            var=var,
+        )
     except ValueError as exc:
-        raise AnsibleFilterError('ipv6ready.docker.carve_subnets: %s' % exc)
-    normalized = [{'name': item.get('name'), 'subnets': canonical_subnets(item.get('subnets'))} for item in existing]
-    return {'networks': carved, 'problems': problems, 'existing': normalized}
+        raise AnsibleFilterError("ipv6ready.docker.carve_subnets: %s" % exc)
+    normalized = [{"name": item.get("name"), "subnets": canonical_subnets(item.get("subnets"))} for item in existing]
+    return {"networks": carved, "problems": problems, "existing": normalized}
 
 
 class FilterModule(object):
     """Subnet carving filters."""
 
     def filters(self):
-        return {'carve_subnets': carve_subnets}
+        return {"carve_subnets": carve_subnets}

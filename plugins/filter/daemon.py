@@ -91,14 +91,14 @@ from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import ma
 def daemon_plan(inputs, version):
     """The keys the daemon role writes for the engine ``version`` (see ``_daemon.role_plan``)."""
     try:
-        return _daemon.role_plan(mapping(inputs, 'daemon_plan input'), version)
+        return _daemon.role_plan(mapping(inputs, "daemon_plan input"), version)
     except ValueError as exc:
-        raise AnsibleFilterError('daemon_plan: %s' % exc) from None
+        raise AnsibleFilterError("daemon_plan: %s" % exc) from None
 
 
 def daemon_problems(inputs):
     """What is wrong with the daemon role's variables beyond their types."""
-    return _daemon.role_problems(mapping(inputs, 'daemon_problems input'))
+    return _daemon.role_problems(mapping(inputs, "daemon_problems input"))
 
 
 def docker_engine_version(text):
@@ -113,7 +113,7 @@ def daemon_health(ping, bridge, expect_ipv6, socket, timeout):
 
 def daemon_drift(state, config):
     """Where the running engine differs from daemon.json, with the restart that fixes it."""
-    return _daemon.drift_problems(mapping(config, 'daemon_drift config'), mapping(state, 'daemon_drift input'))
+    return _daemon.drift_problems(mapping(config, "daemon_drift config"), mapping(state, "daemon_drift input"))
 
 
 def daemon_rollback_message(path, changed, restart_problem, engine_log, restored, removed, engine_back):
@@ -124,31 +124,28 @@ def daemon_rollback_message(path, changed, restart_problem, engine_log, restored
 def daemon_host_problems(inputs, host_text):
     """The role's unique local prefixes that overlap the host's own routes and addresses."""
     if not isinstance(host_text, str):
-        raise AnsibleFilterError('daemon_host_problems: expected the ip -json output as text, got %s'
-                                 % type(host_text).__name__)
+        raise AnsibleFilterError("daemon_host_problems: expected the ip -json output as text, got %s" % type(host_text).__name__)
     try:
-        return _daemon.host_problems(mapping(inputs, 'daemon_host_problems input'), host_text)
+        return _daemon.host_problems(mapping(inputs, "daemon_host_problems input"), host_text)
     except ValueError as exc:
-        raise AnsibleFilterError('daemon_host_problems: %s' % exc) from None
+        raise AnsibleFilterError("daemon_host_problems: %s" % exc) from None
 
 
 def daemon_engine_missing(result, install):
     """Why the role stops on a host without a Docker engine."""
-    return _daemon.engine_missing_message(mapping(result, 'daemon_engine_missing input'), install)
+    return _daemon.engine_missing_message(mapping(result, "daemon_engine_missing input"), install)
 
 
 def daemon_packages(inputs):
     """The Debian packages the role installs besides the engine."""
-    return _daemon.role_packages(mapping(inputs, 'daemon_packages input'))
+    return _daemon.role_packages(mapping(inputs, "daemon_packages input"))
 
 
 def daemon_forwarding_problems(inputs, text):
     """Why dockerd would not start with the nftables backend on this host."""
     if not isinstance(text, str):
-        raise AnsibleFilterError('daemon_forwarding_problems: expected the forwarding sysctls as text, got %s'
-                                 % type(text).__name__)
-    return _daemon.forwarding_problems(mapping(inputs, 'daemon_forwarding_problems input'),
-                                       _daemon.forwarding_values(text))
+        raise AnsibleFilterError("daemon_forwarding_problems: expected the forwarding sysctls as text, got %s" % type(text).__name__)
+    return _daemon.forwarding_problems(mapping(inputs, "daemon_forwarding_problems input"), _daemon.forwarding_values(text))
 
 
 class FilterModule:
@@ -156,14 +153,14 @@ class FilterModule:
 
     def filters(self):
         return {
-            'daemon_plan': daemon_plan,
-            'daemon_problems': daemon_problems,
-            'docker_engine_version': docker_engine_version,
-            'daemon_health': daemon_health,
-            'daemon_drift': daemon_drift,
-            'daemon_rollback_message': daemon_rollback_message,
-            'daemon_host_problems': daemon_host_problems,
-            'daemon_engine_missing': daemon_engine_missing,
-            'daemon_packages': daemon_packages,
-            'daemon_forwarding_problems': daemon_forwarding_problems,
+            "daemon_plan": daemon_plan,
+            "daemon_problems": daemon_problems,
+            "docker_engine_version": docker_engine_version,
+            "daemon_health": daemon_health,
+            "daemon_drift": daemon_drift,
+            "daemon_rollback_message": daemon_rollback_message,
+            "daemon_host_problems": daemon_host_problems,
+            "daemon_engine_missing": daemon_engine_missing,
+            "daemon_packages": daemon_packages,
+            "daemon_forwarding_problems": daemon_forwarding_problems,
         }

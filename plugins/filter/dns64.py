@@ -54,16 +54,16 @@ from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import ma
 
 def dns64_problems(inputs):
     """What is wrong with the dns64 role's variables beyond their types (``_dns64.input_problems``)."""
-    return _dns64.input_problems(mapping(inputs, 'dns64_problems input'))
+    return _dns64.input_problems(mapping(inputs, "dns64_problems input"))
 
 
 def dns64_plan(inputs, addresses=None):
     """The prefix and the listening addresses (``_dns64.plan``)."""
-    return _dns64.plan(mapping(inputs, 'dns64_plan input'), addresses or [])
+    return _dns64.plan(mapping(inputs, "dns64_plan input"), addresses or [])
 
 
 class FilterModule:
     """The dns64 role's decisions."""
 
     def filters(self):
-        return {'dns64_problems': dns64_problems, 'dns64_plan': dns64_plan}
+        return {"dns64_problems": dns64_problems, "dns64_plan": dns64_plan}

@@ -47,14 +47,14 @@ def docker_features(version):
     """Every feature of ``_engine.FEATURES`` mapped to a boolean for ``version``."""
     if version is None or (isinstance(version, str) and not version.strip()):
         result = {item.name: False for item in _engine.FEATURES}
-        result['version'] = ''
+        result["version"] = ""
         return result
     try:
         parsed = _engine.parse_version(version)
     except ValueError as exc:
-        raise AnsibleFilterError('docker_features: %s' % exc) from None
+        raise AnsibleFilterError("docker_features: %s" % exc) from None
     result = _engine.features(parsed)
-    result['version'] = _engine.format_version(parsed)
+    result["version"] = _engine.format_version(parsed)
     return result
 
 
@@ -62,4 +62,4 @@ class FilterModule:
     """The Docker engine version table as a filter."""
 
     def filters(self):
-        return {'docker_features': docker_features}
+        return {"docker_features": docker_features}

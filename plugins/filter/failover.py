@@ -92,47 +92,44 @@ from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import va
 
 
 def _plan(value, filter_name):
-    if not isinstance(value, dict) or 'floating_ips' not in value:
-        raise AnsibleFilterError('%s: expected the plan failover_plan returned' % filter_name)
+    if not isinstance(value, dict) or "floating_ips" not in value:
+        raise AnsibleFilterError("%s: expected the plan failover_plan returned" % filter_name)
     return value
 
 
-def failover_plan(floating_ips, gateways=None, nat64_offset=_failover.DEFAULT_NAT64_OFFSET,
-                  resolver_offset=_failover.DEFAULT_RESOLVER_OFFSET):
-    return _failover.floating_plan(floating_ips, list(value_list(gateways, 'failover_plan', 'a list of gateways')),
-                                   nat64_offset, resolver_offset)
+def failover_plan(floating_ips, gateways=None, nat64_offset=_failover.DEFAULT_NAT64_OFFSET, resolver_offset=_failover.DEFAULT_RESOLVER_OFFSET):
+    return _failover.floating_plan(floating_ips, list(value_list(gateways, "failover_plan", "a list of gateways")), nat64_offset, resolver_offset)
 
 
 def failover_gateways(names, hostvars=None):
-    names = value_list(names, 'failover_gateways', 'a list of inventory hosts')
-    if not hasattr(hostvars, '__getitem__'):
-        raise AnsibleFilterError('failover_gateways: hostvars must be the hostvars variable')
+    names = value_list(names, "failover_gateways", "a list of inventory hosts")
+    if not hasattr(hostvars, "__getitem__"):
+        raise AnsibleFilterError("failover_gateways: hostvars must be the hostvars variable")
     out = []
     for name in names:
         try:
             host = hostvars[name]
         except KeyError:
             host = {}
-        address = host.get('nat64_failover_address') or ''
+        address = host.get("nat64_failover_address") or ""
         if not address:
-            facts = host.get('ansible_facts') or {}
-            address = (facts.get('default_ipv6') or {}).get('address') or ''
-        out.append({'name': name, 'address': address})
+            facts = host.get("ansible_facts") or {}
+            address = (facts.get("default_ipv6") or {}).get("address") or ""
+        out.append({"name": name, "address": address})
     return out
 
 
 def failover_agent_config(plan, me=None, gateways=None, settings=None, api_token=None):
     if not isinstance(settings, dict):
-        raise AnsibleFilterError('failover_agent_config: settings must be a dict')
-    config, problems = _failover.agent_config(me, _plan(plan, 'failover_agent_config'),
-                                              list(value_list(gateways, 'failover_agent_config', 'a list')), settings,
-                                              api_token)
-    return {'config': config, 'problems': problems}
+        raise AnsibleFilterError("failover_agent_config: settings must be a dict")
+    config, problems = _failover.agent_config(
+        me, _plan(plan, "failover_agent_config"), list(value_list(gateways, "failover_agent_config", "a list")), settings, api_token
+    )
+    return {"config": config, "problems": problems}
 
 
 def failover_client_resolvers(plan, host=None, hosts=None):
-    return _failover.client_resolvers(_plan(plan, 'failover_client_resolvers'), host,
-                                      list(value_list(hosts, 'failover_client_resolvers', 'a list of hosts')))
+    return _failover.client_resolvers(_plan(plan, "failover_client_resolvers"), host, list(value_list(hosts, "failover_client_resolvers", "a list of hosts")))
 
 
 class FilterModule:
@@ -140,8 +137,8 @@ class FilterModule:
 
     def filters(self):
         return {
-            'failover_plan': failover_plan,
-            'failover_gateways': failover_gateways,
-            'failover_agent_config': failover_agent_config,
-            'failover_client_resolvers': failover_client_resolvers,
+            "failover_plan": failover_plan,
+            "failover_gateways": failover_gateways,
+            "failover_agent_config": failover_agent_config,
+            "failover_client_resolvers": failover_client_resolvers,
         }

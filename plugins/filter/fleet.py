@@ -93,8 +93,7 @@ def fleet_prefixes(hosts, hostvars, length=64, extra=None):
     hosts = value_list(hosts, "fleet_prefixes", "a list of inventory hosts")
     extra = value_list(extra, "fleet_prefixes", "a list of prefixes for extra")
     if not hasattr(hostvars, "__getitem__"):
-        raise AnsibleFilterError("fleet_prefixes: hostvars must be the hostvars variable, got %s"
-                                 % type(hostvars).__name__)
+        raise AnsibleFilterError("fleet_prefixes: hostvars must be the hostvars variable, got %s" % type(hostvars).__name__)
     try:
         length = int(length)
     except (TypeError, ValueError):

@@ -14,13 +14,10 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import GaiEr
 def gai_order(candidates, labels=None, precedences=None, scopev4=None):
     """Sort ``candidates`` as glibc getaddrinfo does; see gai_order.yml."""
     if not isinstance(candidates, (list, tuple)):
-        raise AnsibleFilterError(
-            "ipv6ready.docker.gai_order: the input must be a list of {destination, source}, got %s"
-            % type(candidates).__name__)
+        raise AnsibleFilterError("ipv6ready.docker.gai_order: the input must be a list of {destination, source}, got %s" % type(candidates).__name__)
     for name, table in (("labels", labels), ("precedences", precedences), ("scopev4", scopev4)):
         if table is not None and not isinstance(table, (list, tuple)):
-            raise AnsibleFilterError(
-                "ipv6ready.docker.gai_order: %s must be a list of dicts, got %s" % (name, type(table).__name__))
+            raise AnsibleFilterError("ipv6ready.docker.gai_order: %s must be a list of dicts, got %s" % (name, type(table).__name__))
     try:
         return predict_order(list(candidates), labels, precedences, scopev4)
     except GaiError as exc:

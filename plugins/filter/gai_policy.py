@@ -47,11 +47,11 @@ from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import ma
 
 def gai_policy_problems(inputs):
     """What is wrong with the gai_policy role's variables beyond their types (``_gai_policy.input_problems``)."""
-    return _gai_policy.input_problems(mapping(inputs, 'gai_policy_problems input'))
+    return _gai_policy.input_problems(mapping(inputs, "gai_policy_problems input"))
 
 
 class FilterModule:
     """The gai_policy role's checks."""
 
     def filters(self):
-        return {'gai_policy_problems': gai_policy_problems}
+        return {"gai_policy_problems": gai_policy_problems}

@@ -137,7 +137,7 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils import _hcloud
 
 def _need_dict(value, filter_name, what):
     if not isinstance(value, dict):
-        raise AnsibleFilterError('%s: expected %s (a dict), got %s' % (filter_name, what, type(value).__name__))
+        raise AnsibleFilterError("%s: expected %s (a dict), got %s" % (filter_name, what, type(value).__name__))
     return value
 
 
@@ -145,53 +145,67 @@ def _list(value, filter_name, what):
     if value is None:
         return []
     if not isinstance(value, (list, tuple)):
-        raise AnsibleFilterError('%s: expected %s (a list), got %s' % (filter_name, what, type(value).__name__))
+        raise AnsibleFilterError("%s: expected %s (a list), got %s" % (filter_name, what, type(value).__name__))
     return list(value)
 
 
 def hcloud_fleet_plan(settings, facts=None):
     """Check the provisioning settings; return the plan."""
-    return _hcloud.fleet_plan(_need_dict(settings, 'hcloud_fleet_plan', 'the settings'), facts or {})
+    return _hcloud.fleet_plan(_need_dict(settings, "hcloud_fleet_plan", "the settings"), facts or {})
 
 
-def hcloud_fleet_checks(plan, servers=None, server_types=None, locations=None, images=None, ssh_keys=None,
-                        floating_ips=None):
+def hcloud_fleet_checks(plan, servers=None, server_types=None, locations=None, images=None, ssh_keys=None, floating_ips=None):
     """Check the plan against the project before anything is created."""
-    name = 'hcloud_fleet_checks'
-    return _hcloud.fleet_checks(_need_dict(plan, name, 'the plan'), _list(servers, name, 'servers'),
-                                _list(server_types, name, 'server_types'), _list(locations, name, 'locations'),
-                                _list(images, name, 'images'), _list(ssh_keys, name, 'ssh_keys'),
-                                floating_ips=_list(floating_ips, name, 'floating_ips'))
+    name = "hcloud_fleet_checks"
+    return _hcloud.fleet_checks(
+        _need_dict(plan, name, "the plan"),
+        _list(servers, name, "servers"),
+        _list(server_types, name, "server_types"),
+        _list(locations, name, "locations"),
+        _list(images, name, "images"),
+        _list(ssh_keys, name, "ssh_keys"),
+        floating_ips=_list(floating_ips, name, "floating_ips"),
+    )
 
 
 def hcloud_gateway_plan(plan, docker_hosts=None, gateways=None):
     """Return the gateways' rules for the Docker hosts and gateways that exist."""
-    return _hcloud.gateway_plan(_need_dict(plan, 'hcloud_gateway_plan', 'the plan'),
-                                _list(docker_hosts, 'hcloud_gateway_plan', 'docker_hosts'),
-                                _list(gateways, 'hcloud_gateway_plan', 'gateways'))
+    return _hcloud.gateway_plan(
+        _need_dict(plan, "hcloud_gateway_plan", "the plan"),
+        _list(docker_hosts, "hcloud_gateway_plan", "docker_hosts"),
+        _list(gateways, "hcloud_gateway_plan", "gateways"),
+    )
 
 
 def hcloud_fleet_summary(plan, gateway=None, docker_hosts=None, gateways=None, floating_ips=None):
     """Return what the provisioning reports and writes."""
-    name = 'hcloud_fleet_summary'
-    return _hcloud.fleet_summary(_need_dict(plan, name, 'the plan'), _need_dict(gateway, name, 'the gateway'),
-                                 _list(docker_hosts, name, 'docker_hosts'), _list(gateways, name, 'gateways'),
-                                 _list(floating_ips, name, 'floating_ips'))
+    name = "hcloud_fleet_summary"
+    return _hcloud.fleet_summary(
+        _need_dict(plan, name, "the plan"),
+        _need_dict(gateway, name, "the gateway"),
+        _list(docker_hosts, name, "docker_hosts"),
+        _list(gateways, name, "gateways"),
+        _list(floating_ips, name, "floating_ips"),
+    )
 
 
 def hcloud_teardown_settings(settings):
     """Check the teardown's settings; return the problems."""
-    return _hcloud.teardown_settings_problems(_need_dict(settings, 'hcloud_teardown_settings', 'the settings'))
+    return _hcloud.teardown_settings_problems(_need_dict(settings, "hcloud_teardown_settings", "the settings"))
 
 
-def hcloud_teardown_plan(fleet, servers=None, firewalls=None, ssh_keys=None, ssh_key_name=None, confirm=None,
-                         floating_ips=None):
+def hcloud_teardown_plan(fleet, servers=None, firewalls=None, ssh_keys=None, ssh_key_name=None, confirm=None, floating_ips=None):
     """Decide what the teardown deletes."""
-    name = 'hcloud_teardown_plan'
-    return _hcloud.teardown_plan(fleet, _list(servers, name, 'servers'), _list(firewalls, name, 'firewalls'),
-                                 _list(ssh_keys, name, 'ssh_keys'), ssh_key_name=ssh_key_name or None,
-                                 confirm=None if confirm is None else str(confirm),
-                                 floating_ips=_list(floating_ips, name, 'floating_ips'))
+    name = "hcloud_teardown_plan"
+    return _hcloud.teardown_plan(
+        fleet,
+        _list(servers, name, "servers"),
+        _list(firewalls, name, "firewalls"),
+        _list(ssh_keys, name, "ssh_keys"),
+        ssh_key_name=ssh_key_name or None,
+        confirm=None if confirm is None else str(confirm),
+        floating_ips=_list(floating_ips, name, "floating_ips"),
+    )
 
 
 class FilterModule:
@@ -199,10 +213,10 @@ class FilterModule:
 
     def filters(self):
         return {
-            'hcloud_fleet_plan': hcloud_fleet_plan,
-            'hcloud_fleet_checks': hcloud_fleet_checks,
-            'hcloud_gateway_plan': hcloud_gateway_plan,
-            'hcloud_fleet_summary': hcloud_fleet_summary,
-            'hcloud_teardown_settings': hcloud_teardown_settings,
-            'hcloud_teardown_plan': hcloud_teardown_plan,
+            "hcloud_fleet_plan": hcloud_fleet_plan,
+            "hcloud_fleet_checks": hcloud_fleet_checks,
+            "hcloud_gateway_plan": hcloud_gateway_plan,
+            "hcloud_fleet_summary": hcloud_fleet_summary,
+            "hcloud_teardown_settings": hcloud_teardown_settings,
+            "hcloud_teardown_plan": hcloud_teardown_plan,
         }

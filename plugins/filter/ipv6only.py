@@ -130,7 +130,7 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils import _ipv6only
 
 def _dict(value, name, what):
     if not isinstance(value, dict):
-        raise AnsibleFilterError('%s: expected %s (a dict), got %s' % (name, what, type(value).__name__))
+        raise AnsibleFilterError("%s: expected %s (a dict), got %s" % (name, what, type(value).__name__))
     return value
 
 
@@ -138,58 +138,67 @@ def _list(value, name, what):
     if value is None:
         return []
     if not isinstance(value, (list, tuple)):
-        raise AnsibleFilterError('%s: expected %s (a list), got %s' % (name, what, type(value).__name__))
+        raise AnsibleFilterError("%s: expected %s (a list), got %s" % (name, what, type(value).__name__))
     return list(value)
 
 
 def hcloud_ipv6only_settings(values, check_mode=False, inventory_fleets=None):
     """Check the settings before any request."""
-    name = 'hcloud_ipv6only_settings'
-    return _ipv6only.settings(_dict(values, name, 'the settings'), check_mode=bool(check_mode),
-                              inventory_fleets=_list(inventory_fleets, name, 'inventory_fleets'))
+    name = "hcloud_ipv6only_settings"
+    return _ipv6only.settings(
+        _dict(values, name, "the settings"), check_mode=bool(check_mode), inventory_fleets=_list(inventory_fleets, name, "inventory_fleets")
+    )
 
 
-def hcloud_ipv6only_plan(host, fleet=None, mode='migrate', servers=None, primary_ips=None, facts=None, today='',
-                         gateways=None):
+def hcloud_ipv6only_plan(host, fleet=None, mode="migrate", servers=None, primary_ips=None, facts=None, today="", gateways=None):
     """Decide one host."""
-    name = 'hcloud_ipv6only_plan'
-    if mode not in ('migrate', 'restore'):
-        raise AnsibleFilterError('%s: mode must be migrate or restore, got %r' % (name, mode))
-    return _ipv6only.host_plan(str(host), fleet, mode, _list(servers, name, 'servers'),
-                               _list(primary_ips, name, 'primary_ips'), _dict(facts or {}, name, 'facts'), str(today),
-                               gateways=_list(gateways, name, 'gateways'))
+    name = "hcloud_ipv6only_plan"
+    if mode not in ("migrate", "restore"):
+        raise AnsibleFilterError("%s: mode must be migrate or restore, got %r" % (name, mode))
+    return _ipv6only.host_plan(
+        str(host),
+        fleet,
+        mode,
+        _list(servers, name, "servers"),
+        _list(primary_ips, name, "primary_ips"),
+        _dict(facts or {}, name, "facts"),
+        str(today),
+        gateways=_list(gateways, name, "gateways"),
+    )
 
 
 def hcloud_ipv6only_window(reads, window=0):
     """Seconds to wait between the two readings of the counters."""
-    return _ipv6only.wait_seconds(_list(reads, 'hcloud_ipv6only_window', 'the readings'), int(window))
+    return _ipv6only.wait_seconds(_list(reads, "hcloud_ipv6only_window", "the readings"), int(window))
 
 
 def hcloud_ipv6only_refusals(plans):
     """One message for the refused hosts."""
-    return _ipv6only.refusals(_list(plans, 'hcloud_ipv6only_refusals', 'the plans'))
+    return _ipv6only.refusals(_list(plans, "hcloud_ipv6only_refusals", "the plans"))
 
 
-def hcloud_ipv6only_after(plan, info=None, mode='migrate', rollback=False):
+def hcloud_ipv6only_after(plan, info=None, mode="migrate", rollback=False):
     """What is wrong with the host after its power cycle."""
-    name = 'hcloud_ipv6only_after'
-    return _ipv6only.after_problems(_dict(plan, name, 'the plan'), _dict(info or {}, name, 'info'), mode,
-                                    rollback=bool(rollback))
+    name = "hcloud_ipv6only_after"
+    return _ipv6only.after_problems(_dict(plan, name, "the plan"), _dict(info or {}, name, "info"), mode, rollback=bool(rollback))
 
 
 def hcloud_ipv6only_report(settings, before=None, after=None, plans=None, outcomes=None, check_mode=False):
     """The report."""
-    name = 'hcloud_ipv6only_report'
-    return _ipv6only.report(_dict(settings, name, 'the settings'), _dict(before or {}, name, 'before'),
-                            _dict(after or {}, name, 'after'), _list(plans, name, 'plans'),
-                            outcomes if isinstance(outcomes, (list, tuple)) else _dict(outcomes or {}, name, 'outcomes'),
-                            check_mode=bool(check_mode))
+    name = "hcloud_ipv6only_report"
+    return _ipv6only.report(
+        _dict(settings, name, "the settings"),
+        _dict(before or {}, name, "before"),
+        _dict(after or {}, name, "after"),
+        _list(plans, name, "plans"),
+        outcomes if isinstance(outcomes, (list, tuple)) else _dict(outcomes or {}, name, "outcomes"),
+        check_mode=bool(check_mode),
+    )
 
 
 def hcloud_ipv6only_delete_plan(fleet, primary_ips=None, confirm=None):
     """Which kept addresses the deletion removes."""
-    return _ipv6only.delete_plan(fleet, _list(primary_ips, 'hcloud_ipv6only_delete_plan', 'primary_ips'),
-                                 confirm=None if confirm is None else str(confirm))
+    return _ipv6only.delete_plan(fleet, _list(primary_ips, "hcloud_ipv6only_delete_plan", "primary_ips"), confirm=None if confirm is None else str(confirm))
 
 
 class FilterModule:
@@ -197,11 +206,11 @@ class FilterModule:
 
     def filters(self):
         return {
-            'hcloud_ipv6only_settings': hcloud_ipv6only_settings,
-            'hcloud_ipv6only_plan': hcloud_ipv6only_plan,
-            'hcloud_ipv6only_window': hcloud_ipv6only_window,
-            'hcloud_ipv6only_refusals': hcloud_ipv6only_refusals,
-            'hcloud_ipv6only_after': hcloud_ipv6only_after,
-            'hcloud_ipv6only_report': hcloud_ipv6only_report,
-            'hcloud_ipv6only_delete_plan': hcloud_ipv6only_delete_plan,
+            "hcloud_ipv6only_settings": hcloud_ipv6only_settings,
+            "hcloud_ipv6only_plan": hcloud_ipv6only_plan,
+            "hcloud_ipv6only_window": hcloud_ipv6only_window,
+            "hcloud_ipv6only_refusals": hcloud_ipv6only_refusals,
+            "hcloud_ipv6only_after": hcloud_ipv6only_after,
+            "hcloud_ipv6only_report": hcloud_ipv6only_report,
+            "hcloud_ipv6only_delete_plan": hcloud_ipv6only_delete_plan,
         }

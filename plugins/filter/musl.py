@@ -64,8 +64,7 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._musl import musl
 def musl_order(candidates):
     """Sort ``candidates`` as musl's getaddrinfo does; see DOCUMENTATION."""
     if not isinstance(candidates, (list, tuple)):
-        raise AnsibleFilterError("ipv6ready.docker.musl_order: the input must be a list of {destination, source}, "
-                                 "got %s" % type(candidates).__name__)
+        raise AnsibleFilterError("ipv6ready.docker.musl_order: the input must be a list of {destination, source}, got %s" % type(candidates).__name__)
     try:
         return _musl_order(list(candidates))
     except MuslModelError as exc:

@@ -64,4 +64,4 @@ class FilterModule:
     """Names the roles take from their variables."""
 
     def filters(self):
-        return {'interface_problems': interface_problems, 'socket_problems': socket_problems}
+        return {"interface_problems": interface_problems, "socket_problems": socket_problems}

@@ -111,13 +111,12 @@ def nat64_carve(routed, offset=DEFAULT_OFFSET):
     try:
         return _nat64.carve(routed, offset=offset)
     except ValueError as exc:
-        raise AnsibleFilterError('nat64_carve: %s' % exc) from None
+        raise AnsibleFilterError("nat64_carve: %s" % exc) from None
 
 
 def nat64_address_problems(values, name, version=None):
     """Return ``name: problem`` for every value that is not a single IP address (of ``version``)."""
-    return _nat64.address_problems(
-        value_list(values, 'nat64_address_problems', 'an address or a list of addresses'), name, version=version)
+    return _nat64.address_problems(value_list(values, "nat64_address_problems", "an address or a list of addresses"), name, version=version)
 
 
 class FilterModule:
@@ -125,10 +124,10 @@ class FilterModule:
 
     def filters(self):
         return {
-            'nat64_carve': nat64_carve,
-            'nat64_carve_problems': nat64_carve_problems,
-            'nat64_prefix_problems': nat64_prefix_problems,
-            'nat64_address_problems': nat64_address_problems,
-            'nat64_addresses_inside': nat64_addresses_inside,
-            'nat64_non_global': nat64_non_global,
+            "nat64_carve": nat64_carve,
+            "nat64_carve_problems": nat64_carve_problems,
+            "nat64_prefix_problems": nat64_prefix_problems,
+            "nat64_address_problems": nat64_address_problems,
+            "nat64_addresses_inside": nat64_addresses_inside,
+            "nat64_non_global": nat64_non_global,
         }

@@ -46,11 +46,11 @@ from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import ma
 
 def nat64_client_problems(inputs):
     """What is wrong with the nat64_client role's variables beyond their types (``_nat64_client.input_problems``)."""
-    return _nat64_client.input_problems(mapping(inputs, 'nat64_client_problems input'))
+    return _nat64_client.input_problems(mapping(inputs, "nat64_client_problems input"))
 
 
 class FilterModule:
     """The nat64_client role's checks."""
 
     def filters(self):
-        return {'nat64_client_problems': nat64_client_problems}
+        return {"nat64_client_problems": nat64_client_problems}

@@ -146,22 +146,22 @@ from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import ma
 
 def nat64_gateway_problems(inputs):
     """What is wrong with the role's variables beyond their types (``_nat64_gateway.input_problems``)."""
-    return _nat64_gateway.input_problems(mapping(inputs, 'nat64_gateway_problems input'))
+    return _nat64_gateway.input_problems(mapping(inputs, "nat64_gateway_problems input"))
 
 
 def nat64_gateway_prefix_problems(inputs, prefix, addresses=None):
     """What is wrong with the NAT64 prefix in use on this host (``_nat64_gateway.prefix_in_use_problems``)."""
-    return _nat64_gateway.prefix_in_use_problems(mapping(inputs, 'nat64_gateway_prefix_problems input'), prefix,
-                                                 value_list(addresses, 'nat64_gateway_prefix_problems',
-                                                            'a list of addresses'))
+    return _nat64_gateway.prefix_in_use_problems(
+        mapping(inputs, "nat64_gateway_prefix_problems input"), prefix, value_list(addresses, "nat64_gateway_prefix_problems", "a list of addresses")
+    )
 
 
 def nat64_ipv4_denied(targets):
     """The non-global IPv4 networks the translator drops, minus those inside ``targets``."""
     try:
-        return ipv4_denied(value_list(targets, 'nat64_ipv4_denied', 'a network or a list of networks'))
+        return ipv4_denied(value_list(targets, "nat64_ipv4_denied", "a network or a list of networks"))
     except (ValueError, TypeError) as exc:
-        raise AnsibleFilterError('nat64_ipv4_denied: %s' % exc) from exc
+        raise AnsibleFilterError("nat64_ipv4_denied: %s" % exc) from exc
 
 
 def nat64_bpf_config(prefix, pool, timeout):
@@ -169,7 +169,7 @@ def nat64_bpf_config(prefix, pool, timeout):
     try:
         return bpf_config_hex(prefix, pool, timeout)
     except (ValueError, TypeError) as exc:
-        raise AnsibleFilterError('nat64_bpf_config: %s' % exc) from exc
+        raise AnsibleFilterError("nat64_bpf_config: %s" % exc) from exc
 
 
 def nat64_engine_problems(engine, pool, device, timeout, names=None, lowest_ipv6_mtu=1280):
@@ -182,7 +182,7 @@ def nat64_gateway_plan(engine, **kwargs):
     try:
         return gateway_plan(engine, **kwargs)
     except (ValueError, TypeError) as exc:
-        raise AnsibleFilterError('nat64_gateway_plan: %s' % exc) from exc
+        raise AnsibleFilterError("nat64_gateway_plan: %s" % exc) from exc
 
 
 class FilterModule:
@@ -190,10 +190,10 @@ class FilterModule:
 
     def filters(self):
         return {
-            'nat64_gateway_problems': nat64_gateway_problems,
-            'nat64_gateway_prefix_problems': nat64_gateway_prefix_problems,
-            'nat64_ipv4_denied': nat64_ipv4_denied,
-            'nat64_bpf_config': nat64_bpf_config,
-            'nat64_engine_problems': nat64_engine_problems,
-            'nat64_gateway_plan': nat64_gateway_plan,
+            "nat64_gateway_problems": nat64_gateway_problems,
+            "nat64_gateway_prefix_problems": nat64_gateway_prefix_problems,
+            "nat64_ipv4_denied": nat64_ipv4_denied,
+            "nat64_bpf_config": nat64_bpf_config,
+            "nat64_engine_problems": nat64_engine_problems,
+            "nat64_gateway_plan": nat64_gateway_plan,
         }

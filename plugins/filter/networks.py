@@ -135,7 +135,7 @@ def _plain(value):
 
 def _mapping(value, filter_name, what):
     if not isinstance(value, Mapping):
-        raise AnsibleFilterError('%s: %s must be a dict, got %s' % (filter_name, what, type(value).__name__))
+        raise AnsibleFilterError("%s: %s must be a dict, got %s" % (filter_name, what, type(value).__name__))
     return _plain(value)
 
 
@@ -143,68 +143,69 @@ def _sequence(value, filter_name, what):
     if value is None:
         return []
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
-        raise AnsibleFilterError('%s: %s must be a list, got %s' % (filter_name, what, type(value).__name__))
+        raise AnsibleFilterError("%s: %s must be a list, got %s" % (filter_name, what, type(value).__name__))
     return _plain(value)
 
 
 def networks_check(settings):
     """See DOCUMENTATION."""
     try:
-        return _networks.check(_mapping(settings, 'networks_check', 'the input'))
+        return _networks.check(_mapping(settings, "networks_check", "the input"))
     except (KeyError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError('networks_check: %s' % exc) from None
+        raise AnsibleFilterError("networks_check: %s" % exc) from None
 
 
 def networks_plan(networks, settings, engine, facts=None):
     """See DOCUMENTATION."""
     try:
-        return _networks.plan(_sequence(networks, 'networks_plan', 'the input'),
-                              _mapping(settings, 'networks_plan', 'settings'),
-                              _mapping(engine, 'networks_plan', 'engine'),
-                              _plain(facts or {}))
+        return _networks.plan(
+            _sequence(networks, "networks_plan", "the input"),
+            _mapping(settings, "networks_plan", "settings"),
+            _mapping(engine, "networks_plan", "engine"),
+            _plain(facts or {}),
+        )
     except (KeyError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError('networks_plan: %s' % exc) from None
+        raise AnsibleFilterError("networks_plan: %s" % exc) from None
 
 
 def networks_reconnect(attached, networks):
     """See DOCUMENTATION."""
-    attached = _sequence(attached, 'networks_reconnect', 'the input')
-    networks = _sequence(networks, 'networks_reconnect', 'networks')
+    attached = _sequence(attached, "networks_reconnect", "the input")
+    networks = _sequence(networks, "networks_reconnect", "networks")
     try:
         return _networks.reconnect_list(attached, networks)
     except (KeyError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError('networks_reconnect: %s' % exc) from None
+        raise AnsibleFilterError("networks_reconnect: %s" % exc) from None
 
 
 def networks_recovery(reconnect, networks, engine, reason=None):
     """See DOCUMENTATION."""
-    reconnect = _sequence(reconnect, 'networks_recovery', 'the input')
-    networks = _sequence(networks, 'networks_recovery', 'networks')
-    engine = _mapping(engine, 'networks_recovery', 'engine')
+    reconnect = _sequence(reconnect, "networks_recovery", "the input")
+    networks = _sequence(networks, "networks_recovery", "networks")
+    engine = _mapping(engine, "networks_recovery", "engine")
     try:
-        return _networks.recovery(reconnect, networks, engine.get('networks'), engine.get('containers'), _plain(reason))
+        return _networks.recovery(reconnect, networks, engine.get("networks"), engine.get("containers"), _plain(reason))
     except (KeyError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError('networks_recovery: %s' % exc) from None
+        raise AnsibleFilterError("networks_recovery: %s" % exc) from None
 
 
 def networks_host_problems(host_text, prefixes):
     """See DOCUMENTATION."""
     if not isinstance(host_text, str):
-        raise AnsibleFilterError('networks_host_problems: expected the ip -json output as text, got %s'
-                                 % type(host_text).__name__)
-    pairs = _sequence(prefixes, 'networks_host_problems', 'prefixes')
+        raise AnsibleFilterError("networks_host_problems: expected the ip -json output as text, got %s" % type(host_text).__name__)
+    pairs = _sequence(prefixes, "networks_host_problems", "prefixes")
     try:
         return _networks.host_overlaps(_networks.host_read(host_text), [tuple(pair) for pair in _plain(pairs)])
     except (KeyError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError('networks_host_problems: %s' % exc) from None
+        raise AnsibleFilterError("networks_host_problems: %s" % exc) from None
 
 
 def fleet_ula(current, new_fleet):
     """See DOCUMENTATION."""
     try:
-        return _networks.fleet_ula(_plain(current) if current not in (None, '') else None, bool(new_fleet))
+        return _networks.fleet_ula(_plain(current) if current not in (None, "") else None, bool(new_fleet))
     except ValueError as exc:
-        raise AnsibleFilterError('fleet_ula: %s' % exc) from None
+        raise AnsibleFilterError("fleet_ula: %s" % exc) from None
 
 
 class FilterModule:
@@ -212,10 +213,10 @@ class FilterModule:
 
     def filters(self):
         return {
-            'networks_check': networks_check,
-            'networks_plan': networks_plan,
-            'networks_reconnect': networks_reconnect,
-            'networks_recovery': networks_recovery,
-            'networks_host_problems': networks_host_problems,
-            'fleet_ula': fleet_ula,
+            "networks_check": networks_check,
+            "networks_plan": networks_plan,
+            "networks_reconnect": networks_reconnect,
+            "networks_recovery": networks_recovery,
+            "networks_host_problems": networks_host_problems,
+            "fleet_ula": fleet_ula,
         }

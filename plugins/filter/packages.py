@@ -66,38 +66,34 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils import _packages
 
 def _names(packages, what):
     if isinstance(packages, str) or not isinstance(packages, (list, tuple)):
-        raise AnsibleFilterError('%s: expected a list of package names, got %s' % (what, type(packages).__name__))
+        raise AnsibleFilterError("%s: expected a list of package names, got %s" % (what, type(packages).__name__))
     return [str(name) for name in packages]
 
 
 def packages_query(packages):
     """The ``dpkg-query`` argv that reads the status of ``packages``."""
-    return _packages.query_argv(_names(packages, 'packages_query'))
+    return _packages.query_argv(_names(packages, "packages_query"))
 
 
 def packages_install_failure(result, packages, resolv_conf, who):
     """The failure message of a role whose apt install of ``packages`` failed with ``result``."""
     results = result if isinstance(result, (list, tuple)) else [result]
     if not results or not all(isinstance(item, dict) for item in results):
-        raise AnsibleFilterError('packages_install_failure: expected the failed task result as a dict (or a list of '
-                                 'results), got %s' % type(result).__name__)
+        raise AnsibleFilterError("packages_install_failure: expected the failed task result as a dict (or a list of results), got %s" % type(result).__name__)
     if resolv_conf is not None and not isinstance(resolv_conf, str):
-        raise AnsibleFilterError('packages_install_failure: expected /etc/resolv.conf as text (or null), got %s'
-                                 % type(resolv_conf).__name__)
-    return _packages.install_failure(_names(packages, 'packages_install_failure'), result, resolv_conf, str(who))
+        raise AnsibleFilterError("packages_install_failure: expected /etc/resolv.conf as text (or null), got %s" % type(resolv_conf).__name__)
+    return _packages.install_failure(_names(packages, "packages_install_failure"), result, resolv_conf, str(who))
 
 
 def packages_missing(stdout, packages):
     """The ``packages`` the output of ``packages_query`` does not report installed."""
     if not isinstance(stdout, str):
-        raise AnsibleFilterError('packages_missing: expected the command output as a string, got %s'
-                                 % type(stdout).__name__)
-    return _packages.missing(stdout, _names(packages, 'packages_missing'))
+        raise AnsibleFilterError("packages_missing: expected the command output as a string, got %s" % type(stdout).__name__)
+    return _packages.missing(stdout, _names(packages, "packages_missing"))
 
 
 class FilterModule:
     """Read installed Debian packages in one command."""
 
     def filters(self):
-        return {'packages_query': packages_query, 'packages_missing': packages_missing,
-                'packages_install_failure': packages_install_failure}
+        return {"packages_query": packages_query, "packages_missing": packages_missing, "packages_install_failure": packages_install_failure}

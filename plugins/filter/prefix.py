@@ -53,10 +53,10 @@ from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import va
 def prefix_problems(values, name, version=None):
     """Return ``name: problem`` for every invalid prefix in ``values``."""
     problems = []
-    for value in value_list(values, 'prefix_problems', 'a prefix or a list of prefixes'):
+    for value in value_list(values, "prefix_problems", "a prefix or a list of prefixes"):
         problem = prefix_problem(value, version=version)
         if problem:
-            problems.append('%s: %s' % (name, problem))
+            problems.append("%s: %s" % (name, problem))
     return problems
 
 
@@ -64,4 +64,4 @@ class FilterModule:
     """Prefix validation filters."""
 
     def filters(self):
-        return {'prefix_problems': prefix_problems}
+        return {"prefix_problems": prefix_problems}

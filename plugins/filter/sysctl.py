@@ -80,27 +80,31 @@ from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import ma
 
 def sysctl_plan(host, inputs):
     """Everything the sysctl role does on one host (see ``_sysctl.plan``)."""
-    return _sysctl.plan(mapping(host, 'sysctl_plan input'), mapping(inputs, 'sysctl_plan inputs'))
+    return _sysctl.plan(mapping(host, "sysctl_plan input"), mapping(inputs, "sysctl_plan inputs"))
 
 
 def sysctl_problems(inputs):
     """What is wrong with the sysctl role's variables beyond their types."""
-    return _sysctl.input_problems(mapping(inputs, 'sysctl_problems input'))
+    return _sysctl.input_problems(mapping(inputs, "sysctl_problems input"))
 
 
 def sysctl_nft_interfaces(inputs):
     """The interfaces the role's nftables forward chain lets through: Docker's bridges and the listed ones."""
-    return _sysctl.nft_accept_interfaces(mapping(inputs, 'sysctl_nft_interfaces input'))
+    return _sysctl.nft_accept_interfaces(mapping(inputs, "sysctl_nft_interfaces input"))
 
 
 def sysctl_packages(inputs):
     """The Debian packages the sysctl role needs for its variables."""
-    return _sysctl.packages(mapping(inputs, 'sysctl_packages input'))
+    return _sysctl.packages(mapping(inputs, "sysctl_packages input"))
 
 
 class FilterModule:
     """The sysctl role's decisions."""
 
     def filters(self):
-        return {'sysctl_plan': sysctl_plan, 'sysctl_problems': sysctl_problems, 'sysctl_packages': sysctl_packages,
-                'sysctl_nft_interfaces': sysctl_nft_interfaces}
+        return {
+            "sysctl_plan": sysctl_plan,
+            "sysctl_problems": sysctl_problems,
+            "sysctl_packages": sysctl_packages,
+            "sysctl_nft_interfaces": sysctl_nft_interfaces,
+        }

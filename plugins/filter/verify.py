@@ -110,8 +110,7 @@ def _mapping(value, filter_name):
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise AnsibleFilterError("%s: expected the probe's JSON output (a dict), got %s"
-                                 % (filter_name, type(value).__name__))
+        raise AnsibleFilterError("%s: expected the probe's JSON output (a dict), got %s" % (filter_name, type(value).__name__))
     return value
 
 
@@ -134,13 +133,11 @@ def verify_gateway_paths(names, hostvars=None):
 
 
 def verify_gateway_connects(dns, paths=None, resolvers=None, targets=None):
-    return _verify.gateway_connects(_mapping(dns, "verify_gateway_connects"), paths or [], resolvers or [],
-                                    targets or [])
+    return _verify.gateway_connects(_mapping(dns, "verify_gateway_connects"), paths or [], resolvers or [], targets or [])
 
 
 def verify_gateway_checks(dns, connected=None, paths=None, resolvers=None, targets=None, name=""):
-    return _verify.gateway_checks(_mapping(dns, "verify_gateway_checks"), _mapping(connected, "connected"),
-                                  paths or [], resolvers or [], targets or [], name)
+    return _verify.gateway_checks(_mapping(dns, "verify_gateway_checks"), _mapping(connected, "connected"), paths or [], resolvers or [], targets or [], name)
 
 
 def verify_container_checks(result, gai_conf="", musl="warn"):
@@ -154,8 +151,7 @@ def verify_exposure_addresses(result, route=False):
 
 
 def verify_exposure_checks(result, exposure=None, source="", port=0, route=False):
-    return _verify.exposure_checks(_mapping(result, "verify_exposure_checks"), _mapping(exposure, "exposure"),
-                                   source, port, bool(route))
+    return _verify.exposure_checks(_mapping(result, "verify_exposure_checks"), _mapping(exposure, "exposure"), source, port, bool(route))
 
 
 def verify_report(checks):

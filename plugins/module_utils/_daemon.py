@@ -56,8 +56,10 @@ def role_problems(inputs):
             pool = dict(pool, size=_int_or_text(pool.get("size"))) if isinstance(pool, dict) else pool
             problems.extend(pool_problems("%s[%d]" % (var, index), pool, version=version, host_bits=False))
     if not inputs.get("daemon_ipv4_address_pools"):
-        problems.append("daemon_ipv4_address_pools: must not be empty: default-address-pools replaces Docker's "
-                        "built-in IPv4 pools, so an empty list leaves new networks without IPv4")
+        problems.append(
+            "daemon_ipv4_address_pools: must not be empty: default-address-pools replaces Docker's "
+            "built-in IPv4 pools, so an empty list leaves new networks without IPv4"
+        )
     for server in inputs.get("daemon_dns") or []:
         problem = _prefix.address_problem(server)
         if problem:
@@ -67,8 +69,7 @@ def role_problems(inputs):
     always.update(inputs.get("daemon_settings") or {})
     for key in inputs.get("daemon_remove_keys") or []:
         if key in always:
-            problems.append("daemon_remove_keys: %r is also set by this role or daemon_settings; name it in one of "
-                            "them only" % key)
+            problems.append("daemon_remove_keys: %r is also set by this role or daemon_settings; name it in one of them only" % key)
     problems.extend(_names.socket_problems(inputs.get("ipv6ready_docker_socket"), "ipv6ready_docker_socket"))
     return problems
 
@@ -142,19 +143,31 @@ def role_plan(inputs, version):
         return {"version": "", "settings": {}, "problems": []}
     parsed = _engine.parse_version(version)
     if not _engine.supports(parsed, "ip6tables"):
-        return {"version": _engine.format_version(parsed), "settings": {}, "problems": [
-            "Docker %s is too old: IPv6 firewalling (ip6tables) needs Docker %s or newer. Upgrade the engine first."
-            % (_engine.format_version(parsed), _engine.since("ip6tables"))]}
+        return {
+            "version": _engine.format_version(parsed),
+            "settings": {},
+            "problems": [
+                "Docker %s is too old: IPv6 firewalling (ip6tables) needs Docker %s or newer. Upgrade the engine first."
+                % (_engine.format_version(parsed), _engine.since("ip6tables"))
+            ],
+        }
     backend = inputs.get("daemon_firewall_backend")
     if backend and not _engine.supports(parsed, "firewall_backend"):
-        return {"version": _engine.format_version(parsed), "settings": {}, "problems": [
-            "daemon_firewall_backend: %r needs Docker %s or newer (daemon.json firewall-backend); the engine is %s. "
-            "Leave daemon_firewall_backend empty on this engine, or upgrade it"
-            % (backend, _engine.since("firewall_backend"), _engine.format_version(parsed))]}
+        return {
+            "version": _engine.format_version(parsed),
+            "settings": {},
+            "problems": [
+                "daemon_firewall_backend: %r needs Docker %s or newer (daemon.json firewall-backend); the engine is %s. "
+                "Leave daemon_firewall_backend empty on this engine, or upgrade it"
+                % (backend, _engine.since("firewall_backend"), _engine.format_version(parsed))
+            ],
+        }
     settings = role_settings(inputs, parsed)
-    problems = ["daemon_remove_keys: %r is written by this role for Docker %s; remove it from daemon_remove_keys"
-                % (key, _engine.format_version(parsed))
-                for key in inputs.get("daemon_remove_keys") or [] if key in settings]
+    problems = [
+        "daemon_remove_keys: %r is written by this role for Docker %s; remove it from daemon_remove_keys" % (key, _engine.format_version(parsed))
+        for key in inputs.get("daemon_remove_keys") or []
+        if key in settings
+    ]
     return {"version": _engine.format_version(parsed), "settings": settings, "problems": problems}
 
 
@@ -192,15 +205,17 @@ def forwarding_problems(inputs, values):
     if (inputs.get("daemon_settings") or {}).get("ip-forward") is False:
         return []
     wanted = [key for key, family in FORWARDING_KEYS if family == 4 or _flag(inputs.get("daemon_ipv6"))]
-    off = ["%s is %s" % (key, str((values or {}).get(key, "unknown")).strip() or "unknown")
-           for key in wanted if str((values or {}).get(key, "")).strip() != "1"]
+    off = [
+        "%s is %s" % (key, str((values or {}).get(key, "unknown")).strip() or "unknown") for key in wanted if str((values or {}).get(key, "")).strip() != "1"
+    ]
     if not off:
         return []
-    return ["daemon_firewall_backend: 'nftables': Docker does not enable IP forwarding with the nftables backend, and "
-            "refuses to start without it, but on this host %s. Run the ipv6ready.docker.sysctl role first with "
-            "sysctl_forward_policy_backend: nftables (site.yml does when daemon_firewall_backend is nftables): it "
-            "turns forwarding on, at boot too, and drops what Docker does not forward; nothing was changed"
-            % " and ".join(off)]
+    return [
+        "daemon_firewall_backend: 'nftables': Docker does not enable IP forwarding with the nftables backend, and "
+        "refuses to start without it, but on this host %s. Run the ipv6ready.docker.sysctl role first with "
+        "sysctl_forward_policy_backend: nftables (site.yml does when daemon_firewall_backend is nftables): it "
+        "turns forwarding on, at boot too, and drops what Docker does not forward; nothing was changed" % " and ".join(off)
+    ]
 
 
 def role_ula_prefixes(inputs):
@@ -217,8 +232,7 @@ def role_ula_prefixes(inputs):
                     out.append(("daemon_ipv6_address_pools[%d].base" % index, pool["base"]))
     if isinstance(settings.get("fixed-cidr-v6"), str):
         out.append(("daemon_settings.fixed-cidr-v6", settings["fixed-cidr-v6"]))
-    for index, pool in enumerate(settings.get("default-address-pools") or []
-                                 if isinstance(settings.get("default-address-pools"), list) else []):
+    for index, pool in enumerate(settings.get("default-address-pools") or [] if isinstance(settings.get("default-address-pools"), list) else []):
         if isinstance(pool, dict) and isinstance(pool.get("base"), str):
             out.append(("daemon_settings.default-address-pools[%d].base" % index, pool["base"]))
     return out
@@ -245,13 +259,14 @@ def engine_missing_message(result, install):
     else:
         found = "'dockerd --version' failed (rc %s: %s)" % (result.get("rc"), said or "no output")
     if _flag(install):
-        return ("No Docker engine found on this host: %s, and the distribution's engine could not be installed."
-                % found)
-    return ("No Docker engine found on this host: %s, and daemon_install is false, so the role installs none. "
-            "Either install Docker first, then run the role again; Docker CE (what `kamal server bootstrap` installs "
-            "from get.docker.com) reaches Docker's servers from an IPv6-only host only through NAT64, so run "
-            "site.yml --tags gateways,nat64_client before it (docs/hetzner.md). Or set daemon_install: true (the "
-            "default) to install the distribution's docker.io." % found)
+        return "No Docker engine found on this host: %s, and the distribution's engine could not be installed." % found
+    return (
+        "No Docker engine found on this host: %s, and daemon_install is false, so the role installs none. "
+        "Either install Docker first, then run the role again; Docker CE (what `kamal server bootstrap` installs "
+        "from get.docker.com) reaches Docker's servers from an IPv6-only host only through NAT64, so run "
+        "site.yml --tags gateways,nat64_client before it (docs/hetzner.md). Or set daemon_install: true (the "
+        "default) to install the distribution's docker.io." % found
+    )
 
 
 _CANDIDATE_RE = re.compile(r"^\s*Candidate:\s*(\S+)", re.MULTILINE)
@@ -278,6 +293,7 @@ def engine_version_text(text):
 # The daemon role: is the running engine what daemon.json says?
 # --------------------------------------------------------------------------
 
+
 def health_problem(ping, bridge, expect_ipv6, socket, timeout):
     """Judge the engine's health from the registered ``uri`` results; ``''`` when healthy.
 
@@ -292,15 +308,16 @@ def health_problem(ping, bridge, expect_ipv6, socket, timeout):
     if not expect_ipv6:
         return ""
     if bridge.get("status", -1) != 200:
-        return "the engine API did not answer %s for the default bridge network (%s)" % (
-            socket, bridge.get("msg") or "no answer")
+        return "the engine API did not answer %s for the default bridge network (%s)" % (socket, bridge.get("msg") or "no answer")
     enabled = (bridge.get("json") or {}).get("EnableIPv6", False)
     subnets = [c.get("Subnet") for c in bridge_ipam(bridge.get("json"))]
     if enabled is True and any(":" in (s or "") for s in subnets):
         return ""
-    return ("the default bridge network reports no IPv6 (EnableIPv6 %s, subnets %s). With live-restore on and "
-            "containers running, dockerd keeps the old default bridge across a restart: stop the containers or "
-            "turn live-restore off for this change" % (enabled, ", ".join(s or "" for s in subnets)))
+    return (
+        "the default bridge network reports no IPv6 (EnableIPv6 %s, subnets %s). With live-restore on and "
+        "containers running, dockerd keeps the old default bridge across a restart: stop the containers or "
+        "turn live-restore off for this change" % (enabled, ", ".join(s or "" for s in subnets))
+    )
 
 
 def bridge_ipam(network):
@@ -352,6 +369,7 @@ def _same_addresses(left, right):
             except ValueError:
                 out.append(value)
         return out
+
     return canon(left) == canon(right)
 
 
@@ -380,9 +398,11 @@ def drift_problems(config, state):
     running = sorted(c["name"] for c in containers)
     if state.get("live_restore") and running:
         shown = ", ".join(running[:10]) + (", ..." if len(running) > 10 else "")
-        restart = ("with live-restore on, the engine keeps its networks as they are while any container runs (%d "
-                   "running: %s): stop them, or turn live-restore off (a reload is enough), then restart the engine "
-                   "(systemctl restart docker)" % (len(running), shown))
+        restart = (
+            "with live-restore on, the engine keeps its networks as they are while any container runs (%d "
+            "running: %s): stop them, or turn live-restore off (a reload is enough), then restart the engine "
+            "(systemctl restart docker)" % (len(running), shown)
+        )
     else:
         restart = "restart the engine (systemctl restart docker)"
     if bridge:
@@ -390,14 +410,17 @@ def drift_problems(config, state):
         has_ipv6 = bridge.get("EnableIPv6") is True
         v6 = [c for c in bridge_ipam(bridge) if ":" in (c.get("Subnet") or "")]
         if want_ipv6 != has_ipv6:
-            problems.append("the default bridge has IPv6 %s, but daemon.json says ipv6: %s; %s"
-                            % ("on" if has_ipv6 else "off", "true" if want_ipv6 else "false", restart))
+            problems.append(
+                "the default bridge has IPv6 %s, but daemon.json says ipv6: %s; %s" % ("on" if has_ipv6 else "off", "true" if want_ipv6 else "false", restart)
+            )
         elif want_ipv6 and config.get("fixed-cidr-v6"):
             want = _canonical(config["fixed-cidr-v6"])
             have = set(_canonical(c.get(key)) for c in v6 for key in ("Subnet", "IPRange") if c.get(key))
             if want not in have:
-                problems.append("the default bridge has the IPv6 subnet %s, but daemon.json says fixed-cidr-v6: %s; %s"
-                                % (", ".join(c.get("Subnet") for c in v6) or "none", config["fixed-cidr-v6"], restart))
+                problems.append(
+                    "the default bridge has the IPv6 subnet %s, but daemon.json says fixed-cidr-v6: %s; %s"
+                    % (", ".join(c.get("Subnet") for c in v6) or "none", config["fixed-cidr-v6"], restart)
+                )
     want_dns = config.get("dns") or []
     if want_dns:
         stale = {}
@@ -411,9 +434,11 @@ def drift_problems(config, state):
                 stale.setdefault(", ".join(servers) or "none", []).append(container["name"])
         for servers, names in sorted(stale.items()):
             names = sorted(names)
-            problems.append("the running containers %s still use the DNS servers %s, but daemon.json says dns: %s; "
-                            "the engine applies dns when it starts a container: restart them (docker restart %s)"
-                            % (", ".join(names), servers, ", ".join(want_dns), " ".join(names)))
+            problems.append(
+                "the running containers %s still use the DNS servers %s, but daemon.json says dns: %s; "
+                "the engine applies dns when it starts a container: restart them (docker restart %s)"
+                % (", ".join(names), servers, ", ".join(want_dns), " ".join(names))
+            )
     return problems
 
 
@@ -433,8 +458,12 @@ def rollback_message(path, changed, restart_problem, engine_log, restored, remov
     was removed; ``engine_back`` is ``''`` when the engine runs again with the
     previous file, else why not.
     """
-    text = ("Docker did not come back healthy after changing %s in %s: %s. The engine says: %s. "
-            % (", ".join(changed or []), path, restart_problem, " | ".join(engine_log or [])))
+    text = "Docker did not come back healthy after changing %s in %s: %s. The engine says: %s. " % (
+        ", ".join(changed or []),
+        path,
+        restart_problem,
+        " | ".join(engine_log or []),
+    )
     if restored:
         backup = restored if isinstance(restored, str) else "a backup"
         text += "The previous daemon.json was restored (the rejected one is kept as %s); " % backup

@@ -25,22 +25,24 @@ DEFAULT_PATH = "/etc/docker/daemon.json"
 # behavior" table of the dockerd reference. The reference names
 # ``authorization-plugin`` (the CLI flag); the daemon.json key is
 # ``authorization-plugins``. Every other key needs a full engine restart.
-RELOADABLE_KEYS = frozenset((
-    "debug",
-    "labels",
-    "live-restore",
-    "max-concurrent-downloads",
-    "max-concurrent-uploads",
-    "max-download-attempts",
-    "default-runtime",
-    "runtimes",
-    "authorization-plugins",
-    "allow-nondistributable-artifacts",
-    "insecure-registries",
-    "registry-mirrors",
-    "shutdown-timeout",
-    "features",
-))
+RELOADABLE_KEYS = frozenset(
+    (
+        "debug",
+        "labels",
+        "live-restore",
+        "max-concurrent-downloads",
+        "max-concurrent-uploads",
+        "max-download-attempts",
+        "default-runtime",
+        "runtimes",
+        "authorization-plugins",
+        "allow-nondistributable-artifacts",
+        "insecure-registries",
+        "registry-mirrors",
+        "shutdown-timeout",
+        "features",
+    )
+)
 
 # ``features`` is reloaded as a whole, but only some flags take effect
 # without a restart (the builder choice is read per request). Others, such
@@ -63,9 +65,7 @@ class DaemonJsonParseError(DaemonJsonError):
         self.lineno = lineno
         self.colno = colno
         self.reason = msg
-        super().__init__(
-            "%s is not a valid daemon.json: %s (line %d, column %d)" % (path, msg, lineno, colno)
-        )
+        super().__init__("%s is not a valid daemon.json: %s (line %d, column %d)" % (path, msg, lineno, colno))
 
 
 class DaemonJsonConflictError(DaemonJsonError):
@@ -75,6 +75,7 @@ class DaemonJsonConflictError(DaemonJsonError):
 # --------------------------------------------------------------------------
 # Parsing and rendering
 # --------------------------------------------------------------------------
+
 
 def parse_daemon_json(text, path=DEFAULT_PATH):
     """Parse the text of a daemon.json.
@@ -101,7 +102,9 @@ def parse_daemon_json(text, path=DEFAULT_PATH):
         colno = offset - (text.rfind("\n", 0, offset) + 1) + 1
         raise DaemonJsonParseError(
             "the top-level value must be a JSON object, not %s" % json_type_name(data),
-            path, lineno, colno,
+            path,
+            lineno,
+            colno,
         )
     return data
 
@@ -155,6 +158,7 @@ def json_equal(a, b):
 # Merging and comparing
 # --------------------------------------------------------------------------
 
+
 def _deep_merge(base, update):
     result = dict(base)
     for key, value in update.items():
@@ -181,9 +185,7 @@ def merge_settings(current, settings=None, remove=None):
     remove = remove or []
     both = sorted(set(settings) & set(remove))
     if both:
-        raise DaemonJsonConflictError(
-            "key(s) both in settings and remove: %s" % ", ".join(both)
-        )
+        raise DaemonJsonConflictError("key(s) both in settings and remove: %s" % ", ".join(both))
     merged = _deep_merge(current, settings)
     for key in remove:
         merged.pop(key, None)
@@ -193,17 +195,13 @@ def merge_settings(current, settings=None, remove=None):
 def changed_keys(before, after):
     """Return the sorted top-level keys that were added, removed or changed."""
     keys = set(before) | set(after)
-    return sorted(
-        k for k in keys
-        if k not in before or k not in after or not json_equal(before[k], after[k])
-    )
+    return sorted(k for k in keys if k not in before or k not in after or not json_equal(before[k], after[k]))
 
 
 def _changed_features(before, after):
     old = before.get("features") if isinstance(before.get("features"), dict) else {}
     new = after.get("features") if isinstance(after.get("features"), dict) else {}
-    return set(k for k in set(old) | set(new)
-               if k not in old or k not in new or not json_equal(old[k], new[k]))
+    return set(k for k in set(old) | set(new) if k not in old or k not in new or not json_equal(old[k], new[k]))
 
 
 def classify_changes(before, after):
@@ -259,6 +257,7 @@ def dockerd_validate_command(dockerd, config_file):
 # Each checker takes (key path, value) and returns a list of error messages.
 # A message always starts with the key path and says what is wrong.
 
+
 def _describe(value):
     text = json.dumps(value, ensure_ascii=False)
     if len(text) > 60:
@@ -312,6 +311,7 @@ def _one_of(*choices):
         if isinstance(value, str) and value in choices:
             return []
         return ["%s: must be one of %s, got %s" % (key, ", ".join('"%s"' % c for c in choices), _describe(value))]
+
     return check
 
 
@@ -323,6 +323,7 @@ def _list_of(item_check):
         for index, item in enumerate(value):
             errors.extend(item_check("%s[%d]" % (key, index), item))
         return errors
+
     return check
 
 
@@ -334,6 +335,7 @@ def _dict_of(value_check):
         for name, item in value.items():
             errors.extend(value_check("%s.%s" % (key, name), item))
         return errors
+
     return check
 
 
@@ -355,6 +357,7 @@ def _ip_text(key, value, family=None, form="address"):
 def _ip(family=None, form="address"):
     def check(key, value):
         return _ip_text(key, value, family, form)
+
     return check
 
 
@@ -385,10 +388,7 @@ def pool_problems(key, value, version=None, host_bits=True):
     network = ipaddress.ip_network(value["base"], strict=False)
     size = value["size"]
     if size < network.prefixlen or size > network.max_prefixlen:
-        errors.append(
-            "%s.size: %d must be between %d (the prefix length of %s) and %d"
-            % (key, size, network.prefixlen, value["base"], network.max_prefixlen)
-        )
+        errors.append("%s.size: %d must be between %d (the prefix length of %s) and %d" % (key, size, network.prefixlen, value["base"], network.max_prefixlen))
     return errors
 
 
@@ -477,6 +477,7 @@ def check_types(config):
 # Engine version rules: the one place that says which engine needs what
 # --------------------------------------------------------------------------
 
+
 def _present(key):
     return lambda cfg: key in cfg
 
@@ -487,6 +488,7 @@ def _network_opt_set(option):
         if not isinstance(opts, dict):
             return False
         return any(isinstance(v, dict) and option in v for v in opts.values())
+
     return condition
 
 
@@ -503,26 +505,16 @@ def _ipv6_without_fixed_cidr_v6(cfg):
 # lacks the feature and the condition holds for the merged config; the message
 # is "<key>: <problem> before Docker <version>; the engine is X".
 VERSION_RULES = (
-    ("ip6tables", "ip6tables", _present("ip6tables"),
-     "does not exist"),
-    ("ip6tables", "ip6tables_default", _ip6tables_without_experimental,
-     'true needs "experimental": true'),
-    ("ipv6", "ipv6_without_fixed_cidr", _ipv6_without_fixed_cidr_v6,
-     'true needs "fixed-cidr-v6"'),
-    ("default-network-opts", "default_network_opts", _present("default-network-opts"),
-     "does not exist"),
-    ("default-network-opts", "network_opts_ipv6", _network_opt_set("com.docker.network.enable_ipv6"),
-     "com.docker.network.enable_ipv6 has no effect"),
-    ("default-network-opts", "ipv6_only_networks", _network_opt_set("com.docker.network.enable_ipv4"),
-     "com.docker.network.enable_ipv4 does not exist"),
-    ("bip6", "bip6", _present("bip6"),
-     "does not exist"),
-    ("ip-forward-no-drop", "ip_forward_no_drop", _present("ip-forward-no-drop"),
-     "does not exist"),
-    ("firewall-backend", "firewall_backend", _present("firewall-backend"),
-     "does not exist"),
-    ("bridge-accept-fwmark", "bridge_accept_fwmark", _present("bridge-accept-fwmark"),
-     "does not exist"),
+    ("ip6tables", "ip6tables", _present("ip6tables"), "does not exist"),
+    ("ip6tables", "ip6tables_default", _ip6tables_without_experimental, 'true needs "experimental": true'),
+    ("ipv6", "ipv6_without_fixed_cidr", _ipv6_without_fixed_cidr_v6, 'true needs "fixed-cidr-v6"'),
+    ("default-network-opts", "default_network_opts", _present("default-network-opts"), "does not exist"),
+    ("default-network-opts", "network_opts_ipv6", _network_opt_set("com.docker.network.enable_ipv6"), "com.docker.network.enable_ipv6 has no effect"),
+    ("default-network-opts", "ipv6_only_networks", _network_opt_set("com.docker.network.enable_ipv4"), "com.docker.network.enable_ipv4 does not exist"),
+    ("bip6", "bip6", _present("bip6"), "does not exist"),
+    ("ip-forward-no-drop", "ip_forward_no_drop", _present("ip-forward-no-drop"), "does not exist"),
+    ("firewall-backend", "firewall_backend", _present("firewall-backend"), "does not exist"),
+    ("bridge-accept-fwmark", "bridge_accept_fwmark", _present("bridge-accept-fwmark"), "does not exist"),
 )
 
 
@@ -536,8 +528,7 @@ def check_engine_version(config, version):
     errors = []
     for key, name, condition, problem in VERSION_RULES:
         if not _engine.supports(version, name) and condition(config):
-            errors.append("%s: %s before Docker %s; the engine is %s"
-                          % (key, problem, _engine.since(name), format_version(version)))
+            errors.append("%s: %s before Docker %s; the engine is %s" % (key, problem, _engine.since(name), format_version(version)))
     return errors
 
 

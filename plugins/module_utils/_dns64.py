@@ -25,10 +25,11 @@ import ipaddress
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _names, _nat64
 from ansible_collections.ipv6ready.docker.plugins.module_utils._prefix import prefix_problem
 
-NO_PREFIX = ("dns64_prefix: empty, and this host has no nat64_gateway_active_prefix from the nat64_gateway role; "
-             "set it to the NAT64 /96 of the gateway")
-EMPTY_ACCESS_LIST = ('dns64_allowed_prefixes: the list is empty; an empty access list is refused rather than read as '
-                     '"allow all", which would make the resolver open: list the IPv6 prefixes of the fleet')
+NO_PREFIX = "dns64_prefix: empty, and this host has no nat64_gateway_active_prefix from the nat64_gateway role; set it to the NAT64 /96 of the gateway"
+EMPTY_ACCESS_LIST = (
+    "dns64_allowed_prefixes: the list is empty; an empty access list is refused rather than read as "
+    '"allow all", which would make the resolver open: list the IPv6 prefixes of the fleet'
+)
 
 
 def prefix(inputs):
@@ -47,8 +48,7 @@ def access_list_problems(inputs):
     prefixes = inputs.get("dns64_allowed_prefixes") or []
     if not prefixes:
         return [EMPTY_ACCESS_LIST]
-    return ["dns64_allowed_prefixes: %s" % problem
-            for problem in (prefix_problem(value, version=6) for value in prefixes) if problem]
+    return ["dns64_allowed_prefixes: %s" % problem for problem in (prefix_problem(value, version=6) for value in prefixes) if problem]
 
 
 def address_problems(inputs):
@@ -74,8 +74,11 @@ def zone_name_problems(inputs):
 
 def local_data_problems(inputs):
     """unbound takes a record in double or in single quotes: one holding both cannot be written."""
-    return ["dns64_local_data: a record holds both quote characters: %s" % record
-            for record in inputs.get("dns64_local_data") or [] if '"' in record and "'" in record]
+    return [
+        "dns64_local_data: a record holds both quote characters: %s" % record
+        for record in inputs.get("dns64_local_data") or []
+        if '"' in record and "'" in record
+    ]
 
 
 RULES = (prefix_problems, access_list_problems, address_problems, zone_name_problems, local_data_problems)
@@ -112,6 +115,4 @@ def listen_addresses(interfaces, host_addresses, extra=()):
 
 def plan(inputs, host_addresses):
     """``{prefix, interfaces}``: what unbound's drop-in holds."""
-    return {"prefix": prefix(inputs),
-            "interfaces": listen_addresses(inputs.get("dns64_interfaces"), host_addresses,
-                                           inputs.get("dns64_extra_interfaces"))}
+    return {"prefix": prefix(inputs), "interfaces": listen_addresses(inputs.get("dns64_interfaces"), host_addresses, inputs.get("dns64_extra_interfaces"))}

@@ -96,7 +96,7 @@ def _read_name(packet, offset):
         offset += 1
         if length == 0:
             break
-        labels.append(packet[offset:offset + length].decode("ascii", "replace"))
+        labels.append(packet[offset : offset + length].decode("ascii", "replace"))
         offset += length
     return ".".join(labels) + ".", (end if end is not None else offset)
 
@@ -124,9 +124,9 @@ def parse_response(packet, ident=None):
         name, offset = _read_name(packet, offset)
         if offset + 10 > len(packet):
             raise DnsFormatError("a record runs past the end of the answer")
-        rtype, _rclass, _ttl, rdlength = struct.unpack("!HHIH", packet[offset:offset + 10])
+        rtype, _rclass, _ttl, rdlength = struct.unpack("!HHIH", packet[offset : offset + 10])
         offset += 10
-        rdata = packet[offset:offset + rdlength]
+        rdata = packet[offset : offset + rdlength]
         if len(rdata) != rdlength:
             raise DnsFormatError("a record's data runs past the end of the answer")
         offset += rdlength
@@ -163,12 +163,15 @@ def _cause_for_error(error, server, source, timeout):
     """The likely cause of a socket error, in words an operator acts on."""
     kind = error.get("kind")
     if kind == "timeout":
-        return ("no answer within %ss: a firewall drops DNS between this host and %s (the gateway's own rules, "
-                "or a cloud firewall without port 53 from %s), or unbound does not run or listen on %s"
-                % (timeout, server, source or "this host", server))
+        return (
+            "no answer within %ss: a firewall drops DNS between this host and %s (the gateway's own rules, "
+            "or a cloud firewall without port 53 from %s), or unbound does not run or listen on %s" % (timeout, server, source or "this host", server)
+        )
     if kind == "refused":
-        return ("%s answered with ICMP port unreachable: nothing listens on port 53 there (unbound stopped, "
-                "or not listening on this address: dns64_interfaces)" % server)
+        return (
+            "%s answered with ICMP port unreachable: nothing listens on port 53 there (unbound stopped, "
+            "or not listening on this address: dns64_interfaces)" % server
+        )
     if kind == "unreachable":
         return "this host has no route to %s (%s)" % (server, error.get("message", "unreachable"))
     if kind == "forbidden":
@@ -193,32 +196,46 @@ def diagnose(server, source, name, outcome, prefix, timeout):
     rcode_name = RCODES.get(rcode, "rcode %d" % rcode)
     addresses = outcome.get("addresses") or []
     if rcode == 5:
-        return {"ok": False, "detail": "REFUSED",
-                "cause": "the resolver refuses this host: its source address %s is probably not in the gateway's "
-                         "dns64_allowed_prefixes (unbound's access-control)" % (source or "(unknown)")}
+        return {
+            "ok": False,
+            "detail": "REFUSED",
+            "cause": "the resolver refuses this host: its source address %s is probably not in the gateway's "
+            "dns64_allowed_prefixes (unbound's access-control)" % (source or "(unknown)"),
+        }
     if rcode == 2:
-        return {"ok": False, "detail": "SERVFAIL",
-                "cause": "the resolver answers but is not resolving %s: its upstream resolvers, forwarders or stub "
-                         "zones do not answer it, or DNSSEC validation failed" % name}
+        return {
+            "ok": False,
+            "detail": "SERVFAIL",
+            "cause": "the resolver answers but is not resolving %s: its upstream resolvers, forwarders or stub "
+            "zones do not answer it, or DNSSEC validation failed" % name,
+        }
     if rcode == 3:
-        return {"ok": False, "detail": "NXDOMAIN",
-                "cause": "the resolver is not resolving %s (it says the name does not exist): check its forwarders "
-                         "and stub zones, and the name" % name}
+        return {
+            "ok": False,
+            "detail": "NXDOMAIN",
+            "cause": "the resolver is not resolving %s (it says the name does not exist): check its forwarders and stub zones, and the name" % name,
+        }
     if rcode != 0:
         return {"ok": False, "detail": rcode_name, "cause": "the resolver answered %s for %s" % (rcode_name, name)}
     if not addresses:
-        return {"ok": False, "detail": "no AAAA record",
-                "cause": "the resolver answers without synthesizing an AAAA for %s: it is not a DNS64 resolver "
-                         "(unbound's module-config must start with dns64), or the name has no A record" % name}
+        return {
+            "ok": False,
+            "detail": "no AAAA record",
+            "cause": "the resolver answers without synthesizing an AAAA for %s: it is not a DNS64 resolver "
+            "(unbound's module-config must start with dns64), or the name has no A record" % name,
+        }
     if prefix is None:
         return {"ok": True, "detail": "AAAA %s" % ", ".join(addresses), "cause": ""}
     networks = [ipaddress.IPv6Network(p) for p in ([prefix] if isinstance(prefix, str) else prefix)]
     shown = ", ".join(str(n) for n in networks)
     inside = [a for a in addresses if any(ipaddress.IPv6Address(a) in n for n in networks)]
     if not inside:
-        return {"ok": False, "detail": "AAAA %s outside %s" % (", ".join(addresses), shown),
-                "cause": "the resolver synthesizes with another prefix than the NAT64 prefix %s (dns64_prefix), or %s "
-                         "has a real AAAA record (probe an IPv4-only name)" % (shown, name)}
+        return {
+            "ok": False,
+            "detail": "AAAA %s outside %s" % (", ".join(addresses), shown),
+            "cause": "the resolver synthesizes with another prefix than the NAT64 prefix %s (dns64_prefix), or %s "
+            "has a real AAAA record (probe an IPv4-only name)" % (shown, name),
+        }
     where = next(str(n) for n in networks if ipaddress.IPv6Address(inside[0]) in n)
     return {"ok": True, "detail": "AAAA %s inside %s" % (", ".join(inside), where), "cause": ""}
 
@@ -238,31 +255,30 @@ def evaluate(answers, prefix, timeout, prefixes=()):
     prefix_source = "given" if given else None
     problems = []
     if not given:
-        learnt = sorted({learn_prefix(a["outcome"].get("addresses")) for a in answers
-                         if _is_well_known(a["name"]) and not a["outcome"].get("error")} - {None})
+        learnt = sorted({learn_prefix(a["outcome"].get("addresses")) for a in answers if _is_well_known(a["name"]) and not a["outcome"].get("error")} - {None})
         if len(learnt) == 1:
             prefix, prefix_source = learnt[0], "learnt from %s" % WELL_KNOWN_NAME
         elif len(learnt) > 1:
-            problems.append("the resolvers synthesize %s with different NAT64 prefixes: %s; they must agree"
-                            % (WELL_KNOWN_NAME, ", ".join(learnt)))
+            problems.append("the resolvers synthesize %s with different NAT64 prefixes: %s; they must agree" % (WELL_KNOWN_NAME, ", ".join(learnt)))
         elif answers and not any(_is_well_known(a["name"]) for a in answers):
-            problems.append("the NAT64 prefix is unknown: give it, or ask for %s, whose synthesized AAAA shows it "
-                            "(RFC 7050)" % WELL_KNOWN_NAME)
+            problems.append("the NAT64 prefix is unknown: give it, or ask for %s, whose synthesized AAAA shows it (RFC 7050)" % WELL_KNOWN_NAME)
     accepted = given if len(given) > 1 else (given[0] if given else prefix)
     checks = []
     for answer in answers:
-        decision = diagnose(answer["server"], answer.get("source"), answer["name"], answer["outcome"],
-                            accepted, timeout)
-        if (decision["ok"] and not given and _is_well_known(answer["name"])
-                and learn_prefix(answer["outcome"].get("addresses")) is None):
-            decision = {"ok": False, "detail": "AAAA %s" % ", ".join(answer["outcome"]["addresses"]),
-                        "cause": "the AAAA does not end in 192.0.0.170 or 192.0.0.171: not a /96 DNS64 synthesis"}
+        decision = diagnose(answer["server"], answer.get("source"), answer["name"], answer["outcome"], accepted, timeout)
+        if decision["ok"] and not given and _is_well_known(answer["name"]) and learn_prefix(answer["outcome"].get("addresses")) is None:
+            decision = {
+                "ok": False,
+                "detail": "AAAA %s" % ", ".join(answer["outcome"]["addresses"]),
+                "cause": "the AAAA does not end in 192.0.0.170 or 192.0.0.171: not a /96 DNS64 synthesis",
+            }
         check = dict(answer, **decision)
         checks.append(check)
         if not decision["ok"]:
-            problems.append("the DNS64 resolver %s, asked by this host from %s for %s: %s; likely cause: %s"
-                            % (answer["server"], answer.get("source") or "(no source address)", answer["name"],
-                               decision["detail"], decision["cause"]))
+            problems.append(
+                "the DNS64 resolver %s, asked by this host from %s for %s: %s; likely cause: %s"
+                % (answer["server"], answer.get("source") or "(no source address)", answer["name"], decision["detail"], decision["cause"])
+            )
     return {"prefix": prefix, "prefix_source": prefix_source, "checks": checks, "problems": problems}
 
 
@@ -335,8 +351,7 @@ def ask(server, name, timeout, attempts=2, port=53, qtype=AAAA):
             if response["truncated"]:
                 response = _ask_tcp(server, port, packet, ident, timeout, family)
             wanted = AAAA if qtype == AAAA else A
-            return {"rcode": response["rcode"],
-                    "addresses": [r["address"] for r in response["records"] if r["type"] == wanted and "address" in r]}
+            return {"rcode": response["rcode"], "addresses": [r["address"] for r in response["records"] if r["type"] == wanted and "address" in r]}
         except (OSError, DnsFormatError) as exc:
             last = exc
             if not isinstance(exc, socket.timeout):

@@ -30,40 +30,35 @@ from collections import namedtuple
 Feature = namedtuple("Feature", "name since summary")
 
 FEATURES = (
-    Feature("ip6tables", (20, 10, 0),
-            "`ip6tables`: Docker writes IPv6 firewall rules for containers (the collection's minimum engine)"),
-    Feature("daemon_validate", (23, 0, 0),
-            "`dockerd --validate` checks a daemon.json before a restart; booleans must be JSON booleans"),
-    Feature("default_network_opts", (24, 0, 0),
-            "`default-network-opts` exists in daemon.json"),
-    Feature("ip6tables_default", (27, 0, 0),
-            "`ip6tables` is on by default and no longer needs `experimental: true`"),
-    Feature("network_opts_ipv6", (27, 0, 0),
-            "`default-network-opts` `com.docker.network.enable_ipv6` gives every new network IPv6 (Kamal's `kamal` too)"),
-    Feature("ipv6_without_fixed_cidr", (28, 0, 0),
-            "`ipv6: true` works without `fixed-cidr-v6` (the default bridge takes its subnet from the IPv6 `default-address-pools`)"),
-    Feature("ipv6_only_networks", (28, 0, 0),
-            "IPv6-only networks (`docker network create --ipv4=false`, API 1.48), and `com.docker.network.enable_ipv4`"),
-    Feature("bip6", (28, 0, 0),
-            "`bip6` sets the default bridge's IPv6 address"),
-    Feature("ip_forward_no_drop", (28, 0, 0),
-            "`ip-forward-no-drop`; Docker sets the FORWARD policy to DROP only when it enabled forwarding itself"),
-    Feature("direct_routing_block", (28, 0, 0),
-            "direct routing to container addresses from outside the host is blocked unless `allow-direct-routing`"),
-    Feature("firewall_backend", (29, 0, 0),
-            "`firewall-backend`: `iptables` (the default) or `nftables` (experimental). With `nftables` Docker keeps its "
-            "rules in its own `ip`/`ip6 docker-bridges` tables, has no `DOCKER-USER` chain, never enables IP "
-            "forwarding and refuses to start without it; an iptables FORWARD policy of DROP drops its traffic"),
-    Feature("bridge_accept_fwmark", (29, 0, 0),
-            "`bridge-accept-fwmark`: packets with this firewall mark pass Docker's nftables bridge rules (what ACCEPT "
-            "rules in `DOCKER-USER` did)"),
-    Feature("isolation_chains_removed", (29, 0, 0),
-            "`DOCKER-ISOLATION-STAGE-1/2` are gone; ports published in `routed` mode are always open"),
-    Feature("time_namespace", (29, 5, 0),
-            "every container gets a time namespace: runc 1.2 or newer (Debian 13's runc is 1.1.15; Docker CE ships "
-            "its own)"),
-    Feature("nft_program", (29, 6, 0),
-            "the nftables backend runs the `nft` program (Debian package `nftables`)"),
+    Feature("ip6tables", (20, 10, 0), "`ip6tables`: Docker writes IPv6 firewall rules for containers (the collection's minimum engine)"),
+    Feature("daemon_validate", (23, 0, 0), "`dockerd --validate` checks a daemon.json before a restart; booleans must be JSON booleans"),
+    Feature("default_network_opts", (24, 0, 0), "`default-network-opts` exists in daemon.json"),
+    Feature("ip6tables_default", (27, 0, 0), "`ip6tables` is on by default and no longer needs `experimental: true`"),
+    Feature("network_opts_ipv6", (27, 0, 0), "`default-network-opts` `com.docker.network.enable_ipv6` gives every new network IPv6 (Kamal's `kamal` too)"),
+    Feature(
+        "ipv6_without_fixed_cidr",
+        (28, 0, 0),
+        "`ipv6: true` works without `fixed-cidr-v6` (the default bridge takes its subnet from the IPv6 `default-address-pools`)",
+    ),
+    Feature("ipv6_only_networks", (28, 0, 0), "IPv6-only networks (`docker network create --ipv4=false`, API 1.48), and `com.docker.network.enable_ipv4`"),
+    Feature("bip6", (28, 0, 0), "`bip6` sets the default bridge's IPv6 address"),
+    Feature("ip_forward_no_drop", (28, 0, 0), "`ip-forward-no-drop`; Docker sets the FORWARD policy to DROP only when it enabled forwarding itself"),
+    Feature("direct_routing_block", (28, 0, 0), "direct routing to container addresses from outside the host is blocked unless `allow-direct-routing`"),
+    Feature(
+        "firewall_backend",
+        (29, 0, 0),
+        "`firewall-backend`: `iptables` (the default) or `nftables` (experimental). With `nftables` Docker keeps its "
+        "rules in its own `ip`/`ip6 docker-bridges` tables, has no `DOCKER-USER` chain, never enables IP "
+        "forwarding and refuses to start without it; an iptables FORWARD policy of DROP drops its traffic",
+    ),
+    Feature(
+        "bridge_accept_fwmark",
+        (29, 0, 0),
+        "`bridge-accept-fwmark`: packets with this firewall mark pass Docker's nftables bridge rules (what ACCEPT rules in `DOCKER-USER` did)",
+    ),
+    Feature("isolation_chains_removed", (29, 0, 0), "`DOCKER-ISOLATION-STAGE-1/2` are gone; ports published in `routed` mode are always open"),
+    Feature("time_namespace", (29, 5, 0), "every container gets a time namespace: runc 1.2 or newer (Debian 13's runc is 1.1.15; Docker CE ships its own)"),
+    Feature("nft_program", (29, 6, 0), "the nftables backend runs the `nft` program (Debian package `nftables`)"),
 )
 
 # The release lines the collection says more about than their features: each
@@ -71,12 +66,14 @@ FEATURES = (
 Release = namedtuple("Release", "major status notes")
 
 RELEASES = (
-    Release(28, "unmaintained since 2026-05-13 (moby commit 9418053)",
-            "Debian's unstable suite ships 28.5.2; no Debian suite ships 29"),
-    Release(29, "maintained",
-            "what get.docker.com, and so Kamal's `kamal server bootstrap`, installs (29.10.1 on 2026-11-24); the API's "
-            "minimum version is 1.44 in 29.0 to 29.2 and 1.40 again from 29.3; `experimental`, `ip6tables`, `ipv6`, "
-            "`fixed-cidr-v6`, `default-network-opts` and `userland-proxy` are not deprecated"),
+    Release(28, "unmaintained since 2026-05-13 (moby commit 9418053)", "Debian's unstable suite ships 28.5.2; no Debian suite ships 29"),
+    Release(
+        29,
+        "maintained",
+        "what get.docker.com, and so Kamal's `kamal server bootstrap`, installs (29.10.1 on 2026-11-24); the API's "
+        "minimum version is 1.44 in 29.0 to 29.2 and 1.40 again from 29.3; `experimental`, `ip6tables`, `ipv6`, "
+        "`fixed-cidr-v6`, `default-network-opts` and `userland-proxy` are not deprecated",
+    ),
 )
 
 _BY_NAME = {feature.name: feature for feature in FEATURES}

@@ -66,16 +66,17 @@ def read_text(module, path, what="file", empty_directory=False, utf8=False):
         try:
             entries = sorted(to_text(name, errors="surrogate_or_strict") for name in os.listdir(b_path))
         except OSError as exc:
-            module.fail_json(msg="%s is a directory, not a %s, and cannot be listed: %s"
-                             % (path, what, to_native(exc)), path=path)
+            module.fail_json(msg="%s is a directory, not a %s, and cannot be listed: %s" % (path, what, to_native(exc)), path=path)
         if not empty_directory:
             module.fail_json(msg="%s is a directory, not a %s" % (path, what), path=path)
         if entries:
             shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
             module.fail_json(
                 msg="%s is a directory with %d entr%s in it (%s), not a %s; nothing was changed. Move it away "
-                    "and run again." % (path, len(entries), "y" if len(entries) == 1 else "ies", shown, what),
-                path=path, entries=entries)
+                "and run again." % (path, len(entries), "y" if len(entries) == 1 else "ies", shown, what),
+                path=path,
+                entries=entries,
+            )
         return Current(EMPTY_DIRECTORY, None)
     try:
         with open(b_path, "rb") as handle:
@@ -96,8 +97,7 @@ def diff(path, before, after, header=None):
     return dict(before=before or "", after=after or "", before_header=header, after_header=header)
 
 
-def write_text(module, path, text, current=None, backup=False, in_place=False, tmp_prefix=None,
-               directory_mode=None):
+def write_text(module, path, text, current=None, backup=False, in_place=False, tmp_prefix=None, directory_mode=None):
     """Write ``text`` to ``path``; return the backup file name, or ``None`` without a backup.
 
     ``current`` is what ``read_text`` found (without it: a file or nothing);

@@ -82,8 +82,7 @@ def fleet_prefixes(hosts, hostvars, length=64, extra=()):
     """
     problems = []
     if not isinstance(length, int) or isinstance(length, bool) or not 1 <= length <= 128:
-        return {"prefixes": [], "hosts": {}, "unknown": list(hosts),
-                "problems": ["length: %r is not a prefix length from 1 to 128" % (length,)]}
+        return {"prefixes": [], "hosts": {}, "unknown": list(hosts), "problems": ["length: %r is not a prefix length from 1 to 128" % (length,)]}
     networks = []
     for index, value in enumerate(extra or ()):
         problem = prefix_problem(value, version=6)
@@ -97,11 +96,11 @@ def fleet_prefixes(hosts, hostvars, length=64, extra=()):
         network, source = host_prefix(hostvars.get(host) or {}, length)
         if network is None:
             unknown.append(host)
-            problems.append("%s: no IPv6 prefix known, %s; give it ipv6ready_host_prefix, or list the "
-                            "allowlists (nat64_gateway_allowed_prefixes, dns64_allowed_prefixes) by hand"
-                            % (host, source))
+            problems.append(
+                "%s: no IPv6 prefix known, %s; give it ipv6ready_host_prefix, or list the "
+                "allowlists (nat64_gateway_allowed_prefixes, dns64_allowed_prefixes) by hand" % (host, source)
+            )
             continue
         per_host[host] = {"prefix": str(network), "source": source}
         networks.append(network)
-    return {"prefixes": [str(n) for n in _without_covered(networks)], "hosts": per_host,
-            "unknown": unknown, "problems": problems}
+    return {"prefixes": [str(n) for n in _without_covered(networks)], "hosts": per_host, "unknown": unknown, "problems": problems}

@@ -132,7 +132,7 @@ def _hex_form(words, base, length, tail=None):
     if base < 0:
         text = ":".join(head)
     else:
-        text = ":".join(head[:base]) + "::" + ":".join(head[base + length:])
+        text = ":".join(head[:base]) + "::" + ":".join(head[base + length :])
     if tail is not None:
         text += ("" if text.endswith(":") else ":") + tail
     return text
@@ -322,9 +322,8 @@ def _entries(items, option, key, problems=None):
             network, value = _entry(item, name, key)
             if network in result and result[network] != value:
                 raise GaiOptionError(
-                    option, item["prefix"],
-                    "is listed twice with different %ss: %d in %s and %d in %s"
-                    % (key, result[network], where[network], value, name))
+                    option, item["prefix"], "is listed twice with different %ss: %d in %s and %d in %s" % (key, result[network], where[network], value, name)
+                )
         except GaiOptionError as exc:
             if problems is None:
                 raise
@@ -519,10 +518,8 @@ class _Candidate(object):
 class _Policy(object):
     def __init__(self, labels, precedences, scopev4):
         self.labels = _Table(labels, DEFAULT_LABELS, ("::/0", _NULL_LABEL), "labels", "label", _strict_prefix)
-        self.precedences = _Table(
-            precedences, DEFAULT_PRECEDENCES, ("::/0", _NULL_PRECEDENCE), "precedences", "precedence", _strict_prefix)
-        self.scopes = _Table(
-            scopev4, DEFAULT_SCOPEV4, ("0.0.0.0/0", _NULL_SCOPEV4), "scopev4", "scope", _scopev4_prefix)
+        self.precedences = _Table(precedences, DEFAULT_PRECEDENCES, ("::/0", _NULL_PRECEDENCE), "precedences", "precedence", _strict_prefix)
+        self.scopes = _Table(scopev4, DEFAULT_SCOPEV4, ("0.0.0.0/0", _NULL_SCOPEV4), "scopev4", "scope", _scopev4_prefix)
 
     def scope(self, address):
         """glibc ``get_scope``."""
@@ -565,6 +562,7 @@ def _fls(word):
 def _rule9_bits(a, b):
     """glibc rule 9 as coded in rfc3484_sort: (bits for a, bits for b)."""
     if a.family == 4:
+
         def bits(c):
             dst, src = int(c.dst), int(c.src.ip)
             # glibc: 0xffffffff << (32 - prefixlen); a shift by 32 (prefix
@@ -572,6 +570,7 @@ def _rule9_bits(a, b):
             plen = c.src.network.prefixlen or 32
             mask = (0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF
             return _fls(dst ^ src) if (src & mask) == (dst & mask) else 0
+
         return bits(a), bits(b)
     d1, s1, d2, s2 = int(a.dst), int(a.src.ip), int(b.dst), int(b.src.ip)
     for i in range(4):
@@ -601,20 +600,34 @@ def _compare(a, b):
     # Rule 1: avoid unusable destinations.
     if a.usable != b.usable:
         win, lose = (a, b) if a.usable else (b, a)
-        return (-1 if a.usable else 1), 1, (
-            "rule 1 (avoid unusable destinations): %s has no source address (no route), "
-            "%s has source %s" % (lose.dst_text, win.dst_text, win.src_text))
+        return (
+            (-1 if a.usable else 1),
+            1,
+            ("rule 1 (avoid unusable destinations): %s has no source address (no route), %s has source %s" % (lose.dst_text, win.dst_text, win.src_text)),
+        )
     # Rule 2: prefer matching scope.
     if a.usable:
         a_match = a.dst_scope == a.src_scope
         b_match = b.dst_scope == b.src_scope
         if a_match != b_match:
             win, lose = (a, b) if a_match else (b, a)
-            return (-1 if a_match else 1), 2, (
-                "rule 2 (prefer matching scope): %s has scope %s like its source %s; "
-                "%s has scope %s but its source %s has scope %s"
-                % (win.dst_text, _scope_text(win.dst_scope), win.src_text,
-                   lose.dst_text, _scope_text(lose.dst_scope), lose.src_text, _scope_text(lose.src_scope)))
+            return (
+                (-1 if a_match else 1),
+                2,
+                (
+                    "rule 2 (prefer matching scope): %s has scope %s like its source %s; "
+                    "%s has scope %s but its source %s has scope %s"
+                    % (
+                        win.dst_text,
+                        _scope_text(win.dst_scope),
+                        win.src_text,
+                        lose.dst_text,
+                        _scope_text(lose.dst_scope),
+                        lose.src_text,
+                        _scope_text(lose.src_scope),
+                    )
+                ),
+            )
     # Rules 3 (deprecated source) and 4 (home address): not modelled.
     # Rule 5: prefer matching label.
     if a.usable:
@@ -622,38 +635,55 @@ def _compare(a, b):
         b_match = b.dst_label == b.src_label
         if a_match != b_match:
             win, lose = (a, b) if a_match else (b, a)
-            return (-1 if a_match else 1), 5, (
-                "rule 5 (prefer matching label): source %s has label %d, destination %s has label %d - no match; "
-                "source %s label %d matches destination %s label %d"
-                % (lose.src_text, lose.src_label, lose.dst_text, lose.dst_label,
-                   win.src_text, win.src_label, win.dst_text, win.dst_label))
+            return (
+                (-1 if a_match else 1),
+                5,
+                (
+                    "rule 5 (prefer matching label): source %s has label %d, destination %s has label %d - no match; "
+                    "source %s label %d matches destination %s label %d"
+                    % (lose.src_text, lose.src_label, lose.dst_text, lose.dst_label, win.src_text, win.src_label, win.dst_text, win.dst_label)
+                ),
+            )
     # Rule 6: prefer higher precedence.
     if a.dst_prec != b.dst_prec:
         win, lose = (a, b) if a.dst_prec > b.dst_prec else (b, a)
-        return (-1 if win is a else 1), 6, (
-            "rule 6 (prefer higher precedence): %s has precedence %d, %s has precedence %d"
-            % (win.dst_text, win.dst_prec, lose.dst_text, lose.dst_prec))
+        return (
+            (-1 if win is a else 1),
+            6,
+            ("rule 6 (prefer higher precedence): %s has precedence %d, %s has precedence %d" % (win.dst_text, win.dst_prec, lose.dst_text, lose.dst_prec)),
+        )
     # Rule 7 (native transport): not modelled.
     # Rule 8: prefer smaller scope.
     if a.dst_scope != b.dst_scope:
         win, lose = (a, b) if a.dst_scope < b.dst_scope else (b, a)
-        return (-1 if win is a else 1), 8, (
-            "rule 8 (prefer smaller scope): %s has scope %s, %s has scope %s"
-            % (win.dst_text, _scope_text(win.dst_scope), lose.dst_text, _scope_text(lose.dst_scope)))
+        return (
+            (-1 if win is a else 1),
+            8,
+            (
+                "rule 8 (prefer smaller scope): %s has scope %s, %s has scope %s"
+                % (win.dst_text, _scope_text(win.dst_scope), lose.dst_text, _scope_text(lose.dst_scope))
+            ),
+        )
     # Rule 9: longest matching prefix (same family only).
     if a.usable and a.family == b.family:
         bit1, bit2 = _rule9_bits(a, b)
         if bit1 != bit2:
             win, lose = (a, b) if bit1 > bit2 else (b, a)
-            return (-1 if bit1 > bit2 else 1), 9, (
-                "rule 9 (longest matching prefix): %s shares %d leading bits with its source %s, "
-                "%s only %d with %s" % (win.dst_text, _common_bits(win), win.src_text,
-                                        lose.dst_text, _common_bits(lose), lose.src_text))
+            return (
+                (-1 if bit1 > bit2 else 1),
+                9,
+                (
+                    "rule 9 (longest matching prefix): %s shares %d leading bits with its source %s, "
+                    "%s only %d with %s" % (win.dst_text, _common_bits(win), win.src_text, lose.dst_text, _common_bits(lose), lose.src_text)
+                ),
+            )
     # Rule 10: keep the resolver's order.
     win, lose = (a, b) if a.index < b.index else (b, a)
-    return (-1 if win is a else 1), 10, (
-        "rule 10 (keep resolver order): no earlier rule decides; %s came before %s in the answer"
-        % (win.dst_text, lose.dst_text))
+    return (
+        (-1 if win is a else 1),
+        10,
+        ("rule 10 (keep resolver order): no earlier rule decides; %s came before %s in the answer" % (win.dst_text, lose.dst_text)),
+    )
 
 
 def _msort(items, cmp):
@@ -707,9 +737,10 @@ def _parse_candidate(index, item):
         src = ipaddress.IPv4Interface((int(src.ip) & 0xFFFFFFFF, max(src.network.prefixlen - 96, 0)))
     if src.version != dst.version:
         raise GaiOptionError(
-            name + ".source", source,
-            "is IPv%d but the destination %s is IPv%d; the source is the address the kernel picks for it"
-            % (src.version, destination, dst.version))
+            name + ".source",
+            source,
+            "is IPv%d but the destination %s is IPv%d; the source is the address the kernel picks for it" % (src.version, destination, dst.version),
+        )
     return dst, src
 
 
@@ -743,21 +774,22 @@ def predict_order(candidates, labels=None, precedences=None, scopev4=None):
         if pos + 1 < len(ordered):
             order, rule, reason = _compare(cand, ordered[pos + 1])
             if order > 0:
-                reason = ("glibc's merge sort did not compare these two directly (the rules are not "
-                          "transitive here); compared directly, %s" % reason)
+                reason = "glibc's merge sort did not compare these two directly (the rules are not transitive here); compared directly, %s" % reason
         elif pos > 0:
             order, rule, reason = _compare(ordered[pos - 1], cand)
         else:
             rule, reason = None, "the only candidate"
-        results.append({
-            "destination": cand.dst_text,
-            "source": cand.src_text,
-            "label": cand.dst_label,
-            "source_label": cand.src_label,
-            "precedence": cand.dst_prec,
-            "scope": cand.dst_scope,
-            "source_scope": cand.src_scope,
-            "rule": rule,
-            "reason": reason,
-        })
+        results.append(
+            {
+                "destination": cand.dst_text,
+                "source": cand.src_text,
+                "label": cand.dst_label,
+                "source_label": cand.src_label,
+                "precedence": cand.dst_prec,
+                "scope": cand.dst_scope,
+                "source_scope": cand.src_scope,
+                "rule": rule,
+                "reason": reason,
+            }
+        )
     return results

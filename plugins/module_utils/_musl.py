@@ -102,8 +102,7 @@ def _candidate(index, item):
     except ValueError as exc:
         raise MuslModelError("candidate %d: %s" % (index, exc))
     if source is not None and source.version != destination.version:
-        raise MuslModelError("candidate %d: the source %s and the destination %s are of different families"
-                             % (index, source, destination))
+        raise MuslModelError("candidate %d: the source %s and the destination %s are of different families" % (index, source, destination))
     return destination, source
 
 
@@ -126,25 +125,32 @@ def _reason(first, second):
     """Why ``first`` sorts before ``second``, from the most significant part of the key that differs."""
     a, b = first, second
     if a["usable"] != b["usable"]:
-        return "rule 1 (usable destination): %s has no source address (no route), %s has %s" % (
-            b["destination"], a["destination"], a["source"])
+        return "rule 1 (usable destination): %s has no source address (no route), %s has %s" % (b["destination"], a["destination"], a["source"])
     if a["matching_scope"] != b["matching_scope"]:
         return "rule 2 (matching scope): %s has scope %d like its source, %s has scope %d and its source %s" % (
-            a["destination"], a["scope"], b["destination"], b["scope"], b["source_scope"])
+            a["destination"],
+            a["scope"],
+            b["destination"],
+            b["scope"],
+            b["source_scope"],
+        )
     if a["matching_label"] != b["matching_label"]:
-        return ("rule 5 (matching label): source %s has label %d, destination %s has label %d - no match; "
-                "source %s (label %d) matches destination %s (label %d)" % (
-                    b["source"], b["source_label"], b["destination"], b["label"],
-                    a["source"], a["source_label"], a["destination"], a["label"]))
+        return (
+            "rule 5 (matching label): source %s has label %d, destination %s has label %d - no match; "
+            "source %s (label %d) matches destination %s (label %d)"
+            % (b["source"], b["source_label"], b["destination"], b["label"], a["source"], a["source_label"], a["destination"], a["label"])
+        )
     if a["precedence"] != b["precedence"]:
-        return "rule 6 (higher precedence): %s has precedence %d, %s has %d" % (
-            a["destination"], a["precedence"], b["destination"], b["precedence"])
+        return "rule 6 (higher precedence): %s has precedence %d, %s has %d" % (a["destination"], a["precedence"], b["destination"], b["precedence"])
     if a["scope"] != b["scope"]:
-        return "rule 8 (smaller scope): %s has scope %d, %s has %d" % (
-            a["destination"], a["scope"], b["destination"], b["scope"])
+        return "rule 8 (smaller scope): %s has scope %d, %s has %d" % (a["destination"], a["scope"], b["destination"], b["scope"])
     if a["common_prefix"] != b["common_prefix"]:
         return "rule 9 (longest matching prefix): %s shares %d bits with its source, %s %d" % (
-            a["destination"], a["common_prefix"], b["destination"], b["common_prefix"])
+            a["destination"],
+            a["common_prefix"],
+            b["destination"],
+            b["common_prefix"],
+        )
     return "rule 10 (order): musl collected %s before %s" % (a["destination"], b["destination"])
 
 
@@ -167,9 +173,19 @@ def musl_order(candidates):
     for index, (destination, source) in enumerate(collected):
         d6 = as_v6(destination)
         precedence, label = policy(d6)
-        entry = {"destination": destination, "source": source, "usable": source is not None,
-                 "precedence": precedence, "label": label, "scope": scope(d6), "source_label": None,
-                 "source_scope": None, "matching_scope": False, "matching_label": False, "common_prefix": 0}
+        entry = {
+            "destination": destination,
+            "source": source,
+            "usable": source is not None,
+            "precedence": precedence,
+            "label": label,
+            "scope": scope(d6),
+            "source_label": None,
+            "source_scope": None,
+            "matching_scope": False,
+            "matching_label": False,
+            "common_prefix": 0,
+        }
         if source is not None:
             s6 = as_v6(source)
             entry["source_label"] = policy(s6)[1]
@@ -177,9 +193,15 @@ def musl_order(candidates):
             entry["matching_scope"] = entry["source_scope"] == entry["scope"]
             entry["matching_label"] = entry["source_label"] == label
             entry["common_prefix"] = common_prefix(s6, d6)
-        entry["key"] = ((entry["usable"] << 30) | (entry["matching_scope"] << 29) | (entry["matching_label"] << 28)
-                        | (precedence << 20) | ((15 - entry["scope"]) << 16) | (entry["common_prefix"] << 8)
-                        | (MAX_ADDRESSES - index))
+        entry["key"] = (
+            (entry["usable"] << 30)
+            | (entry["matching_scope"] << 29)
+            | (entry["matching_label"] << 28)
+            | (precedence << 20)
+            | ((15 - entry["scope"]) << 16)
+            | (entry["common_prefix"] << 8)
+            | (MAX_ADDRESSES - index)
+        )
         entries.append(entry)
     sorts = len(entries) >= 2 and any(e["destination"].version == 6 for e in entries)
     if sorts:

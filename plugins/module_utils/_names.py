@@ -75,8 +75,7 @@ def socket_problem(value):
     An empty path matters most: ``ansible.builtin.uri`` with an empty
     ``unix_socket`` talks TCP to ``localhost:80`` instead.
     """
-    if (isinstance(value, str) and value.startswith("/") and not value.endswith("/") and "\0" not in value
-            and len(value.encode("utf-8")) <= SOCKET_PATH_MAX):
+    if isinstance(value, str) and value.startswith("/") and not value.endswith("/") and "\0" not in value and len(value.encode("utf-8")) <= SOCKET_PATH_MAX:
         return None
     return "%r is not the path of a socket (%s)" % (value, SOCKET_RULE)
 

@@ -57,20 +57,17 @@ def carve_problems(routed, name, offset=DEFAULT_OFFSET, offset_name="offset"):
         problems.append("%s: %s" % (name, exc))
     else:
         if network.prefixlen > 96:
-            problems.append("%s: %r is a /%d; a /96 cannot be carved out of a prefix longer than /96"
-                            % (name, routed, network.prefixlen))
+            problems.append("%s: %r is a /%d; a /96 cannot be carved out of a prefix longer than /96" % (name, routed, network.prefixlen))
     try:
         offset_address = ipaddress.IPv6Address(offset)
     except (ValueError, TypeError) as exc:
         problems.append("%s: %r is not an IPv6 address (%s)" % (offset_name, offset, exc))
         return problems
     if int(offset_address) & 0xFFFFFFFF:
-        problems.append("%s: %r sets bits in the last 32 bits, which hold the IPv4 address in a /96"
-                        % (offset_name, offset))
+        problems.append("%s: %r sets bits in the last 32 bits, which hold the IPv4 address in a /96" % (offset_name, offset))
     if network is not None and network.prefixlen <= 96:
         if int(offset_address) & int(network.netmask):
-            problems.append("%s: %r sets bits inside the /%d network part of %s"
-                            % (offset_name, offset, network.prefixlen, network))
+            problems.append("%s: %r sets bits inside the /%d network part of %s" % (offset_name, offset, network.prefixlen, network))
     return problems
 
 
@@ -92,19 +89,21 @@ def prefix_problems(value, name, ipv4_targets=None, targets_name="ipv4_targets")
     network = ipaddress.IPv6Network(value)
     problems = []
     if network.prefixlen != 96:
-        problems.append("%s: %r is a /%d; the NAT64 prefix must be a /96 (the IPv4 address fills its last 32 bits)"
-                        % (name, value, network.prefixlen))
+        problems.append("%s: %r is a /%d; the NAT64 prefix must be a /96 (the IPv4 address fills its last 32 bits)" % (name, value, network.prefixlen))
     if network != WELL_KNOWN_PREFIX and any(network.overlaps(r) for r in TAYGA_RESERVED):
-        problems.append("%s: %r is reserved address space (::/8 other than 64:ff9b::/96, fe80::/10 or ff00::/8, "
-                        "which includes the RFC 8215 local-use prefix 64:ff9b:1::/48); TAYGA refuses it as "
-                        '"reserved"' % (name, value))
+        problems.append(
+            "%s: %r is reserved address space (::/8 other than 64:ff9b::/96, fe80::/10 or ff00::/8, "
+            "which includes the RFC 8215 local-use prefix 64:ff9b:1::/48); TAYGA refuses it as "
+            '"reserved"' % (name, value)
+        )
     if network == WELL_KNOWN_PREFIX:
         private = non_global(ipv4_targets)
         if private:
-            problems.append("%s: the well-known prefix 64:ff9b::/96 cannot reach the non-global IPv4 targets %s in %s: "
-                            'RFC 6052 forbids it and TAYGA answers "unreachable route"; use a network-specific /96, '
-                            "e.g. one carved out of the gateway's routed /64"
-                            % (name, ", ".join(private), targets_name))
+            problems.append(
+                "%s: the well-known prefix 64:ff9b::/96 cannot reach the non-global IPv4 targets %s in %s: "
+                'RFC 6052 forbids it and TAYGA answers "unreachable route"; use a network-specific /96, '
+                "e.g. one carved out of the gateway's routed /64" % (name, ", ".join(private), targets_name)
+            )
     return problems
 
 

@@ -43,8 +43,7 @@ def route_problems(inputs):
 
 
 def device_problems(inputs):
-    return _names.interface_problems(inputs.get("nat64_client_route_device"), "nat64_client_route_device",
-                                     required=False)
+    return _names.interface_problems(inputs.get("nat64_client_route_device"), "nat64_client_route_device", required=False)
 
 
 def probe_prefix_problems(inputs):
@@ -57,8 +56,9 @@ def probe_prefix_problems(inputs):
 
 def resolver_problems(inputs):
     """The DNS64 resolvers the host is pointed at are IPv6; the further ones to prove may be either family."""
-    return (_nat64.address_problems(inputs.get("nat64_client_dns_servers"), "nat64_client_dns_servers", version=6)
-            + _nat64.address_problems(inputs.get("nat64_client_probe_servers"), "nat64_client_probe_servers"))
+    return _nat64.address_problems(inputs.get("nat64_client_dns_servers"), "nat64_client_dns_servers", version=6) + _nat64.address_problems(
+        inputs.get("nat64_client_probe_servers"), "nat64_client_probe_servers"
+    )
 
 
 def probe_problems(inputs):

@@ -74,6 +74,7 @@ def release(feature):
 # check: the variables alone, before the engine is asked anything
 # ---------------------------------------------------------------------------
 
+
 def docker_socket(settings):
     """``(path, variable)``: the engine API socket the role talks to, and the variable it was taken from.
 
@@ -89,8 +90,10 @@ def settings_warnings(settings):
     """What the role says before it goes on: the deprecated variable in use."""
     path, variable = docker_socket(settings)
     if variable == "networks_docker_socket":
-        return ["networks_docker_socket will be removed in 1.0.0: set ipv6ready_docker_socket instead, which every "
-                "role that talks to the Docker engine reads (this role uses %s for now)" % path]
+        return [
+            "networks_docker_socket will be removed in 1.0.0: set ipv6ready_docker_socket instead, which every "
+            "role that talks to the Docker engine reads (this role uses %s for now)" % path
+        ]
     return []
 
 
@@ -111,15 +114,13 @@ def settings_problems(settings):
         if not ipaddress.ip_network(ula_prefix).subnet_of(ULA):
             problems.append("networks_ula_prefix: '%s' is not a unique local (fc00::/7) prefix" % ula_prefix)
         elif not ula_length < ula_size <= 120:
-            problems.append("networks_ula_subnet_size: /%d must be longer than networks_ula_prefix (/%d) and at most /120"
-                            % (ula_size, ula_length))
+            problems.append("networks_ula_subnet_size: /%d must be longer than networks_ula_prefix (/%d) and at most /120" % (ula_size, ula_length))
     if host_prefix:
         problem = prefix_problem(host_prefix, version=6)
         if problem:
             problems.append("networks_host_prefix: %s" % problem)
         elif not _length(host_prefix) < host_size:
-            problems.append("networks_host_subnet_size: /%d must be longer than networks_host_prefix (%s)"
-                            % (host_size, host_prefix))
+            problems.append("networks_host_subnet_size: /%d must be longer than networks_host_prefix (%s)" % (host_size, host_prefix))
     if not 1 <= host_size <= 120:
         problems.append("networks_host_subnet_size: /%d must be at most /120" % host_size)
 
@@ -147,8 +148,7 @@ def _network_problems(var, net, earlier, settings):
         if problem:
             problems.append("%s.ipv6_subnet: %s" % (var, problem))
         elif not IPV6_LENGTHS[0] <= _length(subnet) <= IPV6_LENGTHS[1]:
-            problems.append("%s.ipv6_subnet: '%s' has a /%d prefix; use /%d to /%d"
-                            % ((var, subnet, _length(subnet)) + IPV6_LENGTHS))
+            problems.append("%s.ipv6_subnet: '%s' has a /%d prefix; use /%d to /%d" % ((var, subnet, _length(subnet)) + IPV6_LENGTHS))
         if index is not None:
             problems.append("%s.index: only carved subnets have an index; this network has ipv6_subnet" % var)
     elif index is not None and int(index) < 1:
@@ -160,8 +160,7 @@ def _network_problems(var, net, earlier, settings):
         if problem:
             problems.append("%s.ipv4_subnet: %s" % (var, problem))
         elif not IPV4_LENGTHS[0] <= _length(subnet) <= IPV4_LENGTHS[1]:
-            problems.append("%s.ipv4_subnet: '%s' has a /%d prefix; use /%d to /%d"
-                            % ((var, subnet, _length(subnet)) + IPV4_LENGTHS))
+            problems.append("%s.ipv4_subnet: '%s' has a /%d prefix; use /%d to /%d" % ((var, subnet, _length(subnet)) + IPV4_LENGTHS))
         ipv6_only = net.get("ipv6_only") or settings.get("networks_ipv6_only")
         if ipv6_only != "never":
             problems.append("%s.ipv4_subnet: an IPv6-only network (ipv6_only: %s) has no IPv4 subnet" % (var, ipv6_only))
@@ -188,20 +187,22 @@ def requested_networks(settings):
     for position, net in enumerate(listed + ([{"name": "kamal"}] if kamal else [])):
         var = "networks_list[%d]" % position if position < len(listed) else "networks_kamal"
         force = net.get("force")
-        out.append({
-            "name": net["name"],
-            "var": "%s (%s)" % (var, net["name"]),
-            "ipv6_only_var": "%s.ipv6_only" % var if _is_set(net.get("ipv6_only")) else "networks_ipv6_only",
-            "force_var": "%s.force" % var if force is not None else "networks_force",
-            "ipv6_subnet": net.get("ipv6_subnet") or None,
-            "ipv4_subnet": net.get("ipv4_subnet") or None,
-            "carve_from": net.get("carve_from") or settings.get("networks_carve_from"),
-            "index": int(net["index"]) if net.get("index") is not None else None,
-            "ipv6_only": net.get("ipv6_only") or settings.get("networks_ipv6_only"),
-            "driver": net.get("driver") or "bridge",
-            "driver_options": {key: _option_text(value) for key, value in (net.get("driver_options") or {}).items()},
-            "force": bool(force if force is not None else settings.get("networks_force")),
-        })
+        out.append(
+            {
+                "name": net["name"],
+                "var": "%s (%s)" % (var, net["name"]),
+                "ipv6_only_var": "%s.ipv6_only" % var if _is_set(net.get("ipv6_only")) else "networks_ipv6_only",
+                "force_var": "%s.force" % var if force is not None else "networks_force",
+                "ipv6_subnet": net.get("ipv6_subnet") or None,
+                "ipv4_subnet": net.get("ipv4_subnet") or None,
+                "carve_from": net.get("carve_from") or settings.get("networks_carve_from"),
+                "index": int(net["index"]) if net.get("index") is not None else None,
+                "ipv6_only": net.get("ipv6_only") or settings.get("networks_ipv6_only"),
+                "driver": net.get("driver") or "bridge",
+                "driver_options": {key: _option_text(value) for key, value in (net.get("driver_options") or {}).items()},
+                "force": bool(force if force is not None else settings.get("networks_force")),
+            }
+        )
     return out
 
 
@@ -214,13 +215,19 @@ def check(settings):
     problems = settings_problems(settings)
     networks = [] if problems else requested_networks(settings)
     host_carved = [net["name"] for net in networks if not net["ipv6_subnet"] and net["carve_from"] == "host"]
-    return {"problems": problems, "warnings": settings_warnings(settings), "networks": networks,
-            "host_carved": host_carved, "docker_socket": docker_socket(settings)[0]}
+    return {
+        "problems": problems,
+        "warnings": settings_warnings(settings),
+        "networks": networks,
+        "host_carved": host_carved,
+        "docker_socket": docker_socket(settings)[0],
+    }
 
 
 # ---------------------------------------------------------------------------
 # plan: the engine's networks and containers against the wanted ones
 # ---------------------------------------------------------------------------
+
 
 def host_prefix(settings, facts):
     """``(prefix, reserved, source)``: the host's prefix to carve from and its own addresses on the uplink.
@@ -249,12 +256,13 @@ def host_prefix_problems(settings, prefix, source, host_carved):
     if not host_carved:
         return []
     if not prefix:
-        return ["networks_host_prefix: empty, and the host has no IPv6 default route (ansible_facts['default_ipv6']) "
-                "to take its prefix from; needed by %s" % ", ".join(host_carved)]
+        return [
+            "networks_host_prefix: empty, and the host has no IPv6 default route (ansible_facts['default_ipv6']) "
+            "to take its prefix from; needed by %s" % ", ".join(host_carved)
+        ]
     size = int(settings.get("networks_host_subnet_size"))
     if not _length(prefix) < size:
-        return ["networks_host_subnet_size: /%d is not longer than the host prefix %s (from %s); set networks_host_prefix"
-                % (size, prefix, source)]
+        return ["networks_host_subnet_size: /%d is not longer than the host prefix %s (from %s); set networks_host_prefix" % (size, prefix, source)]
     return []
 
 
@@ -399,10 +407,15 @@ def plan(networks, settings, engine, facts=None):
         wanted.append(net)
 
     carved, problems = carve_networks(
-        wanted, ula_prefix=settings.get("networks_ula_prefix"), ula_size=int(settings.get("networks_ula_subnet_size")),
-        host_prefix=prefix or None, host_size=int(settings.get("networks_host_subnet_size")), reserved=reserved,
+        wanted,
+        ula_prefix=settings.get("networks_ula_prefix"),
+        ula_size=int(settings.get("networks_ula_subnet_size")),
+        host_prefix=prefix or None,
+        host_size=int(settings.get("networks_host_subnet_size")),
+        reserved=reserved,
         existing=[{"name": name, "subnets": sum(existing_subnets(net), [])} for name, net in existing.items()],
-        default_source=settings.get("networks_carve_from") or "ula")
+        default_source=settings.get("networks_carve_from") or "ula",
+    )
 
     out = []
     for net in carved:
@@ -417,41 +430,52 @@ def plan(networks, settings, engine, facts=None):
             action = "keep"
         else:
             action = "recreate" if net["force"] else "refuse"
-        out.append(dict(
-            net,
-            ipv6_only=ipv6_only,
-            ipv6_only_choice=choice,
-            # Only Docker 28 and later know the IPv4 flag (API 1.48); None: leave it out.
-            enable_ipv4=(not ipv6_only) if features["ipv6_only_networks"] else None,
-            same_subnet={"ipv6": old is not None and has6 == [net["ipv6_subnet"]],
-                         "ipv4": old is not None and bool(net["ipv4_subnet"]) and has4 == [net["ipv4_subnet"]]},
-            differences=differences,
-            containers=_containers_on(net["name"], containers) if old is not None else [],
-            action=action,
-            old_id=old.get("Id") if old is not None else None,
-            # The old network's settings, to make it again if recreating fails midway.
-            restore=create_body(old) if action == "recreate" else None,
-        ))
+        out.append(
+            dict(
+                net,
+                ipv6_only=ipv6_only,
+                ipv6_only_choice=choice,
+                # Only Docker 28 and later know the IPv4 flag (API 1.48); None: leave it out.
+                enable_ipv4=(not ipv6_only) if features["ipv6_only_networks"] else None,
+                same_subnet={
+                    "ipv6": old is not None and has6 == [net["ipv6_subnet"]],
+                    "ipv4": old is not None and bool(net["ipv4_subnet"]) and has4 == [net["ipv4_subnet"]],
+                },
+                differences=differences,
+                containers=_containers_on(net["name"], containers) if old is not None else [],
+                action=action,
+                old_id=old.get("Id") if old is not None else None,
+                # The old network's settings, to make it again if recreating fails midway.
+                restore=create_body(old) if action == "recreate" else None,
+            )
+        )
 
     for net in out:
         if net["ipv6_only_choice"] == "always" and not features["ipv6_only_networks"]:
-            problems.append("%s: 'always' needs Docker %s or later for network '%s'; the engine is %s "
-                            "(use 'if_supported' to fall back to dual-stack)"
-                            % (net["ipv6_only_var"], release("ipv6_only_networks"), net["name"], version or "unknown"))
+            problems.append(
+                "%s: 'always' needs Docker %s or later for network '%s'; the engine is %s "
+                "(use 'if_supported' to fall back to dual-stack)" % (net["ipv6_only_var"], release("ipv6_only_networks"), net["name"], version or "unknown")
+            )
     for net in out:
         if net["action"] == "refuse":
             attached = ", ".join("%s (%s)" % (c["name"], c["state"]) for c in net["containers"]) or "none"
-            problems.append("%s: the existing network '%s' differs: %s; attached containers: %s; "
-                            "set %s: true to recreate it and reconnect them"
-                            % (net["var"], net["name"], ", ".join(net["differences"]), attached, net["force_var"]))
+            problems.append(
+                "%s: the existing network '%s' differs: %s; attached containers: %s; "
+                "set %s: true to recreate it and reconnect them" % (net["var"], net["name"], ", ".join(net["differences"]), attached, net["force_var"])
+            )
     carving = any(net["carved"] == "ula" and net["action"] in ("create", "recreate") for net in out)
-    return {"problems": problems, "networks": out, "subnets": {net["name"]: net["ipv6_subnet"] for net in out},
-            "host_check": [("networks_ula_prefix", settings.get("networks_ula_prefix"))] if carving else []}
+    return {
+        "problems": problems,
+        "networks": out,
+        "subnets": {net["name"]: net["ipv6_subnet"] for net in out},
+        "host_check": [("networks_ula_prefix", settings.get("networks_ula_prefix"))] if carving else [],
+    }
 
 
 # ---------------------------------------------------------------------------
 # apply: disconnect, recreate, reconnect, whatever happens in between
 # ---------------------------------------------------------------------------
+
 
 def reconnect_list(attached, networks):
     """How to connect each container of a network to recreate again.
@@ -485,9 +509,16 @@ def reconnect_list(attached, networks):
             else:
                 dropped.append(ipam[key])
         aliases = [alias for alias in endpoint.get("Aliases") or [] if alias not in (container["Id"][:12], name)]
-        out.append({"network": net["name"], "id": container["Id"], "name": name, "dropped": dropped,
-                    "endpoint": {"Aliases": aliases, "IPAMConfig": keep},
-                    "saved_endpoint": {"Aliases": aliases, "IPAMConfig": saved}})
+        out.append(
+            {
+                "network": net["name"],
+                "id": container["Id"],
+                "name": name,
+                "dropped": dropped,
+                "endpoint": {"Aliases": aliases, "IPAMConfig": keep},
+                "saved_endpoint": {"Aliases": aliases, "IPAMConfig": saved},
+            }
+        )
     return out
 
 
@@ -525,12 +556,11 @@ def recovery(reconnect, networks, networks_now, containers_now, reason=None):
     reason = failure_reason(reason)
     by_name = {net["name"]: net for net in networks or []}
     now = {net.get("Name"): net for net in networks_now or []}
-    restore = [{"name": net["name"], "body": net["restore"]}
-               for net in networks or [] if net.get("action") == "recreate" and net["name"] not in now]
+    restore = [{"name": net["name"], "body": net["restore"]} for net in networks or [] if net.get("action") == "recreate" and net["name"] not in now]
     restored = {item["name"] for item in restore}
     attached_now = set()
     for container in containers_now or []:
-        for network in ((container.get("NetworkSettings") or {}).get("Networks") or {}):
+        for network in (container.get("NetworkSettings") or {}).get("Networks") or {}:
             attached_now.add((container.get("Id"), network))
     out = []
     for entry in reconnect or []:
@@ -539,10 +569,16 @@ def recovery(reconnect, networks, networks_now, containers_now, reason=None):
         current = now.get(entry["network"])
         old_id = by_name.get(entry["network"], {}).get("old_id")
         old = entry["network"] in restored or (current is not None and current.get("Id") == old_id)
-        out.append({"network": entry["network"], "id": entry["id"], "name": entry["name"],
-                    "endpoint": entry["saved_endpoint"] if old else entry["endpoint"],
-                    "dropped": [] if old else entry["dropped"],
-                    "to": "old" if old else "recreated"})
+        out.append(
+            {
+                "network": entry["network"],
+                "id": entry["id"],
+                "name": entry["name"],
+                "endpoint": entry["saved_endpoint"] if old else entry["endpoint"],
+                "dropped": [] if old else entry["dropped"],
+                "to": "old" if old else "recreated",
+            }
+        )
     message = None
     if reason is not None:
         message = "networks: creating the networks failed: %s" % reason
@@ -589,8 +625,7 @@ def host_read(text):
 
 def bridges(links):
     """The names of the host's bridge interfaces (``linkinfo.info_kind`` bridge in ``ip -json -d link show``)."""
-    return set(link.get("ifname") for link in links or []
-               if ((link.get("linkinfo") or {}).get("info_kind") == "bridge") and link.get("ifname"))
+    return set(link.get("ifname") for link in links or [] if ((link.get("linkinfo") or {}).get("info_kind") == "bridge") and link.get("ifname"))
 
 
 def _route_network(route):
@@ -621,8 +656,11 @@ def host_networks(host):
             continue
         if network.prefixlen < SITE_LENGTH or network.is_link_local or network.is_multicast:
             continue
-        where = ("%s route on %s" % (route.get("type"), dev) if route.get("type") not in (None, "unicast")
-                 else "route on %s" % dev) if dev else "%s route" % (route.get("type") or "unicast")
+        where = (
+            ("%s route on %s" % (route.get("type"), dev) if route.get("type") not in (None, "unicast") else "route on %s" % dev)
+            if dev
+            else "%s route" % (route.get("type") or "unicast")
+        )
         out.append((network, where))
     for link in host.get("addresses") or []:
         dev = link.get("ifname")
@@ -637,8 +675,7 @@ def host_networks(host):
                 continue
             if interface.ip.is_link_local or interface.ip.is_multicast or interface.ip.is_loopback:
                 continue
-            network = interface.network if interface.network.prefixlen >= SITE_LENGTH else \
-                ipaddress.ip_network(interface.ip)
+            network = interface.network if interface.network.prefixlen >= SITE_LENGTH else ipaddress.ip_network(interface.ip)
             out.append((network, "address %s on %s" % (interface.with_prefixlen, dev)))
     return out
 
@@ -671,8 +708,8 @@ def host_overlaps(host, prefixes):
             problems.append(
                 "%s %s overlaps this host's own %s: Docker networks in it would shadow that. Choose another unique "
                 "local /48 (RFC 4193: fd plus 40 random bits, e.g. from `printf 'fd%%s:%%s%%s:%%s%%s::/48\\n' "
-                "$(od -An -N5 -tx1 /dev/urandom)`), or move the host's network; nothing was changed"
-                % (variable, wanted, ", ".join(hits)))
+                "$(od -An -N5 -tx1 /dev/urandom)`), or move the host's network; nothing was changed" % (variable, wanted, ", ".join(hits))
+            )
     return problems
 
 
@@ -680,18 +717,19 @@ def host_overlaps(host, prefixes):
 # The fleet's unique local /48, as the provisioning writes it
 # ---------------------------------------------------------------------------
 
+
 def random_ula(global_id=None):
     """A unique local /48 (RFC 4193 section 3.2): ``fd`` followed by a 40-bit Global ID, random unless given."""
     if global_id is None:
         global_id = int.from_bytes(os.urandom(5), "big")
     if not isinstance(global_id, int) or isinstance(global_id, bool) or not 0 <= global_id < 1 << 40:
         raise ValueError("a Global ID is 40 bits: 0 to %d, got %r" % ((1 << 40) - 1, global_id))
-    return str(ipaddress.ip_network(((0xfd << 120) | (global_id << 80), 48)))
+    return str(ipaddress.ip_network(((0xFD << 120) | (global_id << 80), 48)))
 
 
 # The default bridge's /64 inside a fleet's /48: the last one, which Docker's
 # pool allocator (from the first /64 on) reaches last.
-FIXED_CIDR_SLOT = 0xffff
+FIXED_CIDR_SLOT = 0xFFFF
 
 
 def ula_layout(prefix):
@@ -719,8 +757,7 @@ def fleet_ula(current, new_fleet, global_id=None):
     if current is not None:
         problem = prefix_problem(current, version=6)
         if problem or not ipaddress.ip_network(current).subnet_of(ULA) or _length(current) != 48:
-            raise ValueError("networks_ula_prefix in the fleet's group_vars: %s is not a unique local /48"
-                             % (problem or repr(current)))
+            raise ValueError("networks_ula_prefix in the fleet's group_vars: %s is not a unique local /48" % (problem or repr(current)))
         prefix = str(ipaddress.ip_network(current))
         return {"prefix": prefix, "origin": "kept", "layout": ula_layout(prefix)}
     if new_fleet:

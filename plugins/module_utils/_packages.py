@@ -59,8 +59,15 @@ RESOLVED_STUB = ("127.0.0.53", "127.0.0.54")
 # "Err:1 http://... bookworm InRelease", "W: Failed to fetch ...", and the
 # resolver's or the connection's own words that follow an Err: line.
 _APT_PROBLEM_PREFIXES = ("E:", "Err:", "W:")
-_APT_DETAIL_WORDS = ("Temporary failure resolving", "Could not resolve", "Could not connect", "Unable to connect",
-                     "Network is unreachable", "Connection timed out", "No route to host")
+_APT_DETAIL_WORDS = (
+    "Temporary failure resolving",
+    "Could not resolve",
+    "Could not connect",
+    "Unable to connect",
+    "Network is unreachable",
+    "Connection timed out",
+    "No route to host",
+)
 
 
 def nameservers(text):
@@ -120,9 +127,10 @@ def install_failure(packages, result, resolv_conf, who):
     names = ", ".join(str(name) for name in packages or []) or "its packages"
     first = (result[0] if result else {}) if isinstance(result, (list, tuple)) else result
     said = apt_problems(result) or [" ".join(str((first or {}).get("msg") or "no message").split())]
-    return ("%s needs %s, not installed on this host, and apt could not install %s: %s. apt resolved the mirror's "
-            "name with %s. An IPv6-only host reaches the Debian mirror only through NAT64 and a DNS64 resolver: "
-            "run site.yml, whose ipv6ready.docker.nat64_client role points the host at the fleet's DNS64 resolvers "
-            "before this role runs, or install %s yourself."
-            % (who, names, "it" if len(packages or []) == 1 else "them", " | ".join(said),
-               resolver_text(resolv_conf), names))
+    return (
+        "%s needs %s, not installed on this host, and apt could not install %s: %s. apt resolved the mirror's "
+        "name with %s. An IPv6-only host reaches the Debian mirror only through NAT64 and a DNS64 resolver: "
+        "run site.yml, whose ipv6ready.docker.nat64_client role points the host at the fleet's DNS64 resolvers "
+        "before this role runs, or install %s yourself."
+        % (who, names, "it" if len(packages or []) == 1 else "them", " | ".join(said), resolver_text(resolv_conf), names)
+    )

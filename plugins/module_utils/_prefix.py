@@ -48,17 +48,17 @@ class PrefixError(ValueError):
     #: address has one; ``zone``: a zone index; ``length``: a bad prefix
     #: length; ``invalid``: not an address; ``version``: the wrong family;
     #: ``host_bits``: host bits set.
-    KINDS = ('type', 'form', 'zone', 'length', 'invalid', 'version', 'host_bits')
+    KINDS = ("type", "form", "zone", "length", "invalid", "version", "host_bits")
 
     def __init__(self, value, kind, reason, network=None):
         self.value = value
         self.kind = kind
         self.reason = reason
         self.network = network
-        super().__init__('%r %s' % (value, reason))
+        super().__init__("%r %s" % (value, reason))
 
 
-_DIGITS = re.compile(r'[0-9]+\Z')
+_DIGITS = re.compile(r"[0-9]+\Z")
 
 
 def parse_prefix(value, version=None, host_bits=False, length_required=True):
@@ -72,35 +72,31 @@ def parse_prefix(value, version=None, host_bits=False, length_required=True):
     single-address prefix (/32 or /128), as glibc's gai.conf does.
     """
     if not isinstance(value, str) and not length_required:
-        raise PrefixError(value, 'type', "is not a prefix (expected a string such as 'fd00::/8')")
-    if not isinstance(value, str) or (length_required and '/' not in value):
-        raise PrefixError(value, 'type' if not isinstance(value, str) else 'form',
-                          'is not a prefix in address/length form')
-    address, sep, length = value.partition('/')
-    if '%' in address:
-        raise PrefixError(value, 'zone', 'is not a valid prefix: it has a zone index, and a prefix takes none')
+        raise PrefixError(value, "type", "is not a prefix (expected a string such as 'fd00::/8')")
+    if not isinstance(value, str) or (length_required and "/" not in value):
+        raise PrefixError(value, "type" if not isinstance(value, str) else "form", "is not a prefix in address/length form")
+    address, sep, length = value.partition("/")
+    if "%" in address:
+        raise PrefixError(value, "zone", "is not a valid prefix: it has a zone index, and a prefix takes none")
     try:
-        width = '%d' % ipaddress.ip_address(address).max_prefixlen
+        width = "%d" % ipaddress.ip_address(address).max_prefixlen
     except ValueError:
         width = None  # reported below, with what ipaddress says about the address
     if sep and (not _DIGITS.match(length) or (width and int(length) > int(width))):
-        raise PrefixError(value, 'length', 'is not a valid prefix: invalid prefix length %r; it must be 0 to %s'
-                          % (length, width or '32 (IPv4) or 128 (IPv6)'))
+        raise PrefixError(value, "length", "is not a valid prefix: invalid prefix length %r; it must be 0 to %s" % (length, width or "32 (IPv4) or 128 (IPv6)"))
     try:
         network = ipaddress.ip_network(value, strict=False)
     except ValueError as exc:
         if version is not None:
-            raise PrefixError(value, 'invalid', 'is not a valid prefix: it is not an IPv%d prefix (%s)' % (version, exc))
-        raise PrefixError(value, 'invalid', 'is not a valid prefix (%s)' % (exc,))
+            raise PrefixError(value, "invalid", "is not a valid prefix: it is not an IPv%d prefix (%s)" % (version, exc))
+        raise PrefixError(value, "invalid", "is not a valid prefix (%s)" % (exc,))
     if version is not None and network.version != version:
-        hint = ''
+        hint = ""
         if version == 6 and network.version == 4:
-            hint = ' (write an IPv4 range as IPv4-mapped, e.g. ::ffff:%s/%d)' % (
-                network.network_address, 96 + network.prefixlen)
-        raise PrefixError(value, 'version', 'is an IPv%d prefix, IPv%d is required%s'
-                          % (network.version, version, hint), network)
+            hint = " (write an IPv4 range as IPv4-mapped, e.g. ::ffff:%s/%d)" % (network.network_address, 96 + network.prefixlen)
+        raise PrefixError(value, "version", "is an IPv%d prefix, IPv%d is required%s" % (network.version, version, hint), network)
     if not host_bits and int(ipaddress.ip_address(address)) != int(network.network_address):
-        raise PrefixError(value, 'host_bits', 'has host bits set; the network is %s' % network, network)
+        raise PrefixError(value, "host_bits", "has host bits set; the network is %s" % network, network)
     return network
 
 
@@ -111,17 +107,17 @@ def parse_address(value, version=None):
     requires that address family.
     """
     if not isinstance(value, str):
-        raise PrefixError(value, 'type', 'is not an IP address')
-    if '/' in value:
-        raise PrefixError(value, 'form', 'is not an IP address (give one address, without a /length)')
-    if '%' in value:
-        raise PrefixError(value, 'zone', 'has a zone index, which is not allowed here')
+        raise PrefixError(value, "type", "is not an IP address")
+    if "/" in value:
+        raise PrefixError(value, "form", "is not an IP address (give one address, without a /length)")
+    if "%" in value:
+        raise PrefixError(value, "zone", "has a zone index, which is not allowed here")
     try:
         address = ipaddress.ip_address(value)
     except ValueError:
-        raise PrefixError(value, 'invalid', 'is not an IP address')
+        raise PrefixError(value, "invalid", "is not an IP address")
     if version is not None and address.version != version:
-        raise PrefixError(value, 'version', 'is an IPv%d address, IPv%d is required' % (address.version, version))
+        raise PrefixError(value, "version", "is an IPv%d address, IPv%d is required" % (address.version, version))
     return address
 
 
@@ -168,9 +164,9 @@ CARVE_ATTEMPTS = 64
 def carve_slot(name, bits, attempt=0):
     """Return the slot, 1 .. 2**bits - 1, that ``name`` hashes to."""
     if bits < 1:
-        raise ValueError('there must be at least one bit to carve, got %d' % bits)
-    key = name if attempt == 0 else '%s#%d' % (name, attempt)
-    digest = hashlib.sha256(key.encode('utf-8')).hexdigest()
+        raise ValueError("there must be at least one bit to carve, got %d" % bits)
+    key = name if attempt == 0 else "%s#%d" % (name, attempt)
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
     return int(digest, 16) % ((1 << bits) - 1) + 1
 
 
@@ -179,9 +175,9 @@ def subnet_at(parent, new_prefix, slot):
     network = ipaddress.ip_network(parent, strict=False)
     bits = new_prefix - network.prefixlen
     if bits < 1 or new_prefix > network.max_prefixlen:
-        raise ValueError('cannot carve /%d subnets out of %s' % (new_prefix, network))
+        raise ValueError("cannot carve /%d subnets out of %s" % (new_prefix, network))
     if not 0 <= slot < (1 << bits):
-        raise ValueError('slot %d is outside 0..%d for /%d subnets of %s' % (slot, (1 << bits) - 1, new_prefix, network))
+        raise ValueError("slot %d is outside 0..%d for /%d subnets of %s" % (slot, (1 << bits) - 1, new_prefix, network))
     first = int(network.network_address) + (slot << (network.max_prefixlen - new_prefix))
     return ipaddress.ip_network((first, new_prefix))
 
@@ -198,28 +194,28 @@ def carve_subnet(parent, new_prefix, name=None, index=None, reserved=()):
     new_prefix = int(new_prefix)
     bits = new_prefix - network.prefixlen
     if bits < 1 or new_prefix > network.max_prefixlen:
-        raise ValueError('cannot carve /%d subnets out of %s: the size must be between /%d and /%d'
-                         % (new_prefix, network, network.prefixlen + 1, network.max_prefixlen))
+        raise ValueError(
+            "cannot carve /%d subnets out of %s: the size must be between /%d and /%d" % (new_prefix, network, network.prefixlen + 1, network.max_prefixlen)
+        )
     blocked = [ipaddress.ip_network(item, strict=False) for item in reserved or ()]
     blocked = [item for item in blocked if item.version == network.version]
     last = (1 << bits) - 1
     if index is not None:
         index = int(index)
         if not 1 <= index <= last:
-            raise ValueError('index %d is outside 1..%d (/%d subnets of %s; 0 is reserved)'
-                             % (index, last, new_prefix, network))
+            raise ValueError("index %d is outside 1..%d (/%d subnets of %s; 0 is reserved)" % (index, last, new_prefix, network))
         subnet = subnet_at(network, new_prefix, index)
         for item in blocked:
             if subnet.overlaps(item):
-                raise ValueError('index %d gives %s, which holds the reserved %s' % (index, subnet, _short(item)))
+                raise ValueError("index %d gives %s, which holds the reserved %s" % (index, subnet, _short(item)))
         return str(subnet)
     if not name:
-        raise ValueError('a name or an index is needed to carve a subnet')
+        raise ValueError("a name or an index is needed to carve a subnet")
     for attempt in range(CARVE_ATTEMPTS):
         subnet = subnet_at(network, new_prefix, carve_slot(name, bits, attempt))
         if not any(subnet.overlaps(item) for item in blocked):
             return str(subnet)
-    raise ValueError('no /%d subnet of %s free of the reserved addresses was found for %r' % (new_prefix, network, name))
+    raise ValueError("no /%d subnet of %s free of the reserved addresses was found for %r" % (new_prefix, network, name))
 
 
 def overlapping_pairs(entries, others=None):
@@ -230,10 +226,11 @@ def overlapping_pairs(entries, others=None):
     ``others``. Entries with the same name are one network and never conflict;
     prefixes of different address families never overlap.
     """
+
     def parsed(items):
         out = []
         for item in items or ():
-            subnet = item.get('subnet')
+            subnet = item.get("subnet")
             if not subnet:
                 continue
             try:
@@ -246,14 +243,14 @@ def overlapping_pairs(entries, others=None):
     pairs = []
     if others is None:
         for i, (a, net_a) in enumerate(left):
-            for b, net_b in left[i + 1:]:
-                if a.get('name') != b.get('name') and net_a.version == net_b.version and net_a.overlaps(net_b):
+            for b, net_b in left[i + 1 :]:
+                if a.get("name") != b.get("name") and net_a.version == net_b.version and net_a.overlaps(net_b):
                     pairs.append((a, b))
     else:
         right = parsed(others)
         for a, net_a in left:
             for b, net_b in right:
-                if a.get('name') != b.get('name') and net_a.version == net_b.version and net_a.overlaps(net_b):
+                if a.get("name") != b.get("name") and net_a.version == net_b.version and net_a.overlaps(net_b):
                     pairs.append((a, b))
     return pairs
 
@@ -274,8 +271,7 @@ def canonical_prefix(value):
     return str(ipaddress.ip_network(value, strict=False))
 
 
-def carve_networks(networks, ula_prefix=None, ula_size=64, host_prefix=None, host_size=80,
-                   reserved=(), existing=(), default_source='ula', var='networks_list'):
+def carve_networks(networks, ula_prefix=None, ula_size=64, host_prefix=None, host_size=80, reserved=(), existing=(), default_source="ula", var="networks_list"):
     """Give every network its IPv6 subnet and check all subnets for conflicts.
 
     ``networks`` are dicts with ``name`` and optional ``ipv6_subnet``,
@@ -294,62 +290,58 @@ def carve_networks(networks, ula_prefix=None, ula_size=64, host_prefix=None, hos
     ``ipv6_subnet``/``ipv4_subnet`` and ``carved`` (``ula``, ``host`` or None),
     and one message per problem, naming the networks involved.
     """
-    reserved = [canonical_prefix(str(item).split('%', 1)[0]) for item in reserved or ()]
+    reserved = [canonical_prefix(str(item).split("%", 1)[0]) for item in reserved or ()]
     result = []
     problems = []
-    sources = {'ula': (ula_prefix, ula_size), 'host': (host_prefix, host_size)}
+    sources = {"ula": (ula_prefix, ula_size), "host": (host_prefix, host_size)}
     for position, network in enumerate(networks or ()):
         item = dict(network)
-        name = item.get('name')
-        label = item.get('var') or '%s[%d] (%s)' % (var, position, name)
-        item['carved'] = None
-        explicit = item.get('ipv6_subnet')
+        name = item.get("name")
+        label = item.get("var") or "%s[%d] (%s)" % (var, position, name)
+        item["carved"] = None
+        explicit = item.get("ipv6_subnet")
         if explicit:
             try:
-                item['ipv6_subnet'] = canonical_prefix(explicit)
+                item["ipv6_subnet"] = canonical_prefix(explicit)
             except ValueError as exc:
-                problems.append('%s.ipv6_subnet: %s' % (label, exc))
+                problems.append("%s.ipv6_subnet: %s" % (label, exc))
         else:
-            source = item.get('carve_from') or default_source
+            source = item.get("carve_from") or default_source
             if source not in sources:
-                problems.append('%s.carve_from: %r is neither ula nor host' % (label, source))
+                problems.append("%s.carve_from: %r is neither ula nor host" % (label, source))
             else:
                 parent, size = sources[source]
                 if not parent:
-                    problems.append('%s: no %s prefix to carve from' % (label, source))
+                    problems.append("%s: no %s prefix to carve from" % (label, source))
                 else:
                     try:
-                        item['ipv6_subnet'] = carve_subnet(parent, size, name=name, index=item.get('index'),
-                                                           reserved=reserved if source == 'host' else ())
-                        item['carved'] = source
+                        item["ipv6_subnet"] = carve_subnet(parent, size, name=name, index=item.get("index"), reserved=reserved if source == "host" else ())
+                        item["carved"] = source
                     except ValueError as exc:
-                        problems.append('%s: %s' % (label, exc))
-        if item.get('ipv4_subnet'):
+                        problems.append("%s: %s" % (label, exc))
+        if item.get("ipv4_subnet"):
             try:
-                item['ipv4_subnet'] = canonical_prefix(item['ipv4_subnet'])
+                item["ipv4_subnet"] = canonical_prefix(item["ipv4_subnet"])
             except ValueError as exc:
-                problems.append('%s.ipv4_subnet: %s' % (label, exc))
+                problems.append("%s.ipv4_subnet: %s" % (label, exc))
         result.append(item)
 
     def entries(item):
-        return [{'name': item.get('name'), 'subnet': item.get(key), 'carved': item.get('carved')}
-                for key in ('ipv6_subnet', 'ipv4_subnet') if item.get(key)]
+        return [{"name": item.get("name"), "subnet": item.get(key), "carved": item.get("carved")} for key in ("ipv6_subnet", "ipv4_subnet") if item.get(key)]
 
     wanted = [entry for item in result for entry in entries(item)]
     for a, b in overlapping_pairs(wanted):
-        hint = ''
-        if a['carved'] or b['carved']:
-            hint = '; give one of them an explicit index or ipv6_subnet'
-        problems.append('networks %r (%s) and %r (%s) overlap%s' % (a['name'], a['subnet'], b['name'], b['subnet'], hint))
-    others = [{'name': item.get('name'), 'subnet': subnet}
-              for item in existing or () for subnet in item.get('subnets') or ()]
+        hint = ""
+        if a["carved"] or b["carved"]:
+            hint = "; give one of them an explicit index or ipv6_subnet"
+        problems.append("networks %r (%s) and %r (%s) overlap%s" % (a["name"], a["subnet"], b["name"], b["subnet"], hint))
+    others = [{"name": item.get("name"), "subnet": subnet} for item in existing or () for subnet in item.get("subnets") or ()]
     for a, b in overlapping_pairs(wanted, others):
-        problems.append('network %r (%s) overlaps the existing Docker network %r (%s)'
-                        % (a['name'], a['subnet'], b['name'], b['subnet']))
+        problems.append("network %r (%s) overlaps the existing Docker network %r (%s)" % (a["name"], a["subnet"], b["name"], b["subnet"]))
     return result, problems
 
 
 def _short(network):
     if network.prefixlen == network.max_prefixlen:
-        return 'address %s' % network.network_address
-    return 'prefix %s' % network
+        return "address %s" % network.network_address
+    return "prefix %s" % network

@@ -64,14 +64,14 @@ _EXTRA_KEY_RE = re.compile(r"^[A-Za-z0-9_][^\s=*?\[\]]*$")
 # Interface names that are no interface: the templates of the per-interface keys.
 _NOT_INTERFACES = ("all", "default")
 
-FIX_HARDENING = ("remove or change those lines (dev-sec os_hardening: put the values this role needs into its "
-                 "sysctl_overwrite)")
+FIX_HARDENING = "remove or change those lines (dev-sec os_hardening: put the values this role needs into its sysctl_overwrite)"
 FIX_PREFLIGHT = "set sysctl_preflight to warn or skip if something else restores these values"
 
 
 # --------------------------------------------------------------------------
 # Keys and files
 # --------------------------------------------------------------------------
+
 
 def key_path(key):
     """Return a sysctl key as its /proc/sys path (``net/ipv6/conf/eth0.100/accept_ra``).
@@ -146,6 +146,7 @@ def later_files(listing, own_file, search_path=SEARCH_PATH, legacy_exists=False,
 # Input checks (before anything is read)
 # --------------------------------------------------------------------------
 
+
 def input_problems(inputs):
     """What is wrong with the role's variables beyond their types; one message each.
 
@@ -162,19 +163,21 @@ def input_problems(inputs):
         problems.append('sysctl_extra keys must be sysctl names without globs, "=" or blanks: ' + ", ".join(bad_keys))
     bad_values = [str(key) for key, value in extra.items() if not _good_value(value)]
     if bad_values:
-        problems.append("sysctl_extra values must be non-empty strings or integers (not booleans, lists or dicts): "
-                        + ", ".join(bad_values))
+        problems.append("sysctl_extra values must be non-empty strings or integers (not booleans, lists or dicts): " + ", ".join(bad_values))
     interfaces = inputs.get("sysctl_accept_ra_interfaces") or []
-    bad_interfaces = [str(name) for name in interfaces
-                      if _names.interface_problem(str(name)) or str(name) in _NOT_INTERFACES]
+    bad_interfaces = [str(name) for name in interfaces if _names.interface_problem(str(name)) or str(name) in _NOT_INTERFACES]
     if bad_interfaces:
-        problems.append("sysctl_accept_ra_interfaces must name interfaces (%s; not %s): %s"
-                        % (_names.INTERFACE_RULE, " or ".join(_NOT_INTERFACES), ", ".join(bad_interfaces)))
+        problems.append(
+            "sysctl_accept_ra_interfaces must name interfaces (%s; not %s): %s"
+            % (_names.INTERFACE_RULE, " or ".join(_NOT_INTERFACES), ", ".join(bad_interfaces))
+        )
     accept = inputs.get("sysctl_forward_accept_interfaces") or []
     bad_accept = [str(name) for name in accept if _names.interface_problem(_without_wildcard(str(name)))]
     if bad_accept:
-        problems.append("sysctl_forward_accept_interfaces must name interfaces (%s; a trailing * is a wildcard, as in "
-                        "nft): %s" % (_names.INTERFACE_RULE, ", ".join(bad_accept)))
+        problems.append(
+            "sysctl_forward_accept_interfaces must name interfaces (%s; a trailing * is a wildcard, as in "
+            "nft): %s" % (_names.INTERFACE_RULE, ", ".join(bad_accept))
+        )
     return problems
 
 
@@ -195,6 +198,7 @@ def _good_value(value):
 # The plan: uplinks, keys, host problems, overrides, stale keys
 # --------------------------------------------------------------------------
 
+
 def ra_findings(host):
     """Read the uplink evidence out of ``ip -json`` data.
 
@@ -214,9 +218,9 @@ def ra_findings(host):
     for link in host.get("addresses") or ():
         for address in link.get("addr_info") or ():
             if address.get("scope") == "global" and address.get("dynamic", False):
-                dynamic.append({"dev": link.get("ifname"),
-                                "local": "%s/%s" % (address.get("local"), address.get("prefixlen")),
-                                "protocol": address.get("protocol", "")})
+                dynamic.append(
+                    {"dev": link.get("ifname"), "local": "%s/%s" % (address.get("local"), address.get("prefixlen")), "protocol": address.get("protocol", "")}
+                )
     candidates = []
     for dev in [r["dev"] for r in ra_routes] + [a["dev"] for a in dynamic]:
         if dev not in candidates and dev != "lo" and dev in interfaces:
@@ -248,7 +252,7 @@ def repeated_keys(core, extra):
     """The extra keys that name a core key or an earlier extra key, in any spelling."""
     seen = [key_path(key) for key, _value in core]
     repeated = []
-    for key in (extra or {}):
+    for key in extra or {}:
         path = key_path(key)
         if path in seen:
             repeated.append(str(key))
@@ -278,9 +282,11 @@ def find_overrides(files, wanted):
     for path, want in wanted_paths(wanted).items():
         hits = [row for row in rows if row["path"] == path]
         if hits and hits[-1]["value"] != want["value"]:
-            found += [{"file": row["file"], "key": row["key"], "value": row["value"],
-                       "want_key": want["key"], "want": want["value"]}
-                      for row in hits if row["value"] != want["value"]]
+            found += [
+                {"file": row["file"], "key": row["key"], "value": row["value"], "want_key": want["key"], "want": want["value"]}
+                for row in hits
+                if row["value"] != want["value"]
+            ]
     return found
 
 
@@ -288,20 +294,17 @@ def override_message(overrides, legacy_file=LEGACY_FILE):
     """The preflight failure: each overriding line, then the ways out. ``''`` when there are none."""
     if not overrides:
         return ""
-    lines = ["%s sets %s = %s (this role needs %s = %s)" % (o["file"], o["key"], o["value"], o["want_key"], o["want"])
-             for o in overrides]
+    lines = ["%s sets %s = %s (this role needs %s = %s)" % (o["file"], o["key"], o["value"], o["want_key"], o["want"]) for o in overrides]
     names = sorted(set(os.path.basename(o["file"]) for o in overrides if o["file"] != legacy_file))
     fixes = [FIX_HARDENING]
     if names:
         last = names[-1]
-        rename = [name for name in ("99-zz-ipv6ready.conf", "zz-ipv6ready.conf",
-                                    re.sub(r"\.conf$", "~ipv6ready.conf", last)) if name > last][0]
+        rename = [name for name in ("99-zz-ipv6ready.conf", "zz-ipv6ready.conf", re.sub(r"\.conf$", "~ipv6ready.conf", last)) if name > last][0]
         fixes.append("give this role's file a name that sorts after %s, e.g. sysctl_file: %s/%s" % (last, OWN_DIR, rename))
     fixes.append(FIX_PREFLIGHT)
     text = "Another sysctl file would override this role after a reboot or `sysctl --system`: %s." % "; ".join(lines)
     if any(o["file"] == legacy_file for o in overrides):
-        text += (" Renaming this role's file cannot help against %s: `sysctl --system` reads it after every "
-                 "sysctl.d file." % legacy_file)
+        text += " Renaming this role's file cannot help against %s: `sysctl --system` reads it after every sysctl.d file." % legacy_file
     return text + " Fix one of: %s." % "; or ".join(fixes)
 
 
@@ -324,18 +327,21 @@ def ra_report(candidates, detected, accept_ra, ra_routes, dynamic, static_defaul
         why += ["%s with a finite lifetime (SLAAC/DHCPv6)" % a["local"] for a in dynamic if a["dev"] == dev]
         why = ", ".join(why)
         if dev in detected and detect:
-            lines.append("%s: takes router advertisements (%s; kernel accept_ra=%s) -> accept_ra=2"
-                         % (dev, why, accept_ra.get(dev)))
+            lines.append("%s: takes router advertisements (%s; kernel accept_ra=%s) -> accept_ra=2" % (dev, why, accept_ra.get(dev)))
         elif dev in detected:
             lines.append("%s: takes router advertisements (%s), but sysctl_accept_ra_detect is false" % (dev, why))
         else:
-            lines.append("%s: %s, but kernel accept_ra=%s: a user-space client (systemd-networkd, NetworkManager) "
-                         "handles its RAs -> left alone" % (dev, why, accept_ra.get(dev)))
+            lines.append(
+                "%s: %s, but kernel accept_ra=%s: a user-space client (systemd-networkd, NetworkManager) "
+                "handles its RAs -> left alone" % (dev, why, accept_ra.get(dev))
+            )
     for route in static_defaults:
         if route["dev"] not in candidates:
             via = " via %s" % route["gateway"] if route.get("gateway") else ""
-            lines.append("%s: static IPv6 default route%s (proto %s), no RAs as on Hetzner Cloud -> accept_ra left alone"
-                         % (route["dev"], via, route.get("protocol") or "boot"))
+            lines.append(
+                "%s: static IPv6 default route%s (proto %s), no RAs as on Hetzner Cloud -> accept_ra left alone"
+                % (route["dev"], via, route.get("protocol") or "boot")
+            )
     for dev in listed:
         lines.append("%s: listed in sysctl_accept_ra_interfaces -> accept_ra=2" % dev)
     return lines or ["No interface takes IPv6 router advertisements: accept_ra is left alone."]
@@ -436,8 +442,7 @@ def file_current(read, content, mode="0644", uid=0, gid=0):
     """
     if not read or not read.get("regular") or content is None:
         return False
-    return (read.get("content") == content and read.get("mode") == mode
-            and read.get("uid") == uid and read.get("gid") == gid)
+    return read.get("content") == content and read.get("mode") == mode and read.get("uid") == uid and read.get("gid") == gid
 
 
 def module_value(value):
@@ -476,8 +481,7 @@ def settings_to_apply(wanted, own_content, own_values):
     for item in wanted:
         want = module_value(item["value"])
         current = values.get(item["key"])
-        if (in_file.get(item["key"]) == want and current is not None
-                and str(current).split() == want.split()):
+        if in_file.get(item["key"]) == want and current is not None and str(current).split() == want.split():
             continue
         apply.append(item)
     return apply
@@ -548,9 +552,11 @@ def plan(host, inputs):
     install = [name for name in packages(inputs) if name in (host.get("packages_missing") or [])]
     no_tools = [tool for tool in forward_tools(inputs) if not tools.get(tool) and PROGRAM_PACKAGES[tool] not in install]
     if no_tools:
-        problems.append("sysctl_forward_policy_drop needs %s, which does not run on this host ('--version' failed) "
-                        "although the iptables package is installed: repair it (apt-get install --reinstall iptables) "
-                        "or set sysctl_forward_policy_drop: false" % " and ".join(no_tools))
+        problems.append(
+            "sysctl_forward_policy_drop needs %s, which does not run on this host ('--version' failed) "
+            "although the iptables package is installed: repair it (apt-get install --reinstall iptables) "
+            "or set sysctl_forward_policy_drop: false" % " and ".join(no_tools)
+        )
 
     overrides = []
     if inputs.get("sysctl_preflight", "fail") != "skip":
@@ -566,14 +572,12 @@ def plan(host, inputs):
         "stale": stale_keys(host.get("own_content"), wanted),
         "forward_policy_set": forward_policy_changes(host, inputs),
         "unit_enable": _flag(inputs.get("sysctl_forward_policy_drop")) and unit_needs_enable(host, inputs.get("unit")),
-        "apply": settings_to_apply([{"key": key, "value": value} for key, value in wanted], host.get("own_content"),
-                                   host.get("own_values")),
-        "unit_current": _flag(inputs.get("sysctl_forward_policy_drop")) and file_current(
-            (host.get("files") or {}).get(inputs.get("unit_path")), inputs.get("unit_content")),
+        "apply": settings_to_apply([{"key": key, "value": value} for key, value in wanted], host.get("own_content"), host.get("own_values")),
+        "unit_current": _flag(inputs.get("sysctl_forward_policy_drop"))
+        and file_current((host.get("files") or {}).get(inputs.get("unit_path")), inputs.get("unit_content")),
         "install": install,
         "after_install": after_install(inputs, install),
-        "nft_current": nftables(inputs) and file_current(
-            (host.get("files") or {}).get(inputs.get("nft_path")), inputs.get("nft_content")),
+        "nft_current": nftables(inputs) and file_current((host.get("files") or {}).get(inputs.get("nft_path")), inputs.get("nft_content")),
         "nft_load": nftables(inputs) and not nft_loaded(host.get("nft_table")),
         "forward_policy_open": forward_policy_opens(host, inputs),
         "nft_remove": not nftables(inputs) and host.get("nft_table") is not None,

@@ -76,10 +76,8 @@ def dns64_check(dns64, name, prefix):
     synthesized = _inside(answer.get("addresses"), prefix)
     if synthesized:
         return check("host: DNS64 answers " + name, PASS, "AAAA " + ", ".join(synthesized))
-    got = answer.get("error") or "no AAAA inside %s, got %s" % (_shown(prefix),
-                                                                ", ".join(answer.get("addresses") or []) or "none")
-    return check("host: DNS64 answers " + name, FAIL,
-                 got + " (is the resolver a DNS64 resolver? is it allowed to answer this host?)")
+    got = answer.get("error") or "no AAAA inside %s, got %s" % (_shown(prefix), ", ".join(answer.get("addresses") or []) or "none")
+    return check("host: DNS64 answers " + name, FAIL, got + " (is the resolver a DNS64 resolver? is it allowed to answer this host?)")
 
 
 def target_checks(targets, prefix, where="host"):
@@ -108,8 +106,10 @@ def engine_check(engine):
         problems.append("no IPv6-enabled network (run ipv6ready.docker.daemon and ipv6ready.docker.networks)")
     wanted, actual = engine.get("daemon_json_ipv6"), engine.get("bridge_ipv6")
     if wanted is True and actual is False:
-        problems.append("daemon.json sets ipv6 but the default bridge has no IPv6: the engine has not been "
-                        "restarted with it (with live-restore on, a restart of dockerd is still needed)")
+        problems.append(
+            "daemon.json sets ipv6 but the default bridge has no IPv6: the engine has not been "
+            "restarted with it (with live-restore on, a restart of dockerd is still needed)"
+        )
     detail = "Docker %s, IPv6 networks: %s" % (engine.get("version") or "?", ", ".join(networks) or "none")
     if problems:
         return check(name, FAIL, detail + "; " + "; ".join(problems))
@@ -146,8 +146,7 @@ def gateway_paths(names, hostvars):
         facts = host.get("ansible_facts") or {}
         address = host.get("nat64_failover_address") or (facts.get("default_ipv6") or {}).get("address")
         prefix = host.get("nat64_gateway_active_prefix")
-        out.append({"name": name, "address": address, "prefix": prefix,
-                    "synthesizes": host.get("dns64_prefix") or prefix})
+        out.append({"name": name, "address": address, "prefix": prefix, "synthesizes": host.get("dns64_prefix") or prefix})
     return out
 
 
@@ -223,22 +222,20 @@ def gateway_checks(dns, connected, paths, resolvers, targets, name):
     for path in paths:
         gateway = path["name"]
         if not path.get("address") or not path.get("prefix"):
-            out.append(check("gateway %s: its own path" % gateway, SKIP,
-                             "not tested: its address or NAT64 prefix is not known (the gateway was not in this run)"))
+            out.append(
+                check("gateway %s: its own path" % gateway, SKIP, "not tested: its address or NAT64 prefix is not known (the gateway was not in this run)")
+            )
             continue
         found = {}
         for qname in names:
-            found[qname], line = dns_check("gateway %s: DNS64 at %s answers %s" % (gateway, path["address"], qname),
-                                           path["address"], qname)
+            found[qname], line = dns_check("gateway %s: DNS64 at %s answers %s" % (gateway, path["address"], qname), path["address"], qname)
             out.append(line)
         for target in targets or ():
-            label = "gateway %s: TCP %s:%s through its own prefix %s" % (
-                gateway, target["host"], target["port"], path["prefix"])
+            label = "gateway %s: TCP %s:%s through its own prefix %s" % (gateway, target["host"], target["port"], path["prefix"])
             if not found.get(target["host"]):
                 out.append(check(label, SKIP, "not tested: its resolver gave no address"))
                 continue
-            out.append(tcp_check(label, _embed(found[target["host"]], path["prefix"]), target["port"],
-                                 " (translated by %s)" % gateway))
+            out.append(tcp_check(label, _embed(found[target["host"]], path["prefix"]), target["port"], " (translated by %s)" % gateway))
     for resolver in resolvers or ():
         found = {}
         for qname in names:
@@ -288,8 +285,7 @@ def _glibc_check(network, target, labels, precedences, gai_conf):
         why = "(cannot explain: %s)" % exc
     sources = ", ".join(o.get("source") or "none" for o in order)
     fix = "mount %s as /etc/gai.conf" % gai_conf if gai_conf else "mount a policy file (gai_policy) as /etc/gai.conf"
-    return check(name, FAIL, "%s; IPv4 first because: %s (sources: %s; %s)"
-                 % (" > ".join(destinations) or "no address", why, sources, fix))
+    return check(name, FAIL, "%s; IPv4 first because: %s (sources: %s; %s)" % (" > ".join(destinations) or "no address", why, sources, fix))
 
 
 def _musl_check(network, target, musl):
@@ -308,14 +304,17 @@ def _musl_check(network, target, musl):
     if _is_ipv6(predicted[0]["destination"]):
         return check(name, PASS, "%s (predicted; musl ignores gai.conf)" % destinations)
     if any(_is_ipv6(p["destination"]) and ipaddress.ip_address(p["destination"]) in _ULA for p in predicted):
-        advice = ("the NAT64 prefix is a unique local one (fc00::/7), which musl ranks below IPv4 on any dual-stack "
-                  "network: only an IPv6-only network (or a NAT64 prefix out of a global /64) changes that")
+        advice = (
+            "the NAT64 prefix is a unique local one (fc00::/7), which musl ranks below IPv4 on any dual-stack "
+            "network: only an IPv6-only network (or a NAT64 prefix out of a global /64) changes that"
+        )
     else:
-        advice = ("give it a network with global addresses (networks carved from the host's /64) or an IPv6-only "
-                  "network")
-    return check(name, FAIL if musl == "fail" else WARN,
-                 "%s (predicted): a musl image tries IPv4 first here, whatever gai.conf says, because %s; %s"
-                 % (destinations, predicted[0]["reason"], advice))
+        advice = "give it a network with global addresses (networks carved from the host's /64) or an IPv6-only network"
+    return check(
+        name,
+        FAIL if musl == "fail" else WARN,
+        "%s (predicted): a musl image tries IPv4 first here, whatever gai.conf says, because %s; %s" % (destinations, predicted[0]["reason"], advice),
+    )
 
 
 def container_checks(result, gai_conf="", musl="warn"):
@@ -325,8 +324,7 @@ def container_checks(result, gai_conf="", musl="warn"):
         return [check("containers: probe", FAIL, result["error"])]
     networks = result.get("networks") or {}
     if not networks:
-        return [check("containers: an IPv6 Docker network", FAIL,
-                      "the engine has no IPv6-enabled network (run ipv6ready.docker.networks)")]
+        return [check("containers: an IPv6 Docker network", FAIL, "the engine has no IPv6-enabled network (run ipv6ready.docker.networks)")]
     labels, precedences = policy_tables(result.get("policy"))
     out = []
     for network in sorted(networks):
@@ -367,18 +365,22 @@ def exposure_checks(result, exposure, source, port, route):
             if not source:
                 out.append(check(name, SKIP, where + "not tested: no verify_exposure_from and no NAT64 gateway"))
             elif not res.get("listening"):
-                out.append(check(name, FAIL, where + "not tested: the listener in the probe did not accept "
-                                                     "connections, so a closed port proves nothing"))
+                out.append(check(name, FAIL, where + "not tested: the listener in the probe did not accept connections, so a closed port proves nothing"))
             elif not route and ipaddress.ip_address(address) in _ULA:
-                out.append(check(name, SKIP, where + "not tested: a unique local address is not routed to this "
-                                                     "host, so a timeout would prove nothing; set "
-                                                     "verify_exposure_route to try it through a temporary route "
-                                                     "via the Docker host"))
+                out.append(
+                    check(
+                        name,
+                        SKIP,
+                        where + "not tested: a unique local address is not routed to this "
+                        "host, so a timeout would prove nothing; set "
+                        "verify_exposure_route to try it through a temporary route "
+                        "via the Docker host",
+                    )
+                )
             elif address not in exposure:
                 out.append(check(name, SKIP, where + "not tested"))
             elif exposure[address] == "OPEN":
-                out.append(check(name, FAIL, where + "is OPEN over IPv6: keep ip6tables on and the FORWARD policy "
-                                                     "DROP"))
+                out.append(check(name, FAIL, where + "is OPEN over IPv6: keep ip6tables on and the FORWARD policy DROP"))
             elif exposure[address].startswith("not tested"):
                 out.append(check(name, SKIP, where + exposure[address]))
             else:
@@ -398,5 +400,4 @@ def report(checks):
     for c in checks:
         counts[c["status"]] = counts.get(c["status"], 0) + 1
     summary = ", ".join("%d %s" % (counts[s], s) for s in (PASS, WARN, SKIP, FAIL) if counts.get(s))
-    return {"lines": lines, "failed": "; ".join("%s: %s" % (c["check"], c["detail"]) for c in failed),
-            "summary": summary or "no checks"}
+    return {"lines": lines, "failed": "; ".join("%s: %s" % (c["check"], c["detail"]) for c in failed), "summary": summary or "no checks"}

@@ -235,7 +235,9 @@ def read_current(module, path):
     except DaemonJsonParseError as exc:
         module.fail_json(
             msg="%s; nothing was written" % to_native(exc),
-            path=path, line=exc.lineno, column=exc.colno,
+            path=path,
+            line=exc.lineno,
+            column=exc.colno,
         )
     return True, text, config
 
@@ -253,9 +255,10 @@ def engine_version_of(module, dockerd):
     rc, out, err = module.run_command([dockerd, "--version"])
     if rc != 0:
         module.fail_json(
-            msg="'%s --version' failed (rc=%d): %s. Set engine_version, or validate=false."
-            % (dockerd, rc, (err or out).strip()),
-            rc=rc, stdout=out, stderr=err,
+            msg="'%s --version' failed (rc=%d): %s. Set engine_version, or validate=false." % (dockerd, rc, (err or out).strip()),
+            rc=rc,
+            stdout=out,
+            stderr=err,
         )
     try:
         return parse_engine_version(out)
@@ -280,7 +283,10 @@ def validate_with_dockerd(module, dockerd, config):
         reason = (err or out).strip().replace(tmp_path, "the merged configuration")
         module.fail_json(
             msg="dockerd rejects the merged configuration; nothing was written: %s" % reason,
-            rc=rc, stdout=out, stderr=err, config=config,
+            rc=rc,
+            stdout=out,
+            stderr=err,
+            config=config,
         )
 
 
@@ -304,7 +310,8 @@ def run_validation(module, config):
     if errors:
         module.fail_json(
             msg="Invalid daemon configuration; nothing was written: %s" % "; ".join(errors),
-            errors=errors, config=config,
+            errors=errors,
+            config=config,
         )
 
     if version is not None and dockerd_validate_supported(version):
@@ -320,8 +327,7 @@ def run_validation(module, config):
 
 def write_file(module, path, content):
     """Write ``content`` atomically to ``path``; return the backup file name or ``None``."""
-    return _file.write_text(module, path, content, backup=module.params["backup"],
-                            tmp_prefix=".daemon.json.", directory_mode=NEW_DIR_MODE)
+    return _file.write_text(module, path, content, backup=module.params["backup"], tmp_prefix=".daemon.json.", directory_mode=NEW_DIR_MODE)
 
 
 def main():
@@ -377,8 +383,7 @@ def main():
             result["backup_file"] = backup_file
 
     if exists or content_changed:
-        result["changed"] = _file.set_attributes(
-            module, path, result["changed"], default_mode=None if exists else NEW_FILE_MODE)
+        result["changed"] = _file.set_attributes(module, path, result["changed"], default_mode=None if exists else NEW_FILE_MODE)
 
     module.exit_json(**result)
 

@@ -224,11 +224,11 @@ def main():
             outcome = ask(server, name, params["timeout"], attempts=params["attempts"], port=params["port"])
             answers.append({"server": server, "source": source, "name": name, "outcome": outcome})
     result = evaluate(answers, params["prefix"] or None, params["timeout"], prefixes=params["prefixes"])
-    checks = [dict({key: check.get(key) for key in ("server", "source", "name", "ok", "detail", "cause")},
-                   addresses=check["outcome"].get("addresses") or [])
-              for check in result["checks"]]
-    output = dict(changed=False, prefix=result["prefix"] or "", prefix_source=result["prefix_source"] or "",
-                  checks=checks, problems=result["problems"])
+    checks = [
+        dict({key: check.get(key) for key in ("server", "source", "name", "ok", "detail", "cause")}, addresses=check["outcome"].get("addresses") or [])
+        for check in result["checks"]
+    ]
+    output = dict(changed=False, prefix=result["prefix"] or "", prefix_source=result["prefix_source"] or "", checks=checks, problems=result["problems"])
     if result["problems"]:
         message = "the DNS64 resolvers do not prove themselves to this host: " + "; ".join(result["problems"])
         if not params["warn_only"]:

@@ -98,8 +98,7 @@ class EngineError(Exception):
 def api_get(module, path, missing=None):
     """GET ``path`` from the engine API; ``missing`` is returned on 404."""
     try:
-        response = open_url("http://localhost" + path, unix_socket=module.params["socket"],
-                            timeout=module.params["timeout"], validate_certs=False)
+        response = open_url("http://localhost" + path, unix_socket=module.params["socket"], timeout=module.params["timeout"], validate_certs=False)
         return json.loads(response.read())
     except HTTPError as exc:
         if exc.code == 404 and missing is not None:
@@ -145,12 +144,10 @@ def main():
     try:
         info = api_get(module, "/info")
         bridge = api_get(module, "/networks/bridge", missing={})
-        containers = [state for state in (container_state(module, item) for item in api_get(module, "/containers/json"))
-                      if state is not None]
+        containers = [state for state in (container_state(module, item) for item in api_get(module, "/containers/json")) if state is not None]
     except EngineError as exc:
         module.fail_json(msg="The engine API on %s did not answer: %s" % (module.params["socket"], to_native(exc)))
-    module.exit_json(changed=False, live_restore=bool(info.get("LiveRestoreEnabled")), bridge=bridge,
-                     containers=sorted(containers, key=lambda c: c["name"]))
+    module.exit_json(changed=False, live_restore=bool(info.get("LiveRestoreEnabled")), bridge=bridge, containers=sorted(containers, key=lambda c: c["name"]))
 
 
 if __name__ == "__main__":

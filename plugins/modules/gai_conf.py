@@ -265,11 +265,15 @@ def main():
             prefer=dict(type="str", default="ipv6", choices=["ipv6", "ipv4"]),
             local_prefixes=dict(type="list", elements="str", default=["fc00::/7"]),
             labels=dict(
-                type="list", elements="dict", default=[],
+                type="list",
+                elements="dict",
+                default=[],
                 options=dict(prefix=dict(type="str", required=True), label=dict(type="int", required=True)),
             ),
             precedences=dict(
-                type="list", elements="dict", default=[],
+                type="list",
+                elements="dict",
+                default=[],
                 options=dict(prefix=dict(type="str", required=True), precedence=dict(type="int", required=True)),
             ),
             backup=dict(type="bool", default=False),
@@ -283,8 +287,7 @@ def main():
 
     if state == "present":
         try:
-            label_table, precedence_table = build_tables(
-                params["prefer"], params["local_prefixes"], params["labels"], params["precedences"])
+            label_table, precedence_table = build_tables(params["prefer"], params["local_prefixes"], params["labels"], params["precedences"])
         except GaiOptionError as exc:
             module.fail_json(msg=str(exc), path=path, option=exc.option)
     else:
@@ -295,9 +298,7 @@ def main():
     try:
         lines = parse(before or "")
     except GaiParseError as exc:
-        module.fail_json(
-            msg="%s: line %d: %s: %s" % (path, exc.lineno, exc.reason, exc.line),
-            path=path, lineno=exc.lineno, line=exc.line)
+        module.fail_json(msg="%s: line %d: %s: %s" % (path, exc.lineno, exc.reason, exc.line), path=path, lineno=exc.lineno, line=exc.line)
     after = render(lines, label_table, precedence_table, state)
 
     changed = before != after
@@ -319,15 +320,14 @@ def main():
         module.warn(
             "%s was an empty directory, which Docker creates when a container bind-mounts a file that does not exist "
             "yet; it %s replaced by the policy file. Containers created while it was a directory cannot restart once it "
-            "is a file (runc: not a directory): recreate them, e.g. with kamal deploy or kamal app boot."
-            % (path, "would be" if module.check_mode else "was"))
+            "is a file (runc: not a directory): recreate them, e.g. with kamal deploy or kamal app boot." % (path, "would be" if module.check_mode else "was")
+        )
 
     if changed and not module.check_mode:
         if after is None:
             result["backup_file"] = _file.remove(module, path, backup=params["backup"])
         else:
-            result["backup_file"] = _file.write_text(
-                module, path, after, current=current, backup=params["backup"], in_place=params["in_place"])
+            result["backup_file"] = _file.write_text(module, path, after, current=current, backup=params["backup"], in_place=params["in_place"])
         if result["backup_file"] is None:
             del result["backup_file"]
 

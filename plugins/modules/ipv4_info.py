@@ -141,8 +141,7 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils import _ipv4_host
 
 RESOLV_CONF = "/etc/resolv.conf"
 RESOLVED_CONFS = ["/etc/systemd/resolved.conf"]
-RESOLVED_DROP_INS = ["/usr/lib/systemd/resolved.conf.d/*.conf", "/etc/systemd/resolved.conf.d/*.conf",
-                     "/run/systemd/resolved.conf.d/*.conf"]
+RESOLVED_DROP_INS = ["/usr/lib/systemd/resolved.conf.d/*.conf", "/etc/systemd/resolved.conf.d/*.conf", "/run/systemd/resolved.conf.d/*.conf"]
 
 
 def ip_json(module, ip, args):
@@ -209,8 +208,7 @@ def containers(module):
     for item in json.loads(out or "[]"):
         state = item.get("State") or {}
         policy = ((item.get("HostConfig") or {}).get("RestartPolicy") or {}).get("Name") or "no"
-        found.append({"name": (item.get("Name") or "").lstrip("/"), "id": item.get("Id"),
-                      "running": bool(state.get("Running")), "restart_policy": policy})
+        found.append({"name": (item.get("Name") or "").lstrip("/"), "id": item.get("Id"), "running": bool(state.get("Running")), "restart_policy": policy})
     return True, sorted(found, key=lambda entry: entry["name"])
 
 

@@ -174,10 +174,23 @@ def started(module, ip, unit, path, timeout):
         module.fail_json(msg="systemd-run is missing: the rehearsal needs systemd, to put the route back by itself")
     stop_units(module, unit)
     save(module, path, routes)
-    rc, out, err = module.run_command([systemd_run, "--unit", unit, "--collect",
-                                       "--description", "ipv6ready: put the IPv4 default route back",
-                                       "--on-active", "%ds" % timeout, "--timer-property", "AccuracySec=1s",
-                                       "/bin/sh", "-c", _ipv4_host.shell_line(restore)])
+    rc, out, err = module.run_command(
+        [
+            systemd_run,
+            "--unit",
+            unit,
+            "--collect",
+            "--description",
+            "ipv6ready: put the IPv4 default route back",
+            "--on-active",
+            "%ds" % timeout,
+            "--timer-property",
+            "AccuracySec=1s",
+            "/bin/sh",
+            "-c",
+            _ipv4_host.shell_line(restore),
+        ]
+    )
     if rc != 0:
         os.remove(path)
         module.fail_json(msg="systemd-run failed (rc=%d): %s; the route was not touched" % (rc, (err or out).strip()))

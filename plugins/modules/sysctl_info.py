@@ -316,8 +316,13 @@ def file_state(module, path):
             return None
         module.fail_json(msg="Cannot read %s: %s" % (path, to_native(exc)))
     regular = stat.S_ISREG(info.st_mode)
-    return {"regular": regular, "mode": "%04o" % stat.S_IMODE(info.st_mode), "uid": info.st_uid, "gid": info.st_gid,
-            "content": read_text(module, path) if regular else None}
+    return {
+        "regular": regular,
+        "mode": "%04o" % stat.S_IMODE(info.st_mode),
+        "uid": info.st_uid,
+        "gid": info.st_gid,
+        "content": read_text(module, path) if regular else None,
+    }
 
 
 def missing_packages(module, packages):
@@ -355,8 +360,7 @@ def sysctl_listing():
 
 def files_after(module, own_file):
     legacy_real = os.path.realpath(LEGACY_FILE)
-    paths = later_files(sysctl_listing(), own_file, search_path=SEARCH_PATH,
-                        legacy_exists=os.path.isfile(LEGACY_FILE), legacy_file=LEGACY_FILE)
+    paths = later_files(sysctl_listing(), own_file, search_path=SEARCH_PATH, legacy_exists=os.path.isfile(LEGACY_FILE), legacy_file=LEGACY_FILE)
     result = []
     for path in paths:
         # A link to /etc/sysctl.conf is that file, which comes last anyway.

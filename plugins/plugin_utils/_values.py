@@ -20,12 +20,12 @@ def value_list(values, filter_name, expected):
     if isinstance(values, str):
         return [values]
     if not isinstance(values, (list, tuple)):
-        raise AnsibleFilterError('%s: expected %s, got %s' % (filter_name, expected, type(values).__name__))
+        raise AnsibleFilterError("%s: expected %s, got %s" % (filter_name, expected, type(values).__name__))
     return values
 
 
 def mapping(value, what):
     """The filter input as a dict; anything else fails, naming ``what`` (e.g. "daemon_plan input")."""
     if not isinstance(value, dict):
-        raise AnsibleFilterError('%s: expected a dict, got %s' % (what, type(value).__name__))
+        raise AnsibleFilterError("%s: expected a dict, got %s" % (what, type(value).__name__))
     return value

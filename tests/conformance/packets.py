@@ -39,25 +39,25 @@ ICMP6_ECHO = (128, 129)
 def ones_sum(data, total=0):
     """The ones' complement sum of ``data`` as 16-bit words (odd length padded), folded."""
     if len(data) % 2:
-        data = bytes(data) + b'\0'
-    for (word,) in struct.iter_unpack('!H', bytes(data)):
+        data = bytes(data) + b"\0"
+    for (word,) in struct.iter_unpack("!H", bytes(data)):
         total += word
-    while total > 0xffff:
-        total = (total & 0xffff) + (total >> 16)
+    while total > 0xFFFF:
+        total = (total & 0xFFFF) + (total >> 16)
     return total
 
 
 def fold_add(a, b):
     total = a + b
-    while total > 0xffff:
-        total = (total & 0xffff) + (total >> 16)
+    while total > 0xFFFF:
+        total = (total & 0xFFFF) + (total >> 16)
     return total
 
 
 class Field:
     """A named header field: ``size`` bytes at ``offset`` (``mask``: only these bits of a one-byte field)."""
 
-    __slots__ = ('name', 'offset', 'size', 'mask')
+    __slots__ = ("name", "offset", "size", "mask")
 
     def __init__(self, name, offset, size, mask=None):
         self.name = name
@@ -66,7 +66,7 @@ class Field:
         self.mask = mask
 
     def __repr__(self):
-        return 'Field(%r, %d, %d)' % (self.name, self.offset, self.size)
+        return "Field(%r, %d, %d)" % (self.name, self.offset, self.size)
 
 
 class Checksum:
@@ -75,7 +75,7 @@ class Checksum:
     does not hold (protocol, length). ``complete``: the ranges cover all the
     data the checksum covers, so its validity can be computed."""
 
-    __slots__ = ('name', 'offset', 'ranges', 'const', 'complete', 'udp')
+    __slots__ = ("name", "offset", "ranges", "const", "complete", "udp")
 
     def __init__(self, name, offset, ranges, const=0, complete=True, udp=False):
         self.name = name
@@ -88,7 +88,7 @@ class Checksum:
     def covered_sum(self, data):
         """The sum of the covered data with this checksum's own field read as zero."""
         buf = bytearray(data)
-        buf[self.offset:self.offset + 2] = b'\0\0'
+        buf[self.offset : self.offset + 2] = b"\0\0"
         total = self.const
         for start, end in self.ranges:
             total = ones_sum(buf[start:end], total)
@@ -97,10 +97,10 @@ class Checksum:
     def valid(self, data):
         if not self.complete:
             return None
-        value = struct.unpack_from('!H', data, self.offset)[0]
+        value = struct.unpack_from("!H", data, self.offset)[0]
         if self.udp and value == 0:
             return True
-        return fold_add(self.covered_sum(data), value) == 0xffff
+        return fold_add(self.covered_sum(data), value) == 0xFFFF
 
 
 class Parsed:
@@ -110,16 +110,16 @@ class Parsed:
         self.fields = []
         self.checksums = []
         self.version = None
-        self.proto = None           # transport protocol (after extension headers)
-        self.l4 = None              # offset of the transport header, None when not parsed
-        self.fragment = None        # (offset in bytes, more fragments, identification) or None
-        self.icmp = None            # (type, code) of an ICMP message
-        self.inner = None           # offset of the packet inside an ICMP error
+        self.proto = None  # transport protocol (after extension headers)
+        self.l4 = None  # offset of the transport header, None when not parsed
+        self.fragment = None  # (offset in bytes, more fragments, identification) or None
+        self.icmp = None  # (type, code) of an ICMP message
+        self.inner = None  # offset of the packet inside an ICMP error
         self.inner_parsed = None
         self.src = None
         self.dst = None
-        self.length = 0             # length according to the IP header
-        self.extensions = []        # IPv6 extension header types, in order
+        self.length = 0  # length according to the IP header
+        self.extensions = []  # IPv6 extension header types, in order
 
     def field(self, name):
         for field in self.fields:
@@ -132,14 +132,14 @@ class Parsed:
 
 
 def _ip6_pseudo_const(length, proto):
-    return ones_sum(struct.pack('!IxxxB', length, proto))
+    return ones_sum(struct.pack("!IxxxB", length, proto))
 
 
 def _ip4_pseudo_const(length, proto):
-    return ones_sum(struct.pack('!xBH', proto, length))
+    return ones_sum(struct.pack("!xBH", proto, length))
 
 
-def parse(data, prefix='', base=0, inner=False):
+def parse(data, prefix="", base=0, inner=False):
     """Parse ``data`` (from offset ``base``) into a Parsed. ``inner``: the
     packet sits inside an ICMP error and may be truncated."""
     p = Parsed()
@@ -152,25 +152,33 @@ def parse(data, prefix='', base=0, inner=False):
     if version == 4:
         if end - base < 20:
             return p
-        ihl = (data[base] & 0xf) * 4
-        total = struct.unpack_from('!H', data, base + 2)[0]
+        ihl = (data[base] & 0xF) * 4
+        total = struct.unpack_from("!H", data, base + 2)[0]
         p.length = total
-        f += [Field(prefix + 'ip.version', base, 1), Field(prefix + 'ip.tos', base + 1, 1),
-              Field(prefix + 'ip.length', base + 2, 2), Field(prefix + 'ip.id', base + 4, 2),
-              Field(prefix + 'ip.df', base + 6, 1, 0x40), Field(prefix + 'ip.mf', base + 6, 1, 0x20),
-              Field(prefix + 'ip.fragoff', base + 6, 2), Field(prefix + 'ip.ttl', base + 8, 1),
-              Field(prefix + 'ip.proto', base + 9, 1), Field(prefix + 'ip.checksum', base + 10, 2),
-              Field(prefix + 'ip.src', base + 12, 4), Field(prefix + 'ip.dst', base + 16, 4)]
+        f += [
+            Field(prefix + "ip.version", base, 1),
+            Field(prefix + "ip.tos", base + 1, 1),
+            Field(prefix + "ip.length", base + 2, 2),
+            Field(prefix + "ip.id", base + 4, 2),
+            Field(prefix + "ip.df", base + 6, 1, 0x40),
+            Field(prefix + "ip.mf", base + 6, 1, 0x20),
+            Field(prefix + "ip.fragoff", base + 6, 2),
+            Field(prefix + "ip.ttl", base + 8, 1),
+            Field(prefix + "ip.proto", base + 9, 1),
+            Field(prefix + "ip.checksum", base + 10, 2),
+            Field(prefix + "ip.src", base + 12, 4),
+            Field(prefix + "ip.dst", base + 16, 4),
+        ]
         if ihl > 20:
-            f.append(Field(prefix + 'ip.options', base + 20, ihl - 20))
-        p.src = ipaddress.IPv4Address(bytes(data[base + 12:base + 16]))
-        p.dst = ipaddress.IPv4Address(bytes(data[base + 16:base + 20]))
+            f.append(Field(prefix + "ip.options", base + 20, ihl - 20))
+        p.src = ipaddress.IPv4Address(bytes(data[base + 12 : base + 16]))
+        p.dst = ipaddress.IPv4Address(bytes(data[base + 16 : base + 20]))
         if end - base >= ihl:
-            p.checksums.append(Checksum(prefix + 'ip.checksum', base + 10, [(base, base + ihl)]))
-        flags = struct.unpack_from('!H', data, base + 6)[0]
-        offset = (flags & 0x1fff) * 8
+            p.checksums.append(Checksum(prefix + "ip.checksum", base + 10, [(base, base + ihl)]))
+        flags = struct.unpack_from("!H", data, base + 6)[0]
+        offset = (flags & 0x1FFF) * 8
         if flags & 0x2000 or offset:
-            p.fragment = (offset, bool(flags & 0x2000), struct.unpack_from('!H', data, base + 4)[0])
+            p.fragment = (offset, bool(flags & 0x2000), struct.unpack_from("!H", data, base + 4)[0])
         p.proto = data[base + 9]
         l4 = base + ihl
         l4_len = total - ihl
@@ -182,14 +190,19 @@ def parse(data, prefix='', base=0, inner=False):
     elif version == 6:
         if end - base < 40:
             return p
-        plen = struct.unpack_from('!H', data, base + 4)[0]
+        plen = struct.unpack_from("!H", data, base + 4)[0]
         p.length = plen + 40
-        f += [Field(prefix + 'ip.tclass', base, 2), Field(prefix + 'ip.flowlabel', base + 1, 3),
-              Field(prefix + 'ip.length', base + 4, 2), Field(prefix + 'ip.nexthdr', base + 6, 1),
-              Field(prefix + 'ip.hoplimit', base + 7, 1), Field(prefix + 'ip.src', base + 8, 16),
-              Field(prefix + 'ip.dst', base + 24, 16)]
-        p.src = ipaddress.IPv6Address(bytes(data[base + 8:base + 24]))
-        p.dst = ipaddress.IPv6Address(bytes(data[base + 24:base + 40]))
+        f += [
+            Field(prefix + "ip.tclass", base, 2),
+            Field(prefix + "ip.flowlabel", base + 1, 3),
+            Field(prefix + "ip.length", base + 4, 2),
+            Field(prefix + "ip.nexthdr", base + 6, 1),
+            Field(prefix + "ip.hoplimit", base + 7, 1),
+            Field(prefix + "ip.src", base + 8, 16),
+            Field(prefix + "ip.dst", base + 24, 16),
+        ]
+        p.src = ipaddress.IPv6Address(bytes(data[base + 8 : base + 24]))
+        p.dst = ipaddress.IPv6Address(bytes(data[base + 24 : base + 40]))
         nexthdr = data[base + 6]
         l4 = base + 40
         stop = min(end, base + 40 + plen) if not inner else end
@@ -197,16 +210,15 @@ def parse(data, prefix='', base=0, inner=False):
         while nexthdr in EXTENSION_HEADERS + (FRAGMENT,) and l4 + 8 <= end:
             p.extensions.append(nexthdr)
             if nexthdr == FRAGMENT:
-                word = struct.unpack_from('!H', data, l4 + 2)[0]
-                offset = word & 0xfff8
-                ident = struct.unpack_from('!I', data, l4 + 4)[0]
+                word = struct.unpack_from("!H", data, l4 + 2)[0]
+                offset = word & 0xFFF8
+                ident = struct.unpack_from("!I", data, l4 + 4)[0]
                 p.fragment = (offset, bool(word & 1), ident)
-                f += [Field(prefix + 'frag.nexthdr', l4, 1), Field(prefix + 'frag.offset', l4 + 2, 2),
-                      Field(prefix + 'frag.id', l4 + 4, 4)]
+                f += [Field(prefix + "frag.nexthdr", l4, 1), Field(prefix + "frag.offset", l4 + 2, 2), Field(prefix + "frag.id", l4 + 4, 4)]
                 size = 8
             else:
                 size = (data[l4 + 1] + 1) * 8
-                f.append(Field(prefix + 'ext%d' % len(p.extensions), l4, size))
+                f.append(Field(prefix + "ext%d" % len(p.extensions), l4, size))
             nexthdr = data[l4]
             l4 += size
         p.proto = nexthdr
@@ -223,31 +235,44 @@ def parse(data, prefix='', base=0, inner=False):
     whole = not inner and atomic and stop - l4 == l4_len
     proto = p.proto
     if proto == TCP and end - l4 >= 20:
-        f += [Field(prefix + 'tcp.sport', l4, 2), Field(prefix + 'tcp.dport', l4 + 2, 2),
-              Field(prefix + 'tcp.seq', l4 + 4, 4), Field(prefix + 'tcp.ack', l4 + 8, 4),
-              Field(prefix + 'tcp.offset', l4 + 12, 1), Field(prefix + 'tcp.flags', l4 + 13, 1),
-              Field(prefix + 'tcp.window', l4 + 14, 2), Field(prefix + 'tcp.checksum', l4 + 16, 2),
-              Field(prefix + 'tcp.urgent', l4 + 18, 2)]
-        p.checksums.insert(0, Checksum(prefix + 'tcp.checksum', l4 + 16, pseudo + [(l4, stop)], pseudo_const, whole))
+        f += [
+            Field(prefix + "tcp.sport", l4, 2),
+            Field(prefix + "tcp.dport", l4 + 2, 2),
+            Field(prefix + "tcp.seq", l4 + 4, 4),
+            Field(prefix + "tcp.ack", l4 + 8, 4),
+            Field(prefix + "tcp.offset", l4 + 12, 1),
+            Field(prefix + "tcp.flags", l4 + 13, 1),
+            Field(prefix + "tcp.window", l4 + 14, 2),
+            Field(prefix + "tcp.checksum", l4 + 16, 2),
+            Field(prefix + "tcp.urgent", l4 + 18, 2),
+        ]
+        p.checksums.insert(0, Checksum(prefix + "tcp.checksum", l4 + 16, pseudo + [(l4, stop)], pseudo_const, whole))
     elif proto == UDP and end - l4 >= 8:
-        f += [Field(prefix + 'udp.sport', l4, 2), Field(prefix + 'udp.dport', l4 + 2, 2),
-              Field(prefix + 'udp.length', l4 + 4, 2), Field(prefix + 'udp.checksum', l4 + 6, 2)]
-        if not (version == 4 and struct.unpack_from('!H', data, l4 + 6)[0] == 0):
-            p.checksums.insert(0, Checksum(prefix + 'udp.checksum', l4 + 6, pseudo + [(l4, stop)], pseudo_const,
-                                           whole, udp=True))
+        f += [
+            Field(prefix + "udp.sport", l4, 2),
+            Field(prefix + "udp.dport", l4 + 2, 2),
+            Field(prefix + "udp.length", l4 + 4, 2),
+            Field(prefix + "udp.checksum", l4 + 6, 2),
+        ]
+        if not (version == 4 and struct.unpack_from("!H", data, l4 + 6)[0] == 0):
+            p.checksums.insert(0, Checksum(prefix + "udp.checksum", l4 + 6, pseudo + [(l4, stop)], pseudo_const, whole, udp=True))
     elif proto in (ICMP, ICMPV6) and end - l4 >= 8:
         p.icmp = (data[l4], data[l4 + 1])
-        f += [Field(prefix + 'icmp.type', l4, 1), Field(prefix + 'icmp.code', l4 + 1, 1),
-              Field(prefix + 'icmp.checksum', l4 + 2, 2), Field(prefix + 'icmp.rest', l4 + 4, 4)]
+        f += [
+            Field(prefix + "icmp.type", l4, 1),
+            Field(prefix + "icmp.code", l4 + 1, 1),
+            Field(prefix + "icmp.checksum", l4 + 2, 2),
+            Field(prefix + "icmp.rest", l4 + 4, 4),
+        ]
         error = p.icmp[0] in (ICMP4_ERRORS if proto == ICMP else ICMP6_ERRORS)
         if p.icmp[0] in (ICMP4_ECHO if proto == ICMP else ICMP6_ECHO):
-            f[-1:] = [Field(prefix + 'icmp.id', l4 + 4, 2), Field(prefix + 'icmp.seq', l4 + 6, 2)]
+            f[-1:] = [Field(prefix + "icmp.id", l4 + 4, 2), Field(prefix + "icmp.seq", l4 + 6, 2)]
         ranges = ([] if proto == ICMP else pseudo) + [(l4, stop)]
         const = 0 if proto == ICMP else pseudo_const
-        p.checksums.insert(0, Checksum(prefix + 'icmp.checksum', l4 + 2, ranges, const, whole))
+        p.checksums.insert(0, Checksum(prefix + "icmp.checksum", l4 + 2, ranges, const, whole))
         if error and not inner and end - l4 > 8:
             p.inner = l4 + 8
-            p.inner_parsed = parse(data[:stop], prefix + 'inner.', l4 + 8, inner=True)
+            p.inner_parsed = parse(data[:stop], prefix + "inner.", l4 + 8, inner=True)
             f += p.inner_parsed.fields
             # Inner checksums first: the outer ICMP checksum covers them.
             p.checksums[0:0] = p.inner_parsed.checksums
@@ -266,35 +291,35 @@ def rewrite(data, addresses=None, fields=None):
     out = bytearray(data)
     if addresses is not None:
         for field in p.fields:
-            if field.name.endswith('ip.src') or field.name.endswith('ip.dst'):
-                raw = bytes(out[field.offset:field.offset + field.size])
+            if field.name.endswith("ip.src") or field.name.endswith("ip.dst"):
+                raw = bytes(out[field.offset : field.offset + field.size])
                 old = ipaddress.ip_address(raw)
                 new = addresses(old)
                 if new is not None and new != old:
                     if new.version != old.version:
-                        raise ValueError('cannot map %s to %s' % (old, new))
-                    out[field.offset:field.offset + field.size] = new.packed
+                        raise ValueError("cannot map %s to %s" % (old, new))
+                    out[field.offset : field.offset + field.size] = new.packed
     for name, value in (fields or {}).items():
         field = p.field(name)
         if field is None:
-            raise KeyError('%s: no such field in this packet' % name)
+            raise KeyError("%s: no such field in this packet" % name)
         if isinstance(value, tuple):
             value, mask = value
-            out[field.offset] = (out[field.offset] & ~mask & 0xff) | (value[0] & mask)
+            out[field.offset] = (out[field.offset] & ~mask & 0xFF) | (value[0] & mask)
         else:
             if len(value) != field.size:
-                raise ValueError('%s: %d bytes, not %d' % (name, len(value), field.size))
-            out[field.offset:field.offset + field.size] = value
+                raise ValueError("%s: %d bytes, not %d" % (name, len(value), field.size))
+            out[field.offset : field.offset + field.size] = value
     for checksum, old_sum in zip(p.checksums, before):
-        old = struct.unpack_from('!H', out, checksum.offset)[0]
+        old = struct.unpack_from("!H", out, checksum.offset)[0]
         if checksum.udp and old == 0:
             continue
         new_sum = checksum.covered_sum(out)
         # RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m')
-        value = 0xffff ^ fold_add(fold_add(0xffff ^ old, 0xffff ^ old_sum), new_sum)
+        value = 0xFFFF ^ fold_add(fold_add(0xFFFF ^ old, 0xFFFF ^ old_sum), new_sum)
         if checksum.udp and value == 0:
-            value = 0xffff
-        struct.pack_into('!H', out, checksum.offset, value)
+            value = 0xFFFF
+        struct.pack_into("!H", out, checksum.offset, value)
     return bytes(out)
 
 
@@ -302,7 +327,7 @@ def field_value(data, parsed, name):
     field = parsed.field(name)
     if field is None:
         return None
-    raw = bytes(data[field.offset:field.offset + field.size])
+    raw = bytes(data[field.offset : field.offset + field.size])
     if field.mask is not None:
         return raw[0] & field.mask
     return raw
@@ -310,13 +335,13 @@ def field_value(data, parsed, name):
 
 def describe_value(name, raw):
     if raw is None:
-        return '-'
+        return "-"
     if isinstance(raw, int):
         return str(raw)
-    if name.endswith(('ip.src', 'ip.dst')):
+    if name.endswith(("ip.src", "ip.dst")):
         return str(ipaddress.ip_address(raw))
     if len(raw) <= 4:
-        return str(int.from_bytes(raw, 'big'))
+        return str(int.from_bytes(raw, "big"))
     return raw.hex()
 
 
@@ -334,7 +359,7 @@ def compare(received, expected, free=()):
         field_want = want.field(name)
         if field_got is None or field_want is None or field_got.size != field_want.size:
             continue
-        raw = bytes(received[field_got.offset:field_got.offset + field_got.size])
+        raw = bytes(received[field_got.offset : field_got.offset + field_got.size])
         if field_want.offset + field_want.size > len(expected):
             continue
         take[name] = (raw, field_want.mask) if field_want.mask is not None else raw
@@ -345,7 +370,7 @@ def compare(received, expected, free=()):
         return []
     problems = []
     if len(received) != len(expected):
-        problems.append('size: %d != %d' % (len(received), len(expected)))
+        problems.append("size: %d != %d" % (len(received), len(expected)))
     seen = set()
     for field in want.fields:
         if field.name in seen:
@@ -354,16 +379,16 @@ def compare(received, expected, free=()):
         a = field_value(received, got, field.name) if field.offset + field.size <= len(received) else None
         b = field_value(expected, want, field.name)
         if a != b:
-            problems.append('%s: %s != %s' % (field.name, describe_value(field.name, a), describe_value(field.name, b)))
+            problems.append("%s: %s != %s" % (field.name, describe_value(field.name, a), describe_value(field.name, b)))
     covered = set()
     for field in want.fields:
         covered.update(range(field.offset, field.offset + field.size))
     common = min(len(received), len(expected))
     payload = [i for i in range(common) if i not in covered and received[i] != expected[i]]
     if payload:
-        problems.append('payload: %d bytes differ, first at offset %d' % (len(payload), payload[0]))
+        problems.append("payload: %d bytes differ, first at offset %d" % (len(payload), payload[0]))
     if not problems:
-        problems.append('bytes differ')
+        problems.append("bytes differ")
     return problems
 
 
@@ -371,28 +396,28 @@ def summary(data):
     """One line: family, addresses, protocol, ports or ICMP type, sizes."""
     p = parse(data)
     if p.version not in (4, 6) or p.src is None:
-        return '%d bytes, not IP' % len(data)
-    names = {TCP: 'TCP', UDP: 'UDP', ICMP: 'ICMP', ICMPV6: 'ICMPv6'}
-    parts = ['IPv%d %s > %s' % (p.version, p.src, p.dst), names.get(p.proto, 'proto %s' % p.proto)]
+        return "%d bytes, not IP" % len(data)
+    names = {TCP: "TCP", UDP: "UDP", ICMP: "ICMP", ICMPV6: "ICMPv6"}
+    parts = ["IPv%d %s > %s" % (p.version, p.src, p.dst), names.get(p.proto, "proto %s" % p.proto)]
     if p.version == 4:
-        parts.append('ttl %d%s' % (data[8], ' DF' if data[6] & 0x40 else ''))
+        parts.append("ttl %d%s" % (data[8], " DF" if data[6] & 0x40 else ""))
     else:
-        parts.append('hlim %d' % data[7])
+        parts.append("hlim %d" % data[7])
     if p.extensions:
-        parts.append('ext %s' % ','.join(str(e) for e in p.extensions))
+        parts.append("ext %s" % ",".join(str(e) for e in p.extensions))
     if p.fragment:
-        parts.append('frag off %d%s id %d' % (p.fragment[0], ' MF' if p.fragment[1] else '', p.fragment[2]))
+        parts.append("frag off %d%s id %d" % (p.fragment[0], " MF" if p.fragment[1] else "", p.fragment[2]))
     if p.l4 is not None and p.proto in (TCP, UDP) and len(data) >= p.l4 + 4:
-        parts.append('%d > %d' % struct.unpack_from('!HH', data, p.l4))
+        parts.append("%d > %d" % struct.unpack_from("!HH", data, p.l4))
     if p.icmp:
-        parts.append('type %d code %d' % p.icmp)
-    parts.append('%d bytes' % len(data))
+        parts.append("type %d code %d" % p.icmp)
+    parts.append("%d bytes" % len(data))
     if p.inner_parsed is not None and p.inner_parsed.src is not None:
-        parts.append('[%s]' % summary(data[p.inner:]))
+        parts.append("[%s]" % summary(data[p.inner :]))
     bad = [c.name for c in p.checksums if c.valid(data) is False]
     if bad:
-        parts.append('bad ' + ','.join(bad))
-    return ' '.join(parts)
+        parts.append("bad " + ",".join(bad))
+    return " ".join(parts)
 
 
 def reassemble(fragments):
@@ -408,24 +433,24 @@ def reassemble(fragments):
         return None
     parsed.sort(key=lambda item: item[0].fragment[0])
     first, first_data = parsed[0]
-    payload = b''
+    payload = b""
     for p, data in parsed:
         offset = p.fragment[0]
         if offset != len(payload):
             return None
         if first.version == 4:
-            payload += data[(data[0] & 0xf) * 4:p.length]
+            payload += data[(data[0] & 0xF) * 4 : p.length]
         else:
-            payload += data[_frag_end(data):p.length]
+            payload += data[_frag_end(data) : p.length]
     if parsed[-1][0].fragment[1]:
         return None
     if first.version == 4:
-        ihl = (first_data[0] & 0xf) * 4
+        ihl = (first_data[0] & 0xF) * 4
         header = bytearray(first_data[:ihl])
-        struct.pack_into('!HH', header, 2, ihl + len(payload), struct.unpack_from('!H', header, 4)[0])
-        struct.pack_into('!H', header, 6, 0)
-        struct.pack_into('!H', header, 10, 0)
-        struct.pack_into('!H', header, 10, 0xffff ^ ones_sum(header))
+        struct.pack_into("!HH", header, 2, ihl + len(payload), struct.unpack_from("!H", header, 4)[0])
+        struct.pack_into("!H", header, 6, 0)
+        struct.pack_into("!H", header, 10, 0)
+        struct.pack_into("!H", header, 10, 0xFFFF ^ ones_sum(header))
         return bytes(header) + payload
     # IPv6: the headers before the fragment header, its next header in place of 44.
     end = _frag_end(first_data)
@@ -433,7 +458,7 @@ def reassemble(fragments):
     header = bytearray(first_data[:start])
     nexthdr = first_data[start]
     _set_nexthdr_before(header, nexthdr)
-    struct.pack_into('!H', header, 4, len(header) - 40 + len(payload))
+    struct.pack_into("!H", header, 4, len(header) - 40 + len(payload))
     return bytes(header) + payload
 
 

@@ -35,14 +35,14 @@ import packets  # noqa: E402  pylint: disable=wrong-import-position
 
 ETH_P_ALL = 0x0003
 ETH_P_IP = 0x0800
-ETH_P_IPV6 = 0x86dd
+ETH_P_IPV6 = 0x86DD
 PACKET_OUTGOING = 4
-POOL = ipaddress.IPv4Network('192.168.255.0/24')
-WAIT = 0.5          # seconds to wait for an expected packet
-GRACE = 0.05        # and for anything more after the last one
-DROP_WAIT = 0.3     # seconds of silence that make a drop
-ROUTER4 = {'nat64': ipaddress.IPv4Address('192.0.2.5'), 'siit': ipaddress.IPv4Address('198.51.100.2')}
-LINK = {6: 'conf6', 4: 'conf4'}
+POOL = ipaddress.IPv4Network("192.168.255.0/24")
+WAIT = 0.5  # seconds to wait for an expected packet
+GRACE = 0.05  # and for anything more after the last one
+DROP_WAIT = 0.3  # seconds of silence that make a drop
+ROUTER4 = {"nat64": ipaddress.IPv4Address("192.0.2.5"), "siit": ipaddress.IPv4Address("198.51.100.2")}
+LINK = {6: "conf6", 4: "conf4"}
 
 
 def run(*argv):
@@ -50,14 +50,14 @@ def run(*argv):
 
 
 def mac_of(netns, dev):
-    argv = ['ip'] + (['-n', netns] if netns else []) + ['-j', 'link', 'show', 'dev', dev]
-    return json.loads(run(*argv))[0]['address']
+    argv = ["ip"] + (["-n", netns] if netns else []) + ["-j", "link", "show", "dev", dev]
+    return json.loads(run(*argv))[0]["address"]
 
 
 def open_in_netns(netns, dev):
     """A raw packet socket on ``dev`` inside network namespace ``netns``."""
-    own = os.open('/proc/self/ns/net', os.O_RDONLY)
-    target = os.open('/run/netns/%s' % netns, os.O_RDONLY)
+    own = os.open("/proc/self/ns/net", os.O_RDONLY)
+    target = os.open("/run/netns/%s" % netns, os.O_RDONLY)
     try:
         os.setns(target, os.CLONE_NEWNET)
         sock = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(ETH_P_ALL))
@@ -78,10 +78,9 @@ def noise(data):
 
 class Wire:
     def __init__(self):
-        self.socks = {6: open_in_netns('n6', 'eth6'), 4: open_in_netns('n4', 'eth4')}
-        self.gw_mac = {6: bytes.fromhex(mac_of(None, 'conf6').replace(':', '')),
-                       4: bytes.fromhex(mac_of(None, 'conf4').replace(':', ''))}
-        self.dev = {6: 'eth6', 4: 'eth4'}
+        self.socks = {6: open_in_netns("n6", "eth6"), 4: open_in_netns("n4", "eth4")}
+        self.gw_mac = {6: bytes.fromhex(mac_of(None, "conf6").replace(":", "")), 4: bytes.fromhex(mac_of(None, "conf4").replace(":", ""))}
+        self.dev = {6: "eth6", 4: "eth4"}
 
     def send(self, data):
         version = data[0] >> 4
@@ -128,38 +127,36 @@ class Wire:
 
 def build_opener(flow, suite):
     """The opener's IPv6 packet (see cases.Flow), addresses mapped."""
-    mapping = casebook.SUITES[suite]['map']
+    mapping = casebook.SUITES[suite]["map"]
     src = mapping(flow.src6)
     dst = casebook.embed(mapping(flow.dst4))
     if flow.proto == casebook.UDP:
-        l4 = struct.pack('!HHHH', flow.sport, flow.dport, 12, 0) + b'open'
+        l4 = struct.pack("!HHHH", flow.sport, flow.dport, 12, 0) + b"open"
     elif flow.proto == casebook.TCP:
-        l4 = struct.pack('!HHIIBBHHH', flow.sport, flow.dport, 0, 0, 5 << 4, 0x02, 8192, 0, 0)
+        l4 = struct.pack("!HHIIBBHHH", flow.sport, flow.dport, 0, 0, 5 << 4, 0x02, 8192, 0, 0)
     else:
-        l4 = b'\0' * 16
-    header = struct.pack('!IHBB', 6 << 28, len(l4), flow.proto, 64) + src.packed + dst.packed
+        l4 = b"\0" * 16
+    header = struct.pack("!IHBB", 6 << 28, len(l4), flow.proto, 64) + src.packed + dst.packed
     if flow.proto in (casebook.UDP, casebook.TCP):
         offset = 6 if flow.proto == casebook.UDP else 16
-        pseudo = src.packed + dst.packed + struct.pack('!IxxxB', len(l4), flow.proto)
-        value = 0xffff ^ packets.ones_sum(pseudo + l4)
-        l4 = l4[:offset] + struct.pack('!H', value or 0xffff) + l4[offset + 2:]
+        pseudo = src.packed + dst.packed + struct.pack("!IxxxB", len(l4), flow.proto)
+        value = 0xFFFF ^ packets.ones_sum(pseudo + l4)
+        l4 = l4[:offset] + struct.pack("!H", value or 0xFFFF) + l4[offset + 2 :]
     return header + l4
 
 
 def build_icmp4_error(received, source, icmp_type, code):
     """An ICMPv4 error from ``source`` about ``received``, as a router writes it."""
     quoted = received[:548]
-    icmp = struct.pack('!BBHI', icmp_type, code, 0, 0) + quoted
-    icmp = icmp[:2] + struct.pack('!H', 0xffff ^ packets.ones_sum(icmp)) + icmp[4:]
+    icmp = struct.pack("!BBHI", icmp_type, code, 0, 0) + quoted
+    icmp = icmp[:2] + struct.pack("!H", 0xFFFF ^ packets.ones_sum(icmp)) + icmp[4:]
     dst = received[12:16]
-    header = bytearray(struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(icmp), 0, 0, 64, packets.ICMP, 0,
-                                   source.packed, dst))
-    struct.pack_into('!H', header, 10, 0xffff ^ packets.ones_sum(header))
+    header = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 0, 0, 64, packets.ICMP, 0, source.packed, dst))
+    struct.pack_into("!H", header, 10, 0xFFFF ^ packets.ones_sum(header))
     return bytes(header) + icmp
 
 
-PORT_FIELDS = (('tcp.sport', 'ip.src'), ('tcp.dport', 'ip.dst'), ('udp.sport', 'ip.src'), ('udp.dport', 'ip.dst'),
-               ('icmp.id', None))
+PORT_FIELDS = (("tcp.sport", "ip.src"), ("tcp.dport", "ip.dst"), ("udp.sport", "ip.src"), ("udp.dport", "ip.dst"), ("icmp.id", None))
 
 
 def map_ports(data, nat, ports):
@@ -170,19 +167,19 @@ def map_ports(data, nat, ports):
         return data
     parsed = packets.parse(data)
     fields = {}
-    for prefix in ('', 'inner.'):
+    for prefix in ("", "inner."):
         for name, addr_name in PORT_FIELDS:
             field = parsed.field(prefix + name)
             if field is None:
                 continue
-            proto = {'tcp': 6, 'udp': 17, 'icmp': 1}[name.split('.', maxsplit=1)[0]]
+            proto = {"tcp": 6, "udp": 17, "icmp": 1}[name.split(".", maxsplit=1)[0]]
             if addr_name is not None:
                 addr = packets.field_value(data, parsed, prefix + addr_name)
                 if addr is None or ipaddress.ip_address(addr) != nat:
                     continue
-            value = struct.unpack_from('!H', data, field.offset)[0]
+            value = struct.unpack_from("!H", data, field.offset)[0]
             if (proto, value) in ports:
-                fields[prefix + name] = struct.pack('!H', ports[(proto, value)])
+                fields[prefix + name] = struct.pack("!H", ports[(proto, value)])
     return packets.rewrite(data, fields=fields) if fields else data
 
 
@@ -192,17 +189,17 @@ class Replay:
         self.wire = wire
 
     def load(self, path, suite, ports):
-        with open(os.path.join(self.vectors, path), 'rb') as handle:
+        with open(os.path.join(self.vectors, path), "rb") as handle:
             data = handle.read()
-        data = packets.rewrite(data, addresses=casebook.SUITES[suite]['map'])
-        return map_ports(data, casebook.SUITES[suite]['nat'], ports)
+        data = packets.rewrite(data, addresses=casebook.SUITES[suite]["map"])
+        return map_ports(data, casebook.SUITES[suite]["nat"], ports)
 
     def set_mtu(self, mtu):
         for family, value in mtu.items():
-            run('ip', 'link', 'set', 'dev', LINK[int(family[1])], 'mtu', str(value))
+            run("ip", "link", "set", "dev", LINK[int(family[1])], "mtu", str(value))
         if mtu:
-            run('ip', '-4', 'route', 'flush', 'cache')
-            run('ip', '-6', 'route', 'flush', 'cache')
+            run("ip", "-4", "route", "flush", "cache")
+            run("ip", "-6", "route", "flush", "cache")
 
     @staticmethod
     def learn(want, got, nat, ports):
@@ -214,26 +211,26 @@ class Replay:
         w, g = packets.parse(want), packets.parse(got)
         if w.src != nat or w.l4 is None or g.l4 is None or w.proto not in (casebook.UDP, casebook.TCP) or w.proto != g.proto:
             return want
-        vector_port = struct.unpack_from('!H', want, w.l4)[0]
-        seen = struct.unpack_from('!H', got, g.l4)[0]
+        vector_port = struct.unpack_from("!H", want, w.l4)[0]
+        seen = struct.unpack_from("!H", got, g.l4)[0]
         ports.setdefault((w.proto, vector_port), seen)
         return map_ports(want, nat, {(w.proto, vector_port): seen})
 
     def step(self, case, step, ports):
-        result = {'status': 'passed', 'problems': [], 'received': []}
-        nat = casebook.SUITES[case.suite]['nat']
+        result = {"status": "passed", "problems": [], "received": []}
+        nat = casebook.SUITES[case.suite]["nat"]
         if step.open is not None:
             self.wire.drain()
             self.wire.send(build_opener(step.open, case.suite))
             got = self.wire.collect(1)
-            result['received'] = [packets.summary(d) for dummy, d in got]
+            result["received"] = [packets.summary(d) for dummy, d in got]
             if len(got) != 1 or got[0][0] != 4:
-                result['status'] = 'dropped' if not got else 'wrong'
-                result['problems'].append('the opener did not come through as one IPv4 packet')
+                result["status"] = "dropped" if not got else "wrong"
+                result["problems"].append("the opener did not come through as one IPv4 packet")
                 return result
             parsed = packets.parse(got[0][1])
             if parsed.l4 is not None and step.open.proto in (casebook.UDP, casebook.TCP):
-                ports[(step.open.proto, step.open.sport)] = struct.unpack_from('!H', got[0][1], parsed.l4)[0]
+                ports[(step.open.proto, step.open.sport)] = struct.unpack_from("!H", got[0][1], parsed.l4)[0]
             return result
 
         self.set_mtu(step.mtu)
@@ -247,9 +244,9 @@ class Replay:
             if step.respond is not None:
                 got = self.wire.collect(1)
                 if len(got) != 1 or got[0][0] != 4:
-                    result['status'] = 'dropped' if not got else 'wrong'
-                    result['problems'].append('no translated packet for the router to answer')
-                    result['received'] = [packets.summary(d) for dummy, d in got]
+                    result["status"] = "dropped" if not got else "wrong"
+                    result["problems"].append("no translated packet for the router to answer")
+                    result["received"] = [packets.summary(d) for dummy, d in got]
                     return result
                 self.wire.send(build_icmp4_error(got[0][1], ROUTER4[case.suite], *step.respond))
             if step.reassemble:
@@ -259,17 +256,17 @@ class Replay:
                 got = self.wire.collect(len(expected), DROP_WAIT if not expected else WAIT)
         finally:
             self.set_mtu({family: 1500 for family in step.mtu})
-        result['received'] = [packets.summary(d) for dummy, d in got]
+        result["received"] = [packets.summary(d) for dummy, d in got]
         leaks = [d for side, d in got if side == 4 and packets.parse(d).src in POOL]
         if leaks:
-            result['problems'].append('LEAK: %d packet(s) left with a pool source address' % len(leaks))
+            result["problems"].append("LEAK: %d packet(s) left with a pool source address" % len(leaks))
         if not expected:
             if got:
-                result['status'] = 'wrong'
-                result['problems'].append('expected nothing to leave the gateway')
+                result["status"] = "wrong"
+                result["problems"].append("expected nothing to leave the gateway")
             return result
         if not got:
-            result['status'] = 'dropped'
+            result["status"] = "dropped"
             return result
         if step.reassemble:
             # The gateway's conntrack reassembles and fragments again, its
@@ -277,51 +274,49 @@ class Replay:
             whole = packets.reassemble([d for side, d in got])
             want = packets.reassemble(expected)
             if whole is None:
-                result['status'] = 'wrong'
-                result['problems'].append('the fragments received do not make a whole datagram')
+                result["status"] = "wrong"
+                result["problems"].append("the fragments received do not make a whole datagram")
                 return result
             problems = packets.compare(whole, want, step.free)
             if problems:
-                result['status'] = 'wrong'
-                result['problems'].append('reassembled %s: %s' % (packets.summary(want), '; '.join(problems)))
+                result["status"] = "wrong"
+                result["problems"].append("reassembled %s: %s" % (packets.summary(want), "; ".join(problems)))
             return result
         remaining = list(got)
         for want in expected:
             side = want[0] >> 4
             candidates = [item for item in remaining if item[0] == side]
             if not candidates:
-                result['problems'].append('missing: %s' % packets.summary(want))
+                result["problems"].append("missing: %s" % packets.summary(want))
                 continue
             # The closest candidate: the one with the fewest differences.
-            scored = sorted(candidates, key=lambda item: len(packets.compare(item[1], self.learn(want, item[1], nat, {}),
-                                                                             step.free)))
+            scored = sorted(candidates, key=lambda item: len(packets.compare(item[1], self.learn(want, item[1], nat, {}), step.free)))
             best = scored[0]
             remaining.remove(best)
             want = self.learn(want, best[1], nat, ports)
             problems = packets.compare(best[1], want, step.free)
             if problems:
-                result['problems'].append('%s: %s' % (packets.summary(want), '; '.join(problems)))
+                result["problems"].append("%s: %s" % (packets.summary(want), "; ".join(problems)))
         for side, data in remaining:
-            result['problems'].append('extra: %s' % packets.summary(data))
-        if result['problems']:
-            result['status'] = 'wrong'
+            result["problems"].append("extra: %s" % packets.summary(data))
+        if result["problems"]:
+            result["status"] = "wrong"
         return result
 
     def case(self, case):
         ports = {}
         steps = []
-        status = 'passed'
+        status = "passed"
         for index, step in enumerate(case.steps):
             outcome = self.step(case, step, ports)
             steps.append(outcome)
-            if outcome['status'] != 'passed':
-                status = outcome['status']
+            if outcome["status"] != "passed":
+                status = outcome["status"]
                 if index < len(case.steps) - 1:
-                    status = 'wrong' if status == 'wrong' else 'dropped'
+                    status = "wrong" if status == "wrong" else "dropped"
                 break
-        problems = [p for s in steps for p in s['problems']]
-        return {'name': case.name, 'feature': case.feature, 'status': status, 'problems': problems,
-                'received': [r for s in steps for r in s['received']]}
+        problems = [p for s in steps for p in s["problems"]]
+        return {"name": case.name, "feature": case.feature, "status": status, "problems": problems, "received": [r for s in steps for r in s["received"]]}
 
 
 def check_vectors(vectors):
@@ -333,7 +328,7 @@ def check_vectors(vectors):
     present = set()
     for directory, dummy, files in os.walk(vectors):
         for name in files:
-            if name.endswith('.pkt'):
+            if name.endswith(".pkt"):
                 present.add(os.path.relpath(os.path.join(directory, name), vectors))
     missing = sorted(used - present)
     unaccounted = sorted(p for p in present - used if casebook.not_taken_reason(p) is None)
@@ -343,30 +338,28 @@ def check_vectors(vectors):
 
 def counters():
     try:
-        out = run('ipv6ready-nat64-net', 'stats', '--json')
+        out = run("ipv6ready-nat64-net", "stats", "--json")
         return json.loads(out)
     except (subprocess.CalledProcessError, ValueError, FileNotFoundError) as error:
-        return {'error': str(error)}
+        return {"error": str(error)}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('vectors')
-    parser.add_argument('--only', default='')
+    parser.add_argument("vectors")
+    parser.add_argument("--only", default="")
     args = parser.parse_args()
     missing, unaccounted, not_taken = check_vectors(args.vectors)
     if missing or unaccounted:
-        json.dump({'error': 'vectors missing: %s; vectors neither replayed nor listed: %s' % (missing, unaccounted)},
-                  sys.stdout)
+        json.dump({"error": "vectors missing: %s; vectors neither replayed nor listed: %s" % (missing, unaccounted)}, sys.stdout)
         return 1
     wire = Wire()
     replay = Replay(args.vectors, wire)
     started = time.monotonic()
     results = [replay.case(case) for case in casebook.CASES if args.only in case.name]
-    json.dump({'results': results, 'not_taken': not_taken, 'counters': counters(),
-               'seconds': round(time.monotonic() - started, 1)}, sys.stdout, indent=1)
+    json.dump({"results": results, "not_taken": not_taken, "counters": counters(), "seconds": round(time.monotonic() - started, 1)}, sys.stdout, indent=1)
     return 0
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     sys.exit(main())

@@ -13,10 +13,10 @@ import sys
 
 
 def main():
-    args = [arg for arg in sys.argv[1:] if arg not in ('--no-setuptools', '--no-wheel')]
-    subprocess.check_call([sys.executable, '-m', 'ensurepip', '--default-pip'])
-    subprocess.check_call([sys.executable, '-m', 'pip', 'install'] + args)
+    args = [arg for arg in sys.argv[1:] if arg not in ("--no-setuptools", "--no-wheel")]
+    subprocess.check_call([sys.executable, "-m", "ensurepip", "--default-pip"])
+    subprocess.check_call([sys.executable, "-m", "pip", "install"] + args)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

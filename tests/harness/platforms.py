@@ -45,8 +45,10 @@ def load(path=PLATFORMS_FILE):
     for platform in platforms:
         chosen = platform.get("packages", DEFAULT_PACKAGE_SET)
         if chosen not in sets:
-            raise SystemExit("platforms.py: platform %s names the package set %r, which %s does not define (known: %s)"
-                             % (platform["name"], chosen, path, ", ".join(sorted(sets))))
+            raise SystemExit(
+                "platforms.py: platform %s names the package set %r, which %s does not define (known: %s)"
+                % (platform["name"], chosen, path, ", ".join(sorted(sets)))
+            )
         platform["base_packages"] = list(sets[chosen])
     return platforms
 
@@ -55,8 +57,7 @@ def by_name(platforms, name):
     for platform in platforms:
         if platform["name"] == name:
             return platform
-    raise SystemExit("platforms.py: no platform %r in tests/platforms.yml (known: %s)"
-                     % (name, ", ".join(p["name"] for p in platforms)))
+    raise SystemExit("platforms.py: no platform %r in tests/platforms.yml (known: %s)" % (name, ", ".join(p["name"] for p in platforms)))
 
 
 def matrix_block(platforms, scenario):
@@ -82,9 +83,8 @@ def regenerate(platforms, scenario):
     try:
         start, end = lines.index(BEGIN), lines.index(END)
     except ValueError:
-        raise SystemExit("platforms.py: %s has no generated platforms block (the BEGIN/END marker lines)"
-                         % os.path.relpath(path, ROOT)) from None
-    new_lines = lines[:start] + matrix_block(platforms, scenario) + lines[end + 1:]
+        raise SystemExit("platforms.py: %s has no generated platforms block (the BEGIN/END marker lines)" % os.path.relpath(path, ROOT)) from None
+    new_lines = lines[:start] + matrix_block(platforms, scenario) + lines[end + 1 :]
     return path, old, "\n".join(new_lines) + "\n"
 
 
@@ -97,8 +97,7 @@ def main(argv):
     if command == "images":
         chosen = [by_name(platforms, n) for n in args] if args else platforms
         for p in chosen:
-            print(p["image"], p["suite"], p.get("engine_suite", "-"), ",".join(p.get("engine_packages", [])) or "-",
-                  ",".join(p["base_packages"]))
+            print(p["image"], p["suite"], p.get("engine_suite", "-"), ",".join(p.get("engine_packages", [])) or "-", ",".join(p["base_packages"]))
         return 0
     if command == "image" and len(args) == 1:
         print(by_name(platforms, args[0])["image"])

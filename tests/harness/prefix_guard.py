@@ -70,14 +70,18 @@ def overlaps(subnets, inner):
 
 
 def message(found, inner):
-    lines = ["prefix_guard: the outer Docker engine's networks overlap the IPv6 prefixes the tests use inside their "
-             "hosts (%s):" % ", ".join(str(prefix) for prefix in inner)]
+    lines = [
+        "prefix_guard: the outer Docker engine's networks overlap the IPv6 prefixes the tests use inside their "
+        "hosts (%s):" % ", ".join(str(prefix) for prefix in inner)
+    ]
     for name, subnet, prefix in found:
         lines.append("  network %r has %s, which overlaps %s" % (name, subnet, prefix))
-    lines.append("A test host there would have its own uplink shadowed by the networks made inside it, and its checks "
-                 "would time out. Nothing was created. Give the outer engine an IPv6 subnet outside these prefixes "
-                 "(its daemon.json fixed-cidr-v6; .ci/dockerd.json uses fd00:c1::/64), or remove that network, then "
-                 "run again.")
+    lines.append(
+        "A test host there would have its own uplink shadowed by the networks made inside it, and its checks "
+        "would time out. Nothing was created. Give the outer engine an IPv6 subnet outside these prefixes "
+        "(its daemon.json fixed-cidr-v6; .ci/dockerd.json uses fd00:c1::/64), or remove that network, then "
+        "run again."
+    )
     return "\n".join(lines)
 
 
@@ -110,8 +114,7 @@ def main(argv):
     if problems:
         print(message(problems, inner), file=sys.stderr)
         return 1
-    print("prefix_guard: the outer networks %s are clear of %s"
-          % (", ".join(names), ", ".join(str(prefix) for prefix in inner)))
+    print("prefix_guard: the outer networks %s are clear of %s" % (", ".join(names), ", ".join(str(prefix) for prefix in inner)))
     return 0
 
 

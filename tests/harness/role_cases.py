@@ -49,34 +49,35 @@ def case_play(index, case, target, results_dir):
         role_task["ansible.builtin.include_role"]["apply"] = {"check_mode": True}
     tasks = [{"name": "Forget the facts gathered for earlier cases", "ansible.builtin.meta": "clear_facts"}]
     if case.get("gather"):
-        tasks.append({"name": "Gather the facts the case needs",
-                      "ansible.builtin.setup": {"gather_subset": case["gather"]}})
+        tasks.append({"name": "Gather the facts the case needs", "ansible.builtin.setup": {"gather_subset": case["gather"]}})
     tasks += [
         {
             "name": "Run the case",
             "block": [
                 role_task,
-                {"name": "Record that the role succeeded",
-                 "ansible.builtin.set_fact": {"role_case_outcome": {"failed": False, "msg": ""}}},
+                {"name": "Record that the role succeeded", "ansible.builtin.set_fact": {"role_case_outcome": {"failed": False, "msg": ""}}},
             ],
             "rescue": [
-                {"name": "Record the role's failure message",
-                 "ansible.builtin.set_fact": {"role_case_outcome": {
-                     "failed": True,
-                     "msg": "{{ ansible_failed_result.msg | default('') | string }}",
-                     "task": "{{ ansible_failed_task.name | default('') }}"}}},
+                {
+                    "name": "Record the role's failure message",
+                    "ansible.builtin.set_fact": {
+                        "role_case_outcome": {
+                            "failed": True,
+                            "msg": "{{ ansible_failed_result.msg | default('') | string }}",
+                            "task": "{{ ansible_failed_task.name | default('') }}",
+                        }
+                    },
+                },
             ],
         },
         {
             "name": "Write the outcome for the runner",
-            "ansible.builtin.copy": {"content": "{{ role_case_outcome | to_json }}",
-                                     "dest": os.path.join(results_dir, "%d.json" % index), "mode": "0644"},
+            "ansible.builtin.copy": {"content": "{{ role_case_outcome | to_json }}", "dest": os.path.join(results_dir, "%d.json" % index), "mode": "0644"},
             "delegate_to": "localhost",
             "check_mode": False,
         },
     ]
-    return {"name": "Case %d: %s" % (index, case["name"]), "hosts": target, "gather_facts": False,
-            "vars": case.get("vars") or {}, "tasks": tasks}
+    return {"name": "Case %d: %s" % (index, case["name"]), "hosts": target, "gather_facts": False, "vars": case.get("vars") or {}, "tasks": tasks}
 
 
 def verdict(case, outcome):
@@ -117,10 +118,8 @@ def main(argv=None):
         for role in dict.fromkeys(case["role"] for case in cases):
             playbook = os.path.join(tmp, "cases-%d.yml" % len(runs))
             with open(playbook, "w", encoding="utf-8") as handle:
-                yaml.safe_dump([case_play(i, c, args.target, tmp) for i, c in enumerate(cases) if c["role"] == role],
-                               handle, sort_keys=False)
-            runs.append(subprocess.run(["ansible-playbook", "-i", args.inventory, playbook],
-                                       capture_output=True, text=True, check=False))
+                yaml.safe_dump([case_play(i, c, args.target, tmp) for i, c in enumerate(cases) if c["role"] == role], handle, sort_keys=False)
+            runs.append(subprocess.run(["ansible-playbook", "-i", args.inventory, playbook], capture_output=True, text=True, check=False))
         failures = 0
         for index, case in enumerate(cases):
             path = os.path.join(tmp, "%d.json" % index)
@@ -130,8 +129,7 @@ def main(argv=None):
                     outcome = json.load(handle)
             ok, text = verdict(case, outcome)
             failures += not ok
-            print("%s | %s: %s | %s" % ("PASS" if ok else "FAIL", case["role"].rsplit(".", 1)[-1], case["name"],
-                                        " ".join(text.split())))
+            print("%s | %s: %s | %s" % ("PASS" if ok else "FAIL", case["role"].rsplit(".", 1)[-1], case["name"], " ".join(text.split())))
         for run in runs:
             if failures or run.returncode != 0:
                 print(run.stdout[-20000:])

@@ -23,10 +23,10 @@ import struct
 import sys
 import threading
 
-with open(sys.argv[1], encoding='utf-8') as handle:
+with open(sys.argv[1], encoding="utf-8") as handle:
     CONFIG = json.load(handle)
-FORWARD = {zone.lower().rstrip('.'): address for zone, address in CONFIG['forward'].items()}
-STATIC = {name.lower().rstrip('.'): address for name, address in CONFIG['static'].items()}
+FORWARD = {zone.lower().rstrip("."): address for zone, address in CONFIG["forward"].items()}
+STATIC = {name.lower().rstrip("."): address for name, address in CONFIG["static"].items()}
 
 
 def question(packet):
@@ -34,19 +34,18 @@ def question(packet):
     labels, offset = [], 12
     while packet[offset]:
         length = packet[offset]
-        labels.append(packet[offset + 1:offset + 1 + length].decode('ascii').lower())
+        labels.append(packet[offset + 1 : offset + 1 + length].decode("ascii").lower())
         offset += 1 + length
-    qtype = struct.unpack('!H', packet[offset + 1:offset + 3])[0]
-    return '.'.join(labels), qtype, offset + 5
+    qtype = struct.unpack("!H", packet[offset + 1 : offset + 3])[0]
+    return ".".join(labels), qtype, offset + 5
 
 
 def reply(packet, rcode, answers=()):
     """An answer to ``packet`` with its question, ``rcode`` and A records (RA set, not authoritative)."""
-    ident, flags = struct.unpack('!HH', packet[:4])
+    ident, flags = struct.unpack("!HH", packet[:4])
     _name, _qtype, end = question(packet)
-    header = struct.pack('!HHHHHH', ident, 0x8080 | (flags & 0x0100) | rcode, 1, len(answers), 0, 0)
-    records = b''.join(b'\xc0\x0c' + struct.pack('!HHIH', 1, 1, 60, 4) + ipaddress.IPv4Address(address).packed
-                       for address in answers)
+    header = struct.pack("!HHHHHH", ident, 0x8080 | (flags & 0x0100) | rcode, 1, len(answers), 0, 0)
+    records = b"".join(b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + ipaddress.IPv4Address(address).packed for address in answers)
     return header + packet[12:end] + records
 
 
@@ -59,7 +58,7 @@ def forward(packet, address):
 
 def answer(packet):
     name, qtype, _end = question(packet)
-    zone = next((zone for zone in FORWARD if name == zone or name.endswith('.' + zone)), None)
+    zone = next((zone for zone in FORWARD if name == zone or name.endswith("." + zone)), None)
     if zone is not None:
         try:
             return forward(packet, FORWARD[zone])
@@ -71,7 +70,7 @@ def answer(packet):
 
 
 def serve(address):
-    family = socket.AF_INET6 if ':' in address else socket.AF_INET
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_DGRAM)
     sock.bind((address, 53))
 
@@ -86,6 +85,6 @@ def serve(address):
         threading.Thread(target=handle, args=(data, client), daemon=True).start()
 
 
-for listen in CONFIG['listen'][1:]:
+for listen in CONFIG["listen"][1:]:
     threading.Thread(target=serve, args=(listen,), daemon=True).start()
-serve(CONFIG['listen'][0])
+serve(CONFIG["listen"][0])

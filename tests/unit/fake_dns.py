@@ -51,8 +51,7 @@ class FakeDns:
         self.host = host
         self.queries = []
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._serve_udp, daemon=True),
-                         threading.Thread(target=self._serve_tcp, daemon=True)]
+        self._threads = [threading.Thread(target=self._serve_udp, daemon=True), threading.Thread(target=self._serve_tcp, daemon=True)]
 
     def __enter__(self):
         for thread in self._threads:

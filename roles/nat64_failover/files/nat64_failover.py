@@ -224,8 +224,7 @@ def heard(state, name, beat, now, dead_after, trust_after):
     break: a link that comes and goes does not unblock it. Returns True when
     it is unblocked.
     """
-    peer = state["peers"].setdefault(name, {"heard": None, "healthy": None, "ok_since": None, "bad_since": None,
-                                            "sees": [], "holds": [], "drained": False})
+    peer = state["peers"].setdefault(name, {"heard": None, "healthy": None, "ok_since": None, "bad_since": None, "sees": [], "holds": [], "drained": False})
     gap = peer["heard"] is None or now - peer["heard"] >= dead_after
     healthy = beat.get("healthy")
     if healthy:
@@ -238,8 +237,13 @@ def heard(state, name, beat, now, dead_after, trust_after):
         peer["ok_since"] = None
         if gap or peer["bad_since"] is None:
             peer["bad_since"] = now
-    peer.update(heard=now, healthy=None if healthy is None else bool(healthy), sees=list(beat.get("sees") or []),
-                holds=list(beat.get("holds") or []), drained=bool(beat.get("drained")))
+    peer.update(
+        heard=now,
+        healthy=None if healthy is None else bool(healthy),
+        sees=list(beat.get("sees") or []),
+        holds=list(beat.get("holds") or []),
+        drained=bool(beat.get("drained")),
+    )
     if name in state["blocked"] and peer["ok_since"] is not None and now - peer["ok_since"] >= trust_after:
         del state["blocked"][name]
         return True
@@ -314,12 +318,13 @@ def apply_view(cfg, state, view, now):
         was = state["holders"].get(name)
         if holder != was:
             events.append("%s: held by %s (was %s)" % (name, holder or "nobody", was or "nobody"))
-        if (was == me and holder not in (me, None) and not str(holder).startswith(FOREIGN)
-                and state["self"]["ok"] and not state["drained"]):
+        if was == me and holder not in (me, None) and not str(holder).startswith(FOREIGN) and state["self"]["ok"] and not state["drained"]:
             state["blocked"][holder] = {"since": now, "ip": name}
-            events.append("%s took %s from this healthy gateway: %s is alive and reaches the API, so nothing is "
-                          "taken from it while it is silent, until it has been heard healthy for %ds or the API says "
-                          "it is off (split brain guard)" % (holder, name, holder, cfg["trust_after"]))
+            events.append(
+                "%s took %s from this healthy gateway: %s is alive and reaches the API, so nothing is "
+                "taken from it while it is silent, until it has been heard healthy for %ds or the API says "
+                "it is off (split brain guard)" % (holder, name, holder, cfg["trust_after"])
+            )
         if holder is None:
             state["unassigned_since"].setdefault(name, now)
         else:
@@ -396,11 +401,15 @@ def decide(cfg, state, now):
         holder_status = status[holder]
         if holder_status == OK:
             peer = state["peers"][holder]
-            if (fip["home"] == me and failback_after > 0 and own["ok_since"] is not None
-                    and now - own["ok_since"] >= failback_after
-                    and peer["ok_since"] is not None and now - peer["ok_since"] >= failback_after):
-                moves.append(_move(fip, me, "failback: home again, %s and this gateway healthy for %ds"
-                                   % (holder, failback_after)))
+            if (
+                fip["home"] == me
+                and failback_after > 0
+                and own["ok_since"] is not None
+                and now - own["ok_since"] >= failback_after
+                and peer["ok_since"] is not None
+                and now - peer["ok_since"] >= failback_after
+            ):
+                moves.append(_move(fip, me, "failback: home again, %s and this gateway healthy for %ds" % (holder, failback_after)))
             continue
         if holder_status == UNKNOWN or (holder_status == SILENT and holder in state["blocked"]):
             continue
@@ -489,8 +498,7 @@ def step(cfg, state, clock, passed, problems, drained, api, say, lock=None):
             # Not scheduled between two ticks for that long (the wait between them is one interval; a slow API
             # call is inside a tick): frozen or suspended, so what it heard is old news. Listen again first.
             state["started"] = now
-            say(4, "this agent did not run for %.0fs (frozen or suspended): listening for %ds before judging its "
-                   "peers" % (now - last, cfg["dead_after"]))
+            say(4, "this agent did not run for %.0fs (frozen or suspended): listening for %ds before judging its peers" % (now - last, cfg["dead_after"]))
         if self_health(state, passed, problems, now, int(cfg["self_checks"])):
             if state["self"]["ok"]:
                 say(5, "this gateway is healthy")
@@ -603,10 +611,10 @@ def dns_aaaa(packet, ident):
     out = []
     for _answer in range(ancount):
         offset = _skip_name(packet, offset)
-        rtype, _rclass, _ttl, length = struct.unpack("!HHIH", packet[offset:offset + 10])
+        rtype, _rclass, _ttl, length = struct.unpack("!HHIH", packet[offset : offset + 10])
         offset += 10
         if rtype == 28 and length == 16:
-            out.append(str(ipaddress.IPv6Address(packet[offset:offset + 16])))
+            out.append(str(ipaddress.IPv6Address(packet[offset : offset + 16])))
         offset += length
     return out
 
@@ -645,9 +653,10 @@ def check_self(cfg):
                 addresses = dns_aaaa(sock.recv(4096), ident)
             prefixes = [ipaddress.IPv6Network(p) for p in check.get("dns_prefixes") or []]
             if prefixes and not any(ipaddress.IPv6Address(a) in p for a in addresses for p in prefixes):
-                problems.append("unbound on %s answered %s with %s, not inside the NAT64 prefixes %s"
-                                % (server, check["dns_name"], ", ".join(addresses) or "no AAAA",
-                                   ", ".join(map(str, prefixes))))
+                problems.append(
+                    "unbound on %s answered %s with %s, not inside the NAT64 prefixes %s"
+                    % (server, check["dns_name"], ", ".join(addresses) or "no AAAA", ", ".join(map(str, prefixes)))
+                )
         except (OSError, ValueError, IndexError, struct.error) as exc:
             problems.append("unbound on %s did not answer %s: %s" % (server, check["dns_name"], exc or "timed out"))
     return not problems, problems
@@ -686,15 +695,14 @@ class Api:
                 error = {}
             code, message = error.get("code", ""), error.get("message", exc.reason)
             if exc.code == 401:
-                raise ApiError("token", "the API refused the token (401 %s): renew nat64_failover_api_token"
-                               % (code or "unauthorized")) from None
+                raise ApiError("token", "the API refused the token (401 %s): renew nat64_failover_api_token" % (code or "unauthorized")) from None
             if exc.code == 403:
-                raise ApiError("forbidden", "the API forbids this token %s %s (403 %s): the token must be read and "
-                               "write" % (method, path.split("?")[0], code)) from None
+                raise ApiError(
+                    "forbidden", "the API forbids this token %s %s (403 %s): the token must be read and write" % (method, path.split("?")[0], code)
+                ) from None
             if exc.code == 429:
                 raise ApiError("limit", "the API's rate limit is reached (429): %s" % message) from None
-            raise ApiError("error", "%s %s: %d %s: %s" % (method, path.split("?")[0], exc.code, code, message)) \
-                from None
+            raise ApiError("error", "%s %s: %d %s: %s" % (method, path.split("?")[0], exc.code, code, message)) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
             raise ApiError("unreachable", "cannot reach the API at %s: %s" % (self.endpoint, reason)) from None
@@ -750,8 +758,7 @@ def setup(cfg):
     interface = cfg.get("interface")
     failed = 0
     for fip in cfg["floating_ips"]:
-        rc, err = run_ip(["-6", "addr", "replace", fip["resolver"] + "/128", "dev", interface, "nodad",
-                          "preferred_lft", "0"])
+        rc, err = run_ip(["-6", "addr", "replace", fip["resolver"] + "/128", "dev", interface, "nodad", "preferred_lft", "0"])
         if rc != 0:
             log(3, "cannot add %s to %s: %s" % (fip["resolver"], interface, err))
             failed += 1
@@ -793,9 +800,17 @@ class Agent:
         now = time.monotonic()
         with self.lock:
             self.seq += 1
-            return {"v": HEARTBEAT_VERSION, "name": self.me, "boot": self.boot, "seq": self.seq, "ts": time.time(),
-                    "healthy": self.state["self"]["ok"], "drained": self.state["drained"],
-                    "sees": sees(self.cfg, self.state, now), "holds": holds(self.cfg, self.state)}
+            return {
+                "v": HEARTBEAT_VERSION,
+                "name": self.me,
+                "boot": self.boot,
+                "seq": self.seq,
+                "ts": time.time(),
+                "healthy": self.state["self"]["ok"],
+                "drained": self.state["drained"],
+                "sees": sees(self.cfg, self.state, now),
+                "holds": holds(self.cfg, self.state),
+            }
 
     def sender(self):
         while not self.stop.is_set():
@@ -830,8 +845,7 @@ class Agent:
             with self.lock:
                 peer = self.state["peers"].get(name) or {}
                 was = (peer.get("healthy"), peer.get("heard"))
-                unblocked = heard(self.state, name, beat, time.monotonic(), self.cfg["dead_after"],
-                                  self.cfg["trust_after"])
+                unblocked = heard(self.state, name, beat, time.monotonic(), self.cfg["dead_after"], self.cfg["trust_after"])
             if unblocked:
                 log(5, "%s has been heard healthy for %ds: trusted again" % (name, self.cfg["trust_after"]))
             if was[1] is None or was[0] != beat.get("healthy"):
@@ -882,23 +896,37 @@ class Agent:
     def status(self, now):
         with self.lock:
             state = json.loads(json.dumps(self.state))
-            peer_statuses = {name: peer_status(self.cfg, self.state, name, now)[0]
-                             for name in order(self.cfg) if name != self.me}
+            peer_statuses = {name: peer_status(self.cfg, self.state, name, now)[0] for name in order(self.cfg) if name != self.me}
 
         def ages(value):
             return None if value is None else round(now - value, 1)
 
         return {
-            "me": self.me, "healthy": state["self"]["ok"], "problems": state["self"]["problems"],
-            "drained": state["drained"], "healthy_for": ages(state["self"]["ok_since"]),
-            "peers": {name: {"status": peer_statuses[name],
-                             "heard_ago": ages((state["peers"].get(name) or {}).get("heard")),
-                             "drained": (state["peers"].get(name) or {}).get("drained", False)}
-                      for name in peer_statuses},
-            "floating_ips": [{"name": fip["name"], "home": fip["home"], "resolver": fip["resolver"],
-                              "nat64_prefix": fip["nat64_prefix"], "holder": state["holders"].get(fip["name"])}
-                             for fip in self.cfg["floating_ips"]],
-            "blocked": sorted(state["blocked"]), "api_error": state["api_error"],
+            "me": self.me,
+            "healthy": state["self"]["ok"],
+            "problems": state["self"]["problems"],
+            "drained": state["drained"],
+            "healthy_for": ages(state["self"]["ok_since"]),
+            "peers": {
+                name: {
+                    "status": peer_statuses[name],
+                    "heard_ago": ages((state["peers"].get(name) or {}).get("heard")),
+                    "drained": (state["peers"].get(name) or {}).get("drained", False),
+                }
+                for name in peer_statuses
+            },
+            "floating_ips": [
+                {
+                    "name": fip["name"],
+                    "home": fip["home"],
+                    "resolver": fip["resolver"],
+                    "nat64_prefix": fip["nat64_prefix"],
+                    "holder": state["holders"].get(fip["name"]),
+                }
+                for fip in self.cfg["floating_ips"]
+            ],
+            "blocked": sorted(state["blocked"]),
+            "api_error": state["api_error"],
             "api_read_ago": ages(state["view_at"]),
             "moves": [dict(m, ago=ages(m["at"])) for m in state["moves"]],
             "written": time.time(),
@@ -923,8 +951,7 @@ class Agent:
     def run(self):
         floating = ", ".join("%s (home %s)" % (f["name"], f["home"]) for f in self.cfg["floating_ips"])
         log(6, "starting: %s of %s, floating IPs %s" % (self.me, ", ".join(order(self.cfg)), floating))
-        threads = [threading.Thread(target=self.sender, daemon=True),
-                   threading.Thread(target=self.receiver, daemon=True)]
+        threads = [threading.Thread(target=self.sender, daemon=True), threading.Thread(target=self.receiver, daemon=True)]
         for thread in threads:
             thread.start()
         interval = self.cfg["interval"]
@@ -952,25 +979,32 @@ def read_status(cfg):
 
 def show_status(status):
     age = time.time() - status.get("written", 0)
-    lines = ["%s: %s%s%s" % (status["me"], "healthy" if status["healthy"] else "UNHEALTHY",
-                             ", drained" if status["drained"] else "",
-                             " (status %ds old: is the agent running?)" % age if age > 10 else "")]
+    lines = [
+        "%s: %s%s%s"
+        % (
+            status["me"],
+            "healthy" if status["healthy"] else "UNHEALTHY",
+            ", drained" if status["drained"] else "",
+            " (status %ds old: is the agent running?)" % age if age > 10 else "",
+        )
+    ]
     for problem in status.get("problems") or []:
         lines.append("  problem: %s" % problem)
     for name, peer in sorted(status["peers"].items()):
-        lines.append("  peer %s: %s%s%s" % (name, peer["status"],
-                                            "" if peer["heard_ago"] is None else ", heard %.1fs ago" % peer["heard_ago"],
-                                            ", drained" if peer.get("drained") else ""))
+        lines.append(
+            "  peer %s: %s%s%s"
+            % (name, peer["status"], "" if peer["heard_ago"] is None else ", heard %.1fs ago" % peer["heard_ago"], ", drained" if peer.get("drained") else "")
+        )
     for fip in status["floating_ips"]:
-        lines.append("  floating %s (%s, resolver %s, home %s): held by %s"
-                     % (fip["name"], fip["nat64_prefix"], fip["resolver"], fip["home"], fip["holder"] or "nobody"))
+        lines.append(
+            "  floating %s (%s, resolver %s, home %s): held by %s" % (fip["name"], fip["nat64_prefix"], fip["resolver"], fip["home"], fip["holder"] or "nobody")
+        )
     if status.get("blocked"):
         lines.append("  not taking from (they took from this healthy gateway): %s" % ", ".join(status["blocked"]))
     if status.get("api_error"):
         lines.append("  API: %s" % status["api_error"])
     for move in status.get("moves") or []:
-        lines.append("  %.0fs ago: %s -> %s (%s): %s" % (move["ago"], move["ip"], move["to"], move["reason"],
-                                                         move["outcome"]))
+        lines.append("  %.0fs ago: %s -> %s (%s): %s" % (move["ago"], move["ip"], move["to"], move["reason"], move["outcome"]))
     return "\n".join(lines)
 
 

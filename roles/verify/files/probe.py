@@ -107,8 +107,7 @@ def check(targets, timeout, port):
     with open("/proc/net/if_inet6", encoding="ascii") as handle:
         addresses = global_ipv6(handle.read())
     # Without a listener, a closed port would prove nothing.
-    return {"addresses": addresses, "listening": listening(port, timeout),
-            "targets": connect_all(targets, timeout)}
+    return {"addresses": addresses, "listening": listening(port, timeout), "targets": connect_all(targets, timeout)}
 
 
 def run(argv):
@@ -124,8 +123,7 @@ def probe_name(network):
 
 
 def ipv6_networks():
-    rc, stdout, stderr = run(["docker", "network", "ls", "--filter", "driver=bridge",
-                              "--format", "{{.Name}} {{.IPv6}}"])
+    rc, stdout, stderr = run(["docker", "network", "ls", "--filter", "driver=bridge", "--format", "{{.Name}} {{.IPv6}}"])
     if rc != 0:
         raise RuntimeError("docker network ls: %s" % (stderr or "rc %d" % rc))
     return [line.split()[0] for line in stdout.splitlines() if line.split()[1:] == ["true"]]
@@ -166,8 +164,10 @@ def connect_to(address, port, timeout):
 def connect_many(connects, timeout):
     """``{"[address]:port": outcome}`` for every ``{address, port}``, tried at the same time."""
     results = {}
-    threads = [threading.Thread(target=lambda c=c: results.__setitem__(
-        "[%s]:%s" % (c["address"], c["port"]), connect_to(c["address"], c["port"], timeout))) for c in connects]
+    threads = [
+        threading.Thread(target=lambda c=c: results.__setitem__("[%s]:%s" % (c["address"], c["port"]), connect_to(c["address"], c["port"], timeout)))
+        for c in connects
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -177,8 +177,7 @@ def connect_many(connects, timeout):
 
 def host(spec):
     name = spec.get("name")
-    result = {"dns64": resolve6(name) if name else None,
-              "targets": connect_all(spec.get("targets") or [], float(spec.get("timeout", 5)))}
+    result = {"dns64": resolve6(name) if name else None, "targets": connect_all(spec.get("targets") or [], float(spec.get("timeout", 5)))}
     if spec.get("connects"):
         result["connects"] = connect_many(spec["connects"], float(spec.get("timeout", 5)))
     if spec.get("engine"):
@@ -192,8 +191,7 @@ def containers(spec, source):
     if spec.get("gai_conf"):
         # docker run --volume would create a missing source as a directory.
         if not os.path.isfile(spec["gai_conf"]):
-            return {"error": "the policy %s is missing (run ipv6ready.docker.gai_policy, or set "
-                             "verify_gai_conf_path to an empty string)" % spec["gai_conf"]}
+            return {"error": "the policy %s is missing (run ipv6ready.docker.gai_policy, or set verify_gai_conf_path to an empty string)" % spec["gai_conf"]}
         with open(spec["gai_conf"], encoding="utf-8", errors="replace") as handle:
             policy = handle.read()
     networks = spec.get("networks") or ipv6_networks()
@@ -209,8 +207,9 @@ def containers(spec, source):
         if rc != 0:
             out[network] = {"container": name, "error": "docker run on %s: %s" % (network, stderr or "rc %d" % rc)}
             continue
-        rc, stdout, stderr = run(["docker", "exec", name, "python3", "-c", source, "check",
-                                  str(spec["timeout"]), json.dumps(spec["targets"]), str(spec["port"])])
+        rc, stdout, stderr = run(
+            ["docker", "exec", name, "python3", "-c", source, "check", str(spec["timeout"]), json.dumps(spec["targets"]), str(spec["port"])]
+        )
         try:
             result = json.loads(stdout) if rc == 0 else None
         except ValueError:
@@ -258,8 +257,7 @@ def exposure(spec):
     addresses are tried at the same time.
     """
     results = {}
-    threads = [threading.Thread(target=lambda a=a: results.__setitem__(a, try_port(a, spec)))
-               for a in spec["addresses"]]
+    threads = [threading.Thread(target=lambda a=a: results.__setitem__(a, try_port(a, spec))) for a in spec["addresses"]]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -37,8 +37,7 @@ def transaction(number, host, port, results, lock):
         with smtplib.SMTP(host, port, timeout=TIMEOUT, local_hostname="app.twin.test") as smtp:
             # by name: getaddrinfo through the daemon's DNS64 resolvers; cached: the address
             record["peer"] = smtp.sock.getpeername()[0]
-            smtp.sendmail("app@twin.test", ["ops@sendgrid.example"],
-                          "Subject: failover %d\r\n\r\nfailover %d\r\n" % (number, number))
+            smtp.sendmail("app@twin.test", ["ops@sendgrid.example"], "Subject: failover %d\r\n\r\nfailover %d\r\n" % (number, number))
         record["ok"] = True
     except (OSError, smtplib.SMTPException) as exc:
         record["ok"] = False

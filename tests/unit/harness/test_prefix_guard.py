@@ -32,8 +32,7 @@ def test_the_inner_prefixes_cover_the_roles_defaults():
         # Molecule's usual hosts: on the outer default bridge.
         ([{"name": "sysctl-debian12"}, {"name": "sysctl-debian13"}], ["bridge"]),
         # Hosts with networks sit on those (the first one given to docker run, the others connected).
-        ([{"name": "gw", "networks": [{"name": "fleet"}, {"name": "v4"}]}, {"name": "h1", "networks": [{"name": "fleet"}]}],
-         ["fleet", "v4"]),
+        ([{"name": "gw", "networks": [{"name": "fleet"}, {"name": "v4"}]}, {"name": "h1", "networks": [{"name": "fleet"}]}], ["fleet", "v4"]),
         ([{"name": "a", "networks": []}, {"name": "b", "networks": [{"name": "n"}]}], ["bridge", "n"]),
         ([], []),
     ],

@@ -12,8 +12,7 @@ import os
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SPEC = importlib.util.spec_from_file_location(
-    "readme_docs", os.path.join(HERE, "..", "..", "harness", "readme_docs.py"))
+SPEC = importlib.util.spec_from_file_location("readme_docs", os.path.join(HERE, "..", "..", "harness", "readme_docs.py"))
 readme_docs = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(readme_docs)
 
@@ -43,20 +42,37 @@ def test_cell_escapes_pipes_and_joins_lines():
 
 @pytest.mark.parametrize(
     "data, shown",
-    [("fd00:d0c::/48", "`fd00:d0c::/48`"), ("", '`""`'), ("20.10", '`"20.10"`'), ("true", '`"true"`'),
-     (True, "`true`"), ([], "`[]`"), ({"a": 1}, '`{"a": 1}`'), (None, "`null`")],
+    [
+        ("fd00:d0c::/48", "`fd00:d0c::/48`"),
+        ("", '`""`'),
+        ("20.10", '`"20.10"`'),
+        ("true", '`"true"`'),
+        (True, "`true`"),
+        ([], "`[]`"),
+        ({"a": 1}, '`{"a": 1}`'),
+        (None, "`null`"),
+    ],
 )
 def test_value(data, shown):
     assert readme_docs.value(data) == shown
 
 
 def test_nested_options_follow_their_parent():
-    rows = readme_docs.option_rows({
-        "nets": {"type": "list", "elements": "dict", "default": [], "description": "N.",
-                 "options": {"name": {"type": "str", "required": True, "description": "Name."},
-                             "mode": {"type": "str", "choices": ["a", "b"], "description": "M."}}},
-        "flag": {"type": "bool", "default": False, "description": "F."},
-    })
+    rows = readme_docs.option_rows(
+        {
+            "nets": {
+                "type": "list",
+                "elements": "dict",
+                "default": [],
+                "description": "N.",
+                "options": {
+                    "name": {"type": "str", "required": True, "description": "Name."},
+                    "mode": {"type": "str", "choices": ["a", "b"], "description": "M."},
+                },
+            },
+            "flag": {"type": "bool", "default": False, "description": "F."},
+        }
+    )
     assert rows == [
         "| `nets` | list of dict | `[]` |  | N. |",
         "| `nets[].name` | str | **required** |  | Name. |",
@@ -72,8 +88,7 @@ def test_tested_engine_takes_the_column_of_its_major():
 
 
 def test_render_fills_blocks_and_reports_missing_and_unknown():
-    text = ("a\n<!-- BEGIN GENERATED: one -->\nold\n<!-- END GENERATED: one -->\n"
-            "<!-- BEGIN GENERATED: gone -->\nx\n<!-- END GENERATED: gone -->\n")
+    text = "a\n<!-- BEGIN GENERATED: one -->\nold\n<!-- END GENERATED: one -->\n<!-- BEGIN GENERATED: gone -->\nx\n<!-- END GENERATED: gone -->\n"
     wanted, missing, unknown = readme_docs.render(text, {"one": "new", "two": "2"})
     assert "<!-- BEGIN GENERATED: one -->\nnew\n<!-- END GENERATED: one -->" in wanted
     assert missing == ["two"]
@@ -90,16 +105,20 @@ def test_every_feature_and_rule_is_in_the_engine_tables():
         assert "(`%s`)" % name in rules and "`%s`" % key in rules
 
 
-@pytest.mark.parametrize("docstring, sentence", [
-    ("One line.\n\nMore.", "One line."),
-    ("What the gateway decides (private): the IPv4\ndestinations it refuses, and the\nlayout it reads.\nNext one.",
-     "What the gateway decides (private): the IPv4 destinations it refuses, and the layout it reads."),
-    ("Docker 20.10 to 29, e.g. ``daemon.json``, i.e. one file. Second.",
-     "Docker 20.10 to 29, e.g. ``daemon.json``, i.e. one file."),
-    ("No full stop\nat all", "No full stop at all"),
-    ("The BPF program (nat64_bpf.c) reads it.", "The BPF program (nat64_bpf.c) reads it."),
-    (None, ""),
-])
+@pytest.mark.parametrize(
+    "docstring, sentence",
+    [
+        ("One line.\n\nMore.", "One line."),
+        (
+            "What the gateway decides (private): the IPv4\ndestinations it refuses, and the\nlayout it reads.\nNext one.",
+            "What the gateway decides (private): the IPv4 destinations it refuses, and the layout it reads.",
+        ),
+        ("Docker 20.10 to 29, e.g. ``daemon.json``, i.e. one file. Second.", "Docker 20.10 to 29, e.g. ``daemon.json``, i.e. one file."),
+        ("No full stop\nat all", "No full stop at all"),
+        ("The BPF program (nat64_bpf.c) reads it.", "The BPF program (nat64_bpf.c) reads it."),
+        (None, ""),
+    ],
+)
 def test_first_sentence(docstring, sentence):
     assert readme_docs.first_sentence(docstring) == sentence
 
@@ -112,12 +131,15 @@ def test_code_map_rows_hold_whole_sentences_and_where_each_file_runs():
     assert "| controller |" in rows["plugins/plugin_utils/_values.py"]
 
 
-@pytest.mark.parametrize("modules, filters, shown", [
-    (["a", "b"], ["f"], "hosts (`a`, `b`) and controller"),
-    (["a"], [], "hosts (`a`)"),
-    ([], ["f"], "controller"),
-    ([], [], "nothing imports it"),
-])
+@pytest.mark.parametrize(
+    "modules, filters, shown",
+    [
+        (["a", "b"], ["f"], "hosts (`a`, `b`) and controller"),
+        (["a"], [], "hosts (`a`)"),
+        ([], ["f"], "controller"),
+        ([], [], "nothing imports it"),
+    ],
+)
 def test_runs_on(modules, filters, shown):
     assert readme_docs.runs_on(modules, filters) == shown
 
@@ -131,11 +153,14 @@ def test_every_filter_file_is_documented_and_every_registered_name_is_indexed():
             assert "[`%s`](#filter-" % name in index
 
 
-@pytest.mark.parametrize("short_description, internal", [
-    ("Internal to the daemon role: its decisions", True),
-    ("What a Docker engine version can do", False),
-    ("Predict the order, internal or not", False),
-])
+@pytest.mark.parametrize(
+    "short_description, internal",
+    [
+        ("Internal to the daemon role: its decisions", True),
+        ("What a Docker engine version can do", False),
+        ("Predict the order, internal or not", False),
+    ],
+)
 def test_internal_is_the_first_word_of_the_short_description(short_description, internal):
     assert readme_docs.is_internal({"short_description": short_description}) is internal
 
@@ -153,11 +178,14 @@ def test_internal_filters_stay_off_the_front_page_and_come_last_in_plugins_md():
             assert text.index("## " + heading) < text.index("## Internal filters")
 
 
-@pytest.mark.parametrize("description, problems", [
-    ("text", []),
-    (["a", "b"], []),
-    (None, []),
-    ([{"not a public interface": "these filters"}], ["x: a description holds dict, not text (quote a line that contains \": \")"]),
-])
+@pytest.mark.parametrize(
+    "description, problems",
+    [
+        ("text", []),
+        (["a", "b"], []),
+        (None, []),
+        ([{"not a public interface": "these filters"}], ['x: a description holds dict, not text (quote a line that contains ": ")']),
+    ],
+)
 def test_a_description_yaml_read_as_a_mapping_is_a_problem(description, problems):
     assert readme_docs._text_problems("x", description) == problems

@@ -12,13 +12,16 @@ import os
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SPEC = importlib.util.spec_from_file_location(
-    "role_cases", os.path.join(HERE, "..", "..", "harness", "role_cases.py"))
+SPEC = importlib.util.spec_from_file_location("role_cases", os.path.join(HERE, "..", "..", "harness", "role_cases.py"))
 role_cases = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(role_cases)
 
-CASE = {"name": "bad prefix", "role": "ipv6ready.docker.networks",
-        "vars": {"networks_ula_prefix": "10.0.0.0/8"}, "expect": ["networks_ula_prefix", "IPv4 prefix"]}
+CASE = {
+    "name": "bad prefix",
+    "role": "ipv6ready.docker.networks",
+    "vars": {"networks_ula_prefix": "10.0.0.0/8"},
+    "expect": ["networks_ula_prefix", "IPv4 prefix"],
+}
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,7 @@ DOCKER_IN_SHELL = re.compile(r"(^|[|;&(]\s*|\n\s*)docker\s", re.MULTILINE)
 
 def tasks(path):
     """Every task of a task file, blocks opened."""
+
     def walk(items):
         for item in items or []:
             if any(key in item for key in BLOCK_KEYS):
@@ -45,6 +46,7 @@ def tasks(path):
                     yield from walk(item.get(key))
             else:
                 yield item
+
     return list(walk(yaml.safe_load(path.read_text())))
 
 
@@ -70,9 +72,13 @@ def engine_access(task):
         argv = args.get("argv") if isinstance(args, dict) else None
         text = args.get("cmd", "") if isinstance(args, dict) else str(args)
         words = [str(word) for word in argv] if isinstance(argv, list) else [str(argv or "")]
-        cli = (words[0] == "docker" or words[0].startswith("{{ ['docker'") or bool(DOCKER_IN_SHELL.search(text))
-               # The verify role's probe runs the docker CLI in these modes (roles/verify/files/probe.py).
-               or (len(words) > 3 and "__verify_probe" in words[2] and words[3] in PROBE_DOCKER_MODES))
+        cli = (
+            words[0] == "docker"
+            or words[0].startswith("{{ ['docker'")
+            or bool(DOCKER_IN_SHELL.search(text))
+            # The verify role's probe runs the docker CLI in these modes (roles/verify/files/probe.py).
+            or (len(words) > 3 and "__verify_probe" in words[2] and words[3] in PROBE_DOCKER_MODES)
+        )
         if cli:
             return "docker CLI", (task.get("environment") or {}).get("DOCKER_HOST") == DOCKER_HOST
     return None, True
@@ -121,19 +127,31 @@ def test_no_role_names_a_socket_path_in_its_tasks():
 
 
 def test_the_test_finds_what_it_looks_for():
-    found = [engine_access(task) for task in [
-        {"name": "a", "community.docker.docker_network": {"name": "n"}},
-        {"name": "b", "ansible.builtin.uri": {"url": "http://localhost/_ping", "unix_socket": "/run/docker.sock"}},
-        {"name": "c", "ansible.builtin.command": {"argv": ["docker", "ps"]}},
-        {"name": "d", "ansible.builtin.shell": {"cmd": "set -e\ntar -c . | docker import - x"}},
-        {"name": "e", "ansible.builtin.command": {"argv": ["docker", "ps"]}, "environment": {"DOCKER_HOST": DOCKER_HOST}},
-        {"name": "f", "ansible.builtin.command": {"argv": ["systemctl", "restart", "docker.service"]}},
-        {"name": "g", "ansible.builtin.command": {"argv": ["python3", "-c", "{{ __verify_probe }}", "remove"]}},
-        {"name": "h", "ansible.builtin.command": {"argv": ["python3", "-c", "{{ __verify_probe }}", "exposure", "{}"]}},
-        {"name": "i", "ipv6ready.docker.engine_info": {"socket": "{{ ipv6ready_docker_socket }}"}},
-    ]]
-    assert found == [("community.docker", False), ("uri", False), ("docker CLI", False), ("docker CLI", False),
-                     ("docker CLI", True), (None, True), ("docker CLI", False), (None, True), ("engine_info", True)]
+    found = [
+        engine_access(task)
+        for task in [
+            {"name": "a", "community.docker.docker_network": {"name": "n"}},
+            {"name": "b", "ansible.builtin.uri": {"url": "http://localhost/_ping", "unix_socket": "/run/docker.sock"}},
+            {"name": "c", "ansible.builtin.command": {"argv": ["docker", "ps"]}},
+            {"name": "d", "ansible.builtin.shell": {"cmd": "set -e\ntar -c . | docker import - x"}},
+            {"name": "e", "ansible.builtin.command": {"argv": ["docker", "ps"]}, "environment": {"DOCKER_HOST": DOCKER_HOST}},
+            {"name": "f", "ansible.builtin.command": {"argv": ["systemctl", "restart", "docker.service"]}},
+            {"name": "g", "ansible.builtin.command": {"argv": ["python3", "-c", "{{ __verify_probe }}", "remove"]}},
+            {"name": "h", "ansible.builtin.command": {"argv": ["python3", "-c", "{{ __verify_probe }}", "exposure", "{}"]}},
+            {"name": "i", "ipv6ready.docker.engine_info": {"socket": "{{ ipv6ready_docker_socket }}"}},
+        ]
+    ]
+    assert found == [
+        ("community.docker", False),
+        ("uri", False),
+        ("docker CLI", False),
+        ("docker CLI", False),
+        ("docker CLI", True),
+        (None, True),
+        ("docker CLI", False),
+        (None, True),
+        ("engine_info", True),
+    ]
 
 
 def test_the_probe_modes_that_run_docker():

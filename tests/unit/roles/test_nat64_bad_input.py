@@ -45,8 +45,7 @@ def message(role, case_vars):
     return "; ".join(check(dict(facts, **values)))
 
 
-@pytest.mark.parametrize("case", [case for case in CASES["role_cases"] if case["role"] in CHECKS],
-                         ids=lambda case: case["name"])
+@pytest.mark.parametrize("case", [case for case in CASES["role_cases"] if case["role"] in CHECKS], ids=lambda case: case["name"])
 def test_case_fails_with_its_expected_words(case):
     text = message(case["role"], case.get("vars") or {})
     assert text, "the role accepts the variables of case %r" % case["name"]

@@ -156,8 +156,14 @@ def policy(tmp_path):
 def test_containers_starts_then_checks_inside_and_reports_failures(probe, monkeypatch, policy):
     docker = FakeDocker(ps="0123abcd\n")
     monkeypatch.setattr(probe, "run", docker)
-    spec = {"networks": ["kamal", "bad"], "image": "probe:1", "gai_conf": policy,
-            "port": 7077, "timeout": 5, "targets": [{"host": "smtp.example", "port": 587}]}
+    spec = {
+        "networks": ["kamal", "bad"],
+        "image": "probe:1",
+        "gai_conf": policy,
+        "port": 7077,
+        "timeout": 5,
+        "targets": [{"host": "smtp.example", "port": 587}],
+    }
     out = probe.containers(spec, "SOURCE")
     assert out["policy"] == "label fd64::/96 1\nprecedence ::/0 40\n"
     assert out["networks"]["kamal"] == {"addresses": ["fd00::2"], "targets": [], "container": "ipv6ready-verify-kamal"}
@@ -215,8 +221,7 @@ def test_listening_tells_a_listener_from_none(probe, listener):
 
 def test_host_mode_prints_one_json_object(listener):
     spec = {"timeout": 2, "name": "", "targets": [{"host": "::1", "port": listener}]}
-    out = subprocess.run([sys.executable, PROBE, "host", json.dumps(spec)],
-                         check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
+    out = subprocess.run([sys.executable, PROBE, "host", json.dumps(spec)], check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
     result = json.loads(out)
     assert result["dns64"] is None
     assert result["targets"][0]["connected"] == "::1"
@@ -242,8 +247,7 @@ def test_engine_reports_version_networks_bridge_and_daemon_json(probe, monkeypat
     daemon_json = tmp_path / "daemon.json"
     daemon_json.write_text('{"ipv6": true, "ip6tables": true}')
     monkeypatch.setattr(probe, "run", FakeEngine(bridge="false"))
-    assert probe.engine(str(daemon_json)) == {"version": "28.5.2", "ipv6_networks": ["bridge", "kamal"],
-                                              "bridge_ipv6": False, "daemon_json_ipv6": True}
+    assert probe.engine(str(daemon_json)) == {"version": "28.5.2", "ipv6_networks": ["bridge", "kamal"], "bridge_ipv6": False, "daemon_json_ipv6": True}
 
 
 def test_engine_without_daemon_json(probe, monkeypatch, tmp_path):
@@ -254,13 +258,11 @@ def test_engine_without_daemon_json(probe, monkeypatch, tmp_path):
 
 def test_engine_that_does_not_answer(probe, monkeypatch, tmp_path):
     monkeypatch.setattr(probe, "run", FakeEngine(version=(1, "", "Cannot connect to the Docker daemon")))
-    assert probe.engine(str(tmp_path / "daemon.json")) == {
-        "error": "docker version: Cannot connect to the Docker daemon"}
+    assert probe.engine(str(tmp_path / "daemon.json")) == {"error": "docker version: Cannot connect to the Docker daemon"}
 
 
 def test_host_connects_to_every_address_it_is_given(probe, listener):
     closed = closed_port()
-    result = probe.host({"timeout": 2, "targets": [], "connects": [{"address": "::1", "port": listener},
-                                                                   {"address": "::1", "port": closed}]})
+    result = probe.host({"timeout": 2, "targets": [], "connects": [{"address": "::1", "port": listener}, {"address": "::1", "port": closed}]})
     assert result["connects"]["[::1]:%d" % listener] == "connected"
     assert result["connects"]["[::1]:%d" % closed] != "connected"

@@ -23,17 +23,19 @@ def test_registered():
     "networks, kwargs, expected",
     [
         pytest.param([{"name": "kamal"}], {"ula_prefix": ULA}, {"kamal": "fd00:d0c:0:145::/64"}, id="ula"),
-        pytest.param([{"name": "kamal"}], {"ula_prefix": ULA, "ula_size": "56"}, {"kamal": "fd00:d0c:0:4600::/56"},
-                     id="size-as-string"),
-        pytest.param([{"name": "edge"}], {"host_prefix": "2001:db8:1:2::10/64", "default_source": "host"},
-                     {"edge": "2001:db8:1:2:cc53::/80"}, id="host-from-fact-form"),
-        pytest.param([{"name": "edge", "carve_from": "host"}],
-                     {"host_prefix": "2001:db8:1:2::/64", "host_size": 96, "reserved": ["2001:db8:1:2::10"]},
-                     {"edge": "2001:db8:1:2:1ddf:ae74::/96"}, id="host-96"),
+        pytest.param([{"name": "kamal"}], {"ula_prefix": ULA, "ula_size": "56"}, {"kamal": "fd00:d0c:0:4600::/56"}, id="size-as-string"),
+        pytest.param(
+            [{"name": "edge"}], {"host_prefix": "2001:db8:1:2::10/64", "default_source": "host"}, {"edge": "2001:db8:1:2:cc53::/80"}, id="host-from-fact-form"
+        ),
+        pytest.param(
+            [{"name": "edge", "carve_from": "host"}],
+            {"host_prefix": "2001:db8:1:2::/64", "host_size": 96, "reserved": ["2001:db8:1:2::10"]},
+            {"edge": "2001:db8:1:2:1ddf:ae74::/96"},
+            id="host-96",
+        ),
         pytest.param([], {"ula_prefix": ULA}, {}, id="empty"),
         pytest.param(None, {"ula_prefix": ULA}, {}, id="none"),
-        pytest.param(({"name": "t"},), {"ula_prefix": ULA, "existing": None, "reserved": None}, {"t": "fd00:d0c:0:4edf::/64"},
-                     id="tuple-and-nones"),
+        pytest.param(({"name": "t"},), {"ula_prefix": ULA, "existing": None, "reserved": None}, {"t": "fd00:d0c:0:4edf::/64"}, id="tuple-and-nones"),
     ],
 )
 def test_carve_subnets(networks, kwargs, expected):
@@ -43,8 +45,11 @@ def test_carve_subnets(networks, kwargs, expected):
 
 
 def test_carve_subnets_reports_problems_instead_of_raising():
-    result = carve_subnets([{"name": "a", "ipv6_subnet": "fd00:d0c:1::/64"}, {"name": "b", "ipv6_subnet": "fd00:d0c:1::/56"}],
-                           ula_prefix=ULA, existing=[{"name": "old", "subnets": ["fd00:d0c:1:2::/64"]}])
+    result = carve_subnets(
+        [{"name": "a", "ipv6_subnet": "fd00:d0c:1::/64"}, {"name": "b", "ipv6_subnet": "fd00:d0c:1::/56"}],
+        ula_prefix=ULA,
+        existing=[{"name": "old", "subnets": ["fd00:d0c:1:2::/64"]}],
+    )
     assert result["problems"] == [
         "networks 'a' (fd00:d0c:1::/64) and 'b' (fd00:d0c:1::/56) overlap",
         "network 'b' (fd00:d0c:1::/56) overlaps the existing Docker network 'old' (fd00:d0c:1:2::/64)",
@@ -78,8 +83,7 @@ def test_carve_subnets_errors(networks, kwargs, match):
 
 
 def test_carve_subnets_returns_existing_canonical():
-    result = carve_subnets([{"name": "kamal"}], ula_prefix=ULA,
-                           existing=[{"name": "y", "subnets": ["172.29.0.0/24", "FD00:d0c:0099:0::/64"]},
-                                     {"name": "none", "subnets": None}])
-    assert result["existing"] == [{"name": "y", "subnets": ["172.29.0.0/24", "fd00:d0c:99::/64"]},
-                                  {"name": "none", "subnets": []}]
+    result = carve_subnets(
+        [{"name": "kamal"}], ula_prefix=ULA, existing=[{"name": "y", "subnets": ["172.29.0.0/24", "FD00:d0c:0099:0::/64"]}, {"name": "none", "subnets": None}]
+    )
+    assert result["existing"] == [{"name": "y", "subnets": ["172.29.0.0/24", "fd00:d0c:99::/64"]}, {"name": "none", "subnets": []}]

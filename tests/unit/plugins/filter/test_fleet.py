@@ -16,30 +16,34 @@ def facts(address, prefix="64"):
     return {"ansible_facts": {"default_ipv6": {"address": address, "prefix": prefix}}}
 
 
-@pytest.mark.parametrize("hostvars, expected", [
-    ({"ipv6ready_host_prefix": "2001:db8:9::/56", "hcloud_ipv6_network": "2001:db8:1::"},
-     ("2001:db8:9::/56", "ipv6ready_host_prefix")),
-    ({"hcloud_ipv6_network": "2001:db8:1:a::", "hcloud_ipv6_network_mask": "64", **facts("2001:db8:7::1")},
-     ("2001:db8:1:a::/64", "hcloud_ipv6_network")),
-    ({"hcloud_ipv6_network": "2001:db8:1:a::"}, ("2001:db8:1:a::/64", "hcloud_ipv6_network")),
-    (facts("2001:db8:1:b::1"), ("2001:db8:1:b::/64", "facts (default_ipv6 2001:db8:1:b::1)")),
-    # The /64 around the address, whatever the interface's own prefix length.
-    (facts("2001:db8:1:b::22", prefix="128"), ("2001:db8:1:b::/64", "facts (default_ipv6 2001:db8:1:b::22)")),
-    ({"ansible_host": "2001:db8:1:c::1"}, ("2001:db8:1:c::/64", "ansible_host")),
-    ({"ansible_host": "2001:db8:1:c::1", "ansible_facts": {"default_ipv6": {}}}, ("2001:db8:1:c::/64", "ansible_host")),
-])
+@pytest.mark.parametrize(
+    "hostvars, expected",
+    [
+        ({"ipv6ready_host_prefix": "2001:db8:9::/56", "hcloud_ipv6_network": "2001:db8:1::"}, ("2001:db8:9::/56", "ipv6ready_host_prefix")),
+        ({"hcloud_ipv6_network": "2001:db8:1:a::", "hcloud_ipv6_network_mask": "64", **facts("2001:db8:7::1")}, ("2001:db8:1:a::/64", "hcloud_ipv6_network")),
+        ({"hcloud_ipv6_network": "2001:db8:1:a::"}, ("2001:db8:1:a::/64", "hcloud_ipv6_network")),
+        (facts("2001:db8:1:b::1"), ("2001:db8:1:b::/64", "facts (default_ipv6 2001:db8:1:b::1)")),
+        # The /64 around the address, whatever the interface's own prefix length.
+        (facts("2001:db8:1:b::22", prefix="128"), ("2001:db8:1:b::/64", "facts (default_ipv6 2001:db8:1:b::22)")),
+        ({"ansible_host": "2001:db8:1:c::1"}, ("2001:db8:1:c::/64", "ansible_host")),
+        ({"ansible_host": "2001:db8:1:c::1", "ansible_facts": {"default_ipv6": {}}}, ("2001:db8:1:c::/64", "ansible_host")),
+    ],
+)
 def test_host_prefix_sources_in_order(hostvars, expected):
     network, source = host_prefix(hostvars)
     assert (str(network), source) == expected
 
 
-@pytest.mark.parametrize("hostvars, why", [
-    ({}, "no facts were gathered (unreachable, or outside the run)"),
-    ({"ansible_host": "docker-1.example"}, "no facts were gathered"),
-    ({"ansible_facts": {"default_ipv6": {}}}, "its facts show no default IPv6 address"),
-    ({"ipv6ready_host_prefix": "2001:db8:9::1/56"}, "ipv6ready_host_prefix: '2001:db8:9::1/56' has host bits set"),
-    ({"hcloud_ipv6_network": "2001:db8:1:a::", "hcloud_ipv6_network_mask": "200"}, "hcloud_ipv6_network: "),
-])
+@pytest.mark.parametrize(
+    "hostvars, why",
+    [
+        ({}, "no facts were gathered (unreachable, or outside the run)"),
+        ({"ansible_host": "docker-1.example"}, "no facts were gathered"),
+        ({"ansible_facts": {"default_ipv6": {}}}, "its facts show no default IPv6 address"),
+        ({"ipv6ready_host_prefix": "2001:db8:9::1/56"}, "ipv6ready_host_prefix: '2001:db8:9::1/56' has host bits set"),
+        ({"hcloud_ipv6_network": "2001:db8:1:a::", "hcloud_ipv6_network_mask": "200"}, "hcloud_ipv6_network: "),
+    ],
+)
 def test_host_prefix_unknown(hostvars, why):
     network, source = host_prefix(hostvars)
     assert network is None and source.startswith(why)
@@ -70,23 +74,26 @@ def test_fleet_prefixes_names_every_unknown_host():
     assert result["problems"][0] == (
         "h2: no IPv6 prefix known, no facts were gathered (unreachable, or outside the run); give it "
         "ipv6ready_host_prefix, or list the allowlists (nat64_gateway_allowed_prefixes, dns64_allowed_prefixes) "
-        "by hand")
+        "by hand"
+    )
 
 
 def test_fleet_prefixes_per_host_with_length_128():
     hostvars = {"h1": facts("fd64:1ab:f1::21"), "h3": facts("fd64:1ab:f1::23")}
-    assert fleet_prefixes(["h1", "h3"], hostvars, length=128)["prefixes"] == [
-        "fd64:1ab:f1::21/128", "fd64:1ab:f1::23/128"]
+    assert fleet_prefixes(["h1", "h3"], hostvars, length=128)["prefixes"] == ["fd64:1ab:f1::21/128", "fd64:1ab:f1::23/128"]
 
 
 def test_fleet_prefixes_of_an_empty_group():
     assert fleet_prefixes([], {}) == {"prefixes": [], "hosts": {}, "unknown": [], "problems": []}
 
 
-@pytest.mark.parametrize("extra, problem", [
-    (["10.0.0.0/8"], "ipv6ready_extra_prefixes[0]: '10.0.0.0/8' is an IPv4 prefix"),
-    (["2001:db8::1"], "ipv6ready_extra_prefixes[0]: '2001:db8::1' is not a prefix"),
-])
+@pytest.mark.parametrize(
+    "extra, problem",
+    [
+        (["10.0.0.0/8"], "ipv6ready_extra_prefixes[0]: '10.0.0.0/8' is an IPv4 prefix"),
+        (["2001:db8::1"], "ipv6ready_extra_prefixes[0]: '2001:db8::1' is not a prefix"),
+    ],
+)
 def test_fleet_prefixes_reports_bad_extra_prefixes(extra, problem):
     assert fleet_prefixes([], {}, extra=extra)["problems"][0].startswith(problem)
 

@@ -29,15 +29,17 @@ def test_defaults_explain_why_ipv4_wins():
     assert result[0]["reason"].startswith("rule 5 (prefer matching label): source fd00:d0c:0:1::2 has label 6")
 
 
-@pytest.mark.parametrize("options, first", [
-    ({}, "2001:db8:64::c000:20a"),
-    ({"prefer": "ipv4"}, "192.0.2.10"),
-    ({"local_prefixes": ["fd00:d0c::/48"]}, "2001:db8:64::c000:20a"),
-])
+@pytest.mark.parametrize(
+    "options, first",
+    [
+        ({}, "2001:db8:64::c000:20a"),
+        ({"prefer": "ipv4"}, "192.0.2.10"),
+        ({"local_prefixes": ["fd00:d0c::/48"]}, "2001:db8:64::c000:20a"),
+    ],
+)
 def test_module_tables(options, first):
     labels, precedences = build_tables(**options)
-    result = gai_order(INCIDENT, labels=table_as_dicts(labels, "label"),
-                       precedences=table_as_dicts(precedences, "precedence"))
+    result = gai_order(INCIDENT, labels=table_as_dicts(labels, "label"), precedences=table_as_dicts(precedences, "precedence"))
     assert result[0]["destination"] == first
 
 
@@ -52,14 +54,17 @@ def test_missing_source_is_unusable():
     assert result[0]["rule"] == 1
 
 
-@pytest.mark.parametrize("candidates, kwargs, words", [
-    ("192.0.2.1", {}, ["input must be a list"]),
-    ([{"destination": "nope"}], {}, ["candidates[0].destination", "nope"]),
-    ([{"destination": "192.0.2.1", "source": "fd00::2"}], {}, ["candidates[0].source"]),
-    (INCIDENT, {"labels": {"prefix": "::/0", "label": 1}}, ["labels must be a list"]),
-    (INCIDENT, {"labels": [{"prefix": "10.0.0.0/8", "label": 1}]}, ["labels[0].prefix", "IPv4 prefix"]),
-    (INCIDENT, {"precedences": [{"prefix": "::/0", "precedence": "high"}]}, ["precedences[0].precedence", "high"]),
-])
+@pytest.mark.parametrize(
+    "candidates, kwargs, words",
+    [
+        ("192.0.2.1", {}, ["input must be a list"]),
+        ([{"destination": "nope"}], {}, ["candidates[0].destination", "nope"]),
+        ([{"destination": "192.0.2.1", "source": "fd00::2"}], {}, ["candidates[0].source"]),
+        (INCIDENT, {"labels": {"prefix": "::/0", "label": 1}}, ["labels must be a list"]),
+        (INCIDENT, {"labels": [{"prefix": "10.0.0.0/8", "label": 1}]}, ["labels[0].prefix", "IPv4 prefix"]),
+        (INCIDENT, {"precedences": [{"prefix": "::/0", "precedence": "high"}]}, ["precedences[0].precedence", "high"]),
+    ],
+)
 def test_errors(candidates, kwargs, words):
     with pytest.raises(AnsibleFilterError) as exc:
         gai_order(candidates, **kwargs)

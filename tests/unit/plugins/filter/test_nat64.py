@@ -95,8 +95,7 @@ def test_nat64_prefix_ok(prefix, targets):
         pytest.param("fe80::/96", [], ["reserved"], id="link-local"),
         pytest.param("ff00::/96", [], ["reserved"], id="multicast"),
         pytest.param("::ffff:0:0/96", [], ["reserved"], id="ipv4-mapped"),
-        pytest.param("64:ff9b::/96", ["10.164.3.0/24"], ["non-global", "10.164.3.0/24", "in t", "unreachable route"],
-                     id="wkp-private-target"),
+        pytest.param("64:ff9b::/96", ["10.164.3.0/24"], ["non-global", "10.164.3.0/24", "in t", "unreachable route"], id="wkp-private-target"),
         pytest.param("64:ff9b::/96", ["192.0.2.25/32", "8.8.8.0/24"], ["192.0.2.25/32"], id="wkp-documentation-target"),
         pytest.param("10.0.0.0/8", [], ["IPv4 prefix"], id="ipv4"),
         pytest.param("fd64::1/96", [], ["host bits"], id="host-bits"),
@@ -125,8 +124,7 @@ def test_nat64_prefix_problems_ignores_bad_targets():
         pytest.param(None, 6, [], id="none"),
         pytest.param(["192.0.2.53", "fd64::10"], None, [], id="any-family"),
         pytest.param(["192.0.2.53"], 6, ["a: '192.0.2.53' is an IPv4 address, IPv6 is required"], id="ipv4-in-ipv6"),
-        pytest.param(["fd64::/64"], 6, ["a: 'fd64::/64' is not an IP address (give one address, without a /length)"],
-                     id="prefix"),
+        pytest.param(["fd64::/64"], 6, ["a: 'fd64::/64' is not an IP address (give one address, without a /length)"], id="prefix"),
         pytest.param(["nonsense"], None, ["a: 'nonsense' is not an IP address"], id="garbage"),
         pytest.param([53], None, ["a: 53 is not an IP address"], id="integer"),
     ],
@@ -143,8 +141,7 @@ def test_nat64_address_problems_type():
 @pytest.mark.parametrize(
     "addresses, prefix, expected",
     [
-        pytest.param(["fd64:64:f1::10", "fd64:64:f1:0:64::1", "192.168.255.1"], "fd64:64:f1:0:64::/96",
-                     ["fd64:64:f1:0:64::1"], id="one-inside"),
+        pytest.param(["fd64:64:f1::10", "fd64:64:f1:0:64::1", "192.168.255.1"], "fd64:64:f1:0:64::/96", ["fd64:64:f1:0:64::1"], id="one-inside"),
         pytest.param("fd64:64:f1:0:64::1/64", "fd64:64:f1:0:64::/96", ["fd64:64:f1:0:64::1/64"], id="interface-form"),
         pytest.param(["nonsense", None], "fd64::/96", [], id="unparsable-skipped"),
         pytest.param(None, "fd64::/96", [], id="none"),
@@ -158,8 +155,7 @@ def test_nat64_addresses_inside(addresses, prefix, expected):
 @pytest.mark.parametrize(
     "values, expected",
     [
-        pytest.param(["10.1.2.3", "8.8.8.8", "192.0.2.0/24", "100.64.0.1", "1.1.1.0/24"],
-                     ["10.1.2.3", "192.0.2.0/24", "100.64.0.1"], id="mixed"),
+        pytest.param(["10.1.2.3", "8.8.8.8", "192.0.2.0/24", "100.64.0.1", "1.1.1.0/24"], ["10.1.2.3", "192.0.2.0/24", "100.64.0.1"], id="mixed"),
         pytest.param("192.168.255.1", ["192.168.255.1"], id="single"),
         pytest.param(["nonsense"], [], id="unparsable"),
         pytest.param(None, [], id="none"),

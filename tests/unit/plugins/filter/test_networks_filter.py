@@ -14,16 +14,28 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.ipv6ready.docker.plugins.filter import networks as f
 
 SETTINGS = {
-    "networks_list": [{"name": "apps"}], "networks_kamal": True, "networks_carve_from": "ula",
-    "networks_ula_prefix": "fd00:d0c::/48", "networks_ula_subnet_size": "64", "networks_host_prefix": "",
-    "networks_host_subnet_size": 80, "networks_ipv6_only": "if_supported", "networks_force": False,
+    "networks_list": [{"name": "apps"}],
+    "networks_kamal": True,
+    "networks_carve_from": "ula",
+    "networks_ula_prefix": "fd00:d0c::/48",
+    "networks_ula_subnet_size": "64",
+    "networks_host_prefix": "",
+    "networks_host_subnet_size": 80,
+    "networks_ipv6_only": "if_supported",
+    "networks_force": False,
     "ipv6ready_docker_socket": "/run/docker.sock",
 }
 
 
 def test_registered():
-    assert sorted(f.FilterModule().filters()) == ["fleet_ula", "networks_check", "networks_host_problems",
-                                                  "networks_plan", "networks_reconnect", "networks_recovery"]
+    assert sorted(f.FilterModule().filters()) == [
+        "fleet_ula",
+        "networks_check",
+        "networks_host_problems",
+        "networks_plan",
+        "networks_reconnect",
+        "networks_recovery",
+    ]
 
 
 def test_check_then_plan():
@@ -39,8 +51,17 @@ def test_check_then_plan():
 
 def test_plan_checks_the_ula_against_the_host_only_when_it_carves_from_it():
     checked = f.networks_check(dict(SETTINGS, networks_kamal=False))
-    existing = [{"Name": "apps", "Id": "a1", "Driver": "bridge", "EnableIPv6": True, "EnableIPv4": False,
-                 "IPAM": {"Config": [{"Subnet": "fd00:d0c:0:6377::/64"}]}, "Options": {}}]
+    existing = [
+        {
+            "Name": "apps",
+            "Id": "a1",
+            "Driver": "bridge",
+            "EnableIPv6": True,
+            "EnableIPv4": False,
+            "IPAM": {"Config": [{"Subnet": "fd00:d0c:0:6377::/64"}]},
+            "Options": {},
+        }
+    ]
     engine = {"host_info": {"ServerVersion": "28.5.2+dfsg3"}, "networks": existing, "containers": []}
     planned = f.networks_plan(checked["networks"], SETTINGS, engine)
     assert [net["action"] for net in planned["networks"]] == ["keep"] and planned["host_check"] == []
@@ -51,12 +72,14 @@ def test_plan_checks_the_ula_against_the_host_only_when_it_carves_from_it():
 
 
 def test_host_problems_on_the_host_read():
-    text = ('[{"ifname":"eth0"}]\n[{"dst":"fd00:d0c::/64","dev":"eth0"}]\n'
-            '[{"ifname":"eth0","addr_info":[{"family":"inet6","local":"fd00:d0c::2","prefixlen":64}]}]\n')
+    text = (
+        '[{"ifname":"eth0"}]\n[{"dst":"fd00:d0c::/64","dev":"eth0"}]\n'
+        '[{"ifname":"eth0","addr_info":[{"family":"inet6","local":"fd00:d0c::2","prefixlen":64}]}]\n'
+    )
     problems = f.networks_host_problems(text, [["networks_ula_prefix", "fd00:d0c::/48"]])
     assert len(problems) == 1 and problems[0].startswith(
-        "networks_ula_prefix fd00:d0c::/48 overlaps this host's own fd00:d0c::/64 (route on eth0), fd00:d0c::/64 "
-        "(address fd00:d0c::2/64 on eth0): ")
+        "networks_ula_prefix fd00:d0c::/48 overlaps this host's own fd00:d0c::/64 (route on eth0), fd00:d0c::/64 (address fd00:d0c::2/64 on eth0): "
+    )
     assert f.networks_host_problems(text, [["networks_ula_prefix", "fd12:3456:789a::/48"]]) == []
 
 
@@ -103,8 +126,7 @@ def test_recovery_takes_a_failed_task_result():
     plan = [{"name": "fixed", "action": "recreate", "old_id": "old", "restore": {"Name": "fixed"}}]
     result = f.networks_recovery([], plan, {"networks": [], "containers": []}, reason={"msg": "conflict"})
     assert result["restore"] == [{"name": "fixed", "body": {"Name": "fixed"}}]
-    assert result["message"] == ("networks: creating the networks failed: conflict; "
-                                 "made again from their saved settings: fixed")
+    assert result["message"] == ("networks: creating the networks failed: conflict; made again from their saved settings: fixed")
 
 
 def test_reconnect_names_the_filter_on_bad_items():

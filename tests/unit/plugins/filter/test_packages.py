@@ -20,14 +20,22 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils import _packages
 
 
 def test_registered():
-    assert FilterModule().filters() == {"packages_query": packages_query, "packages_missing": packages_missing,
-                                        "packages_install_failure": packages_install_failure}
+    assert FilterModule().filters() == {
+        "packages_query": packages_query,
+        "packages_missing": packages_missing,
+        "packages_install_failure": packages_install_failure,
+    }
 
 
 def test_query_argv():
     # dpkg-query expands the backslash escape itself: the argv carries a backslash and an n.
     assert packages_query(["unbound", "dns-root-data"]) == [
-        "dpkg-query", "--show", "--showformat=${Package} ${db:Status-Status}\\n", "unbound", "dns-root-data"]
+        "dpkg-query",
+        "--show",
+        "--showformat=${Package} ${db:Status-Status}\\n",
+        "unbound",
+        "dns-root-data",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -40,8 +48,7 @@ def test_query_argv():
         # Nothing known at all.
         ("", ["unbound", "dns-root-data"], ["unbound", "dns-root-data"]),
         # Removed but not purged, half installed, unpacked only: all missing.
-        ("unbound config-files\ntayga half-installed\nclang unpacked\n", ["unbound", "tayga", "clang"],
-         ["unbound", "tayga", "clang"]),
+        ("unbound config-files\ntayga half-installed\nclang unpacked\n", ["unbound", "tayga", "clang"], ["unbound", "tayga", "clang"]),
         ("unbound not-installed\n", ["unbound"], ["unbound"]),
         # The order wanted is kept; a repeated name is installed once.
         ("bpftool installed\n", ["libbpf-dev", "clang", "bpftool", "clang"], ["libbpf-dev", "clang"]),
@@ -78,8 +85,7 @@ def test_output_must_be_text():
     [
         ("nameserver 2001:db8::53\nnameserver 192.0.2.53\n", ["2001:db8::53", "192.0.2.53"]),
         # Comments, options, search lines and repeats.
-        ("# Generated\nsearch example.test\noptions edns0\nnameserver 127.0.0.53 # stub\nnameserver 127.0.0.53\n",
-         ["127.0.0.53"]),
+        ("# Generated\nsearch example.test\noptions edns0\nnameserver 127.0.0.53 # stub\nnameserver 127.0.0.53\n", ["127.0.0.53"]),
         ("", []),
         (None, []),
         ("nameserver\n", []),
@@ -93,25 +99,43 @@ def test_nameservers(text, expected):
     "result, expected",
     [
         # apt-get as the apt module runs it without python3-apt (run_command with check_rc): stdout and stderr.
-        ({"msg": "E: Unable to locate package python3-apt", "rc": 100,
-          "stdout": "Reading package lists...\nBuilding dependency tree...\n",
-          "stderr": "E: Unable to locate package python3-apt\n"},
-         ["E: Unable to locate package python3-apt"]),
+        (
+            {
+                "msg": "E: Unable to locate package python3-apt",
+                "rc": 100,
+                "stdout": "Reading package lists...\nBuilding dependency tree...\n",
+                "stderr": "E: Unable to locate package python3-apt\n",
+            },
+            ["E: Unable to locate package python3-apt"],
+        ),
         # python-apt's update: one line, the resolver's words inside.
-        ({"msg": "Failed to update apt cache: W:Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease  "
-                 "Temporary failure resolving 'deb.debian.org', W:Some index files failed to download."},
-         ["Failed to update apt cache: W:Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease "
-          "Temporary failure resolving 'deb.debian.org', W:Some index files failed to download."]),
+        (
+            {
+                "msg": "Failed to update apt cache: W:Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease  "
+                "Temporary failure resolving 'deb.debian.org', W:Some index files failed to download."
+            },
+            [
+                "Failed to update apt cache: W:Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease "
+                "Temporary failure resolving 'deb.debian.org', W:Some index files failed to download."
+            ],
+        ),
         # apt-get update's own lines.
-        ({"stdout": "Ign:1 http://deb.debian.org/debian trixie InRelease\n"
-                    "Err:1 http://deb.debian.org/debian trixie InRelease\n"
-                    "  Temporary failure resolving 'deb.debian.org'\n",
-          "stderr": "W: Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease  Temporary failure "
-                    "resolving 'deb.debian.org'\nW: Some index files failed to download.\n"},
-         # stderr before stdout.
-         ["W: Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease Temporary failure resolving "
-          "'deb.debian.org'", "W: Some index files failed to download.",
-          "Err:1 http://deb.debian.org/debian trixie InRelease", "Temporary failure resolving 'deb.debian.org'"]),
+        (
+            {
+                "stdout": "Ign:1 http://deb.debian.org/debian trixie InRelease\n"
+                "Err:1 http://deb.debian.org/debian trixie InRelease\n"
+                "  Temporary failure resolving 'deb.debian.org'\n",
+                "stderr": "W: Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease  Temporary failure "
+                "resolving 'deb.debian.org'\nW: Some index files failed to download.\n",
+            },
+            # stderr before stdout.
+            [
+                "W: Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease Temporary failure resolving 'deb.debian.org'",
+                "W: Some index files failed to download.",
+                "Err:1 http://deb.debian.org/debian trixie InRelease",
+                "Temporary failure resolving 'deb.debian.org'",
+            ],
+        ),
         # Nothing apt-like: nothing (the caller falls back on the message).
         ({"msg": "No package matching 'nope' is available"}, []),
         ({}, []),
@@ -126,8 +150,7 @@ def test_apt_problems(result, expected):
     "resolv_conf, expected",
     [
         ("nameserver 2001:db8:1:c::1\n", "2001:db8:1:c::1 (from /etc/resolv.conf)"),
-        ("nameserver 127.0.0.53\n",
-         "127.0.0.53 (systemd-resolved's stub; `resolvectl status` shows the servers it asks) (from /etc/resolv.conf)"),
+        ("nameserver 127.0.0.53\n", "127.0.0.53 (systemd-resolved's stub; `resolvectl status` shows the servers it asks) (from /etc/resolv.conf)"),
         ("search example.test\n", "no resolver (/etc/resolv.conf has no nameserver line)"),
         (None, "no resolver (/etc/resolv.conf could not be read)"),
     ],
@@ -144,14 +167,13 @@ def test_install_failure_names_the_packages_apt_and_the_resolver():
         "E: Unable to locate package iptables. apt resolved the mirror's name with 127.0.0.1 (from /etc/resolv.conf). "
         "An IPv6-only host reaches the Debian mirror only through NAT64 and a DNS64 resolver: run site.yml, whose "
         "ipv6ready.docker.nat64_client role points the host at the fleet's DNS64 resolvers before this role runs, or "
-        "install iptables yourself.")
+        "install iptables yourself."
+    )
 
 
 def test_install_failure_without_apt_words_uses_the_message():
-    message = _packages.install_failure(["docker.io", "docker-cli"], {"msg": "No package matching 'docker-cli'"},
-                                        None, "ipv6ready.docker.daemon")
-    assert "needs docker.io, docker-cli, not installed on this host, and apt could not install them: " \
-           "No package matching 'docker-cli'." in message
+    message = _packages.install_failure(["docker.io", "docker-cli"], {"msg": "No package matching 'docker-cli'"}, None, "ipv6ready.docker.daemon")
+    assert "needs docker.io, docker-cli, not installed on this host, and apt could not install them: No package matching 'docker-cli'." in message
     assert "no resolver (/etc/resolv.conf could not be read)" in message
 
 
@@ -173,14 +195,18 @@ def test_install_failure_bad_arguments(args, error):
 def test_install_failure_with_the_words_of_a_later_update():
     # What ansible.builtin.apt says when python-apt's update fails, then what apt-get update printed.
     failed = {"msg": "Failed to update apt cache after 3 retries: "}
-    update = {"rc": 0, "stdout": "Err:1 http://deb.debian.org/debian trixie InRelease\n"
-                                 "  Temporary failure resolving 'deb.debian.org'\nReading package lists...\n",
-              "stderr": "W: Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease  Temporary failure "
-                        "resolving 'deb.debian.org'\n"}
+    update = {
+        "rc": 0,
+        "stdout": "Err:1 http://deb.debian.org/debian trixie InRelease\n  Temporary failure resolving 'deb.debian.org'\nReading package lists...\n",
+        "stderr": "W: Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease  Temporary failure resolving 'deb.debian.org'\n",
+    }
     message = packages_install_failure([failed, update], ["iptables"], "nameserver 127.0.0.1\n", "x")
-    assert "could not install it: W: Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease Temporary " \
-           "failure resolving 'deb.debian.org' | Err:1 http://deb.debian.org/debian trixie InRelease | Temporary " \
-           "failure resolving 'deb.debian.org'. apt resolved the mirror's name with 127.0.0.1" in message
+    assert (
+        "could not install it: W: Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease Temporary "
+        "failure resolving 'deb.debian.org' | Err:1 http://deb.debian.org/debian trixie InRelease | Temporary "
+        "failure resolving 'deb.debian.org'. apt resolved the mirror's name with 127.0.0.1" in message
+    )
     # Without apt's words anywhere: the first result's message.
     assert "could not install it: Failed to update apt cache after 3 retries:." in packages_install_failure(
-        [failed, {"rc": 0, "stdout": "Reading package lists...\n"}], ["iptables"], None, "x")
+        [failed, {"rc": 0, "stdout": "Reading package lists...\n"}], ["iptables"], None, "x"
+    )

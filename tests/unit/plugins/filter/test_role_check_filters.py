@@ -17,17 +17,19 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils import _dns64, _g
 def test_registered():
     assert dns64.FilterModule().filters() == {"dns64_problems": dns64.dns64_problems, "dns64_plan": dns64.dns64_plan}
     assert nat64_client.FilterModule().filters() == {"nat64_client_problems": nat64_client.nat64_client_problems}
-    assert names.FilterModule().filters() == {"interface_problems": names.interface_problems,
-                                              "socket_problems": names.socket_problems}
+    assert names.FilterModule().filters() == {"interface_problems": names.interface_problems, "socket_problems": names.socket_problems}
     assert gai_policy.FilterModule().filters() == {"gai_policy_problems": gai_policy.gai_policy_problems}
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda: dns64.dns64_problems(["x"]), "dns64_problems input"),
-    (lambda: dns64.dns64_plan("x"), "dns64_plan input"),
-    (lambda: nat64_client.nat64_client_problems(None), "nat64_client_problems input"),
-    (lambda: gai_policy.gai_policy_problems("x"), "gai_policy_problems input"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: dns64.dns64_problems(["x"]), "dns64_problems input"),
+        (lambda: dns64.dns64_plan("x"), "dns64_plan input"),
+        (lambda: nat64_client.nat64_client_problems(None), "nat64_client_problems input"),
+        (lambda: gai_policy.gai_policy_problems("x"), "gai_policy_problems input"),
+    ],
+)
 def test_a_non_mapping_input_names_the_filter(call, name):
     with pytest.raises(AnsibleFilterError, match="^%s: expected a dict" % name):
         call()

@@ -21,6 +21,7 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine as
 # merge_settings
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "current, settings, remove, expected",
     [
@@ -39,10 +40,14 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine as
             {"default-network-opts": {"bridge": {"com.docker.network.driver.mtu": "1400"}}},
             {"default-network-opts": {"bridge": {"com.docker.network.enable_ipv6": "true"}}},
             [],
-            {"default-network-opts": {"bridge": {
-                "com.docker.network.driver.mtu": "1400",
-                "com.docker.network.enable_ipv6": "true",
-            }}},
+            {
+                "default-network-opts": {
+                    "bridge": {
+                        "com.docker.network.driver.mtu": "1400",
+                        "com.docker.network.enable_ipv6": "true",
+                    }
+                }
+            },
             id="two-level-merge",
         ),
         pytest.param({"a": "x"}, {"a": {"b": 1}}, [], {"a": {"b": 1}}, id="scalar-to-dict"),
@@ -83,6 +88,7 @@ def test_merge_settings_conflict():
 # json_equal / changed_keys
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "a, b, equal",
     [
@@ -120,6 +126,7 @@ def test_changed_keys(before, after, expected):
 # restart / reload classification
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "before, after, restart, reload_",
     [
@@ -139,12 +146,16 @@ def test_changed_keys(before, after, expected):
         pytest.param(
             {"features": {"buildkit": True}},
             {"features": {"buildkit": True, "containerd-snapshotter": True}},
-            ["features"], [], id="features-snapshotter",
+            ["features"],
+            [],
+            id="features-snapshotter",
         ),
         pytest.param(
             {"dns": ["::1"], "shutdown-timeout": 10},
             {"dns": ["::2"], "shutdown-timeout": 30, "max-concurrent-downloads": 5},
-            ["dns"], ["max-concurrent-downloads", "shutdown-timeout"], id="mixed",
+            ["dns"],
+            ["max-concurrent-downloads", "shutdown-timeout"],
+            id="mixed",
         ),
     ],
 )
@@ -162,6 +173,7 @@ def test_reloadable_keys_are_not_ipv6_keys():
 # --------------------------------------------------------------------------
 # parse_daemon_json / render_daemon_json
 # --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "text, expected",
@@ -189,7 +201,7 @@ def test_parse_daemon_json(text, expected):
         ),
         pytest.param('{"a": tru}', 1, 7, "Expecting value", id="bad-literal"),
         pytest.param('{\n "a": 1\n', 3, 1, "Expecting ',' delimiter", id="unterminated"),
-        pytest.param('\n\n  [1, 2]\n', 3, 3, "must be a JSON object, not array", id="top-level-array"),
+        pytest.param("\n\n  [1, 2]\n", 3, 3, "must be a JSON object, not array", id="top-level-array"),
         pytest.param('"ipv6"', 1, 1, "must be a JSON object, not string", id="top-level-string"),
     ],
 )
@@ -205,10 +217,7 @@ def test_parse_daemon_json_errors(text, lineno, colno, reason):
 
 def test_render_daemon_json_keeps_order_and_types():
     text = dj.render_daemon_json({"z": True, "a": {"y": "1", "b": 2}, "dns": ["2001:db8::1"]})
-    assert text == (
-        '{\n  "z": true,\n  "a": {\n    "y": "1",\n    "b": 2\n  },\n'
-        '  "dns": [\n    "2001:db8::1"\n  ]\n}\n'
-    )
+    assert text == ('{\n  "z": true,\n  "a": {\n    "y": "1",\n    "b": 2\n  },\n  "dns": [\n    "2001:db8::1"\n  ]\n}\n')
     assert dj.render_daemon_json({}) == "{}\n"
 
 
@@ -220,6 +229,7 @@ def test_render_parse_round_trip():
 # --------------------------------------------------------------------------
 # parse_engine_version
 # --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "text, expected",
@@ -254,8 +264,7 @@ def test_dockerd_validate_supported(version, supported):
 
 
 def test_dockerd_validate_command():
-    assert dj.dockerd_validate_command("/x/dockerd", "/t/c.json") == [
-        "/x/dockerd", "--validate", "--config-file", "/t/c.json"]
+    assert dj.dockerd_validate_command("/x/dockerd", "/t/c.json") == ["/x/dockerd", "--validate", "--config-file", "/t/c.json"]
 
 
 def _find_dockerd():
@@ -336,17 +345,24 @@ def test_check_types_valid():
         ("default-address-pools", {"base": "fd00::/48", "size": 64}, ["default-address-pools:", "JSON array"]),
         ("default-address-pools", [{"base": "fd00::/48"}], ["default-address-pools[0]:", "missing 'size'"]),
         ("default-address-pools", [{"size": 64}], ["default-address-pools[0]:", "missing 'base'"]),
-        ("default-address-pools", [{"base": "fd00::/48", "size": "64"}],
-         ["default-address-pools[0].size:", "must be an integer"]),
-        ("default-address-pools", [{"base": "fd00::/48", "size": 32}],
-         ["default-address-pools[0].size:", "32 must be between 48 (the prefix length of fd00::/48) and 128"]),
-        ("default-address-pools", [{"base": "10.0.0.0/8", "size": 33}],
-         ["default-address-pools[0].size:", "between 8 (the prefix length of 10.0.0.0/8) and 32"]),
-        ("default-address-pools", [{"base": "10.0.0.0", "size": 24}],
-         ["default-address-pools[0].base:", "not a prefix in address/length form"]),
+        ("default-address-pools", [{"base": "fd00::/48", "size": "64"}], ["default-address-pools[0].size:", "must be an integer"]),
+        (
+            "default-address-pools",
+            [{"base": "fd00::/48", "size": 32}],
+            ["default-address-pools[0].size:", "32 must be between 48 (the prefix length of fd00::/48) and 128"],
+        ),
+        (
+            "default-address-pools",
+            [{"base": "10.0.0.0/8", "size": 33}],
+            ["default-address-pools[0].size:", "between 8 (the prefix length of 10.0.0.0/8) and 32"],
+        ),
+        ("default-address-pools", [{"base": "10.0.0.0", "size": 24}], ["default-address-pools[0].base:", "not a prefix in address/length form"]),
         ("default-address-pools", ["fd00::/48"], ["default-address-pools[0]:", "JSON object"]),
-        ("default-network-opts", {"bridge": {"com.docker.network.enable_ipv6": True}},
-         ["default-network-opts.bridge.com.docker.network.enable_ipv6:", "must be a string"]),
+        (
+            "default-network-opts",
+            {"bridge": {"com.docker.network.enable_ipv6": True}},
+            ["default-network-opts.bridge.com.docker.network.enable_ipv6:", "must be a string"],
+        ),
         ("default-network-opts", {"bridge": "x"}, ["default-network-opts.bridge:", "JSON object"]),
         ("default-network-opts", [], ["default-network-opts:", "JSON object"]),
         ("bip", "172.17.0.1", ["bip:", "not a prefix in address/length form"]),
@@ -424,12 +440,9 @@ NET_OPTS_V6 = {"default-network-opts": {"bridge": {"com.docker.network.enable_ip
         pytest.param(NET_OPTS_V6, V26, ["default-network-opts"], id="netopts-ipv6-26.1"),
         pytest.param(NET_OPTS_V6, V27, [], id="netopts-ipv6-27"),
         pytest.param(NET_OPTS_V6, V28, [], id="netopts-ipv6-28"),
-        pytest.param({"default-network-opts": {"bridge": {"com.docker.network.driver.mtu": "1400"}}},
-                     V26, [], id="netopts-mtu-26.1"),
-        pytest.param({"default-network-opts": {"bridge": {"com.docker.network.enable_ipv4": "false"}}},
-                     V27, ["default-network-opts"], id="netopts-ipv4-27"),
-        pytest.param({"default-network-opts": {"bridge": {"com.docker.network.enable_ipv4": "false"}}},
-                     V28, [], id="netopts-ipv4-28"),
+        pytest.param({"default-network-opts": {"bridge": {"com.docker.network.driver.mtu": "1400"}}}, V26, [], id="netopts-mtu-26.1"),
+        pytest.param({"default-network-opts": {"bridge": {"com.docker.network.enable_ipv4": "false"}}}, V27, ["default-network-opts"], id="netopts-ipv4-27"),
+        pytest.param({"default-network-opts": {"bridge": {"com.docker.network.enable_ipv4": "false"}}}, V28, [], id="netopts-ipv4-28"),
         pytest.param({"bip6": "fd00::1/64"}, V27, ["bip6"], id="bip6-27"),
         pytest.param({"bip6": "fd00::1/64"}, V28, [], id="bip6-28"),
         pytest.param({"firewall-backend": "nftables"}, V28, ["firewall-backend"], id="firewall-backend-28"),
@@ -447,7 +460,7 @@ def test_check_engine_version(config, version, expected_keys):
     for error in errors:
         assert "the engine is %d.%d.%d" % version in error
         key = error.split(":")[0]
-        assert not error[len(key) + 1:].lstrip().startswith(key + ":"), "key repeated: " + error
+        assert not error[len(key) + 1 :].lstrip().startswith(key + ":"), "key repeated: " + error
 
 
 @pytest.mark.parametrize(

@@ -24,10 +24,24 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.d
 def role_defaults():
     with open(os.path.join(ROOT, "roles", "daemon", "defaults", "main.yml"), encoding="utf-8") as handle:
         defaults = yaml.safe_load(handle)
-    return {key: value for key, value in defaults.items() if key in (
-        "daemon_ipv6", "daemon_fixed_cidr_v6", "daemon_ip6tables", "daemon_ipv4_address_pools",
-        "daemon_ipv6_address_pools", "daemon_ipv6_new_networks", "daemon_dns", "daemon_live_restore",
-        "daemon_settings", "daemon_remove_keys", "ipv6ready_docker_socket")}
+    return {
+        key: value
+        for key, value in defaults.items()
+        if key
+        in (
+            "daemon_ipv6",
+            "daemon_fixed_cidr_v6",
+            "daemon_ip6tables",
+            "daemon_ipv4_address_pools",
+            "daemon_ipv6_address_pools",
+            "daemon_ipv6_new_networks",
+            "daemon_dns",
+            "daemon_live_restore",
+            "daemon_settings",
+            "daemon_remove_keys",
+            "ipv6ready_docker_socket",
+        )
+    }
 
 
 DEFAULTS = role_defaults()
@@ -78,36 +92,52 @@ def test_role_settings_by_engine(version, expected):
     assert dj.validate_config(settings, _engine.parse_version(version)) == []
 
 
-SETTINGS = {"ip6tables": False, "log-level": "warn",
-            "default-network-opts": {"bridge": {"com.docker.network.enable_ipv4": "false"}}}
-MERGED = {"default-network-opts": {"bridge": {"com.docker.network.enable_ipv6": "true",
-                                              "com.docker.network.enable_ipv4": "false"}},
-          "log-level": "warn"}
+SETTINGS = {"ip6tables": False, "log-level": "warn", "default-network-opts": {"bridge": {"com.docker.network.enable_ipv4": "false"}}}
+MERGED = {"default-network-opts": {"bridge": {"com.docker.network.enable_ipv6": "true", "com.docker.network.enable_ipv4": "false"}}, "log-level": "warn"}
 
 
 @pytest.mark.parametrize(
     "version, changes, expected",
     [
-        pytest.param("26.1.5", {"daemon_ip6tables": False},
-                     {"ipv6": True, "ip6tables": False, "default-address-pools": ALL_POOLS,
-                      "fixed-cidr-v6": "fd00:d0c:1::/64"}, id="26-no-ip6tables-no-experimental"),
-        pytest.param("27.0.0", {"daemon_ipv6": False},
-                     {"ipv6": False, "ip6tables": True, "default-address-pools": IPV4_POOLS,
-                      "default-network-opts": OPTS_OFF}, id="27-ipv6-off-no-ipv6-pools-or-subnet"),
-        pytest.param("27.0.0", {"daemon_ipv6_new_networks": False},
-                     dict(BASE, **{"default-network-opts": OPTS_OFF}), id="27-new-networks-off"),
-        pytest.param("20.10.24", {"daemon_ipv6_new_networks": False}, dict(BASE, experimental=True),
-                     id="20-new-networks-off-nothing-to-write"),
-        pytest.param("28.5.2", {"daemon_fixed_cidr_v6": ""},
-                     {"ipv6": True, "ip6tables": True, "default-address-pools": ALL_POOLS,
-                      "default-network-opts": OPTS_ON}, id="28-ipv6-without-fixed-cidr"),
-        pytest.param("26.1.5", {"daemon_dns": ["2001:db8::53"], "daemon_live_restore": False},
-                     dict(BASE, experimental=True, dns=["2001:db8::53"], **{"live-restore": False}), id="dns-live-restore"),
+        pytest.param(
+            "26.1.5",
+            {"daemon_ip6tables": False},
+            {"ipv6": True, "ip6tables": False, "default-address-pools": ALL_POOLS, "fixed-cidr-v6": "fd00:d0c:1::/64"},
+            id="26-no-ip6tables-no-experimental",
+        ),
+        pytest.param(
+            "27.0.0",
+            {"daemon_ipv6": False},
+            {"ipv6": False, "ip6tables": True, "default-address-pools": IPV4_POOLS, "default-network-opts": OPTS_OFF},
+            id="27-ipv6-off-no-ipv6-pools-or-subnet",
+        ),
+        pytest.param("27.0.0", {"daemon_ipv6_new_networks": False}, dict(BASE, **{"default-network-opts": OPTS_OFF}), id="27-new-networks-off"),
+        pytest.param("20.10.24", {"daemon_ipv6_new_networks": False}, dict(BASE, experimental=True), id="20-new-networks-off-nothing-to-write"),
+        pytest.param(
+            "28.5.2",
+            {"daemon_fixed_cidr_v6": ""},
+            {"ipv6": True, "ip6tables": True, "default-address-pools": ALL_POOLS, "default-network-opts": OPTS_ON},
+            id="28-ipv6-without-fixed-cidr",
+        ),
+        pytest.param(
+            "26.1.5",
+            {"daemon_dns": ["2001:db8::53"], "daemon_live_restore": False},
+            dict(BASE, experimental=True, dns=["2001:db8::53"], **{"live-restore": False}),
+            id="dns-live-restore",
+        ),
         # Types as an inventory or -e may give them: written as JSON types.
-        pytest.param("28.5.2", {"daemon_ipv6": "yes", "daemon_ip6tables": "true", "daemon_live_restore": "on",
-                                "daemon_ipv6_new_networks": "no",
-                                "daemon_ipv6_address_pools": [{"base": "fd00:d0c::/48", "size": "64"}]},
-                     dict(BASE, **{"default-network-opts": OPTS_OFF, "live-restore": True}), id="string-types"),
+        pytest.param(
+            "28.5.2",
+            {
+                "daemon_ipv6": "yes",
+                "daemon_ip6tables": "true",
+                "daemon_live_restore": "on",
+                "daemon_ipv6_new_networks": "no",
+                "daemon_ipv6_address_pools": [{"base": "fd00:d0c::/48", "size": "64"}],
+            },
+            dict(BASE, **{"default-network-opts": OPTS_OFF, "live-restore": True}),
+            id="string-types",
+        ),
         # daemon_settings are merged last, recursively, and win.
         pytest.param("28.5.2", {"daemon_settings": SETTINGS}, dict(BASE, ip6tables=False, **MERGED), id="settings-win"),
     ],
@@ -128,29 +158,53 @@ def test_role_settings_reads_the_engine_table(monkeypatch):
     "version, changes, expected_version, fragments",
     [
         pytest.param("", {}, "", [], id="unknown-engine"),
-        pytest.param("Docker version 19.03.15, build 99e3ed8", {}, "19.3.15",
-                     ["Docker 19.3.15 is too old: IPv6 firewalling (ip6tables) needs Docker 20.10 or newer"],
-                     id="too-old"),
-        pytest.param("26.1.5", {"daemon_remove_keys": ["experimental"]}, "26.1.5",
-                     ["daemon_remove_keys: 'experimental' is written by this role for Docker 26.1.5"],
-                     id="remove-experimental-before-27"),
-        pytest.param("27.0.0", {"daemon_remove_keys": ["experimental"]}, "27.0.0", [],
-                     id="remove-experimental-from-27"),
-        pytest.param("28.5.2", {"daemon_remove_keys": ["default-network-opts"]}, "28.5.2",
-                     ["daemon_remove_keys: 'default-network-opts'"], id="remove-network-opts-from-27"),
-        pytest.param("26.1.5", {"daemon_remove_keys": ["default-network-opts"]}, "26.1.5", [],
-                     id="remove-network-opts-before-27"),
+        pytest.param(
+            "Docker version 19.03.15, build 99e3ed8",
+            {},
+            "19.3.15",
+            ["Docker 19.3.15 is too old: IPv6 firewalling (ip6tables) needs Docker 20.10 or newer"],
+            id="too-old",
+        ),
+        pytest.param(
+            "26.1.5",
+            {"daemon_remove_keys": ["experimental"]},
+            "26.1.5",
+            ["daemon_remove_keys: 'experimental' is written by this role for Docker 26.1.5"],
+            id="remove-experimental-before-27",
+        ),
+        pytest.param("27.0.0", {"daemon_remove_keys": ["experimental"]}, "27.0.0", [], id="remove-experimental-from-27"),
+        pytest.param(
+            "28.5.2",
+            {"daemon_remove_keys": ["default-network-opts"]},
+            "28.5.2",
+            ["daemon_remove_keys: 'default-network-opts'"],
+            id="remove-network-opts-from-27",
+        ),
+        pytest.param("26.1.5", {"daemon_remove_keys": ["default-network-opts"]}, "26.1.5", [], id="remove-network-opts-before-27"),
         # Docker's firewall backend: a daemon.json key of 29.0 and later; the role refuses it before, naming the
         # version, and writes nothing.
-        pytest.param("28.5.2+dfsg3", {"daemon_firewall_backend": "nftables"}, "28.5.2",
-                     ["daemon_firewall_backend: 'nftables' needs Docker 29.0 or newer (daemon.json firewall-backend); "
-                      "the engine is 28.5.2"], id="nftables-28"),
-        pytest.param("20.10.24+dfsg1", {"daemon_firewall_backend": "iptables"}, "20.10.24",
-                     ["daemon_firewall_backend: 'iptables' needs Docker 29.0 or newer"], id="iptables-20.10"),
+        pytest.param(
+            "28.5.2+dfsg3",
+            {"daemon_firewall_backend": "nftables"},
+            "28.5.2",
+            ["daemon_firewall_backend: 'nftables' needs Docker 29.0 or newer (daemon.json firewall-backend); the engine is 28.5.2"],
+            id="nftables-28",
+        ),
+        pytest.param(
+            "20.10.24+dfsg1",
+            {"daemon_firewall_backend": "iptables"},
+            "20.10.24",
+            ["daemon_firewall_backend: 'iptables' needs Docker 29.0 or newer"],
+            id="iptables-20.10",
+        ),
         pytest.param("29.7.2", {"daemon_firewall_backend": "nftables"}, "29.7.2", [], id="nftables-29"),
-        pytest.param("29.7.2", {"daemon_firewall_backend": "nftables", "daemon_remove_keys": ["firewall-backend"]},
-                     "29.7.2", ["daemon_remove_keys: 'firewall-backend' is written by this role for Docker 29.7.2"],
-                     id="nftables-29-removed"),
+        pytest.param(
+            "29.7.2",
+            {"daemon_firewall_backend": "nftables", "daemon_remove_keys": ["firewall-backend"]},
+            "29.7.2",
+            ["daemon_remove_keys: 'firewall-backend' is written by this role for Docker 29.7.2"],
+            id="nftables-29-removed",
+        ),
     ],
 )
 def test_role_plan(version, changes, expected_version, fragments):
@@ -172,35 +226,42 @@ def test_daemon_plan_refuses_a_bad_version():
     "changes, fragments",
     [
         pytest.param({}, [], id="defaults"),
-        pytest.param({"daemon_fixed_cidr_v6": "10.0.0.0/24"},
-                     ["daemon_fixed_cidr_v6: '10.0.0.0/24' is an IPv4 prefix, IPv6 is required"], id="ipv4-bridge-subnet"),
-        pytest.param({"daemon_fixed_cidr_v6": "fd00:d0c:1::1/64"}, ["daemon_fixed_cidr_v6:", "has host bits set"],
-                     id="bridge-subnet-host-bits"),
+        pytest.param(
+            {"daemon_fixed_cidr_v6": "10.0.0.0/24"}, ["daemon_fixed_cidr_v6: '10.0.0.0/24' is an IPv4 prefix, IPv6 is required"], id="ipv4-bridge-subnet"
+        ),
+        pytest.param({"daemon_fixed_cidr_v6": "fd00:d0c:1::1/64"}, ["daemon_fixed_cidr_v6:", "has host bits set"], id="bridge-subnet-host-bits"),
         pytest.param({"daemon_fixed_cidr_v6": ""}, [], id="no-bridge-subnet"),
-        pytest.param({"daemon_ipv6_address_pools": [{"base": "fd00:d0c::1/48", "size": 64}]},
-                     ["daemon_ipv6_address_pools[0].base: 'fd00:d0c::1/48' has host bits set"], id="pool-host-bits"),
-        pytest.param({"daemon_ipv4_address_pools": [{"base": "fd00:d0c::/48", "size": 64}]},
-                     ["daemon_ipv4_address_pools[0].base: 'fd00:d0c::/48' is an IPv6 prefix, IPv4 is required"],
-                     id="ipv6-among-ipv4-pools"),
-        pytest.param({"daemon_ipv6_address_pools": [{"base": "fd00:d0c::/48", "size": 64},
-                                                    {"base": "fd00:d0d::/48", "size": 40}]},
-                     ["daemon_ipv6_address_pools[1].size: 40 must be between 48 (the prefix length of fd00:d0d::/48) and 128"],
-                     id="pool-size-shorter-than-base"),
-        pytest.param({"daemon_ipv4_address_pools": [{"base": "10.0.0.0/8", "size": "33"}]},
-                     ["daemon_ipv4_address_pools[0].size: 33 must be between 8"], id="pool-size-as-text"),
+        pytest.param(
+            {"daemon_ipv6_address_pools": [{"base": "fd00:d0c::1/48", "size": 64}]},
+            ["daemon_ipv6_address_pools[0].base: 'fd00:d0c::1/48' has host bits set"],
+            id="pool-host-bits",
+        ),
+        pytest.param(
+            {"daemon_ipv4_address_pools": [{"base": "fd00:d0c::/48", "size": 64}]},
+            ["daemon_ipv4_address_pools[0].base: 'fd00:d0c::/48' is an IPv6 prefix, IPv4 is required"],
+            id="ipv6-among-ipv4-pools",
+        ),
+        pytest.param(
+            {"daemon_ipv6_address_pools": [{"base": "fd00:d0c::/48", "size": 64}, {"base": "fd00:d0d::/48", "size": 40}]},
+            ["daemon_ipv6_address_pools[1].size: 40 must be between 48 (the prefix length of fd00:d0d::/48) and 128"],
+            id="pool-size-shorter-than-base",
+        ),
+        pytest.param(
+            {"daemon_ipv4_address_pools": [{"base": "10.0.0.0/8", "size": "33"}]},
+            ["daemon_ipv4_address_pools[0].size: 33 must be between 8"],
+            id="pool-size-as-text",
+        ),
         pytest.param({"daemon_ipv4_address_pools": []}, ["daemon_ipv4_address_pools: must not be empty"], id="no-ipv4-pools"),
         pytest.param({"daemon_dns": ["dns64.example"]}, ["daemon_dns: 'dns64.example' is not an IP address"], id="dns-name"),
-        pytest.param({"daemon_dns": ["2001:db8::/64"]}, ["daemon_dns: '2001:db8::/64' is not an IP address",
-                                                         "without a /length"], id="dns-prefix"),
+        pytest.param({"daemon_dns": ["2001:db8::/64"]}, ["daemon_dns: '2001:db8::/64' is not an IP address", "without a /length"], id="dns-prefix"),
         pytest.param({"daemon_dns": ["192.0.2.53", "2001:db8::53"]}, [], id="dns-both-families"),
-        pytest.param({"daemon_remove_keys": ["ipv6"]}, ["daemon_remove_keys: 'ipv6' is also set by this role"],
-                     id="remove-role-key"),
-        pytest.param({"daemon_remove_keys": ["log-level"], "daemon_settings": {"log-level": "warn"}},
-                     ["daemon_remove_keys: 'log-level'"], id="remove-settings-key"),
+        pytest.param({"daemon_remove_keys": ["ipv6"]}, ["daemon_remove_keys: 'ipv6' is also set by this role"], id="remove-role-key"),
+        pytest.param(
+            {"daemon_remove_keys": ["log-level"], "daemon_settings": {"log-level": "warn"}}, ["daemon_remove_keys: 'log-level'"], id="remove-settings-key"
+        ),
         pytest.param({"daemon_remove_keys": ["dns"], "daemon_dns": ["2001:db8::53"]}, ["'dns'"], id="remove-dns-set"),
         pytest.param({"daemon_remove_keys": ["dns", "live-restore"]}, [], id="remove-dns-unset"),
-        pytest.param({"daemon_remove_keys": ["live-restore"], "daemon_live_restore": False}, ["'live-restore'"],
-                     id="remove-live-restore-set"),
+        pytest.param({"daemon_remove_keys": ["live-restore"], "daemon_live_restore": False}, ["'live-restore'"], id="remove-live-restore-set"),
         # With no subnet of its own the role does not set fixed-cidr-v6, so it may be removed (Docker 28+).
         pytest.param({"daemon_remove_keys": ["fixed-cidr-v6"]}, ["'fixed-cidr-v6'"], id="remove-fixed-cidr-set"),
         pytest.param({"daemon_remove_keys": ["fixed-cidr-v6"], "daemon_fixed_cidr_v6": ""}, [], id="remove-fixed-cidr-unset"),
@@ -219,8 +280,7 @@ def test_role_problems(changes, fragments):
     [
         ("Docker version 20.10.24+dfsg1, build 297e128", "20.10.24"),
         ("Docker version 28.5.2+dfsg3, build ecc6942", "28.5.2"),
-        ("docker.io:\n  Installed: (none)\n  Candidate: 26.1.5+dfsg1-9+b1\n  Version table:\n     26.1.5+dfsg1-9+b1 500\n",
-         "26.1.5"),
+        ("docker.io:\n  Installed: (none)\n  Candidate: 26.1.5+dfsg1-9+b1\n  Version table:\n     26.1.5+dfsg1-9+b1 500\n", "26.1.5"),
         ("docker-ce:\n  Installed: (none)\n  Candidate: 5:28.0.1-1~debian.12~bookworm\n", "28.0.1"),
         ("docker.io:\n  Installed: (none)\n  Candidate: (none)\n  Version table:\n", ""),
         ("", ""),
@@ -238,26 +298,40 @@ def test_engine_version_text(text, version):
 
 SOCKET = "/run/docker.sock"
 OK = {"status": 200}
-BRIDGE6 = {"status": 200, "json": {"EnableIPv6": True, "IPAM": {"Config": [
-    {"Subnet": "172.17.0.0/16"}, {"Subnet": "fd00:d0c:1::/64"}]}}}
+BRIDGE6 = {"status": 200, "json": {"EnableIPv6": True, "IPAM": {"Config": [{"Subnet": "172.17.0.0/16"}, {"Subnet": "fd00:d0c:1::/64"}]}}}
 
 
 @pytest.mark.parametrize(
     "ping, bridge, expect_ipv6, fragment",
     [
         pytest.param(OK, {"skipped": True}, False, "", id="answers"),
-        pytest.param({"status": -1, "msg": "Connection refused"}, {"skipped": True}, False,
-                     "the engine API did not answer on /run/docker.sock within 60 s (Connection refused)", id="down"),
+        pytest.param(
+            {"status": -1, "msg": "Connection refused"},
+            {"skipped": True},
+            False,
+            "the engine API did not answer on /run/docker.sock within 60 s (Connection refused)",
+            id="down",
+        ),
         pytest.param({"status": -1, "msg": "refused"}, {"skipped": True}, True, "did not answer on", id="down-ipv6"),
         pytest.param(OK, BRIDGE6, True, "", id="ipv6"),
         pytest.param({"skipped": True}, BRIDGE6, True, "", id="no-wait-ipv6"),
-        pytest.param(OK, {"status": 404, "msg": "Not Found"}, True,
-                     "did not answer /run/docker.sock for the default bridge network (Not Found)", id="no-bridge"),
-        pytest.param(OK, {"status": 200, "json": {"EnableIPv6": False, "IPAM": {"Config": [{"Subnet": "172.17.0.0/16"}]}}},
-                     True, "the default bridge network reports no IPv6 (EnableIPv6 False, subnets 172.17.0.0/16)",
-                     id="bridge-ipv4-only"),
-        pytest.param(OK, {"status": 200, "json": {"EnableIPv6": True, "IPAM": {"Config": None}}}, True,
-                     "reports no IPv6 (EnableIPv6 True, subnets )", id="bridge-without-subnets"),
+        pytest.param(
+            OK, {"status": 404, "msg": "Not Found"}, True, "did not answer /run/docker.sock for the default bridge network (Not Found)", id="no-bridge"
+        ),
+        pytest.param(
+            OK,
+            {"status": 200, "json": {"EnableIPv6": False, "IPAM": {"Config": [{"Subnet": "172.17.0.0/16"}]}}},
+            True,
+            "the default bridge network reports no IPv6 (EnableIPv6 False, subnets 172.17.0.0/16)",
+            id="bridge-ipv4-only",
+        ),
+        pytest.param(
+            OK,
+            {"status": 200, "json": {"EnableIPv6": True, "IPAM": {"Config": None}}},
+            True,
+            "reports no IPv6 (EnableIPv6 True, subnets )",
+            id="bridge-without-subnets",
+        ),
     ],
 )
 def test_health_problem(ping, bridge, expect_ipv6, fragment):
@@ -273,9 +347,11 @@ def test_health_problem(ping, bridge, expect_ipv6, fragment):
 CONFIG = {"ipv6": True, "fixed-cidr-v6": "fd00:d0c:1::/64", "dns": ["fd00:d0c:feed::53"]}
 BRIDGE = BRIDGE6["json"]
 RESOLV_BRIDGE = "# Generated by Docker Engine.\n\nnameserver fd00:d0c:feed::53\n\n# Overrides: [nameservers]\n"
-RESOLV_NET_26 = ("# Generated by Docker Engine.\nnameserver 127.0.0.11\noptions ndots:0\n\n"
-                 "# Based on host file: '/etc/resolv.conf' (internal resolver)\n# ExtServers: [fd00:d0c:feed::53]\n"
-                 "# Overrides: [nameservers]\n")
+RESOLV_NET_26 = (
+    "# Generated by Docker Engine.\nnameserver 127.0.0.11\noptions ndots:0\n\n"
+    "# Based on host file: '/etc/resolv.conf' (internal resolver)\n# ExtServers: [fd00:d0c:feed::53]\n"
+    "# Overrides: [nameservers]\n"
+)
 RESOLV_NET_20 = "nameserver 127.0.0.11\noptions ndots:0\n"
 
 
@@ -296,8 +372,7 @@ RESOLV_NET_20_V6 = "nameserver 127.0.0.11\nnameserver fd00:d0c:feed::53\noptions
         (RESOLV_BRIDGE, ["fd00:d0c:feed::53"], None),
         ("nameserver 192.0.2.53\nnameserver 2001:db8::53\nsearch example\n", ["192.0.2.53", "2001:db8::53"], None),
         (RESOLV_NET_26, ["fd00:d0c:feed::53"], None),
-        ("nameserver 127.0.0.11\n# ExtServers: [host(192.0.2.53) host(2001:db8::53)]\n", ["192.0.2.53", "2001:db8::53"],
-         None),
+        ("nameserver 127.0.0.11\n# ExtServers: [host(192.0.2.53) host(2001:db8::53)]\n", ["192.0.2.53", "2001:db8::53"], None),
         # Docker 20.10 on a user-defined network: the IPv6 servers only, next to its resolver.
         (RESOLV_NET_20_V6, ["fd00:d0c:feed::53"], 6),
         (RESOLV_NET_20, None, 6),
@@ -309,61 +384,96 @@ def test_resolv_conf_servers(text, servers, family):
     assert dr.resolv_conf_servers(text) == (servers, family)
 
 
-RESTART_LIVE = ("with live-restore on, the engine keeps its networks as they are while any container runs "
-                "(1 running: web): stop them, or turn live-restore off (a reload is enough), then restart the engine "
-                "(systemctl restart docker)")
+RESTART_LIVE = (
+    "with live-restore on, the engine keeps its networks as they are while any container runs "
+    "(1 running: web): stop them, or turn live-restore off (a reload is enough), then restart the engine "
+    "(systemctl restart docker)"
+)
 
 
 @pytest.mark.parametrize(
     "config, engine, fragments",
     [
-        pytest.param(CONFIG, state(containers=[container("web"), container("app", "kamal", RESOLV_NET_26),
-                                               container("old", "kamal", RESOLV_NET_20_V6)]), [],
-                     id="in-step"),
+        pytest.param(
+            CONFIG,
+            state(containers=[container("web"), container("app", "kamal", RESOLV_NET_26), container("old", "kamal", RESOLV_NET_20_V6)]),
+            [],
+            id="in-step",
+        ),
         # An IPv4 server is not listed on 20.10's user networks: only the IPv6 ones are compared.
-        pytest.param(dict(CONFIG, dns=["192.0.2.53", "fd00:d0c:feed::53"]),
-                     state(containers=[container("old", "kamal", RESOLV_NET_20_V6)]), [], id="old-engine-ipv6-only"),
-        pytest.param(dict(CONFIG, dns=["192.0.2.53"]), state(containers=[container("old", "kamal", RESOLV_NET_20)]), [],
-                     id="old-engine-ipv4-only"),
+        pytest.param(
+            dict(CONFIG, dns=["192.0.2.53", "fd00:d0c:feed::53"]),
+            state(containers=[container("old", "kamal", RESOLV_NET_20_V6)]),
+            [],
+            id="old-engine-ipv6-only",
+        ),
+        pytest.param(dict(CONFIG, dns=["192.0.2.53"]), state(containers=[container("old", "kamal", RESOLV_NET_20)]), [], id="old-engine-ipv4-only"),
         # live-restore kept the old subnet while a container ran (on any network).
-        pytest.param(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64"}), state(containers=[container("web")]),
-                     ["the default bridge has the IPv6 subnet fd00:d0c:1::/64, but daemon.json says fixed-cidr-v6: "
-                      "fd00:d0c:2::/64; " + RESTART_LIVE], id="bridge-subnet"),
-        pytest.param(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64"}),
-                     state(containers=[container("c%02d" % i, "kamal", RESOLV_NET_26) for i in range(12)]),
-                     ["(12 running: c00, c01, c02, c03, c04, c05, c06, c07, c08, c09, ...)"], id="many-containers"),
+        pytest.param(
+            dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64"}),
+            state(containers=[container("web")]),
+            ["the default bridge has the IPv6 subnet fd00:d0c:1::/64, but daemon.json says fixed-cidr-v6: fd00:d0c:2::/64; " + RESTART_LIVE],
+            id="bridge-subnet",
+        ),
+        pytest.param(
+            dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64"}),
+            state(containers=[container("c%02d" % i, "kamal", RESOLV_NET_26) for i in range(12)]),
+            ["(12 running: c00, c01, c02, c03, c04, c05, c06, c07, c08, c09, ...)"],
+            id="many-containers",
+        ),
         # A subnet spelled differently is the same subnet.
         pytest.param(dict(CONFIG, **{"fixed-cidr-v6": "fd00:0d0c:0001::/64"}), state(), [], id="subnet-spelling"),
         # With bip6 the subnet is bip6's network and fixed-cidr-v6 the range inside it.
-        pytest.param(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:1:0:8000::/65"}),
-                     state(bridge={"EnableIPv6": True, "IPAM": {"Config": [
-                         {"Subnet": "fd00:d0c:1::/64", "IPRange": "fd00:d0c:1:0:8000::/65"}]}}), [], id="ip-range"),
+        pytest.param(
+            dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:1:0:8000::/65"}),
+            state(bridge={"EnableIPv6": True, "IPAM": {"Config": [{"Subnet": "fd00:d0c:1::/64", "IPRange": "fd00:d0c:1:0:8000::/65"}]}}),
+            [],
+            id="ip-range",
+        ),
         # No container runs, or live-restore is off: the engine was not restarted since daemon.json changed.
-        pytest.param(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64"}),
-                     state(containers=[container("web")], live_restore=False),
-                     ["fixed-cidr-v6: fd00:d0c:2::/64; restart the engine (systemctl restart docker)"],
-                     id="never-restarted"),
-        pytest.param(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64"}), state(),
-                     ["fixed-cidr-v6: fd00:d0c:2::/64; restart the engine (systemctl restart docker)"],
-                     id="never-restarted-no-containers"),
-        pytest.param(dict(CONFIG, ipv6=False), state(), ["the default bridge has IPv6 on, but daemon.json says ipv6: false"],
-                     id="ipv6-still-on"),
-        pytest.param(CONFIG, state(bridge={"EnableIPv6": False, "IPAM": {"Config": [{"Subnet": "172.17.0.0/16"}]}}),
-                     ["the default bridge has IPv6 off, but daemon.json says ipv6: true"], id="ipv6-still-off"),
+        pytest.param(
+            dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64"}),
+            state(containers=[container("web")], live_restore=False),
+            ["fixed-cidr-v6: fd00:d0c:2::/64; restart the engine (systemctl restart docker)"],
+            id="never-restarted",
+        ),
+        pytest.param(
+            dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64"}),
+            state(),
+            ["fixed-cidr-v6: fd00:d0c:2::/64; restart the engine (systemctl restart docker)"],
+            id="never-restarted-no-containers",
+        ),
+        pytest.param(dict(CONFIG, ipv6=False), state(), ["the default bridge has IPv6 on, but daemon.json says ipv6: false"], id="ipv6-still-on"),
+        pytest.param(
+            CONFIG,
+            state(bridge={"EnableIPv6": False, "IPAM": {"Config": [{"Subnet": "172.17.0.0/16"}]}}),
+            ["the default bridge has IPv6 off, but daemon.json says ipv6: true"],
+            id="ipv6-still-off",
+        ),
         # Docker 28 picks the bridge's subnet itself when fixed-cidr-v6 is not set.
-        pytest.param({"ipv6": True}, state(bridge={"EnableIPv6": True, "IPAM": {"Config": [{"Subnet": "fd9a::/64"}]}}), [],
-                     id="no-fixed-cidr"),
+        pytest.param({"ipv6": True}, state(bridge={"EnableIPv6": True, "IPAM": {"Config": [{"Subnet": "fd9a::/64"}]}}), [], id="no-fixed-cidr"),
         pytest.param(CONFIG, state(bridge={}), [], id="no-bridge"),
         # Containers started before a dns change keep their resolv.conf.
-        pytest.param(dict(CONFIG, dns=["fd00:d0c:feed::54"]),
-                     state(containers=[container("web"), container("app", "kamal", RESOLV_NET_26),
-                                       container("old", "kamal", RESOLV_NET_20_V6),
-                                       container("own", dns=["192.0.2.1"]), container("hostnet", "host", "nameserver 1.1.1.1\n"),
-                                       container("side", "container:web", None),
-                                       container("new", resolv=RESOLV_BRIDGE.replace("::53", "::54"))]),
-                     ["the running containers app, old, web still use the DNS servers fd00:d0c:feed::53, but daemon.json "
-                      "says dns: fd00:d0c:feed::54; the engine applies dns when it starts a container: restart them "
-                      "(docker restart app old web)"], id="dns"),
+        pytest.param(
+            dict(CONFIG, dns=["fd00:d0c:feed::54"]),
+            state(
+                containers=[
+                    container("web"),
+                    container("app", "kamal", RESOLV_NET_26),
+                    container("old", "kamal", RESOLV_NET_20_V6),
+                    container("own", dns=["192.0.2.1"]),
+                    container("hostnet", "host", "nameserver 1.1.1.1\n"),
+                    container("side", "container:web", None),
+                    container("new", resolv=RESOLV_BRIDGE.replace("::53", "::54")),
+                ]
+            ),
+            [
+                "the running containers app, old, web still use the DNS servers fd00:d0c:feed::53, but daemon.json "
+                "says dns: fd00:d0c:feed::54; the engine applies dns when it starts a container: restart them "
+                "(docker restart app old web)"
+            ],
+            id="dns",
+        ),
         pytest.param({"ipv6": True}, state(containers=[container("web")]), [], id="dns-not-managed"),
         pytest.param(dict(CONFIG, dns=["FD00:D0C:FEED:0::53"]), state(containers=[container("web")]), [], id="dns-spelling"),
     ],
@@ -376,8 +486,7 @@ def test_drift_problems(config, engine, fragments):
 
 
 def test_drift_names_both_restarts():
-    problems = dr.drift_problems(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64", "dns": ["fd00:d0c:feed::54"]}),
-                                 state(containers=[container("web")]))
+    problems = dr.drift_problems(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64", "dns": ["fd00:d0c:feed::54"]}), state(containers=[container("web")]))
     assert len(problems) == 2
     assert "restart the engine" in problems[0] and "docker restart web" in problems[1]
 
@@ -386,12 +495,16 @@ def test_drift_names_both_restarts():
 # The rollback message
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "restored, removed, engine_back, fragments",
     [
-        ("/etc/docker/daemon.json.1.2026~", False, "",
-         ["The previous daemon.json was restored (the rejected one is kept as /etc/docker/daemon.json.1.2026~); "
-          "the engine runs again with it."]),
+        (
+            "/etc/docker/daemon.json.1.2026~",
+            False,
+            "",
+            ["The previous daemon.json was restored (the rejected one is kept as /etc/docker/daemon.json.1.2026~); the engine runs again with it."],
+        ),
         (True, False, "", ["(the rejected one is kept as a backup)"]),
         (False, True, "", ["The daemon.json this role created was removed; the engine runs again with it."]),
         (False, False, "Job failed", ["There was no previous daemon.json to restore; the engine did NOT start again: Job failed."]),
@@ -399,10 +512,12 @@ def test_drift_names_both_restarts():
 )
 def test_rollback_message(restored, removed, engine_back, fragments):
     message = daemon_filters.daemon_rollback_message(
-        "/etc/docker/daemon.json", ["hosts"], "the engine did not start (Job failed)", ["unable to configure", "x"],
-        restored, removed, engine_back)
-    assert message.startswith("Docker did not come back healthy after changing hosts in /etc/docker/daemon.json: "
-                              "the engine did not start (Job failed). The engine says: unable to configure | x. ")
+        "/etc/docker/daemon.json", ["hosts"], "the engine did not start (Job failed)", ["unable to configure", "x"], restored, removed, engine_back
+    )
+    assert message.startswith(
+        "Docker did not come back healthy after changing hosts in /etc/docker/daemon.json: "
+        "the engine did not start (Job failed). The engine says: unable to configure | x. "
+    )
     for fragment in fragments:
         assert fragment in message
 
@@ -410,6 +525,7 @@ def test_rollback_message(restored, removed, engine_back, fragments):
 # ---------------------------------------------------------------------------
 # ULA safety: the role's prefixes against the host's routes and addresses
 # ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "changes, expected",
@@ -419,12 +535,15 @@ def test_rollback_message(restored, removed, engine_back, fragments):
         ({"daemon_ipv6": False}, []),
         ({"daemon_ipv6": "no"}, []),
         ({"daemon_fixed_cidr_v6": ""}, [("daemon_ipv6_address_pools[0].base", "fd00:d0c::/48")]),
-        ({"daemon_ipv6_address_pools": [{"base": "fd12::/48", "size": 64}, {"base": "fd13::/48", "size": 64}],
-          "daemon_fixed_cidr_v6": ""},
-         [("daemon_ipv6_address_pools[0].base", "fd12::/48"), ("daemon_ipv6_address_pools[1].base", "fd13::/48")]),
+        (
+            {"daemon_ipv6_address_pools": [{"base": "fd12::/48", "size": 64}, {"base": "fd13::/48", "size": 64}], "daemon_fixed_cidr_v6": ""},
+            [("daemon_ipv6_address_pools[0].base", "fd12::/48"), ("daemon_ipv6_address_pools[1].base", "fd13::/48")],
+        ),
         # daemon_settings wins over the variables, and is checked under its own name.
-        ({"daemon_settings": {"fixed-cidr-v6": "fd14::/64", "default-address-pools": [{"base": "fd15::/48", "size": 64}]}},
-         [("daemon_settings.fixed-cidr-v6", "fd14::/64"), ("daemon_settings.default-address-pools[0].base", "fd15::/48")]),
+        (
+            {"daemon_settings": {"fixed-cidr-v6": "fd14::/64", "default-address-pools": [{"base": "fd15::/48", "size": 64}]}},
+            [("daemon_settings.fixed-cidr-v6", "fd14::/64"), ("daemon_settings.default-address-pools[0].base", "fd15::/48")],
+        ),
         ({"daemon_settings": {"default-address-pools": "nonsense"}}, [("daemon_fixed_cidr_v6", "fd00:d0c:1::/64")]),
     ],
 )
@@ -432,21 +551,26 @@ def test_role_ula_prefixes(changes, expected):
     assert dr.role_ula_prefixes(inputs(**changes)) == expected
 
 
-HOST_TEXT = "\n".join([
-    '[{"ifname":"lo"},{"ifname":"eth0","linkinfo":{"info_kind":"veth"}},{"ifname":"docker0","linkinfo":{"info_kind":"bridge"}}]',
-    '[{"dst":"fd00:d0c::/64","dev":"eth0"},{"dst":"fd00:d0c:1::/64","dev":"docker0"},{"dst":"default","dev":"eth0"}]',
-    '[{"ifname":"eth0","addr_info":[{"family":"inet6","local":"fd00:d0c::2","prefixlen":64}]}]',
-]) + "\n"
+HOST_TEXT = (
+    "\n".join(
+        [
+            '[{"ifname":"lo"},{"ifname":"eth0","linkinfo":{"info_kind":"veth"}},{"ifname":"docker0","linkinfo":{"info_kind":"bridge"}}]',
+            '[{"dst":"fd00:d0c::/64","dev":"eth0"},{"dst":"fd00:d0c:1::/64","dev":"docker0"},{"dst":"default","dev":"eth0"}]',
+            '[{"ifname":"eth0","addr_info":[{"family":"inet6","local":"fd00:d0c::2","prefixlen":64}]}]',
+        ]
+    )
+    + "\n"
+)
 
 
 def test_host_problems_name_the_pool_and_the_host_prefix():
     problems = daemon_filters.daemon_host_problems(inputs(), HOST_TEXT)
     assert len(problems) == 1
-    assert problems[0].startswith("daemon_ipv6_address_pools[0].base fd00:d0c::/48 overlaps this host's own "
-                                  "fd00:d0c::/64 (route on eth0), fd00:d0c::/64 (address fd00:d0c::2/64 on eth0)")
+    assert problems[0].startswith(
+        "daemon_ipv6_address_pools[0].base fd00:d0c::/48 overlaps this host's own fd00:d0c::/64 (route on eth0), fd00:d0c::/64 (address fd00:d0c::2/64 on eth0)"
+    )
     # The default bridge's /64 is on docker0, a bridge: Docker's own.
-    assert daemon_filters.daemon_host_problems(inputs(daemon_ipv6_address_pools=[{"base": "fd12::/48", "size": 64}]),
-                                               HOST_TEXT) == []
+    assert daemon_filters.daemon_host_problems(inputs(daemon_ipv6_address_pools=[{"base": "fd12::/48", "size": 64}]), HOST_TEXT) == []
 
 
 @pytest.mark.parametrize("host_text, error", [(None, "as text"), ("[]\n", "expected 3 lines")])
@@ -459,15 +583,23 @@ def test_host_problems_refuse_what_is_not_the_read(host_text, error):
     "result, install, expected",
     [
         # The command module's message when the program does not exist.
-        ({"rc": 2, "msg": "[Errno 2] No such file or directory: b'dockerd'"}, False,
-         "No Docker engine found on this host: dockerd is not installed (not on the PATH), and daemon_install is "
-         "false, so the role installs none."),
+        (
+            {"rc": 2, "msg": "[Errno 2] No such file or directory: b'dockerd'"},
+            False,
+            "No Docker engine found on this host: dockerd is not installed (not on the PATH), and daemon_install is false, so the role installs none.",
+        ),
         ({"rc": 127, "stderr": "sh: 1: dockerd: not found"}, False, "dockerd is not installed (not on the PATH)"),
         # dockerd exists but fails: its own words.
-        ({"rc": 1, "stderr": "dockerd: error while loading shared libraries: libseccomp.so.2\n"}, False,
-         "'dockerd --version' failed (rc 1: dockerd: error while loading shared libraries: libseccomp.so.2)"),
-        ({"rc": 2, "msg": "[Errno 2] No such file or directory: b'dockerd'"}, True,
-         "dockerd is not installed (not on the PATH), and the distribution's engine could not be installed."),
+        (
+            {"rc": 1, "stderr": "dockerd: error while loading shared libraries: libseccomp.so.2\n"},
+            False,
+            "'dockerd --version' failed (rc 1: dockerd: error while loading shared libraries: libseccomp.so.2)",
+        ),
+        (
+            {"rc": 2, "msg": "[Errno 2] No such file or directory: b'dockerd'"},
+            True,
+            "dockerd is not installed (not on the PATH), and the distribution's engine could not be installed.",
+        ),
     ],
 )
 def test_engine_missing_message(result, install, expected):
@@ -480,6 +612,7 @@ def test_engine_missing_message(result, install, expected):
 # ---------------------------------------------------------------------------
 # Docker's nftables firewall backend
 # ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "backend, key",
@@ -502,8 +635,7 @@ def test_role_packages(backend, expected):
 
 def test_removing_the_backend_the_role_writes_is_refused_before_the_engine_is_asked():
     problems = dr.role_problems(inputs(daemon_firewall_backend="nftables", daemon_remove_keys=["firewall-backend"]))
-    assert problems == ["daemon_remove_keys: 'firewall-backend' is also set by this role or daemon_settings; name it "
-                        "in one of them only"]
+    assert problems == ["daemon_remove_keys: 'firewall-backend' is also set by this role or daemon_settings; name it in one of them only"]
 
 
 @pytest.mark.parametrize(
@@ -516,8 +648,7 @@ def test_removing_the_backend_the_role_writes_is_refused_before_the_engine_is_as
         ({"daemon_firewall_backend": "nftables"}, "1\n1\n", None),
         ({"daemon_firewall_backend": "nftables"}, "0\n1\n", "net.ipv4.ip_forward is 0"),
         ({"daemon_firewall_backend": "nftables"}, "1\n0\n", "net.ipv6.conf.all.forwarding is 0"),
-        ({"daemon_firewall_backend": "nftables"}, "0\n0\n",
-         "net.ipv4.ip_forward is 0 and net.ipv6.conf.all.forwarding is 0"),
+        ({"daemon_firewall_backend": "nftables"}, "0\n0\n", "net.ipv4.ip_forward is 0 and net.ipv6.conf.all.forwarding is 0"),
         ({"daemon_firewall_backend": "nftables", "daemon_ipv6": False}, "1\n0\n", None),
         # A kernel without IPv6: nothing to read for it.
         ({"daemon_firewall_backend": "nftables"}, "1\n", "net.ipv6.conf.all.forwarding is unknown"),
@@ -534,7 +665,8 @@ def test_forwarding_problems(changes, text, off):
             "daemon_firewall_backend: 'nftables': Docker does not enable IP forwarding with the nftables backend, and "
             "refuses to start without it, but on this host %s. Run the ipv6ready.docker.sysctl role first with "
             "sysctl_forward_policy_backend: nftables (site.yml does when daemon_firewall_backend is nftables): it "
-            "turns forwarding on, at boot too, and drops what Docker does not forward; nothing was changed" % off]
+            "turns forwarding on, at boot too, and drops what Docker does not forward; nothing was changed" % off
+        ]
 
 
 def test_forwarding_problems_refuse_what_is_not_text():

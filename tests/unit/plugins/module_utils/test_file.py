@@ -24,6 +24,7 @@ class FailJson(Exception):
 @pytest.fixture
 def module(monkeypatch, tmp_path):
     """A real AnsibleModule with the file common arguments; fail_json raises FailJson."""
+
     def fail_json(self, msg, **kwargs):
         raise FailJson(dict(kwargs, msg=msg, failed=True))
 
@@ -32,8 +33,7 @@ def module(monkeypatch, tmp_path):
     remote_tmp.mkdir()
 
     def make(check_mode=False, **params):
-        args = dict(params, _ansible_check_mode=check_mode, _ansible_remote_tmp=str(remote_tmp),
-                    _ansible_keep_remote_files=False)
+        args = dict(params, _ansible_check_mode=check_mode, _ansible_remote_tmp=str(remote_tmp), _ansible_keep_remote_files=False)
         with patch_module_args(args):
             return basic.AnsibleModule(argument_spec={}, add_file_common_args=True, supports_check_mode=True)
 
@@ -54,6 +54,7 @@ def names(directory):
 # --------------------------------------------------------------------------
 # read_text
 # --------------------------------------------------------------------------
+
 
 def test_read_missing(module, work):
     assert _file.read_text(module(), str(work / "gai.conf")) == _file.Current(_file.MISSING, None)
@@ -84,19 +85,21 @@ def test_read_utf8_only_fails_on_other_bytes(module, work):
 def test_read_directory_fails_unless_an_empty_one_is_accepted(module, work, empty_directory):
     (work / "gai.conf").mkdir()
     if empty_directory:
-        assert _file.read_text(module(), str(work / "gai.conf"), empty_directory=True) == \
-            _file.Current(_file.EMPTY_DIRECTORY, None)
+        assert _file.read_text(module(), str(work / "gai.conf"), empty_directory=True) == _file.Current(_file.EMPTY_DIRECTORY, None)
         return
     with pytest.raises(FailJson) as exc:
         _file.read_text(module(), str(work / "gai.conf"), what="daemon.json file")
     assert exc.value.args[0]["msg"] == "%s is a directory, not a daemon.json file" % (work / "gai.conf")
 
 
-@pytest.mark.parametrize("entries, shown", [
-    (["a"], "1 entry in it (a)"),
-    (["b", "a"], "2 entries in it (a, b)"),
-    (["f%d" % i for i in range(7)], "7 entries in it (f0, f1, f2, f3, f4, ...)"),
-])
+@pytest.mark.parametrize(
+    "entries, shown",
+    [
+        (["a"], "1 entry in it (a)"),
+        (["b", "a"], "2 entries in it (a, b)"),
+        (["f%d" % i for i in range(7)], "7 entries in it (f0, f1, f2, f3, f4, ...)"),
+    ],
+)
 def test_read_refuses_a_directory_with_entries(module, work, entries, shown):
     directory = work / "gai.conf"
     directory.mkdir()
@@ -114,6 +117,7 @@ def test_read_refuses_a_directory_with_entries(module, work, entries, shown):
 # --------------------------------------------------------------------------
 # write_text: atomic
 # --------------------------------------------------------------------------
+
 
 def test_atomic_write_creates_a_file_and_leaves_no_temporary_file(module, work):
     path = work / "gai.conf"
@@ -167,11 +171,15 @@ def _umask():
 # write_text: in place (a bind-mounted file)
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("old, new", [
-    ("label ::/0 1\nlabel fc00::/7 6\n", "label ::/0 1\n"),  # shorter: the tail is cut off
-    ("x\n", "label ::/0 1\nlabel fd00::/8 1\n"),  # longer
-    ("same length\n", "SAME LENGTH\n"),
-])
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("label ::/0 1\nlabel fc00::/7 6\n", "label ::/0 1\n"),  # shorter: the tail is cut off
+        ("x\n", "label ::/0 1\nlabel fd00::/8 1\n"),  # longer
+        ("same length\n", "SAME LENGTH\n"),
+    ],
+)
 def test_in_place_keeps_the_inode_and_reaches_every_name(module, work, old, new):
     path = work / "gai.conf"
     path.write_text(old)
@@ -220,6 +228,7 @@ def test_in_place_failure_names_the_file(module, work, monkeypatch):
 # write_text: an empty directory in the file's place
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("in_place", [False, True])
 def test_empty_directory_is_replaced_by_the_file(module, work, in_place):
     path = work / "gai.conf"
@@ -246,12 +255,12 @@ def test_directory_filled_after_reading_is_not_removed(module, work):
 # backup, remove
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("in_place", [False, True])
 def test_backup_keeps_the_old_text(module, work, in_place):
     path = work / "gai.conf"
     path.write_text("old\n")
-    backup = _file.write_text(module(), str(path), "new\n", current=_file.read_text(module(), str(path)),
-                              backup=True, in_place=in_place)
+    backup = _file.write_text(module(), str(path), "new\n", current=_file.read_text(module(), str(path)), backup=True, in_place=in_place)
     assert backup and os.path.dirname(backup) == str(work)
     with open(backup) as handle:
         assert handle.read() == "old\n"
@@ -286,11 +295,15 @@ def test_remove_failure_names_the_file(module, work):
 # diff, file attributes
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("before, after, header, expected", [
-    (None, "new\n", None, dict(before="", after="new\n", before_header="/p", after_header="/p")),
-    ("old\n", None, None, dict(before="old\n", after="", before_header="/p", after_header="/p")),
-    ("a", "b", "/p (content)", dict(before="a", after="b", before_header="/p (content)", after_header="/p (content)")),
-])
+
+@pytest.mark.parametrize(
+    "before, after, header, expected",
+    [
+        (None, "new\n", None, dict(before="", after="new\n", before_header="/p", after_header="/p")),
+        ("old\n", None, None, dict(before="old\n", after="", before_header="/p", after_header="/p")),
+        ("a", "b", "/p (content)", dict(before="a", after="b", before_header="/p (content)", after_header="/p (content)")),
+    ],
+)
 def test_diff(before, after, header, expected):
     assert _file.diff("/p", before, after, header=header) == expected
 

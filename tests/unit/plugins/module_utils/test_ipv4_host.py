@@ -31,15 +31,15 @@ COMMIT
 
 def test_published_ports():
     ports = _ipv4_host.published_ports(NAT)
-    assert [(item['proto'], item['port'], item['destination'], item['to'], item['packets']) for item in ports] == [
-        ('tcp', '80', None, '172.17.0.2:80', 12),
-        ('tcp', '8080', '203.0.113.10', '172.18.0.2:80', 3),
-        ('udp', '5353', None, '172.17.0.3:53', 5),
+    assert [(item["proto"], item["port"], item["destination"], item["to"], item["packets"]) for item in ports] == [
+        ("tcp", "80", None, "172.17.0.2:80", 12),
+        ("tcp", "8080", "203.0.113.10", "172.18.0.2:80", 3),
+        ("udp", "5353", None, "172.17.0.3:53", 5),
     ]
-    assert ports[0]['rule'] == '-A DOCKER ! -i docker0 -p tcp -m tcp --dport 80 -j DNAT --to-destination 172.17.0.2:80'
+    assert ports[0]["rule"] == "-A DOCKER ! -i docker0 -p tcp -m tcp --dport 80 -j DNAT --to-destination 172.17.0.2:80"
 
 
-@pytest.mark.parametrize('text', ['', None, '*nat\nCOMMIT\n', 'garbage\n[1:2] -A DOCKER -j RETURN\n'])
+@pytest.mark.parametrize("text", ["", None, "*nat\nCOMMIT\n", "garbage\n[1:2] -A DOCKER -j RETURN\n"])
 def test_published_ports_none(text):
     assert _ipv4_host.published_ports(text) == []
 
@@ -60,53 +60,68 @@ conntrack v1.4.8 (conntrack-tools): 5 flow entries have been shown.
 
 def test_conntrack_entries():
     entries = _ipv4_host.conntrack_entries(CONNTRACK)
-    assert [(item['proto'], item['state'], item['src'], item['dst'], item['dport']) for item in entries] == [
-        ('tcp', 'ESTABLISHED', '198.51.100.7', '203.0.113.10', '80'),
-        ('tcp', 'TIME_WAIT', '198.51.100.8', '203.0.113.10', '80'),
-        ('udp', None, '198.51.100.9', '203.0.113.10', '5353'),
-        ('tcp', 'ESTABLISHED', '203.0.113.10', '203.0.113.10', '80'),
-        ('tcp', 'ESTABLISHED', '172.17.0.2', '198.51.100.25', '587'),
+    assert [(item["proto"], item["state"], item["src"], item["dst"], item["dport"]) for item in entries] == [
+        ("tcp", "ESTABLISHED", "198.51.100.7", "203.0.113.10", "80"),
+        ("tcp", "TIME_WAIT", "198.51.100.8", "203.0.113.10", "80"),
+        ("udp", None, "198.51.100.9", "203.0.113.10", "5353"),
+        ("tcp", "ESTABLISHED", "203.0.113.10", "203.0.113.10", "80"),
+        ("tcp", "ESTABLISHED", "172.17.0.2", "198.51.100.25", "587"),
     ]
 
 
-def rule(port, packets, proto='tcp', to='172.17.0.2:80'):
-    return {'proto': proto, 'port': port, 'destination': None, 'to': to, 'packets': packets,
-            'rule': '-A DOCKER -p %s --dport %s -j DNAT --to-destination %s' % (proto, port, to)}
+def rule(port, packets, proto="tcp", to="172.17.0.2:80"):
+    return {
+        "proto": proto,
+        "port": port,
+        "destination": None,
+        "to": to,
+        "packets": packets,
+        "rule": "-A DOCKER -p %s --dport %s -j DNAT --to-destination %s" % (proto, port, to),
+    }
 
 
-ADDRESSES = ['203.0.113.10', '172.17.0.1']
+ADDRESSES = ["203.0.113.10", "172.17.0.1"]
 
 
-@pytest.mark.parametrize('before, after, conntrack, expected', [
-    pytest.param([rule('80', 10)], [rule('80', 22)], None, [{'proto': 'tcp', 'port': '80', 'new': 12, 'open': None}],
-                 id='new-connections-in-the-window'),
-    pytest.param([rule('80', 10)], [rule('80', 10)], None, [{'proto': 'tcp', 'port': '80', 'new': 0, 'open': None}],
-                 id='quiet'),
-    pytest.param([rule('80', 10)], [rule('80', 3, to='172.17.0.9:80')], None,
-                 [{'proto': 'tcp', 'port': '80', 'new': 3, 'open': None}], id='container-recreated-counts-from-zero'),
-    pytest.param([rule('80', 10)], [rule('80', 4)], None, [{'proto': 'tcp', 'port': '80', 'new': 4, 'open': None}],
-                 id='counter-restarted'),
-    pytest.param(None, [rule('80', 10)], None, [{'proto': 'tcp', 'port': '80', 'new': None, 'open': None}],
-                 id='no-window-no-conntrack'),
-    pytest.param(None, [rule('80', 10), rule('5353', 1, proto='udp', to='172.17.0.3:53')],
-                 _ipv4_host.conntrack_entries(CONNTRACK),
-                 [{'proto': 'tcp', 'port': '80', 'new': None, 'open': 2},
-                  {'proto': 'udp', 'port': '5353', 'new': None, 'open': 1}],
-                 id='open-from-outside-only-not-the-host-itself'),
-    pytest.param([rule('443', 0), rule('80', 0)], [rule('443', 1), rule('80', 0)], [],
-                 [{'proto': 'tcp', 'port': '80', 'new': 0, 'open': 0}, {'proto': 'tcp', 'port': '443', 'new': 1, 'open': 0}],
-                 id='sorted-by-port'),
-    pytest.param([], [], [], [], id='nothing-published'),
-])
+@pytest.mark.parametrize(
+    "before, after, conntrack, expected",
+    [
+        pytest.param([rule("80", 10)], [rule("80", 22)], None, [{"proto": "tcp", "port": "80", "new": 12, "open": None}], id="new-connections-in-the-window"),
+        pytest.param([rule("80", 10)], [rule("80", 10)], None, [{"proto": "tcp", "port": "80", "new": 0, "open": None}], id="quiet"),
+        pytest.param(
+            [rule("80", 10)],
+            [rule("80", 3, to="172.17.0.9:80")],
+            None,
+            [{"proto": "tcp", "port": "80", "new": 3, "open": None}],
+            id="container-recreated-counts-from-zero",
+        ),
+        pytest.param([rule("80", 10)], [rule("80", 4)], None, [{"proto": "tcp", "port": "80", "new": 4, "open": None}], id="counter-restarted"),
+        pytest.param(None, [rule("80", 10)], None, [{"proto": "tcp", "port": "80", "new": None, "open": None}], id="no-window-no-conntrack"),
+        pytest.param(
+            None,
+            [rule("80", 10), rule("5353", 1, proto="udp", to="172.17.0.3:53")],
+            _ipv4_host.conntrack_entries(CONNTRACK),
+            [{"proto": "tcp", "port": "80", "new": None, "open": 2}, {"proto": "udp", "port": "5353", "new": None, "open": 1}],
+            id="open-from-outside-only-not-the-host-itself",
+        ),
+        pytest.param(
+            [rule("443", 0), rule("80", 0)],
+            [rule("443", 1), rule("80", 0)],
+            [],
+            [{"proto": "tcp", "port": "80", "new": 0, "open": 0}, {"proto": "tcp", "port": "443", "new": 1, "open": 0}],
+            id="sorted-by-port",
+        ),
+        pytest.param([], [], [], [], id="nothing-published"),
+    ],
+)
 def test_inbound_ipv4(before, after, conntrack, expected):
     assert _ipv4_host.inbound_ipv4(before, after, conntrack, ADDRESSES) == expected
 
 
 def test_inbound_two_rules_one_port_add_up():
-    after = [rule('80', 5), dict(rule('80', 7), destination='203.0.113.10', rule='-A DOCKER -d 203.0.113.10 --dport 80')]
-    before = [rule('80', 1), dict(rule('80', 2), rule='-A DOCKER -d 203.0.113.10 --dport 80')]
-    assert _ipv4_host.inbound_ipv4(before, after, None, ADDRESSES) == [
-        {'proto': 'tcp', 'port': '80', 'new': 9, 'open': None}]
+    after = [rule("80", 5), dict(rule("80", 7), destination="203.0.113.10", rule="-A DOCKER -d 203.0.113.10 --dport 80")]
+    before = [rule("80", 1), dict(rule("80", 2), rule="-A DOCKER -d 203.0.113.10 --dport 80")]
+    assert _ipv4_host.inbound_ipv4(before, after, None, ADDRESSES) == [{"proto": "tcp", "port": "80", "new": 9, "open": None}]
 
 
 RESOLVED = """[Resolve]
@@ -117,57 +132,73 @@ DNS=2001:db8:3::1 2001:db8:4::1#dns.example.test fe80::1%eth0
 """
 
 
-@pytest.mark.parametrize('resolv_conf, resolved, expected', [
-    pytest.param('nameserver 2001:db8:3::1\nnameserver 185.12.64.1\n', '', ['2001:db8:3::1', '185.12.64.1'],
-                 id='resolv-conf'),
-    pytest.param('# comment\nsearch example.test\nnameserver 2001:db8:3::1\nnameserver 2001:db8:3::1\n', '',
-                 ['2001:db8:3::1'], id='duplicates-and-other-lines'),
-    pytest.param('nameserver 127.0.0.53\noptions edns0 trust-ad\n', RESOLVED,
-                 ['2001:db8:3::1', '2001:db8:4::1', 'fe80::1'], id='resolved-stub-later-dns-wins'),
-    pytest.param('nameserver 127.0.0.53\n', '', [], id='resolved-without-dns'),
-    pytest.param('', '', [], id='empty'),
-])
+@pytest.mark.parametrize(
+    "resolv_conf, resolved, expected",
+    [
+        pytest.param("nameserver 2001:db8:3::1\nnameserver 185.12.64.1\n", "", ["2001:db8:3::1", "185.12.64.1"], id="resolv-conf"),
+        pytest.param(
+            "# comment\nsearch example.test\nnameserver 2001:db8:3::1\nnameserver 2001:db8:3::1\n", "", ["2001:db8:3::1"], id="duplicates-and-other-lines"
+        ),
+        pytest.param(
+            "nameserver 127.0.0.53\noptions edns0 trust-ad\n", RESOLVED, ["2001:db8:3::1", "2001:db8:4::1", "fe80::1"], id="resolved-stub-later-dns-wins"
+        ),
+        pytest.param("nameserver 127.0.0.53\n", "", [], id="resolved-without-dns"),
+        pytest.param("", "", [], id="empty"),
+    ],
+)
 def test_resolvers(resolv_conf, resolved, expected):
     assert _ipv4_host.resolvers(resolv_conf, resolved) == expected
 
 
 def test_ipv4_addresses():
     addr = [
-        {'ifname': 'lo', 'addr_info': [{'family': 'inet', 'local': '127.0.0.1', 'prefixlen': 8}]},
-        {'ifname': 'eth0', 'addr_info': [{'family': 'inet', 'local': '203.0.113.10', 'prefixlen': 32},
-                                         {'family': 'inet6', 'local': '2001:db8:1::1', 'prefixlen': 64}]},
-        {'ifname': 'docker0', 'addr_info': [{'family': 'inet', 'local': '172.17.0.1', 'prefixlen': 16}]},
-        {'ifname': 'eth1'},
+        {"ifname": "lo", "addr_info": [{"family": "inet", "local": "127.0.0.1", "prefixlen": 8}]},
+        {
+            "ifname": "eth0",
+            "addr_info": [{"family": "inet", "local": "203.0.113.10", "prefixlen": 32}, {"family": "inet6", "local": "2001:db8:1::1", "prefixlen": 64}],
+        },
+        {"ifname": "docker0", "addr_info": [{"family": "inet", "local": "172.17.0.1", "prefixlen": 16}]},
+        {"ifname": "eth1"},
     ]
     assert _ipv4_host.ipv4_addresses(addr) == [
-        {'address': '203.0.113.10', 'prefixlen': 32, 'dev': 'eth0'},
-        {'address': '172.17.0.1', 'prefixlen': 16, 'dev': 'docker0'}]
+        {"address": "203.0.113.10", "prefixlen": 32, "dev": "eth0"},
+        {"address": "172.17.0.1", "prefixlen": 16, "dev": "docker0"},
+    ]
     assert _ipv4_host.ipv4_addresses(None) == []
 
 
-@pytest.mark.parametrize('route, argv, selector', [
-    pytest.param({'dst': 'default', 'gateway': '172.31.1.1', 'dev': 'eth0', 'flags': []},
-                 ['ip', '-4', 'route', 'replace', 'default', 'via', '172.31.1.1', 'dev', 'eth0'],
-                 ['default', 'via', '172.31.1.1', 'dev', 'eth0'], id='twin'),
-    pytest.param({'dst': 'default', 'gateway': '172.31.1.1', 'dev': 'eth0', 'protocol': 'dhcp',
-                  'prefsrc': '203.0.113.10', 'metric': 100, 'flags': ['onlink']},
-                 ['ip', '-4', 'route', 'replace', 'default', 'via', '172.31.1.1', 'dev', 'eth0', 'proto', 'dhcp',
-                  'src', '203.0.113.10', 'metric', '100', 'onlink'],
-                 ['default', 'via', '172.31.1.1', 'dev', 'eth0', 'metric', '100'], id='hetzner-dhcp'),
-    pytest.param({'dst': 'default', 'dev': 'ppp0', 'scope': 'link'},
-                 ['ip', '-4', 'route', 'replace', 'default', 'dev', 'ppp0', 'scope', 'link'],
-                 ['default', 'dev', 'ppp0'], id='device-route'),
-])
+@pytest.mark.parametrize(
+    "route, argv, selector",
+    [
+        pytest.param(
+            {"dst": "default", "gateway": "172.31.1.1", "dev": "eth0", "flags": []},
+            ["ip", "-4", "route", "replace", "default", "via", "172.31.1.1", "dev", "eth0"],
+            ["default", "via", "172.31.1.1", "dev", "eth0"],
+            id="twin",
+        ),
+        pytest.param(
+            {"dst": "default", "gateway": "172.31.1.1", "dev": "eth0", "protocol": "dhcp", "prefsrc": "203.0.113.10", "metric": 100, "flags": ["onlink"]},
+            ["ip", "-4", "route", "replace", "default", "via", "172.31.1.1", "dev", "eth0", "proto", "dhcp", "src", "203.0.113.10", "metric", "100", "onlink"],
+            ["default", "via", "172.31.1.1", "dev", "eth0", "metric", "100"],
+            id="hetzner-dhcp",
+        ),
+        pytest.param(
+            {"dst": "default", "dev": "ppp0", "scope": "link"},
+            ["ip", "-4", "route", "replace", "default", "dev", "ppp0", "scope", "link"],
+            ["default", "dev", "ppp0"],
+            id="device-route",
+        ),
+    ],
+)
 def test_route_argv(route, argv, selector):
     assert _ipv4_host.route_argv(route) == argv
     assert _ipv4_host.route_selector(route) == selector
 
 
 def test_route_argv_refuses_multipath():
-    with pytest.raises(ValueError, match='several next hops'):
-        _ipv4_host.route_argv({'dst': 'default', 'nexthops': [{'gateway': '192.0.2.1'}, {'gateway': '192.0.2.2'}]})
+    with pytest.raises(ValueError, match="several next hops"):
+        _ipv4_host.route_argv({"dst": "default", "nexthops": [{"gateway": "192.0.2.1"}, {"gateway": "192.0.2.2"}]})
 
 
 def test_shell_line_quotes():
-    assert _ipv4_host.shell_line([['ip', 'route', 'replace', 'default'], ['echo', "it's"]]) == (
-        "ip route replace default; echo 'it'\"'\"'s'")
+    assert _ipv4_host.shell_line([["ip", "route", "replace", "default"], ["echo", "it's"]]) == ("ip route replace default; echo 'it'\"'\"'s'")

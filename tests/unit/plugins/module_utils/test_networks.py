@@ -37,16 +37,23 @@ def engine(version="26.1.5+dfsg1", networks=(), containers=()):
 
 
 def network(name, subnets=(), ipv6=True, driver="bridge", options=None, net_id=None, **extra):
-    out = {"Name": name, "Id": net_id or "id-%s" % name, "Driver": driver, "EnableIPv6": ipv6,
-           "IPAM": {"Driver": "default", "Options": None, "Config": [{"Subnet": s} for s in subnets]},
-           "Options": options or {}, "Labels": {}, "Internal": False, "Attachable": False}
+    out = {
+        "Name": name,
+        "Id": net_id or "id-%s" % name,
+        "Driver": driver,
+        "EnableIPv6": ipv6,
+        "IPAM": {"Driver": "default", "Options": None, "Config": [{"Subnet": s} for s in subnets]},
+        "Options": options or {},
+        "Labels": {},
+        "Internal": False,
+        "Attachable": False,
+    }
     out.update(extra)
     return out
 
 
 def container(name, networks, state="running", cid=None):
-    return {"Id": cid or ("c-%s" % name).ljust(64, "0"), "Names": ["/" + name], "State": state,
-            "NetworkSettings": {"Networks": {net: {} for net in networks}}}
+    return {"Id": cid or ("c-%s" % name).ljust(64, "0"), "Names": ["/" + name], "State": state, "NetworkSettings": {"Networks": {net: {} for net in networks}}}
 
 
 def plan(changes=None, eng=None, facts=None):
@@ -60,74 +67,98 @@ def plan(changes=None, eng=None, facts=None):
 # Bad input: every message names the variable (was molecule/networks/vars/bad_input.yml)
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "changes, expected",
     [
-        pytest.param({"networks_ula_prefix": "10.0.0.0/8"}, ["networks_ula_prefix: '10.0.0.0/8' is an IPv4 prefix"],
-                     id="ipv4-ula-prefix"),
-        pytest.param({"networks_ula_prefix": "2001:db8::/48"},
-                     ["networks_ula_prefix: '2001:db8::/48' is not a unique local (fc00::/7) prefix"], id="global-as-ula"),
-        pytest.param({"networks_ula_prefix": "fc00::/6"}, ["networks_ula_prefix: 'fc00::/6' is not a unique local"],
-                     id="wider-than-fc00-7"),
-        pytest.param({"networks_ula_prefix": "fd00:d0c::1/48"},
-                     ["networks_ula_prefix: 'fd00:d0c::1/48' has host bits set"], id="ula-host-bits"),
-        pytest.param({"networks_ula_subnet_size": 48},
-                     ["networks_ula_subnet_size: /48 must be longer than networks_ula_prefix (/48) and at most /120"],
-                     id="ula-size-not-longer"),
-        pytest.param({"networks_ula_subnet_size": 121}, ["networks_ula_subnet_size: /121 must be longer"],
-                     id="ula-size-too-long"),
-        pytest.param({"networks_host_prefix": "10.1.0.0/16"}, ["networks_host_prefix: '10.1.0.0/16' is an IPv4 prefix"],
-                     id="ipv4-host-prefix"),
-        pytest.param({"networks_host_prefix": "2001:db8:1:2::/64", "networks_host_subnet_size": 64},
-                     ["networks_host_subnet_size: /64 must be longer than networks_host_prefix (2001:db8:1:2::/64)"],
-                     id="host-size-not-longer"),
-        pytest.param({"networks_host_subnet_size": 121}, ["networks_host_subnet_size: /121 must be at most /120"],
-                     id="host-size-too-long"),
-        pytest.param({"networks_host_subnet_size": 0}, ["networks_host_subnet_size: /0 must be at most /120"],
-                     id="host-size-zero"),
-        pytest.param({"networks_list": [{"name": "t-a", "ipv6_subnet": "192.0.2.0/24"}]},
-                     ["networks_list[0].ipv6_subnet: '192.0.2.0/24' is an IPv4 prefix"], id="ipv4-as-ipv6-subnet"),
-        pytest.param({"networks_list": [{"name": "t-a", "ipv6_subnet": "fd00:d0c::5"}]},
-                     ["networks_list[0].ipv6_subnet: 'fd00:d0c::5' is not a prefix"], id="ipv6-subnet-no-length"),
-        pytest.param({"networks_list": [{"name": "t-a", "ipv6_subnet": "fd00::/32"}]},
-                     ["networks_list[0].ipv6_subnet: 'fd00::/32' has a /32 prefix; use /48 to /120"], id="ipv6-subnet-too-big"),
-        pytest.param({"networks_list": [{"name": "t-a", "ipv4_subnet": "fd00:d0c:5::/64"}]},
-                     ["networks_list[0].ipv4_subnet: 'fd00:d0c:5::/64' is an IPv6 prefix"], id="ipv6-as-ipv4-subnet"),
-        pytest.param({"networks_list": [{"name": "t-a", "ipv4_subnet": "10.0.0.0/31"}]},
-                     ["networks_list[0].ipv4_subnet: '10.0.0.0/31' has a /31 prefix; use /8 to /30"], id="ipv4-subnet-small"),
-        pytest.param({"networks_list": [{"name": "t-a", "ipv4_subnet": "172.31.5.0/24", "ipv6_only": "always"}]},
-                     ["networks_list[0].ipv4_subnet: an IPv6-only network (ipv6_only: always) has no IPv4 subnet"],
-                     id="ipv4-subnet-on-ipv6-only"),
-        pytest.param({"networks_ipv6_only": "if_supported", "networks_list": [{"name": "t-a", "ipv4_subnet": "172.31.5.0/24"}]},
-                     ["networks_list[0].ipv4_subnet: an IPv6-only network (ipv6_only: if_supported)"],
-                     id="ipv4-subnet-on-ipv6-only-by-default"),
-        pytest.param({"networks_list": [{"name": "t a"}]},
-                     ["networks_list[0].name: 't a' is not a Docker network name"], id="bad-name"),
-        pytest.param({"networks_list": [{"name": "-a"}]},
-                     ["networks_list[0].name: '-a' is not a Docker network name"], id="name-starts-with-dash"),
-        pytest.param({"networks_list": [{"name": "a\n"}]},
-                     ["networks_list[0].name: 'a\n' is not a Docker network name"], id="name-with-newline"),
-        pytest.param({"networks_list": [{"name": "bridge"}]},
-                     ["networks_list[0].name: 'bridge' is one of Docker's predefined networks"], id="predefined"),
-        pytest.param({"networks_list": [{"name": "t-a"}, {"name": "t-a"}]},
-                     ["networks_list[1].name: 't-a' is listed more than once"], id="duplicate"),
-        pytest.param({"networks_list": [{"name": "t-a", "index": 0}]},
-                     ["networks_list[0].index: 0 is not a subnet number (1 or more; 0 is reserved)"], id="index-zero"),
-        pytest.param({"networks_list": [{"name": "t-a", "index": 3, "ipv6_subnet": "fd00:d0c:5::/64"}]},
-                     ["networks_list[0].index: only carved subnets have an index; this network has ipv6_subnet"],
-                     id="index-with-subnet"),
-        pytest.param({"networks_list": [{"name": "t-a", "driver_options": {"com.docker.network.driver.mtu": [1400]}}]},
-                     ["networks_list[0].driver_options.com.docker.network.driver.mtu: must be a string, number or boolean"],
-                     id="option-list"),
-        pytest.param({"networks_list": [{"name": "t-a", "driver_options": {"x": None}}]},
-                     ["networks_list[0].driver_options.x: must be a string, number or boolean"], id="option-none"),
-        pytest.param({"networks_list": [{"name": "t-a", "ipv6_subnet": "fd00::/32", "index": 2},
-                                        {"name": "bridge"}], "networks_host_subnet_size": 200},
-                     ["networks_host_subnet_size: /200 must be at most /120",
-                      "networks_list[0].ipv6_subnet: 'fd00::/32' has a /32 prefix",
-                      "networks_list[0].index: only carved subnets have an index",
-                      "networks_list[1].name: 'bridge' is one of Docker's predefined networks"],
-                     id="every-problem-at-once"),
+        pytest.param({"networks_ula_prefix": "10.0.0.0/8"}, ["networks_ula_prefix: '10.0.0.0/8' is an IPv4 prefix"], id="ipv4-ula-prefix"),
+        pytest.param(
+            {"networks_ula_prefix": "2001:db8::/48"}, ["networks_ula_prefix: '2001:db8::/48' is not a unique local (fc00::/7) prefix"], id="global-as-ula"
+        ),
+        pytest.param({"networks_ula_prefix": "fc00::/6"}, ["networks_ula_prefix: 'fc00::/6' is not a unique local"], id="wider-than-fc00-7"),
+        pytest.param({"networks_ula_prefix": "fd00:d0c::1/48"}, ["networks_ula_prefix: 'fd00:d0c::1/48' has host bits set"], id="ula-host-bits"),
+        pytest.param(
+            {"networks_ula_subnet_size": 48},
+            ["networks_ula_subnet_size: /48 must be longer than networks_ula_prefix (/48) and at most /120"],
+            id="ula-size-not-longer",
+        ),
+        pytest.param({"networks_ula_subnet_size": 121}, ["networks_ula_subnet_size: /121 must be longer"], id="ula-size-too-long"),
+        pytest.param({"networks_host_prefix": "10.1.0.0/16"}, ["networks_host_prefix: '10.1.0.0/16' is an IPv4 prefix"], id="ipv4-host-prefix"),
+        pytest.param(
+            {"networks_host_prefix": "2001:db8:1:2::/64", "networks_host_subnet_size": 64},
+            ["networks_host_subnet_size: /64 must be longer than networks_host_prefix (2001:db8:1:2::/64)"],
+            id="host-size-not-longer",
+        ),
+        pytest.param({"networks_host_subnet_size": 121}, ["networks_host_subnet_size: /121 must be at most /120"], id="host-size-too-long"),
+        pytest.param({"networks_host_subnet_size": 0}, ["networks_host_subnet_size: /0 must be at most /120"], id="host-size-zero"),
+        pytest.param(
+            {"networks_list": [{"name": "t-a", "ipv6_subnet": "192.0.2.0/24"}]},
+            ["networks_list[0].ipv6_subnet: '192.0.2.0/24' is an IPv4 prefix"],
+            id="ipv4-as-ipv6-subnet",
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "t-a", "ipv6_subnet": "fd00:d0c::5"}]},
+            ["networks_list[0].ipv6_subnet: 'fd00:d0c::5' is not a prefix"],
+            id="ipv6-subnet-no-length",
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "t-a", "ipv6_subnet": "fd00::/32"}]},
+            ["networks_list[0].ipv6_subnet: 'fd00::/32' has a /32 prefix; use /48 to /120"],
+            id="ipv6-subnet-too-big",
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "t-a", "ipv4_subnet": "fd00:d0c:5::/64"}]},
+            ["networks_list[0].ipv4_subnet: 'fd00:d0c:5::/64' is an IPv6 prefix"],
+            id="ipv6-as-ipv4-subnet",
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "t-a", "ipv4_subnet": "10.0.0.0/31"}]},
+            ["networks_list[0].ipv4_subnet: '10.0.0.0/31' has a /31 prefix; use /8 to /30"],
+            id="ipv4-subnet-small",
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "t-a", "ipv4_subnet": "172.31.5.0/24", "ipv6_only": "always"}]},
+            ["networks_list[0].ipv4_subnet: an IPv6-only network (ipv6_only: always) has no IPv4 subnet"],
+            id="ipv4-subnet-on-ipv6-only",
+        ),
+        pytest.param(
+            {"networks_ipv6_only": "if_supported", "networks_list": [{"name": "t-a", "ipv4_subnet": "172.31.5.0/24"}]},
+            ["networks_list[0].ipv4_subnet: an IPv6-only network (ipv6_only: if_supported)"],
+            id="ipv4-subnet-on-ipv6-only-by-default",
+        ),
+        pytest.param({"networks_list": [{"name": "t a"}]}, ["networks_list[0].name: 't a' is not a Docker network name"], id="bad-name"),
+        pytest.param({"networks_list": [{"name": "-a"}]}, ["networks_list[0].name: '-a' is not a Docker network name"], id="name-starts-with-dash"),
+        pytest.param({"networks_list": [{"name": "a\n"}]}, ["networks_list[0].name: 'a\n' is not a Docker network name"], id="name-with-newline"),
+        pytest.param({"networks_list": [{"name": "bridge"}]}, ["networks_list[0].name: 'bridge' is one of Docker's predefined networks"], id="predefined"),
+        pytest.param({"networks_list": [{"name": "t-a"}, {"name": "t-a"}]}, ["networks_list[1].name: 't-a' is listed more than once"], id="duplicate"),
+        pytest.param(
+            {"networks_list": [{"name": "t-a", "index": 0}]}, ["networks_list[0].index: 0 is not a subnet number (1 or more; 0 is reserved)"], id="index-zero"
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "t-a", "index": 3, "ipv6_subnet": "fd00:d0c:5::/64"}]},
+            ["networks_list[0].index: only carved subnets have an index; this network has ipv6_subnet"],
+            id="index-with-subnet",
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "t-a", "driver_options": {"com.docker.network.driver.mtu": [1400]}}]},
+            ["networks_list[0].driver_options.com.docker.network.driver.mtu: must be a string, number or boolean"],
+            id="option-list",
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "t-a", "driver_options": {"x": None}}]},
+            ["networks_list[0].driver_options.x: must be a string, number or boolean"],
+            id="option-none",
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "t-a", "ipv6_subnet": "fd00::/32", "index": 2}, {"name": "bridge"}], "networks_host_subnet_size": 200},
+            [
+                "networks_host_subnet_size: /200 must be at most /120",
+                "networks_list[0].ipv6_subnet: 'fd00::/32' has a /32 prefix",
+                "networks_list[0].index: only carved subnets have an index",
+                "networks_list[1].name: 'bridge' is one of Docker's predefined networks",
+            ],
+            id="every-problem-at-once",
+        ),
     ],
 )
 def test_check_refuses(changes, expected):
@@ -143,8 +174,19 @@ def test_check_refuses(changes, expected):
         pytest.param({}, id="defaults"),
         pytest.param({"networks_ula_prefix": "FD00:D0C::/48"}, id="upper-case-ula"),
         pytest.param({"networks_ula_prefix": "fc00::/7", "networks_ula_subnet_size": 120}, id="whole-ula"),
-        pytest.param({"networks_list": [{"name": "a.b_c-1", "ipv6_subnet": "fd00:d0c:99::/64", "ipv4_subnet": "172.31.99.0/24",
-                                         "driver_options": {"mtu": 1400, "icc": True, "x": "y"}}]}, id="full-entry"),
+        pytest.param(
+            {
+                "networks_list": [
+                    {
+                        "name": "a.b_c-1",
+                        "ipv6_subnet": "fd00:d0c:99::/64",
+                        "ipv4_subnet": "172.31.99.0/24",
+                        "driver_options": {"mtu": 1400, "icc": True, "x": "y"},
+                    }
+                ]
+            },
+            id="full-entry",
+        ),
         pytest.param({"networks_list": [{"name": "t-a", "ipv6_subnet": "", "ipv4_subnet": None, "index": 5}]}, id="empty-values"),
     ],
 )
@@ -153,15 +195,36 @@ def test_check_accepts(changes):
 
 
 def test_check_fills_in_the_defaults():
-    checked = n.check(settings(networks_list=[
-        {"name": "apps"},
-        {"name": "edge", "carve_from": "host", "ipv6_only": "if_supported", "force": False,
-         "driver_options": {"com.docker.network.driver.mtu": 1400, "com.docker.network.bridge.enable_icc": False}},
-    ], networks_force=True))
+    checked = n.check(
+        settings(
+            networks_list=[
+                {"name": "apps"},
+                {
+                    "name": "edge",
+                    "carve_from": "host",
+                    "ipv6_only": "if_supported",
+                    "force": False,
+                    "driver_options": {"com.docker.network.driver.mtu": 1400, "com.docker.network.bridge.enable_icc": False},
+                },
+            ],
+            networks_force=True,
+        )
+    )
     apps, edge, kamal = checked["networks"]
-    assert apps == {"name": "apps", "var": "networks_list[0] (apps)", "ipv6_only_var": "networks_ipv6_only",
-                    "force_var": "networks_force", "ipv6_subnet": None, "ipv4_subnet": None, "carve_from": "ula",
-                    "index": None, "ipv6_only": "never", "driver": "bridge", "driver_options": {}, "force": True}
+    assert apps == {
+        "name": "apps",
+        "var": "networks_list[0] (apps)",
+        "ipv6_only_var": "networks_ipv6_only",
+        "force_var": "networks_force",
+        "ipv6_subnet": None,
+        "ipv4_subnet": None,
+        "carve_from": "ula",
+        "index": None,
+        "ipv6_only": "never",
+        "driver": "bridge",
+        "driver_options": {},
+        "force": True,
+    }
     assert edge["ipv6_only_var"] == "networks_list[1].ipv6_only"
     assert edge["force_var"] == "networks_list[1].force" and edge["force"] is False
     assert edge["driver_options"] == {"com.docker.network.driver.mtu": "1400", "com.docker.network.bridge.enable_icc": "false"}
@@ -185,18 +248,29 @@ def test_check_kamal(changes, names):
 # The host's prefix
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "changes, facts, expected",
     [
-        pytest.param({"networks_list": [{"name": "t-edge", "carve_from": "host"}], "networks_host_subnet_size": 60}, FACTS,
-                     "networks_host_subnet_size: /60 is not longer than the host prefix 2001:db8:1:2::10/64 "
-                     "(from ansible_facts['default_ipv6']); set networks_host_prefix", id="size-vs-detected"),
-        pytest.param({"networks_list": [{"name": "t-edge", "carve_from": "host"}]}, {},
-                     "networks_host_prefix: empty, and the host has no IPv6 default route (ansible_facts['default_ipv6']) "
-                     "to take its prefix from; needed by t-edge", id="no-default-route"),
-        pytest.param({"networks_carve_from": "host"}, {},
-                     "networks_host_prefix: empty, and the host has no IPv6 default route (ansible_facts['default_ipv6']) "
-                     "to take its prefix from; needed by kamal", id="all-from-host"),
+        pytest.param(
+            {"networks_list": [{"name": "t-edge", "carve_from": "host"}], "networks_host_subnet_size": 60},
+            FACTS,
+            "networks_host_subnet_size: /60 is not longer than the host prefix 2001:db8:1:2::10/64 "
+            "(from ansible_facts['default_ipv6']); set networks_host_prefix",
+            id="size-vs-detected",
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "t-edge", "carve_from": "host"}]},
+            {},
+            "networks_host_prefix: empty, and the host has no IPv6 default route (ansible_facts['default_ipv6']) to take its prefix from; needed by t-edge",
+            id="no-default-route",
+        ),
+        pytest.param(
+            {"networks_carve_from": "host"},
+            {},
+            "networks_host_prefix: empty, and the host has no IPv6 default route (ansible_facts['default_ipv6']) to take its prefix from; needed by kamal",
+            id="all-from-host",
+        ),
     ],
 )
 def test_plan_host_prefix_problems(changes, facts, expected):
@@ -210,17 +284,19 @@ def test_plan_carves_from_the_host_around_its_own_addresses():
 
 
 def test_plan_explicit_host_prefix_needs_no_facts():
-    result = plan({"networks_kamal": False, "networks_host_prefix": "2001:db8:1:2::/64",
-                   "networks_list": [{"name": "edge", "carve_from": "host"}]}, facts={})
+    result = plan({"networks_kamal": False, "networks_host_prefix": "2001:db8:1:2::/64", "networks_list": [{"name": "edge", "carve_from": "host"}]}, facts={})
     assert result["subnets"] == {"edge": "2001:db8:1:2:cc53::/80"}
 
 
 def test_host_prefix_reads_the_uplink():
-    prefix, reserved, source = n.host_prefix(settings(), {
-        "default_ipv6": {"address": "2001:db8::10", "prefix": "64", "interface": "en-p1"},
-        "en_p1": {"ipv6": [{"address": "2001:db8::11"}, {"address": "fe80::1"}]}})
-    assert (prefix, reserved, source) == ("2001:db8::10/64", ["2001:db8::11", "fe80::1", "2001:db8::10"],
-                                          "ansible_facts['default_ipv6']")
+    prefix, reserved, source = n.host_prefix(
+        settings(),
+        {
+            "default_ipv6": {"address": "2001:db8::10", "prefix": "64", "interface": "en-p1"},
+            "en_p1": {"ipv6": [{"address": "2001:db8::11"}, {"address": "fe80::1"}]},
+        },
+    )
+    assert (prefix, reserved, source) == ("2001:db8::10/64", ["2001:db8::11", "fe80::1", "2001:db8::10"], "ansible_facts['default_ipv6']")
 
 
 # ---------------------------------------------------------------------------
@@ -238,32 +314,63 @@ CONVERGED = [
 @pytest.mark.parametrize(
     "changes, version, expected",
     [
-        pytest.param({"networks_list": [{"name": "ovl-a", "ipv6_subnet": "fd00:d0c:77::/64"},
-                                        {"name": "ovl-b", "ipv6_subnet": "fd00:d0c:77::/80"}]}, "26.1.5",
-                     ["networks 'ovl-a' (fd00:d0c:77::/64) and 'ovl-b' (fd00:d0c:77::/80) overlap"], id="listed-overlap"),
-        pytest.param({"networks_list": [{"name": "ovl-f", "index": 325}]}, "26.1.5",
-                     ["networks 'ovl-f' (fd00:d0c:0:145::/64) and 'kamal' (fd00:d0c:0:145::/64) overlap; "
-                      "give one of them an explicit index or ipv6_subnet",
-                      "network 'ovl-f' (fd00:d0c:0:145::/64) overlaps the existing Docker network 'kamal' (fd00:d0c:0:145::/64)"],
-                     id="carved-collision"),
-        pytest.param({"networks_list": [{"name": "ovl-c", "index": 25463}, {"name": "ovl-d", "ipv4_subnet": "172.31.99.128/25"}]},
-                     "26.1.5",
-                     ["network 'ovl-c' (fd00:d0c:0:6377::/64) overlaps the existing Docker network 'apps' (fd00:d0c:0:6377::/64)",
-                      "network 'ovl-d' (172.31.99.128/25) overlaps the existing Docker network 'fixed' (172.31.99.0/24)"],
-                     id="overlaps-existing"),
-        pytest.param({"networks_list": [{"name": "ovl-e", "ipv6_subnet": "fd00:d0c:0:6377::/80"}]}, "26.1.5",
-                     ["network 'ovl-e' (fd00:d0c:0:6377::/80) overlaps the existing Docker network 'apps' (fd00:d0c:0:6377::/64)"],
-                     id="explicit-overlaps-existing"),
-        pytest.param({"networks_list": [{"name": "t-a", "ipv6_only": "always"}]}, "26.1.5+dfsg1",
-                     ["networks_list[0].ipv6_only: 'always' needs Docker 28 or later for network 't-a'; the engine is "
-                      "26.1.5+dfsg1 (use 'if_supported' to fall back to dual-stack)"], id="always-on-26"),
-        pytest.param({"networks_ipv6_only": "always"}, "20.10.24+dfsg1",
-                     ["networks_ipv6_only: 'always' needs Docker 28 or later for network 'kamal'; the engine is 20.10.24+dfsg1"],
-                     id="always-for-all-on-20"),
-        pytest.param({"networks_ipv6_only": "always", "networks_kamal": False,
-                      "networks_list": [{"name": "t-a", "ipv6_only": "never"}]}, "20.10.24", [], id="always-overridden"),
-        pytest.param({"networks_list": [{"name": "t-a", "index": 65536}]}, "26.1.5",
-                     ["networks_list[0] (t-a): index 65536 is outside 1..65535"], id="index-beyond-parent"),
+        pytest.param(
+            {"networks_list": [{"name": "ovl-a", "ipv6_subnet": "fd00:d0c:77::/64"}, {"name": "ovl-b", "ipv6_subnet": "fd00:d0c:77::/80"}]},
+            "26.1.5",
+            ["networks 'ovl-a' (fd00:d0c:77::/64) and 'ovl-b' (fd00:d0c:77::/80) overlap"],
+            id="listed-overlap",
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "ovl-f", "index": 325}]},
+            "26.1.5",
+            [
+                "networks 'ovl-f' (fd00:d0c:0:145::/64) and 'kamal' (fd00:d0c:0:145::/64) overlap; give one of them an explicit index or ipv6_subnet",
+                "network 'ovl-f' (fd00:d0c:0:145::/64) overlaps the existing Docker network 'kamal' (fd00:d0c:0:145::/64)",
+            ],
+            id="carved-collision",
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "ovl-c", "index": 25463}, {"name": "ovl-d", "ipv4_subnet": "172.31.99.128/25"}]},
+            "26.1.5",
+            [
+                "network 'ovl-c' (fd00:d0c:0:6377::/64) overlaps the existing Docker network 'apps' (fd00:d0c:0:6377::/64)",
+                "network 'ovl-d' (172.31.99.128/25) overlaps the existing Docker network 'fixed' (172.31.99.0/24)",
+            ],
+            id="overlaps-existing",
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "ovl-e", "ipv6_subnet": "fd00:d0c:0:6377::/80"}]},
+            "26.1.5",
+            ["network 'ovl-e' (fd00:d0c:0:6377::/80) overlaps the existing Docker network 'apps' (fd00:d0c:0:6377::/64)"],
+            id="explicit-overlaps-existing",
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "t-a", "ipv6_only": "always"}]},
+            "26.1.5+dfsg1",
+            [
+                "networks_list[0].ipv6_only: 'always' needs Docker 28 or later for network 't-a'; the engine is "
+                "26.1.5+dfsg1 (use 'if_supported' to fall back to dual-stack)"
+            ],
+            id="always-on-26",
+        ),
+        pytest.param(
+            {"networks_ipv6_only": "always"},
+            "20.10.24+dfsg1",
+            ["networks_ipv6_only: 'always' needs Docker 28 or later for network 'kamal'; the engine is 20.10.24+dfsg1"],
+            id="always-for-all-on-20",
+        ),
+        pytest.param(
+            {"networks_ipv6_only": "always", "networks_kamal": False, "networks_list": [{"name": "t-a", "ipv6_only": "never"}]},
+            "20.10.24",
+            [],
+            id="always-overridden",
+        ),
+        pytest.param(
+            {"networks_list": [{"name": "t-a", "index": 65536}]},
+            "26.1.5",
+            ["networks_list[0] (t-a): index 65536 is outside 1..65535"],
+            id="index-beyond-parent",
+        ),
     ],
 )
 def test_plan_refuses(changes, version, expected):
@@ -280,45 +387,88 @@ def test_plan_always_accepted_on_28():
 
 
 def test_plan_refuses_a_changed_network_listing_its_containers():
-    eng = engine("26.1.5", CONVERGED, [container("held", ["fixed"]), container("parked", ["fixed"], state="created"),
-                                       container("other", ["apps"])])
-    result = plan({"networks_kamal": False, "networks_list": [{
-        "name": "fixed", "ipv6_subnet": "fd00:d0c:98::/64", "ipv4_subnet": "172.31.99.0/24",
-        "driver_options": {"com.docker.network.bridge.name": "br-fixed", "com.docker.network.driver.mtu": 1400}}]}, eng)
+    eng = engine("26.1.5", CONVERGED, [container("held", ["fixed"]), container("parked", ["fixed"], state="created"), container("other", ["apps"])])
+    result = plan(
+        {
+            "networks_kamal": False,
+            "networks_list": [
+                {
+                    "name": "fixed",
+                    "ipv6_subnet": "fd00:d0c:98::/64",
+                    "ipv4_subnet": "172.31.99.0/24",
+                    "driver_options": {"com.docker.network.bridge.name": "br-fixed", "com.docker.network.driver.mtu": 1400},
+                }
+            ],
+        },
+        eng,
+    )
     assert result["problems"] == [
         "networks_list[0] (fixed): the existing network 'fixed' differs: IPv6 subnet fd00:d0c:98::/64 "
         "(has fd00:d0c:99::/64), driver option com.docker.network.driver.mtu '1400' (is unset); "
-        "attached containers: held (running), parked (created); set networks_force: true to recreate it and reconnect them"]
+        "attached containers: held (running), parked (created); set networks_force: true to recreate it and reconnect them"
+    ]
     assert result["networks"][0]["action"] == "refuse"
 
 
 @pytest.mark.parametrize(
     "entry, old, version, expected",
     [
-        pytest.param({"ipv6_subnet": "fd00:d0c:9::/64"}, network("t", ["fd00:d0c:9::/64"], driver="macvlan"), "26.1",
-                     ["driver bridge (is macvlan)"], id="driver"),
-        pytest.param({"ipv6_subnet": "fd00:d0c:9::/64"}, network("t", ["172.20.0.0/16"], ipv6=False), "26.1",
-                     ["IPv6 on (is off)", "IPv6 subnet fd00:d0c:9::/64 (has none)"], id="ipv6-off"),
-        pytest.param({}, network("t", ["172.20.0.0/16"], ipv6=False), "26.1",
-                     ["IPv6 on (is off)", "IPv6 subnet fd00:d0c:0:4edf::/64 (has none)"], id="ipv6-off-carved"),
-        pytest.param({"ipv6_subnet": "fd00:d0c:9::/64", "ipv4_subnet": "172.31.9.0/24"},
-                     network("t", ["fd00:d0c:9::/64", "172.20.0.0/16"]), "26.1",
-                     ["IPv4 subnet 172.31.9.0/24 (has 172.20.0.0/16)"], id="ipv4-subnet"),
-        pytest.param({"ipv6_subnet": "fd00:d0c:9::/64", "ipv6_only": "if_supported"},
-                     network("t", ["fd00:d0c:9::/64", "172.20.0.0/16"], EnableIPv4=True), "28.5.2",
-                     ["IPv4 off (is on)"], id="ipv4-on-28"),
-        pytest.param({"ipv6_subnet": "fd00:d0c:9::/64"}, network("t", ["fd00:d0c:9::/64"], EnableIPv4=False), "28.0.0",
-                     ["IPv4 on (is off)"], id="ipv6-only-should-be-dual"),
-        pytest.param({"ipv6_subnet": "fd00:d0c:9::/64", "ipv6_only": "if_supported"},
-                     network("t", ["fd00:d0c:9::/64", "172.20.0.0/16"]), "27.5.1", [], id="if-supported-before-28"),
-        pytest.param({"ipv6_subnet": "fd00:d0c:9::/64", "driver_options": {"com.docker.network.driver.mtu": 1400}},
-                     network("t", ["fd00:d0c:9::/64"], options={"com.docker.network.driver.mtu": "1500"}), "26.1",
-                     ["driver option com.docker.network.driver.mtu '1400' (is '1500')"], id="option-value"),
-        pytest.param({"ipv6_subnet": "fd00:d0c:9::/64", "driver_options": {"com.docker.network.bridge.enable_icc": False}},
-                     network("t", ["fd00:d0c:9::/64"], options={"com.docker.network.bridge.enable_icc": "false", "x": "1"}),
-                     "26.1", [], id="options-only-listed-keys"),
-        pytest.param({"ipv6_subnet": "fd00:d0c:0009::/64"}, network("t", ["fd00:d0c:9:0::/64"]), "26.1", [],
-                     id="canonical-forms"),
+        pytest.param(
+            {"ipv6_subnet": "fd00:d0c:9::/64"}, network("t", ["fd00:d0c:9::/64"], driver="macvlan"), "26.1", ["driver bridge (is macvlan)"], id="driver"
+        ),
+        pytest.param(
+            {"ipv6_subnet": "fd00:d0c:9::/64"},
+            network("t", ["172.20.0.0/16"], ipv6=False),
+            "26.1",
+            ["IPv6 on (is off)", "IPv6 subnet fd00:d0c:9::/64 (has none)"],
+            id="ipv6-off",
+        ),
+        pytest.param(
+            {}, network("t", ["172.20.0.0/16"], ipv6=False), "26.1", ["IPv6 on (is off)", "IPv6 subnet fd00:d0c:0:4edf::/64 (has none)"], id="ipv6-off-carved"
+        ),
+        pytest.param(
+            {"ipv6_subnet": "fd00:d0c:9::/64", "ipv4_subnet": "172.31.9.0/24"},
+            network("t", ["fd00:d0c:9::/64", "172.20.0.0/16"]),
+            "26.1",
+            ["IPv4 subnet 172.31.9.0/24 (has 172.20.0.0/16)"],
+            id="ipv4-subnet",
+        ),
+        pytest.param(
+            {"ipv6_subnet": "fd00:d0c:9::/64", "ipv6_only": "if_supported"},
+            network("t", ["fd00:d0c:9::/64", "172.20.0.0/16"], EnableIPv4=True),
+            "28.5.2",
+            ["IPv4 off (is on)"],
+            id="ipv4-on-28",
+        ),
+        pytest.param(
+            {"ipv6_subnet": "fd00:d0c:9::/64"},
+            network("t", ["fd00:d0c:9::/64"], EnableIPv4=False),
+            "28.0.0",
+            ["IPv4 on (is off)"],
+            id="ipv6-only-should-be-dual",
+        ),
+        pytest.param(
+            {"ipv6_subnet": "fd00:d0c:9::/64", "ipv6_only": "if_supported"},
+            network("t", ["fd00:d0c:9::/64", "172.20.0.0/16"]),
+            "27.5.1",
+            [],
+            id="if-supported-before-28",
+        ),
+        pytest.param(
+            {"ipv6_subnet": "fd00:d0c:9::/64", "driver_options": {"com.docker.network.driver.mtu": 1400}},
+            network("t", ["fd00:d0c:9::/64"], options={"com.docker.network.driver.mtu": "1500"}),
+            "26.1",
+            ["driver option com.docker.network.driver.mtu '1400' (is '1500')"],
+            id="option-value",
+        ),
+        pytest.param(
+            {"ipv6_subnet": "fd00:d0c:9::/64", "driver_options": {"com.docker.network.bridge.enable_icc": False}},
+            network("t", ["fd00:d0c:9::/64"], options={"com.docker.network.bridge.enable_icc": "false", "x": "1"}),
+            "26.1",
+            [],
+            id="options-only-listed-keys",
+        ),
+        pytest.param({"ipv6_subnet": "fd00:d0c:0009::/64"}, network("t", ["fd00:d0c:9:0::/64"]), "26.1", [], id="canonical-forms"),
     ],
 )
 def test_plan_differences(entry, old, version, expected):
@@ -332,28 +482,46 @@ def test_plan_differences(entry, old, version, expected):
 # Adopting an existing network (Kamal's own `kamal`)
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "changes, old, adopted, subnet",
     [
         # Kamal's `docker network create kamal` on Docker >= 27 with default-network-opts.
         pytest.param({}, network("kamal", ["fd00:d0c::/64", "172.18.0.0/16"]), True, "fd00:d0c::/64", id="kamal-from-pool"),
-        pytest.param({}, network("kamal", ["fdb5:7a3e:1c2f::/64", "172.18.0.0/16"]), True, "fdb5:7a3e:1c2f::/64",
-                     id="kamal-docker-own-ula"),
-        pytest.param({"networks_list": [{"name": "kamal", "ipv6_only": "never"}]}, network("kamal", ["fd00:d0c:5::/64"]),
-                     True, "fd00:d0c:5::/64", id="listed-without-subnet"),
-        pytest.param({"networks_kamal": False, "networks_list": [{"name": "edge", "carve_from": "host"}]},
-                     network("edge", ["2001:db8:1:2:77::/80"]), True, "2001:db8:1:2:77::/80", id="host-inside-prefix"),
+        pytest.param({}, network("kamal", ["fdb5:7a3e:1c2f::/64", "172.18.0.0/16"]), True, "fdb5:7a3e:1c2f::/64", id="kamal-docker-own-ula"),
+        pytest.param(
+            {"networks_list": [{"name": "kamal", "ipv6_only": "never"}]},
+            network("kamal", ["fd00:d0c:5::/64"]),
+            True,
+            "fd00:d0c:5::/64",
+            id="listed-without-subnet",
+        ),
+        pytest.param(
+            {"networks_kamal": False, "networks_list": [{"name": "edge", "carve_from": "host"}]},
+            network("edge", ["2001:db8:1:2:77::/80"]),
+            True,
+            "2001:db8:1:2:77::/80",
+            id="host-inside-prefix",
+        ),
         # Not adopted: carved instead (and then compared).
-        pytest.param({"networks_kamal": False, "networks_list": [{"name": "edge", "carve_from": "host"}]},
-                     network("edge", ["fd00:d0c::/64"]), False, "2001:db8:1:2:cc53::/80", id="host-wanted-ula-found"),
+        pytest.param(
+            {"networks_kamal": False, "networks_list": [{"name": "edge", "carve_from": "host"}]},
+            network("edge", ["fd00:d0c::/64"]),
+            False,
+            "2001:db8:1:2:cc53::/80",
+            id="host-wanted-ula-found",
+        ),
         pytest.param({}, network("kamal", ["2001:db8:5::/64"]), False, "fd00:d0c:0:145::/64", id="ula-wanted-global-found"),
         pytest.param({}, network("kamal", ["172.18.0.0/16"], ipv6=False), False, "fd00:d0c:0:145::/64", id="ipv4-only"),
-        pytest.param({}, network("kamal", ["fd00:d0c::/64", "fd00:d0c:1::/64"]), False, "fd00:d0c:0:145::/64",
-                     id="two-ipv6-subnets"),
-        pytest.param({"networks_list": [{"name": "kamal", "index": 7}]}, network("kamal", ["fd00:d0c::/64"]), False,
-                     "fd00:d0c:0:7::/64", id="explicit-index"),
-        pytest.param({"networks_list": [{"name": "kamal", "ipv6_subnet": "fd00:d0c:7::/64"}]},
-                     network("kamal", ["fd00:d0c::/64"]), False, "fd00:d0c:7::/64", id="explicit-subnet"),
+        pytest.param({}, network("kamal", ["fd00:d0c::/64", "fd00:d0c:1::/64"]), False, "fd00:d0c:0:145::/64", id="two-ipv6-subnets"),
+        pytest.param({"networks_list": [{"name": "kamal", "index": 7}]}, network("kamal", ["fd00:d0c::/64"]), False, "fd00:d0c:0:7::/64", id="explicit-index"),
+        pytest.param(
+            {"networks_list": [{"name": "kamal", "ipv6_subnet": "fd00:d0c:7::/64"}]},
+            network("kamal", ["fd00:d0c::/64"]),
+            False,
+            "fd00:d0c:7::/64",
+            id="explicit-subnet",
+        ),
     ],
 )
 def test_plan_adopts(changes, old, adopted, subnet):
@@ -372,7 +540,8 @@ def test_plan_adopted_network_still_refuses_other_differences():
     result = plan({"networks_ipv6_only": "if_supported"}, engine("28.5.2", [old], [container("kamal-proxy", ["kamal"])]))
     assert result["problems"] == [
         "networks_kamal (kamal): the existing network 'kamal' differs: IPv4 off (is on); attached containers: "
-        "kamal-proxy (running); set networks_force: true to recreate it and reconnect them"]
+        "kamal-proxy (running); set networks_force: true to recreate it and reconnect them"
+    ]
     # With force, it is recreated with the subnet it has: its containers keep their addresses.
     result = plan({"networks_ipv6_only": "if_supported", "networks_force": True}, engine("28.5.2", [old]))
     assert result["networks"][0]["action"] == "recreate"
@@ -387,7 +556,8 @@ def test_plan_explicit_subnet_that_differs_is_refused_or_recreated():
     result = plan(wanted, eng)
     assert result["problems"][0].startswith(
         "networks_list[0] (kamal): the existing network 'kamal' differs: IPv6 subnet fd00:d0c:7::/64 (has fd00:d0c::/64); "
-        "attached containers: app-web (running)")
+        "attached containers: app-web (running)"
+    )
     result = plan(dict(wanted, networks_force=True), eng)
     assert result["problems"] == []
     assert result["networks"][0]["action"] == "recreate"
@@ -397,20 +567,26 @@ def test_plan_explicit_subnet_that_differs_is_refused_or_recreated():
 # The plan itself
 # ---------------------------------------------------------------------------
 
+
 def test_plan_actions_and_flags():
     eng = engine("28.5.2", [network("apps", ["fd00:d0c:0:6377::/64"], EnableIPv4=True, net_id="old-apps")])
-    result = plan({"networks_force": True, "networks_list": [
-        {"name": "apps"},
-        {"name": "fixed", "ipv6_subnet": "fd00:d0c:99::/64", "ipv4_subnet": "172.31.99.0/24"},
-        {"name": "v6only", "ipv6_only": "if_supported"}]}, eng)
+    result = plan(
+        {
+            "networks_force": True,
+            "networks_list": [
+                {"name": "apps"},
+                {"name": "fixed", "ipv6_subnet": "fd00:d0c:99::/64", "ipv4_subnet": "172.31.99.0/24"},
+                {"name": "v6only", "ipv6_only": "if_supported"},
+            ],
+        },
+        eng,
+    )
     by_name = {net["name"]: net for net in result["networks"]}
     assert result["problems"] == []
-    assert {name: net["action"] for name, net in by_name.items()} == {
-        "apps": "keep", "fixed": "create", "v6only": "create", "kamal": "create"}
+    assert {name: net["action"] for name, net in by_name.items()} == {"apps": "keep", "fixed": "create", "v6only": "create", "kamal": "create"}
     assert by_name["apps"]["adopted"] is True and by_name["apps"]["old_id"] == "old-apps"
     assert by_name["v6only"]["enable_ipv4"] is False and by_name["fixed"]["enable_ipv4"] is True
-    assert result["subnets"] == {"apps": "fd00:d0c:0:6377::/64", "fixed": "fd00:d0c:99::/64",
-                                 "v6only": "fd00:d0c:0:f17b::/64", "kamal": "fd00:d0c:0:145::/64"}
+    assert result["subnets"] == {"apps": "fd00:d0c:0:6377::/64", "fixed": "fd00:d0c:99::/64", "v6only": "fd00:d0c:0:f17b::/64", "kamal": "fd00:d0c:0:145::/64"}
 
 
 def test_plan_leaves_out_the_ipv4_flag_before_28():
@@ -421,25 +597,36 @@ def test_plan_leaves_out_the_ipv4_flag_before_28():
 def test_plan_unknown_engine_version_has_no_features():
     result = plan({"networks_ipv6_only": "always"}, engine(""))
     assert result["problems"] == [
-        "networks_ipv6_only: 'always' needs Docker 28 or later for network 'kamal'; the engine is unknown "
-        "(use 'if_supported' to fall back to dual-stack)"]
+        "networks_ipv6_only: 'always' needs Docker 28 or later for network 'kamal'; the engine is unknown (use 'if_supported' to fall back to dual-stack)"
+    ]
 
 
 def test_plan_recreate_saves_the_old_network():
-    old = network("fixed", ["fd00:d0c:99::/64", "172.31.99.0/24"], options={"com.docker.network.bridge.name": "br-fixed"},
-                  net_id="old-fixed", Labels={"a": "b"})
+    old = network(
+        "fixed", ["fd00:d0c:99::/64", "172.31.99.0/24"], options={"com.docker.network.bridge.name": "br-fixed"}, net_id="old-fixed", Labels={"a": "b"}
+    )
     old["IPAM"]["Config"][1]["Gateway"] = "172.31.99.1"
-    result = plan({"networks_kamal": False, "networks_force": True,
-                   "networks_list": [{"name": "fixed", "ipv6_subnet": "fd00:d0c:98::/64", "ipv4_subnet": "172.31.99.0/24"}]},
-                  engine("26.1.5", [old]))
+    result = plan(
+        {
+            "networks_kamal": False,
+            "networks_force": True,
+            "networks_list": [{"name": "fixed", "ipv6_subnet": "fd00:d0c:98::/64", "ipv4_subnet": "172.31.99.0/24"}],
+        },
+        engine("26.1.5", [old]),
+    )
     net = result["networks"][0]
     assert net["action"] == "recreate"
     assert net["same_subnet"] == {"ipv6": False, "ipv4": True}
     assert net["restore"] == {
-        "Name": "fixed", "Driver": "bridge", "EnableIPv6": True, "Internal": False, "Attachable": False,
-        "Options": {"com.docker.network.bridge.name": "br-fixed"}, "Labels": {"a": "b"},
-        "IPAM": {"Driver": "default", "Options": {},
-                 "Config": [{"Subnet": "fd00:d0c:99::/64"}, {"Subnet": "172.31.99.0/24", "Gateway": "172.31.99.1"}]}}
+        "Name": "fixed",
+        "Driver": "bridge",
+        "EnableIPv6": True,
+        "Internal": False,
+        "Attachable": False,
+        "Options": {"com.docker.network.bridge.name": "br-fixed"},
+        "Labels": {"a": "b"},
+        "IPAM": {"Driver": "default", "Options": {}, "Config": [{"Subnet": "fd00:d0c:99::/64"}, {"Subnet": "172.31.99.0/24", "Gateway": "172.31.99.1"}]},
+    }
 
 
 @pytest.mark.parametrize(
@@ -475,14 +662,23 @@ PARKED = "b" * 64
 
 
 def recreate_plan(same_ipv6=False, same_ipv4=True):
-    return [{"name": "fixed", "action": "recreate", "old_id": "old-fixed",
-             "same_subnet": {"ipv6": same_ipv6, "ipv4": same_ipv4},
-             "restore": {"Name": "fixed", "Driver": "bridge"}}]
+    return [
+        {
+            "name": "fixed",
+            "action": "recreate",
+            "old_id": "old-fixed",
+            "same_subnet": {"ipv6": same_ipv6, "ipv4": same_ipv4},
+            "restore": {"Name": "fixed", "Driver": "bridge"},
+        }
+    ]
 
 
 def attached(cid, name, endpoint):
-    return {"exists": True, "item": [{"name": "fixed"}, {"id": cid, "name": name}],
-            "container": {"Id": cid, "Name": "/" + name, "NetworkSettings": {"Networks": {"fixed": endpoint}}}}
+    return {
+        "exists": True,
+        "item": [{"name": "fixed"}, {"id": cid, "name": name}],
+        "container": {"Id": cid, "Name": "/" + name, "NetworkSettings": {"Networks": {"fixed": endpoint}}},
+    }
 
 
 ATTACHED = [
@@ -494,34 +690,55 @@ ATTACHED = [
 
 def test_reconnect_list_keeps_aliases_and_fitting_addresses():
     assert n.reconnect_list(ATTACHED, recreate_plan()) == [
-        {"network": "fixed", "id": HELD, "name": "held", "dropped": [],
-         "endpoint": {"Aliases": ["holder"], "IPAMConfig": {}}, "saved_endpoint": {"Aliases": ["holder"], "IPAMConfig": {}}},
-        {"network": "fixed", "id": PARKED, "name": "parked", "dropped": ["fd00:d0c:99::99"],
-         "endpoint": {"Aliases": [], "IPAMConfig": {"IPv4Address": "172.31.99.9"}},
-         "saved_endpoint": {"Aliases": [], "IPAMConfig": {"IPv6Address": "fd00:d0c:99::99", "IPv4Address": "172.31.99.9"}}},
+        {
+            "network": "fixed",
+            "id": HELD,
+            "name": "held",
+            "dropped": [],
+            "endpoint": {"Aliases": ["holder"], "IPAMConfig": {}},
+            "saved_endpoint": {"Aliases": ["holder"], "IPAMConfig": {}},
+        },
+        {
+            "network": "fixed",
+            "id": PARKED,
+            "name": "parked",
+            "dropped": ["fd00:d0c:99::99"],
+            "endpoint": {"Aliases": [], "IPAMConfig": {"IPv4Address": "172.31.99.9"}},
+            "saved_endpoint": {"Aliases": [], "IPAMConfig": {"IPv6Address": "fd00:d0c:99::99", "IPv4Address": "172.31.99.9"}},
+        },
     ]
 
 
 def _now(networks, attached_to=()):
-    return ([{"Name": name, "Id": net_id} for name, net_id in networks],
-            [{"Id": cid, "NetworkSettings": {"Networks": {net: {}}}} for cid, net in attached_to])
+    return ([{"Name": name, "Id": net_id} for name, net_id in networks], [{"Id": cid, "NetworkSettings": {"Networks": {net: {}}}} for cid, net in attached_to])
 
 
 @pytest.mark.parametrize(
     "networks_now, attached_to, reason, restore, to, message",
     [
         # Recreated: everyone back with the new endpoint; nothing to restore.
-        pytest.param([("fixed", "new-fixed")], [], None, [], {"held": "recreated", "parked": "recreated"}, None,
-                     id="success"),
+        pytest.param([("fixed", "new-fixed")], [], None, [], {"held": "recreated", "parked": "recreated"}, None, id="success"),
         # The old network was removed and the new one not created: made again, everyone back with every address.
-        pytest.param([("other", "x")], [], "conflicts with network br-fixed", ["fixed"], {"held": "old", "parked": "old"},
-                     "networks: creating the networks failed: conflicts with network br-fixed; made again from "
-                     "their saved settings: fixed; containers reconnected: held to fixed, parked to fixed",
-                     id="create-failed"),
+        pytest.param(
+            [("other", "x")],
+            [],
+            "conflicts with network br-fixed",
+            ["fixed"],
+            {"held": "old", "parked": "old"},
+            "networks: creating the networks failed: conflicts with network br-fixed; made again from "
+            "their saved settings: fixed; containers reconnected: held to fixed, parked to fixed",
+            id="create-failed",
+        ),
         # Failed while disconnecting: the old network is still there, and held was never disconnected.
-        pytest.param([("fixed", "old-fixed")], [(HELD, "fixed")], "timeout", [], {"parked": "old"},
-                     "networks: creating the networks failed: timeout; containers reconnected: parked to fixed",
-                     id="disconnect-failed"),
+        pytest.param(
+            [("fixed", "old-fixed")],
+            [(HELD, "fixed")],
+            "timeout",
+            [],
+            {"parked": "old"},
+            "networks: creating the networks failed: timeout; containers reconnected: parked to fixed",
+            id="disconnect-failed",
+        ),
     ],
 )
 def test_recovery(networks_now, attached_to, reason, restore, to, message):
@@ -545,11 +762,18 @@ def test_recovery(networks_now, attached_to, reason, restore, to, message):
         pytest.param(None, None, id="none"),
         pytest.param("boom", "boom", id="text"),
         pytest.param({"msg": "Error creating network: conflict"}, "Error creating network: conflict", id="task"),
-        pytest.param({"msg": "One or more items failed", "results": [
-            {"failed": False, "item": {"name": "apps"}},
-            {"failed": True, "msg": "Error creating network: conflict", "item": {"name": "fixed"}},
-            {"failed": True, "msg": "Status code was 404", "item": {"network": "edge", "name": "held"}}]},
-            "fixed: Error creating network: conflict; held: Status code was 404", id="loop"),
+        pytest.param(
+            {
+                "msg": "One or more items failed",
+                "results": [
+                    {"failed": False, "item": {"name": "apps"}},
+                    {"failed": True, "msg": "Error creating network: conflict", "item": {"name": "fixed"}},
+                    {"failed": True, "msg": "Status code was 404", "item": {"network": "edge", "name": "held"}},
+                ],
+            },
+            "fixed: Error creating network: conflict; held: Status code was 404",
+            id="loop",
+        ),
         pytest.param({}, "unknown error", id="empty"),
     ],
 )
@@ -560,6 +784,7 @@ def test_failure_reason(result, expected):
 # ---------------------------------------------------------------------------
 # ULA safety: the host's own routes and addresses
 # ---------------------------------------------------------------------------
+
 
 def link(name, kind=None):
     out = {"ifname": name}
@@ -577,15 +802,13 @@ def route(dst, dev=None, **extra):
 
 
 def addresses(name, *items):
-    return {"ifname": name, "addr_info": [dict({"family": "inet6", "local": local, "prefixlen": length}, **extra)
-                                          for local, length, extra in items]}
+    return {"ifname": name, "addr_info": [dict({"family": "inet6", "local": local, "prefixlen": length}, **extra) for local, length, extra in items]}
 
 
 # A test host on an outer engine whose default bridge has fixed-cidr-v6 fd00:d0c::/64 (the incident): its eth0 (a
 # veth) has an address and a route there. Docker's own bridges, loopback, link-local and aggregates around it.
 INCIDENT = {
-    "links": [link("lo"), link("eth0", "veth"), link("docker0", "bridge"), link("br-0123456789ab", "bridge"),
-              link("wg0", "wireguard")],
+    "links": [link("lo"), link("eth0", "veth"), link("docker0", "bridge"), link("br-0123456789ab", "bridge"), link("wg0", "wireguard")],
     "routes": [
         route("fd00:d0c::/64", "eth0", protocol="kernel"),
         route("fd00:d0c:1::/64", "docker0", protocol="kernel"),
@@ -605,9 +828,11 @@ INCIDENT = {
     ],
 }
 
-HINT = ("Docker networks in it would shadow that. Choose another unique local /48 (RFC 4193: fd plus 40 random bits, "
-        "e.g. from `printf 'fd%s:%s%s:%s%s::/48\\n' $(od -An -N5 -tx1 /dev/urandom)`), or move the host's network; "
-        "nothing was changed")
+HINT = (
+    "Docker networks in it would shadow that. Choose another unique local /48 (RFC 4193: fd plus 40 random bits, "
+    "e.g. from `printf 'fd%s:%s%s:%s%s::/48\\n' $(od -An -N5 -tx1 /dev/urandom)`), or move the host's network; "
+    "nothing was changed"
+)
 
 
 def test_host_networks_leave_out_bridges_loopback_link_local_and_aggregates():
@@ -621,39 +846,51 @@ def test_host_networks_leave_out_bridges_loopback_link_local_and_aggregates():
     "host, prefixes, expected",
     [
         # The incident: the daemon's pool and the networks role's ULA both take in eth0's /64.
-        (INCIDENT, [("daemon_ipv6_address_pools[0].base", "fd00:d0c::/48"), ("networks_ula_prefix", "fd00:d0c::/48")],
-         ["daemon_ipv6_address_pools[0].base fd00:d0c::/48 overlaps this host's own fd00:d0c::/64 (route on eth0), "
-          "fd00:d0c::/64 (address fd00:d0c::2/64 on eth0): " + HINT,
-          "networks_ula_prefix fd00:d0c::/48 overlaps this host's own fd00:d0c::/64 (route on eth0), "
-          "fd00:d0c::/64 (address fd00:d0c::2/64 on eth0): " + HINT]),
+        (
+            INCIDENT,
+            [("daemon_ipv6_address_pools[0].base", "fd00:d0c::/48"), ("networks_ula_prefix", "fd00:d0c::/48")],
+            [
+                "daemon_ipv6_address_pools[0].base fd00:d0c::/48 overlaps this host's own fd00:d0c::/64 (route on eth0), "
+                "fd00:d0c::/64 (address fd00:d0c::2/64 on eth0): " + HINT,
+                "networks_ula_prefix fd00:d0c::/48 overlaps this host's own fd00:d0c::/64 (route on eth0), "
+                "fd00:d0c::/64 (address fd00:d0c::2/64 on eth0): " + HINT,
+            ],
+        ),
         # The default bridge's own subnet is on docker0, a bridge: no problem, also when it is the one docker0 has.
         (INCIDENT, [("daemon_fixed_cidr_v6", "fd00:d0c:1::/64")], []),
         # A prefix inside the host's network overlaps too (the host's /64 contains it).
-        (INCIDENT, [("daemon_fixed_cidr_v6", "fd00:d0c:0:0:1::/80")],
-         ["daemon_fixed_cidr_v6 fd00:d0c:0:0:1::/80 overlaps this host's own fd00:d0c::/64 (route on eth0), "
-          "fd00:d0c::/64 (address fd00:d0c::2/64 on eth0): " + HINT]),
+        (
+            INCIDENT,
+            [("daemon_fixed_cidr_v6", "fd00:d0c:0:0:1::/80")],
+            [
+                "daemon_fixed_cidr_v6 fd00:d0c:0:0:1::/80 overlaps this host's own fd00:d0c::/64 (route on eth0), "
+                "fd00:d0c::/64 (address fd00:d0c::2/64 on eth0): " + HINT
+            ],
+        ),
         # Another /48 next to it: no overlap, whatever the aggregates (fd00::/8 on wg0, the default route) say.
         (INCIDENT, [("networks_ula_prefix", "fd12:3456:789a::/48")], []),
         # Global prefixes are not checked: a subnet of the host's routed /64 is a deliberate choice.
-        ({"links": [link("eth0")], "routes": [route("2001:db8:1:2::/64", "eth0")],
-          "addresses": [addresses("eth0", ("2001:db8:1:2::1", 64, {}))]},
-         [("daemon_fixed_cidr_v6", "2001:db8:1:2:1::/80")], []),
+        (
+            {"links": [link("eth0")], "routes": [route("2001:db8:1:2::/64", "eth0")], "addresses": [addresses("eth0", ("2001:db8:1:2::1", 64, {}))]},
+            [("daemon_fixed_cidr_v6", "2001:db8:1:2:1::/80")],
+            [],
+        ),
         # A route without a device (unreachable, blackhole) is the host's too.
-        ({"links": [], "routes": [route("fd00:d0c:7::/64", type="blackhole")], "addresses": []},
-         [("networks_ula_prefix", "fd00:d0c:7::/48")],
-         ["networks_ula_prefix fd00:d0c:7::/48 overlaps this host's own fd00:d0c:7::/64 (blackhole route): " + HINT]),
+        (
+            {"links": [], "routes": [route("fd00:d0c:7::/64", type="blackhole")], "addresses": []},
+            [("networks_ula_prefix", "fd00:d0c:7::/48")],
+            ["networks_ula_prefix fd00:d0c:7::/48 overlaps this host's own fd00:d0c:7::/64 (blackhole route): " + HINT],
+        ),
         # A VPN address with a short prefix length counts as its own address; the /8 route does not.
-        ({"links": [link("wg0", "wireguard")], "routes": [route("fd00::/8", "wg0")],
-          "addresses": [addresses("wg0", ("fd00:d0c::5", 8, {}))]},
-         [("networks_ula_prefix", "fd00:d0c::/48")],
-         ["networks_ula_prefix fd00:d0c::/48 overlaps this host's own fd00:d0c::5/128 (address fd00:d0c::5/8 on "
-          "wg0): " + HINT]),
+        (
+            {"links": [link("wg0", "wireguard")], "routes": [route("fd00::/8", "wg0")], "addresses": [addresses("wg0", ("fd00:d0c::5", 8, {}))]},
+            [("networks_ula_prefix", "fd00:d0c::/48")],
+            ["networks_ula_prefix fd00:d0c::/48 overlaps this host's own fd00:d0c::5/128 (address fd00:d0c::5/8 on wg0): " + HINT],
+        ),
         # A user's bridge (VMs, LXD) is left out with Docker's.
-        ({"links": [link("lxdbr0", "bridge")], "routes": [route("fd00:d0c::/64", "lxdbr0")], "addresses": []},
-         [("networks_ula_prefix", "fd00:d0c::/48")], []),
+        ({"links": [link("lxdbr0", "bridge")], "routes": [route("fd00:d0c::/64", "lxdbr0")], "addresses": []}, [("networks_ula_prefix", "fd00:d0c::/48")], []),
         # Values that are no network are the input checks' business.
-        (INCIDENT, [("daemon_fixed_cidr_v6", ""), ("daemon_fixed_cidr_v6", "fd00:d0c::1/64"),
-                    ("daemon_ipv6_address_pools[0].base", None)], []),
+        (INCIDENT, [("daemon_fixed_cidr_v6", ""), ("daemon_fixed_cidr_v6", "fd00:d0c::1/64"), ("daemon_ipv6_address_pools[0].base", None)], []),
         # An IPv4 prefix is not a unique local one.
         (INCIDENT, [("daemon_ipv4_address_pools[0].base", "172.17.0.0/16")], []),
         # Nothing read.
@@ -666,16 +903,15 @@ def test_host_overlaps(host, prefixes, expected):
 
 def test_host_read_parses_three_listings():
     text = '[{"ifname":"eth0"}]\n[{"dst":"fd00:d0c::/64","dev":"eth0"}]\n\n'
-    assert n.host_read(text) == {"links": [{"ifname": "eth0"}], "routes": [{"dst": "fd00:d0c::/64", "dev": "eth0"}],
-                                 "addresses": []}
+    assert n.host_read(text) == {"links": [{"ifname": "eth0"}], "routes": [{"dst": "fd00:d0c::/64", "dev": "eth0"}], "addresses": []}
 
 
 @pytest.mark.parametrize(
     "text, error",
     [
-        ('[]\n[]', "expected 3 lines"),
-        ('[]\n{}\n[]', "not a list"),
-        ('[]\nnot json\n[]', "Expecting value"),
+        ("[]\n[]", "expected 3 lines"),
+        ("[]\n{}\n[]", "not a list"),
+        ("[]\nnot json\n[]", "Expecting value"),
     ],
 )
 def test_host_read_refuses_other_text(text, error):
@@ -687,8 +923,8 @@ def test_host_read_refuses_other_text(text, error):
     "global_id, expected",
     [
         (0, "fd00::/48"),
-        (0x000d0c0000, "fd00:d0c::/48"),
-        (0x123456789a, "fd12:3456:789a::/48"),
+        (0x000D0C0000, "fd00:d0c::/48"),
+        (0x123456789A, "fd12:3456:789a::/48"),
         ((1 << 40) - 1, "fdff:ffff:ffff::/48"),
     ],
 )
@@ -730,7 +966,7 @@ def test_ula_layout():
     ],
 )
 def test_fleet_ula(current, new_fleet, expected):
-    chosen = n.fleet_ula(current, new_fleet, global_id=0x123456789a)
+    chosen = n.fleet_ula(current, new_fleet, global_id=0x123456789A)
     assert (chosen["prefix"], chosen["origin"]) == expected
     assert chosen["layout"] == ({} if expected[1] == "default" else n.ula_layout(expected[0]))
 
@@ -745,24 +981,39 @@ def test_fleet_ula_refuses_a_written_prefix_that_is_no_ula_48(current):
 # the engine API socket: ipv6ready_docker_socket, or the deprecated networks_docker_socket
 # ---------------------------------------------------------------------------
 
-DEPRECATED = ("networks_docker_socket will be removed in 1.0.0: set ipv6ready_docker_socket instead, which every role "
-              "that talks to the Docker engine reads (this role uses %s for now)")
+DEPRECATED = (
+    "networks_docker_socket will be removed in 1.0.0: set ipv6ready_docker_socket instead, which every role "
+    "that talks to the Docker engine reads (this role uses %s for now)"
+)
 SOCKET_RULE = "is not the path of a socket (an absolute path of at most 107 bytes, such as /run/docker.sock)"
 
 
-@pytest.mark.parametrize("changes, socket, warnings, problems", [
-    pytest.param({}, "/run/docker.sock", [], [], id="default"),
-    pytest.param({"networks_docker_socket": None}, "/run/docker.sock", [], [], id="alias-unset-is-null"),
-    pytest.param({"ipv6ready_docker_socket": "/run/alt.sock"}, "/run/alt.sock", [], [], id="shared-variable"),
-    pytest.param({"networks_docker_socket": "/var/run/docker.sock"}, "/var/run/docker.sock",
-                 [DEPRECATED % "/var/run/docker.sock"], [], id="deprecated-alias-wins"),
-    pytest.param({"networks_docker_socket": "/run/a.sock", "ipv6ready_docker_socket": "/run/b.sock"}, "/run/a.sock",
-                 [DEPRECATED % "/run/a.sock"], [], id="deprecated-alias-wins-over-the-shared-one"),
-    pytest.param({"ipv6ready_docker_socket": ""}, "", [], ["ipv6ready_docker_socket: '' " + SOCKET_RULE],
-                 id="shared-empty"),
-    pytest.param({"networks_docker_socket": "docker.sock"}, "docker.sock", [DEPRECATED % "docker.sock"],
-                 ["networks_docker_socket: 'docker.sock' " + SOCKET_RULE], id="alias-relative-names-the-alias"),
-])
+@pytest.mark.parametrize(
+    "changes, socket, warnings, problems",
+    [
+        pytest.param({}, "/run/docker.sock", [], [], id="default"),
+        pytest.param({"networks_docker_socket": None}, "/run/docker.sock", [], [], id="alias-unset-is-null"),
+        pytest.param({"ipv6ready_docker_socket": "/run/alt.sock"}, "/run/alt.sock", [], [], id="shared-variable"),
+        pytest.param(
+            {"networks_docker_socket": "/var/run/docker.sock"}, "/var/run/docker.sock", [DEPRECATED % "/var/run/docker.sock"], [], id="deprecated-alias-wins"
+        ),
+        pytest.param(
+            {"networks_docker_socket": "/run/a.sock", "ipv6ready_docker_socket": "/run/b.sock"},
+            "/run/a.sock",
+            [DEPRECATED % "/run/a.sock"],
+            [],
+            id="deprecated-alias-wins-over-the-shared-one",
+        ),
+        pytest.param({"ipv6ready_docker_socket": ""}, "", [], ["ipv6ready_docker_socket: '' " + SOCKET_RULE], id="shared-empty"),
+        pytest.param(
+            {"networks_docker_socket": "docker.sock"},
+            "docker.sock",
+            [DEPRECATED % "docker.sock"],
+            ["networks_docker_socket: 'docker.sock' " + SOCKET_RULE],
+            id="alias-relative-names-the-alias",
+        ),
+    ],
+)
 def test_docker_socket(changes, socket, warnings, problems):
     checked = n.check(settings(**changes))
     assert checked["docker_socket"] == socket

@@ -20,6 +20,7 @@ HOST = "2001:db8:1:2::/64"
 # prefix_problem (used by the prefix_problems filter; behaviour is fixed)
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "value, version, expected",
     [
@@ -33,9 +34,11 @@ HOST = "2001:db8:1:2::/64"
         pytest.param("fd00::/129", 6, "'fd00::/129' is not a valid prefix", id="too-long"),
         pytest.param("fz00::/64", 6, "'fz00::/64' is not a valid prefix", id="bad-hex"),
         pytest.param(
-            "10.0.0.0/8", 6,
+            "10.0.0.0/8",
+            6,
             "'10.0.0.0/8' is an IPv4 prefix, IPv6 is required (write an IPv4 range as IPv4-mapped, e.g. ::ffff:10.0.0.0/104)",
-            id="ipv4-for-ipv6"),
+            id="ipv4-for-ipv6",
+        ),
         pytest.param("fd00::/64", 4, "'fd00::/64' is an IPv6 prefix, IPv4 is required", id="ipv6-for-ipv4"),
     ],
 )
@@ -50,6 +53,7 @@ def test_prefix_problem(value, version, expected):
 # --------------------------------------------------------------------------
 # parse_prefix: the one prefix reader (kinds, host bits, optional length)
 # --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "value, kwargs, kind, words",
@@ -67,8 +71,7 @@ def test_prefix_problem(value, version, expected):
         pytest.param("nonsense/x", {}, "length", ["32 (IPv4) or 128 (IPv6)"], id="letters-bad-address"),
         pytest.param("nonsense/64", {}, "invalid", ["is not a valid prefix", "does not appear to be"], id="garbage"),
         pytest.param("fd00:::/8", {"version": 6}, "invalid", ["is not an IPv6 prefix"], id="garbage-v6"),
-        pytest.param("10.0.0.0/8", {"version": 6}, "version", ["IPv4 prefix, IPv6 is required", "::ffff:10.0.0.0/104"],
-                     id="ipv4-for-ipv6"),
+        pytest.param("10.0.0.0/8", {"version": 6}, "version", ["IPv4 prefix, IPv6 is required", "::ffff:10.0.0.0/104"], id="ipv4-for-ipv6"),
         pytest.param("fd00::/8", {"version": 4}, "version", ["IPv6 prefix, IPv4 is required"], id="ipv6-for-ipv4"),
         pytest.param("fd00::1/64", {}, "host_bits", ["host bits", "fd00::/64"], id="host-bits"),
     ],
@@ -123,6 +126,7 @@ def test_prefix_problem_host_bits_allowed():
 # parse_address / address_problem
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "value, version, kind, expected",
     [
@@ -130,8 +134,7 @@ def test_prefix_problem_host_bits_allowed():
         pytest.param("2001:db8::53", 6, None, None, id="v6"),
         pytest.param("192.0.2.53", 6, "version", "'192.0.2.53' is an IPv4 address, IPv6 is required", id="v4-for-v6"),
         pytest.param("2001:db8::53", 4, "version", "'2001:db8::53' is an IPv6 address, IPv4 is required", id="v6-for-v4"),
-        pytest.param("192.0.2.53/32", None, "form",
-                     "'192.0.2.53/32' is not an IP address (give one address, without a /length)", id="prefix"),
+        pytest.param("192.0.2.53/32", None, "form", "'192.0.2.53/32' is not an IP address (give one address, without a /length)", id="prefix"),
         pytest.param("fe80::1%eth0", None, "zone", "'fe80::1%eth0' has a zone index", id="zone"),
         pytest.param("dns.example", None, "invalid", "'dns.example' is not an IP address", id="name"),
         pytest.param(53, None, "type", "53 is not an IP address", id="int"),
@@ -153,13 +156,14 @@ def test_parse_address(value, version, kind, expected):
 # carve_slot: name -> slot, deterministic and never 0
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "name, bits, attempt, expected",
     [
         # Fixed values: a change here moves every user's networks.
         pytest.param("kamal", 16, 0, 0x145, id="kamal"),
         pytest.param("apps", 16, 0, 0x6377, id="apps"),
-        pytest.param("edge", 16, 0, 0xcc53, id="edge"),
+        pytest.param("edge", 16, 0, 0xCC53, id="edge"),
         pytest.param("kamal", 1, 0, 1, id="one-bit-only-slot-1"),
     ],
 )
@@ -187,12 +191,13 @@ def test_carve_slot_needs_a_bit():
 # subnet_at
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "parent, size, slot, expected",
     [
         pytest.param(ULA, 64, 0, "fd00:d0c::/64", id="ula-slot-0"),
         pytest.param(ULA, 64, 1, "fd00:d0c:0:1::/64", id="ula-slot-1"),
-        pytest.param(ULA, 64, 0xffff, "fd00:d0c:0:ffff::/64", id="ula-last"),
+        pytest.param(ULA, 64, 0xFFFF, "fd00:d0c:0:ffff::/64", id="ula-last"),
         pytest.param(ULA, 56, 3, "fd00:d0c:0:300::/56", id="ula-56"),
         pytest.param(HOST, 80, 0x145, "2001:db8:1:2:145::/80", id="host-80"),
         pytest.param("2001:db8:1:2::10/64", 80, 1, "2001:db8:1:2:1::/80", id="interface-form"),
@@ -221,6 +226,7 @@ def test_subnet_at_errors(parent, size, slot, match):
 # carve_subnet
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "parent, size, kwargs, expected",
     [
@@ -231,12 +237,9 @@ def test_subnet_at_errors(parent, size, slot, match):
         pytest.param("2001:db8:1:2::10/64", 80, {"name": "edge"}, "2001:db8:1:2:cc53::/80", id="host-interface-form"),
         pytest.param(ULA, 64, {"name": "kamal", "index": 7}, "fd00:d0c:0:7::/64", id="index-wins"),
         pytest.param(ULA, 64, {"index": "9"}, "fd00:d0c:0:9::/64", id="index-as-string"),
-        pytest.param(HOST, 80, {"name": "kamal", "reserved": ["2001:db8:1:2::1", "2001:db8:1:2::10"]},
-                     "2001:db8:1:2:145::/80", id="reserved-elsewhere"),
-        pytest.param(HOST, 80, {"name": "kamal", "reserved": ["fd00::1"]},
-                     "2001:db8:1:2:145::/80", id="reserved-other-prefix"),
-        pytest.param(HOST, 80, {"name": "kamal", "reserved": ["192.0.2.1"]},
-                     "2001:db8:1:2:145::/80", id="reserved-other-family"),
+        pytest.param(HOST, 80, {"name": "kamal", "reserved": ["2001:db8:1:2::1", "2001:db8:1:2::10"]}, "2001:db8:1:2:145::/80", id="reserved-elsewhere"),
+        pytest.param(HOST, 80, {"name": "kamal", "reserved": ["fd00::1"]}, "2001:db8:1:2:145::/80", id="reserved-other-prefix"),
+        pytest.param(HOST, 80, {"name": "kamal", "reserved": ["192.0.2.1"]}, "2001:db8:1:2:145::/80", id="reserved-other-family"),
         pytest.param(ULA, 49, {"name": "kamal"}, "fd00:d0c:0:8000::/49", id="one-bit"),
     ],
 )
@@ -265,15 +268,20 @@ def test_carve_subnet_is_stable_for_many_names():
 @pytest.mark.parametrize(
     "parent, size, kwargs, match",
     [
-        pytest.param(ULA, 48, {"name": "a"}, r"cannot carve /48 subnets out of fd00:d0c::/48: the size must be between /49 and /128",
-                     id="size-not-longer"),
+        pytest.param(ULA, 48, {"name": "a"}, r"cannot carve /48 subnets out of fd00:d0c::/48: the size must be between /49 and /128", id="size-not-longer"),
         pytest.param(ULA, 130, {"name": "a"}, "cannot carve /130", id="size-too-long"),
         pytest.param(ULA, 64, {"index": 0}, r"index 0 is outside 1\.\.65535 .*0 is reserved", id="index-0"),
         pytest.param(ULA, 64, {"index": 65536}, r"index 65536 is outside 1\.\.65535", id="index-too-big"),
-        pytest.param(HOST, 80, {"index": 1, "reserved": ["2001:db8:1:2:1::5"]},
-                     r"index 1 gives 2001:db8:1:2:1::/80, which holds the reserved address 2001:db8:1:2:1::5", id="index-reserved"),
-        pytest.param(HOST, 80, {"index": 1, "reserved": ["2001:db8:1:2::/72"]},
-                     r"which holds the reserved prefix 2001:db8:1:2::/72", id="index-reserved-prefix"),
+        pytest.param(
+            HOST,
+            80,
+            {"index": 1, "reserved": ["2001:db8:1:2:1::5"]},
+            r"index 1 gives 2001:db8:1:2:1::/80, which holds the reserved address 2001:db8:1:2:1::5",
+            id="index-reserved",
+        ),
+        pytest.param(
+            HOST, 80, {"index": 1, "reserved": ["2001:db8:1:2::/72"]}, r"which holds the reserved prefix 2001:db8:1:2::/72", id="index-reserved-prefix"
+        ),
         pytest.param(ULA, 64, {}, "a name or an index is needed", id="no-name"),
         pytest.param(HOST, 65, {"name": "a", "reserved": ["2001:db8:1:2::/64"]}, "no /65 subnet", id="all-reserved"),
     ],
@@ -287,6 +295,7 @@ def test_carve_subnet_errors(parent, size, kwargs, match):
 # overlapping_pairs, canonical_prefix
 # --------------------------------------------------------------------------
 
+
 def _names(pairs):
     return [(a["name"], b["name"]) for a, b in pairs]
 
@@ -294,23 +303,29 @@ def _names(pairs):
 @pytest.mark.parametrize(
     "entries, others, expected",
     [
-        pytest.param([{"name": "a", "subnet": "fd00::/64"}, {"name": "b", "subnet": "fd00:0:0:1::/64"}], None, [],
-                     id="disjoint"),
-        pytest.param([{"name": "a", "subnet": "fd00::/64"}, {"name": "b", "subnet": "fd00::/80"}], None, [("a", "b")],
-                     id="nested"),
-        pytest.param([{"name": "a", "subnet": "fd00::/64"}, {"name": "b", "subnet": "fd00::/64"}], None, [("a", "b")],
-                     id="equal"),
-        pytest.param([{"name": "a", "subnet": "fd00::/64"}, {"name": "a", "subnet": "fd00::/80"}], None, [],
-                     id="same-name"),
-        pytest.param([{"name": "a", "subnet": "10.0.0.0/8"}, {"name": "b", "subnet": "::ffff:10.0.0.0/104"}], None, [],
-                     id="different-family"),
-        pytest.param([{"name": "a", "subnet": "10.0.0.0/8"}, {"name": "b", "subnet": "10.1.0.0/16"},
-                      {"name": "c", "subnet": "10.2.0.0/16"}], None, [("a", "b"), ("a", "c")], id="three"),
-        pytest.param([{"name": "a", "subnet": "fd00::/64"}, {"name": "b"}, {"name": "c", "subnet": None},
-                      {"name": "d", "subnet": "garbage"}], None, [], id="missing-or-bad-skipped"),
-        pytest.param([{"name": "a", "subnet": "fd00::/64"}], [{"name": "x", "subnet": "fd00::/48"},
-                                                              {"name": "a", "subnet": "fd00::/64"}], [("a", "x")],
-                     id="against-others"),
+        pytest.param([{"name": "a", "subnet": "fd00::/64"}, {"name": "b", "subnet": "fd00:0:0:1::/64"}], None, [], id="disjoint"),
+        pytest.param([{"name": "a", "subnet": "fd00::/64"}, {"name": "b", "subnet": "fd00::/80"}], None, [("a", "b")], id="nested"),
+        pytest.param([{"name": "a", "subnet": "fd00::/64"}, {"name": "b", "subnet": "fd00::/64"}], None, [("a", "b")], id="equal"),
+        pytest.param([{"name": "a", "subnet": "fd00::/64"}, {"name": "a", "subnet": "fd00::/80"}], None, [], id="same-name"),
+        pytest.param([{"name": "a", "subnet": "10.0.0.0/8"}, {"name": "b", "subnet": "::ffff:10.0.0.0/104"}], None, [], id="different-family"),
+        pytest.param(
+            [{"name": "a", "subnet": "10.0.0.0/8"}, {"name": "b", "subnet": "10.1.0.0/16"}, {"name": "c", "subnet": "10.2.0.0/16"}],
+            None,
+            [("a", "b"), ("a", "c")],
+            id="three",
+        ),
+        pytest.param(
+            [{"name": "a", "subnet": "fd00::/64"}, {"name": "b"}, {"name": "c", "subnet": None}, {"name": "d", "subnet": "garbage"}],
+            None,
+            [],
+            id="missing-or-bad-skipped",
+        ),
+        pytest.param(
+            [{"name": "a", "subnet": "fd00::/64"}],
+            [{"name": "x", "subnet": "fd00::/48"}, {"name": "a", "subnet": "fd00::/64"}],
+            [("a", "x")],
+            id="against-others",
+        ),
         pytest.param([{"name": "a", "subnet": "fd00::/64"}], [], [], id="no-others"),
     ],
 )
@@ -350,7 +365,8 @@ def test_carve_networks_fills_and_keeps():
             {"name": "fixed", "ipv6_subnet": "fd00:d0c:0099::/64", "ipv4_subnet": "172.31.99.0/24"},
             {"name": "pinned", "index": 2},
         ],
-        **CARVE)
+        **CARVE,
+    )
     assert problems == []
     assert _subnets(networks) == {
         "kamal": ("fd00:d0c:0:145::/64", None, "ula"),
@@ -375,8 +391,7 @@ def test_carve_networks_order_and_additions_do_not_move_subnets():
 
 
 def test_carve_networks_default_source_host():
-    networks, problems = p.carve_networks([{"name": "kamal"}, {"name": "x", "carve_from": "ula"}],
-                                          default_source="host", **CARVE)
+    networks, problems = p.carve_networks([{"name": "kamal"}, {"name": "x", "carve_from": "ula"}], default_source="host", **CARVE)
     assert problems == []
     assert _subnets(networks)["kamal"][2] == "host"
     assert _subnets(networks)["x"][2] == "ula"
@@ -392,49 +407,59 @@ def test_carve_networks_host_size():
     "networks, kwargs, expected",
     [
         pytest.param(
-            [{"name": "ovl-a", "ipv6_subnet": "fd00:d0c:77::/64"}, {"name": "ovl-b", "ipv6_subnet": "fd00:d0c:77::/80"}], {},
-            ["networks 'ovl-a' (fd00:d0c:77::/64) and 'ovl-b' (fd00:d0c:77::/80) overlap"], id="listed-overlap"),
+            [{"name": "ovl-a", "ipv6_subnet": "fd00:d0c:77::/64"}, {"name": "ovl-b", "ipv6_subnet": "fd00:d0c:77::/80"}],
+            {},
+            ["networks 'ovl-a' (fd00:d0c:77::/64) and 'ovl-b' (fd00:d0c:77::/80) overlap"],
+            id="listed-overlap",
+        ),
         pytest.param(
-            [{"name": "a", "ipv4_subnet": "172.31.0.0/16"}, {"name": "b", "ipv4_subnet": "172.31.5.0/24"}], {},
-            ["networks 'a' (172.31.0.0/16) and 'b' (172.31.5.0/24) overlap"], id="listed-ipv4-overlap"),
+            [{"name": "a", "ipv4_subnet": "172.31.0.0/16"}, {"name": "b", "ipv4_subnet": "172.31.5.0/24"}],
+            {},
+            ["networks 'a' (172.31.0.0/16) and 'b' (172.31.5.0/24) overlap"],
+            id="listed-ipv4-overlap",
+        ),
         pytest.param(
-            [{"name": "x", "index": 0x145}, {"name": "kamal"}], {},
-            ["networks 'x' (fd00:d0c:0:145::/64) and 'kamal' (fd00:d0c:0:145::/64) overlap; "
-             "give one of them an explicit index or ipv6_subnet"], id="carved-collision-hint"),
+            [{"name": "x", "index": 0x145}, {"name": "kamal"}],
+            {},
+            ["networks 'x' (fd00:d0c:0:145::/64) and 'kamal' (fd00:d0c:0:145::/64) overlap; give one of them an explicit index or ipv6_subnet"],
+            id="carved-collision-hint",
+        ),
         pytest.param(
             [{"name": "c", "ipv6_subnet": "fd00:d0c:0:6377::/64"}],
             {"existing": [{"name": "apps", "subnets": ["172.18.0.0/16", "fd00:d0c:0:6377::/64"]}]},
             ["network 'c' (fd00:d0c:0:6377::/64) overlaps the existing Docker network 'apps' (fd00:d0c:0:6377::/64)"],
-            id="existing-overlap"),
+            id="existing-overlap",
+        ),
         pytest.param(
             [{"name": "kamal", "ipv4_subnet": "172.17.5.0/24"}],
             {"existing": [{"name": "bridge", "subnets": ["172.17.0.0/16"]}, {"name": "kamal", "subnets": ["172.18.0.0/16"]}]},
             ["network 'kamal' (172.17.5.0/24) overlaps the existing Docker network 'bridge' (172.17.0.0/16)"],
-            id="existing-ipv4-overlap"),
+            id="existing-ipv4-overlap",
+        ),
         pytest.param(
-            [{"name": "kamal"}], {"existing": [{"name": "kamal", "subnets": ["fd00:d0c::/48"]}, {"name": "none", "subnets": None},
-                                               {"name": "host"}]},
-            [], id="same-name-existing-is-not-a-conflict"),
+            [{"name": "kamal"}],
+            {"existing": [{"name": "kamal", "subnets": ["fd00:d0c::/48"]}, {"name": "none", "subnets": None}, {"name": "host"}]},
+            [],
+            id="same-name-existing-is-not-a-conflict",
+        ),
         pytest.param(
-            [{"name": "edge", "carve_from": "host"}], {"host_prefix": None},
-            ["networks_list[0] (edge): no host prefix to carve from"], id="no-host-prefix"),
+            [{"name": "edge", "carve_from": "host"}], {"host_prefix": None}, ["networks_list[0] (edge): no host prefix to carve from"], id="no-host-prefix"
+        ),
+        pytest.param([{"name": "a", "carve_from": "moon"}], {}, ["networks_list[0] (a).carve_from: 'moon' is neither ula nor host"], id="bad-source"),
         pytest.param(
-            [{"name": "a", "carve_from": "moon"}], {},
-            ["networks_list[0] (a).carve_from: 'moon' is neither ula nor host"], id="bad-source"),
-        pytest.param(
-            [{"name": "a", "index": 70000}], {},
+            [{"name": "a", "index": 70000}],
+            {},
             ["networks_list[0] (a): index 70000 is outside 1..65535 (/64 subnets of fd00:d0c::/48; 0 is reserved)"],
-            id="bad-index"),
+            id="bad-index",
+        ),
         pytest.param(
-            [{"name": "a"}], {"ula_size": 40},
+            [{"name": "a"}],
+            {"ula_size": 40},
             ["networks_list[0] (a): cannot carve /40 subnets out of fd00:d0c::/48: the size must be between /49 and /128"],
-            id="bad-size"),
-        pytest.param(
-            [{"name": "a", "ipv6_subnet": "fd00:::/64"}], {},
-            ["networks_list[0] (a).ipv6_subnet: "], id="bad-explicit"),
-        pytest.param(
-            [{"name": "a", "ipv4_subnet": "300.0.0.0/8"}], {"var": "my_networks"},
-            ["my_networks[0] (a).ipv4_subnet: "], id="bad-ipv4-var-name"),
+            id="bad-size",
+        ),
+        pytest.param([{"name": "a", "ipv6_subnet": "fd00:::/64"}], {}, ["networks_list[0] (a).ipv6_subnet: "], id="bad-explicit"),
+        pytest.param([{"name": "a", "ipv4_subnet": "300.0.0.0/8"}], {"var": "my_networks"}, ["my_networks[0] (a).ipv4_subnet: "], id="bad-ipv4-var-name"),
     ],
 )
 def test_carve_networks_problems(networks, kwargs, expected):
@@ -447,8 +472,7 @@ def test_carve_networks_problems(networks, kwargs, expected):
 
 
 def test_carve_networks_reserved_scope_is_ignored():
-    networks, problems = p.carve_networks([{"name": "kamal", "carve_from": "host"}],
-                                          ula_prefix=ULA, host_prefix=HOST, reserved=["fe80::1%eth0"])
+    networks, problems = p.carve_networks([{"name": "kamal", "carve_from": "host"}], ula_prefix=ULA, host_prefix=HOST, reserved=["fe80::1%eth0"])
     assert problems == []
     assert networks[0]["ipv6_subnet"] == "2001:db8:1:2:145::/80"
 
@@ -480,8 +504,17 @@ def test_canonical_subnets(values, expected):
 # --------------------------------------------------------------------------
 
 AGREEMENT_VALUES = [
-    "fd00::/8", "fd00::1/8", "10.0.0.0/8", "fd00::/129", "fd00::/x", "fe80::%eth0/64", "fd00:::/8",
-    "2001:db8:1:2::1/64", "::ffff:192.0.2.0/120", "10.0.0.0/255.0.0.0", "2001:db8::",
+    "fd00::/8",
+    "fd00::1/8",
+    "10.0.0.0/8",
+    "fd00::/129",
+    "fd00::/x",
+    "fe80::%eth0/64",
+    "fd00:::/8",
+    "2001:db8:1:2::1/64",
+    "::ffff:192.0.2.0/120",
+    "10.0.0.0/255.0.0.0",
+    "2001:db8::",
 ]
 
 

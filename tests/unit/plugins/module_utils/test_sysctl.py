@@ -53,15 +53,12 @@ HOST = {
     ],
     "addresses": [
         addresses("lo", {"family": "inet6", "local": "::1", "prefixlen": 128, "scope": "host"}),
-        addresses("ra0", {"family": "inet6", "local": "2001:db8:ab::5", "prefixlen": 64, "scope": "global",
-                          "dynamic": True, "protocol": "kernel_ra"}),
-        addresses("dyn0", {"family": "inet6", "local": "2001:db8:6::10", "prefixlen": 128, "scope": "global",
-                           "dynamic": True}),
+        addresses("ra0", {"family": "inet6", "local": "2001:db8:ab::5", "prefixlen": 64, "scope": "global", "dynamic": True, "protocol": "kernel_ra"}),
+        addresses("dyn0", {"family": "inet6", "local": "2001:db8:6::10", "prefixlen": 128, "scope": "global", "dynamic": True}),
         addresses("static0", {"family": "inet6", "local": "2001:db8:5::1", "prefixlen": 64, "scope": "global"}),
     ],
     "ipv6": True,
-    "accept_ra": {"all": "1", "default": "1", "lo": "1", "eth0": "1", "ra0": "1", "dyn0": "1", "usr0": "0",
-                  "static0": "1"},
+    "accept_ra": {"all": "1", "default": "1", "lo": "1", "eth0": "1", "ra0": "1", "dyn0": "1", "usr0": "0", "static0": "1"},
     "tools": {"ip6tables": True, "iptables": True},
     "own_content": None,
     "later_files": [],
@@ -79,6 +76,7 @@ def inputs(**changes):
 # --------------------------------------------------------------------------
 # Keys, values and files
 # --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "key, path",
@@ -111,8 +109,7 @@ def test_interface_key_writes_a_vlan_dot_as_a_slash():
         ("net.ipv6.conf.all.forwarding = 0\n", [("net.ipv6.conf.all.forwarding", "net.ipv6.conf.all.forwarding", "0")]),
         ("net.ipv4.ip_forward=1", [("net.ipv4.ip_forward", "net.ipv4.ip_forward", "1")]),
         # The ignore-failure dash of both loaders.
-        ("-net/ipv6/conf/default/disable_ipv6 = 1",
-         [("net/ipv6/conf/default/disable_ipv6", "-net/ipv6/conf/default/disable_ipv6", "1")]),
+        ("-net/ipv6/conf/default/disable_ipv6 = 1", [("net/ipv6/conf/default/disable_ipv6", "-net/ipv6/conf/default/disable_ipv6", "1")]),
         ("- net.core.somaxconn = 4096", [("net.core.somaxconn", "- net.core.somaxconn", "4096")]),
         # Blanks inside a value collapse; only the first "=" splits.
         ("net.ipv4.tcp_rmem = 4096\t131072   6291456 ", [("net.ipv4.tcp_rmem", "net.ipv4.tcp_rmem", "4096 131072 6291456")]),
@@ -143,20 +140,32 @@ def later(files, own=OWN, legacy=False):
         pytest.param([OWN], False, [], id="only-ours"),
         pytest.param(["/etc/sysctl.d/10-early.conf", "/usr/lib/sysctl.d/50-pid-max.conf"], False, [], id="earlier"),
         pytest.param(["/etc/sysctl.d/99-hardening.conf"], False, ["/etc/sysctl.d/99-hardening.conf"], id="later"),
-        pytest.param(["/usr/lib/sysctl.d/99-hardening.conf", "/etc/sysctl.d/99-hardening.conf"], False,
-                     ["/etc/sysctl.d/99-hardening.conf"], id="etc-masks-usr-lib"),
-        pytest.param(["/lib/sysctl.d/70-a.conf", "/run/sysctl.d/70-a.conf", "/usr/local/lib/sysctl.d/70-a.conf"], False,
-                     ["/run/sysctl.d/70-a.conf"], id="run-masks-later-dirs"),
+        pytest.param(
+            ["/usr/lib/sysctl.d/99-hardening.conf", "/etc/sysctl.d/99-hardening.conf"], False, ["/etc/sysctl.d/99-hardening.conf"], id="etc-masks-usr-lib"
+        ),
+        pytest.param(
+            ["/lib/sysctl.d/70-a.conf", "/run/sysctl.d/70-a.conf", "/usr/local/lib/sysctl.d/70-a.conf"],
+            False,
+            ["/run/sysctl.d/70-a.conf"],
+            id="run-masks-later-dirs",
+        ),
         # Files of every directory are applied together, sorted by name.
-        pytest.param(["/usr/lib/sysctl.d/90-b.conf", "/etc/sysctl.d/95-c.conf", "/run/sysctl.d/70-a.conf"], False,
-                     ["/run/sysctl.d/70-a.conf", "/usr/lib/sysctl.d/90-b.conf", "/etc/sysctl.d/95-c.conf"], id="sorted"),
+        pytest.param(
+            ["/usr/lib/sysctl.d/90-b.conf", "/etc/sysctl.d/95-c.conf", "/run/sysctl.d/70-a.conf"],
+            False,
+            ["/run/sysctl.d/70-a.conf", "/usr/lib/sysctl.d/90-b.conf", "/etc/sysctl.d/95-c.conf"],
+            id="sorted",
+        ),
         # Our own file masks a packaged file of the same name, which therefore is never applied.
         pytest.param(["/usr/lib/sysctl.d/60-ipv6ready.conf"], False, [], id="same-name-as-ours"),
         # Byte order: capitals sort before digits' successors, "6" < "9" < "Z" < "z".
-        pytest.param(["/etc/sysctl.d/Z-upper.conf", "/etc/sysctl.d/60-ipv6ready~.conf"], False,
-                     ["/etc/sysctl.d/60-ipv6ready~.conf", "/etc/sysctl.d/Z-upper.conf"], id="byte-order"),
-        pytest.param(["/etc/sysctl.d/99-hardening.conf"], True,
-                     ["/etc/sysctl.d/99-hardening.conf", "/etc/sysctl.conf"], id="legacy-last"),
+        pytest.param(
+            ["/etc/sysctl.d/Z-upper.conf", "/etc/sysctl.d/60-ipv6ready~.conf"],
+            False,
+            ["/etc/sysctl.d/60-ipv6ready~.conf", "/etc/sysctl.d/Z-upper.conf"],
+            id="byte-order",
+        ),
+        pytest.param(["/etc/sysctl.d/99-hardening.conf"], True, ["/etc/sysctl.d/99-hardening.conf", "/etc/sysctl.conf"], id="legacy-last"),
         pytest.param([], True, ["/etc/sysctl.conf"], id="legacy-only"),
     ],
 )
@@ -185,49 +194,98 @@ def overrides_of(files, legacy=None):
 
 
 PREFLIGHT_CASES = [
-    pytest.param({"/etc/sysctl.d/99-hardening.conf": "net.ipv6.conf.all.forwarding = 0\n"}, None, True,
-                 ["/etc/sysctl.d/99-hardening.conf sets net.ipv6.conf.all.forwarding = 0 "
-                  "(this role needs net.ipv6.conf.all.forwarding = 1)",
-                  "sysctl_file: /etc/sysctl.d/99-zz-ipv6ready.conf", "sysctl_preflight", "sysctl_overwrite"],
-                 id="later-file-as-a-hardening-role-writes-it"),
-    pytest.param({"/usr/lib/sysctl.d/99-hardening.conf": "net.ipv6.conf.all.forwarding = 0\n",
-                  "/etc/sysctl.d/99-hardening.conf": "# masks the packaged file\n"}, None, False, [],
-                 id="later-packaged-file-masked-in-etc"),
-    pytest.param({"/etc/sysctl.d/10-early.conf": "net.ipv6.conf.all.forwarding = 0\n"}, None, False, [],
-                 id="earlier-file"),
-    pytest.param({}, "net.ipv6.conf.all.forwarding=0\n", True,
-                 ["/etc/sysctl.conf sets net.ipv6.conf.all.forwarding = 0",
-                  "Renaming this role's file cannot help against /etc/sysctl.conf"],
-                 id="etc-sysctl-conf-read-last"),
+    pytest.param(
+        {"/etc/sysctl.d/99-hardening.conf": "net.ipv6.conf.all.forwarding = 0\n"},
+        None,
+        True,
+        [
+            "/etc/sysctl.d/99-hardening.conf sets net.ipv6.conf.all.forwarding = 0 (this role needs net.ipv6.conf.all.forwarding = 1)",
+            "sysctl_file: /etc/sysctl.d/99-zz-ipv6ready.conf",
+            "sysctl_preflight",
+            "sysctl_overwrite",
+        ],
+        id="later-file-as-a-hardening-role-writes-it",
+    ),
+    pytest.param(
+        {"/usr/lib/sysctl.d/99-hardening.conf": "net.ipv6.conf.all.forwarding = 0\n", "/etc/sysctl.d/99-hardening.conf": "# masks the packaged file\n"},
+        None,
+        False,
+        [],
+        id="later-packaged-file-masked-in-etc",
+    ),
+    pytest.param({"/etc/sysctl.d/10-early.conf": "net.ipv6.conf.all.forwarding = 0\n"}, None, False, [], id="earlier-file"),
+    pytest.param(
+        {},
+        "net.ipv6.conf.all.forwarding=0\n",
+        True,
+        ["/etc/sysctl.conf sets net.ipv6.conf.all.forwarding = 0", "Renaming this role's file cannot help against /etc/sysctl.conf"],
+        id="etc-sysctl-conf-read-last",
+    ),
     # Both loaders skip keys that a file sets explicitly when they expand a glob.
-    pytest.param({"/run/sysctl.d/90-glob.conf": "net.ipv6.conf.r*.accept_ra = 0\n"}, None, False, [],
-                 id="later-glob"),
-    pytest.param({"/run/sysctl.d/90-ra0.conf": "net.ipv6.conf.ra0.accept_ra = 0\n"}, None, True,
-                 ["/run/sysctl.d/90-ra0.conf sets net.ipv6.conf.ra0.accept_ra = 0 "
-                  "(this role needs net.ipv6.conf.ra0.accept_ra = 2)",
-                  "sysctl_file: /etc/sysctl.d/99-zz-ipv6ready.conf"],
-                 id="later-file-naming-an-uplink"),
-    pytest.param({"/usr/local/lib/sysctl.d/70-slash.conf": "-net/ipv6/conf/default/disable_ipv6 = 1\n"}, None, True,
-                 ["/usr/local/lib/sysctl.d/70-slash.conf sets net/ipv6/conf/default/disable_ipv6 = 1 "
-                  "(this role needs net.ipv6.conf.default.disable_ipv6 = 0)"],
-                 id="slash-key-with-the-ignore-failure-dash"),
-    pytest.param({"/etc/sysctl.d/99-same.conf": "net.ipv6.conf.all.forwarding = 1\nnet.ipv4.tcp_rmem = 4096\t131072   6291456\n"},
-                 None, False, [], id="later-file-with-the-same-values"),
-    pytest.param({"/etc/sysctl.d/98-off.conf": "net.ipv6.conf.all.forwarding = 0\n",
-                  "/etc/sysctl.d/99-on.conf": "net.ipv6.conf.all.forwarding = 1\n"}, None, False, [],
-                 id="later-file-undone-by-an-even-later-one"),
-    pytest.param({"/etc/sysctl.d/99-on.conf": "net.ipv6.conf.all.forwarding = 1\n"}, "net.ipv6.conf.all.forwarding = 0\n",
-                 True, ["/etc/sysctl.conf sets", "cannot help against"], id="etc-sysctl-conf-undoes-a-later-file"),
-    pytest.param({"/etc/sysctl.d/70-a.conf": "net.ipv6.conf.all.forwarding = 0\n",
-                  "/etc/sysctl.d/80-b.conf": "net.ipv4.ip_forward = 0\n"}, None, True,
-                 ["70-a.conf sets net.ipv6.conf.all.forwarding = 0", "80-b.conf sets net.ipv4.ip_forward = 0",
-                  "a name that sorts after 80-b.conf, e.g. sysctl_file: /etc/sysctl.d/99-zz-ipv6ready.conf"],
-                 id="two-files-rename-after-the-last"),
-    pytest.param({"/etc/sysctl.d/zz-last.conf": "net.ipv6.conf.all.forwarding = 0\n"}, None, True,
-                 ["sorts after zz-last.conf, e.g. sysctl_file: /etc/sysctl.d/zz-last~ipv6ready.conf"],
-                 id="rename-past-a-zz-file"),
-    pytest.param({"/etc/sysctl.d/99-x.conf": "net.ipv6.conf.all.disable_ipv6 = 1\nnet.ipv6.conf.all.disable_ipv6 = 1\n"},
-                 None, True, ["99-x.conf sets net.ipv6.conf.all.disable_ipv6 = 1"], id="one-key-twice"),
+    pytest.param({"/run/sysctl.d/90-glob.conf": "net.ipv6.conf.r*.accept_ra = 0\n"}, None, False, [], id="later-glob"),
+    pytest.param(
+        {"/run/sysctl.d/90-ra0.conf": "net.ipv6.conf.ra0.accept_ra = 0\n"},
+        None,
+        True,
+        [
+            "/run/sysctl.d/90-ra0.conf sets net.ipv6.conf.ra0.accept_ra = 0 (this role needs net.ipv6.conf.ra0.accept_ra = 2)",
+            "sysctl_file: /etc/sysctl.d/99-zz-ipv6ready.conf",
+        ],
+        id="later-file-naming-an-uplink",
+    ),
+    pytest.param(
+        {"/usr/local/lib/sysctl.d/70-slash.conf": "-net/ipv6/conf/default/disable_ipv6 = 1\n"},
+        None,
+        True,
+        ["/usr/local/lib/sysctl.d/70-slash.conf sets net/ipv6/conf/default/disable_ipv6 = 1 (this role needs net.ipv6.conf.default.disable_ipv6 = 0)"],
+        id="slash-key-with-the-ignore-failure-dash",
+    ),
+    pytest.param(
+        {"/etc/sysctl.d/99-same.conf": "net.ipv6.conf.all.forwarding = 1\nnet.ipv4.tcp_rmem = 4096\t131072   6291456\n"},
+        None,
+        False,
+        [],
+        id="later-file-with-the-same-values",
+    ),
+    pytest.param(
+        {"/etc/sysctl.d/98-off.conf": "net.ipv6.conf.all.forwarding = 0\n", "/etc/sysctl.d/99-on.conf": "net.ipv6.conf.all.forwarding = 1\n"},
+        None,
+        False,
+        [],
+        id="later-file-undone-by-an-even-later-one",
+    ),
+    pytest.param(
+        {"/etc/sysctl.d/99-on.conf": "net.ipv6.conf.all.forwarding = 1\n"},
+        "net.ipv6.conf.all.forwarding = 0\n",
+        True,
+        ["/etc/sysctl.conf sets", "cannot help against"],
+        id="etc-sysctl-conf-undoes-a-later-file",
+    ),
+    pytest.param(
+        {"/etc/sysctl.d/70-a.conf": "net.ipv6.conf.all.forwarding = 0\n", "/etc/sysctl.d/80-b.conf": "net.ipv4.ip_forward = 0\n"},
+        None,
+        True,
+        [
+            "70-a.conf sets net.ipv6.conf.all.forwarding = 0",
+            "80-b.conf sets net.ipv4.ip_forward = 0",
+            "a name that sorts after 80-b.conf, e.g. sysctl_file: /etc/sysctl.d/99-zz-ipv6ready.conf",
+        ],
+        id="two-files-rename-after-the-last",
+    ),
+    pytest.param(
+        {"/etc/sysctl.d/zz-last.conf": "net.ipv6.conf.all.forwarding = 0\n"},
+        None,
+        True,
+        ["sorts after zz-last.conf, e.g. sysctl_file: /etc/sysctl.d/zz-last~ipv6ready.conf"],
+        id="rename-past-a-zz-file",
+    ),
+    pytest.param(
+        {"/etc/sysctl.d/99-x.conf": "net.ipv6.conf.all.disable_ipv6 = 1\nnet.ipv6.conf.all.disable_ipv6 = 1\n"},
+        None,
+        True,
+        ["99-x.conf sets net.ipv6.conf.all.disable_ipv6 = 1"],
+        id="one-key-twice",
+    ),
 ]
 
 
@@ -245,8 +303,9 @@ def test_preflight_cases(files, legacy, fail, fragments):
 
 def test_override_rows_name_the_file_key_and_wanted_spelling():
     found = overrides_of({"/etc/sysctl.d/99-x.conf": "net/ipv6/conf/all/forwarding = 0\n"})[0]
-    assert found == [{"file": "/etc/sysctl.d/99-x.conf", "key": "net/ipv6/conf/all/forwarding", "value": "0",
-                      "want_key": "net.ipv6.conf.all.forwarding", "want": "1"}]
+    assert found == [
+        {"file": "/etc/sysctl.d/99-x.conf", "key": "net/ipv6/conf/all/forwarding", "value": "0", "want_key": "net.ipv6.conf.all.forwarding", "want": "1"}
+    ]
 
 
 def test_only_legacy_overrides_suggest_no_rename():
@@ -259,37 +318,47 @@ def test_only_legacy_overrides_suggest_no_rename():
 # Variables
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "changes, fragments",
     [
         pytest.param({}, [], id="good"),
-        pytest.param({"sysctl_file": "/etc/sysctl.conf"}, ["sysctl_file must be a *.conf file directly in /etc/sysctl.d",
-                                                           "(got /etc/sysctl.conf)"], id="legacy-file"),
+        pytest.param(
+            {"sysctl_file": "/etc/sysctl.conf"}, ["sysctl_file must be a *.conf file directly in /etc/sysctl.d", "(got /etc/sysctl.conf)"], id="legacy-file"
+        ),
         pytest.param({"sysctl_file": "/etc/sysctl.d/60-ipv6ready"}, ["sysctl_file"], id="no-conf-suffix"),
         pytest.param({"sysctl_file": "/etc/sysctl.d/.hidden.conf"}, ["sysctl_file"], id="hidden"),
         pytest.param({"sysctl_file": "/etc/sysctl.d/sub/60.conf"}, ["sysctl_file"], id="subdirectory"),
         pytest.param({"sysctl_file": "/run/sysctl.d/60.conf"}, ["sysctl_file"], id="not-in-etc"),
-        pytest.param({"sysctl_extra": {"net.ipv6.conf.*.accept_ra": 2}},
-                     ['sysctl_extra keys must be sysctl names without globs, "=" or blanks: net.ipv6.conf.*.accept_ra'],
-                     id="glob-key"),
-        pytest.param({"sysctl_extra": {"net.a b": 1, "-net.c": 1}}, ["sysctl_extra keys", "net.a b, -net.c"],
-                     id="blank-and-dash-keys"),
-        pytest.param({"sysctl_extra": {"net.ipv4.tcp_rmem": True}},
-                     ["sysctl_extra values must be non-empty strings or integers (not booleans, lists or dicts): "
-                      "net.ipv4.tcp_rmem"], id="boolean-value"),
-        pytest.param({"sysctl_extra": {"net.core.somaxconn": [1]}}, ["sysctl_extra values", "net.core.somaxconn"],
-                     id="list-value"),
-        pytest.param({"sysctl_extra": {"net.a": " ", "net.b": 1.5, "net.c": {"x": 1}, "net.d": None}},
-                     ["sysctl_extra values", "net.a, net.b, net.c, net.d"], id="blank-float-dict-null"),
+        pytest.param(
+            {"sysctl_extra": {"net.ipv6.conf.*.accept_ra": 2}},
+            ['sysctl_extra keys must be sysctl names without globs, "=" or blanks: net.ipv6.conf.*.accept_ra'],
+            id="glob-key",
+        ),
+        pytest.param({"sysctl_extra": {"net.a b": 1, "-net.c": 1}}, ["sysctl_extra keys", "net.a b, -net.c"], id="blank-and-dash-keys"),
+        pytest.param(
+            {"sysctl_extra": {"net.ipv4.tcp_rmem": True}},
+            ["sysctl_extra values must be non-empty strings or integers (not booleans, lists or dicts): net.ipv4.tcp_rmem"],
+            id="boolean-value",
+        ),
+        pytest.param({"sysctl_extra": {"net.core.somaxconn": [1]}}, ["sysctl_extra values", "net.core.somaxconn"], id="list-value"),
+        pytest.param(
+            {"sysctl_extra": {"net.a": " ", "net.b": 1.5, "net.c": {"x": 1}, "net.d": None}},
+            ["sysctl_extra values", "net.a, net.b, net.c, net.d"],
+            id="blank-float-dict-null",
+        ),
         pytest.param({"sysctl_extra": {"net.a": 0, "net.b": "0"}}, [], id="zero-is-a-value"),
-        pytest.param({"sysctl_accept_ra_interfaces": ["bad/name"]},
-                     ['sysctl_accept_ra_interfaces must name interfaces (1 to 15 letters, digits, ".", "_" or "-"; '
-                      'not "." or ".."; not all or default): bad/name'], id="slash-in-interface"),
-        pytest.param({"sysctl_accept_ra_interfaces": ["all", "default", "a" * 16, "eth 0", "eth0.100", "..", "wg@x"]},
-                     ["sysctl_accept_ra_interfaces", "all, default, " + "a" * 16 + ", eth 0, .., wg@x"],
-                     id="not-interfaces"),
-        pytest.param({"sysctl_accept_ra_interfaces": ["eth0", "eth0.100", "enp1s0", "a" * 15, "br-0_x"]}, [],
-                     id="interfaces"),
+        pytest.param(
+            {"sysctl_accept_ra_interfaces": ["bad/name"]},
+            ['sysctl_accept_ra_interfaces must name interfaces (1 to 15 letters, digits, ".", "_" or "-"; not "." or ".."; not all or default): bad/name'],
+            id="slash-in-interface",
+        ),
+        pytest.param(
+            {"sysctl_accept_ra_interfaces": ["all", "default", "a" * 16, "eth 0", "eth0.100", "..", "wg@x"]},
+            ["sysctl_accept_ra_interfaces", "all, default, " + "a" * 16 + ", eth 0, .., wg@x"],
+            id="not-interfaces",
+        ),
+        pytest.param({"sysctl_accept_ra_interfaces": ["eth0", "eth0.100", "enp1s0", "a" * 15, "br-0_x"]}, [], id="interfaces"),
     ],
 )
 def test_input_problems(changes, fragments):
@@ -318,20 +387,23 @@ def test_plan_of_the_scenario_host():
     # ra0 (RA route, SLAAC) and dyn0 (finite lifetime) take RAs; usr0's RAs are a user-space client's.
     assert result["uplinks"] == ["ra0", "dyn0"]
     assert [(w["key"], w["value"]) for w in result["wanted"]] == [
-        ("net.ipv6.conf.all.disable_ipv6", "0"), ("net.ipv6.conf.default.disable_ipv6", "0"),
-        ("net.ipv6.conf.ra0.accept_ra", "2"), ("net.ipv6.conf.dyn0.accept_ra", "2"),
-        ("net.ipv6.conf.all.forwarding", "1"), ("net.ipv4.ip_forward", "1"),
-        ("net.ipv6.conf.all.accept_redirects", "0"), ("net.ipv4.tcp_rmem", "4096 131072 6291456")]
+        ("net.ipv6.conf.all.disable_ipv6", "0"),
+        ("net.ipv6.conf.default.disable_ipv6", "0"),
+        ("net.ipv6.conf.ra0.accept_ra", "2"),
+        ("net.ipv6.conf.dyn0.accept_ra", "2"),
+        ("net.ipv6.conf.all.forwarding", "1"),
+        ("net.ipv4.ip_forward", "1"),
+        ("net.ipv6.conf.all.accept_redirects", "0"),
+        ("net.ipv4.tcp_rmem", "4096 131072 6291456"),
+    ]
     assert result["problems"] == []
     assert result["overrides"] == [] and result["override_message"] == ""
     assert result["stale"] == []
     assert result["report"] == [
         "ra0: takes router advertisements (RA-learned route 2001:db8:ab::/64, RA-learned route default, "
         "2001:db8:ab::5/64 with a finite lifetime (SLAAC/DHCPv6); kernel accept_ra=1) -> accept_ra=2",
-        "usr0: RA-learned route 2001:db8:7::/48, but kernel accept_ra=0: a user-space client (systemd-networkd, "
-        "NetworkManager) handles its RAs -> left alone",
-        "dyn0: takes router advertisements (2001:db8:6::10/128 with a finite lifetime (SLAAC/DHCPv6); "
-        "kernel accept_ra=1) -> accept_ra=2",
+        "usr0: RA-learned route 2001:db8:7::/48, but kernel accept_ra=0: a user-space client (systemd-networkd, NetworkManager) handles its RAs -> left alone",
+        "dyn0: takes router advertisements (2001:db8:6::10/128 with a finite lifetime (SLAAC/DHCPv6); kernel accept_ra=1) -> accept_ra=2",
         "static0: static IPv6 default route via fe80::1 (proto static), no RAs as on Hetzner Cloud -> accept_ra left alone",
     ]
 
@@ -340,23 +412,36 @@ def test_plan_of_the_scenario_host():
     "host_changes, input_changes, uplinks",
     [
         pytest.param({}, {"sysctl_accept_ra_detect": False}, [], id="detection-off"),
-        pytest.param({}, {"sysctl_accept_ra_detect": False, "sysctl_accept_ra_interfaces": ["static0"]}, ["static0"],
-                     id="listed-only"),
-        pytest.param({}, {"sysctl_accept_ra_interfaces": ["dyn0", "static0"]}, ["ra0", "dyn0", "static0"],
-                     id="listed-and-detected-once"),
+        pytest.param({}, {"sysctl_accept_ra_detect": False, "sysctl_accept_ra_interfaces": ["static0"]}, ["static0"], id="listed-only"),
+        pytest.param({}, {"sysctl_accept_ra_interfaces": ["dyn0", "static0"]}, ["ra0", "dyn0", "static0"], id="listed-and-detected-once"),
         # accept_ra=2 already (forwarding on before): still an uplink, and the key is written.
         pytest.param({"accept_ra": dict(HOST["accept_ra"], ra0="2")}, {}, ["ra0", "dyn0"], id="accept-ra-2"),
         pytest.param({"accept_ra": dict(HOST["accept_ra"], ra0="0", dyn0="0")}, {}, [], id="user-space-clients"),
         # Static Hetzner-like host: nothing to detect.
-        pytest.param({"routes": [r for r in HOST["routes"] if r.get("protocol") != "ra"],
-                      "addresses": [a for a in HOST["addresses"] if a["ifname"] == "static0"]}, {}, [], id="static"),
+        pytest.param(
+            {"routes": [r for r in HOST["routes"] if r.get("protocol") != "ra"], "addresses": [a for a in HOST["addresses"] if a["ifname"] == "static0"]},
+            {},
+            [],
+            id="static",
+        ),
         # A route on an interface the link list does not show (gone meanwhile) is ignored, as is lo.
-        pytest.param({"routes": [{"dst": "default", "dev": "gone0", "protocol": "ra"},
-                                 {"dst": "::/0", "dev": "lo", "protocol": "ra"}], "addresses": []}, {}, [],
-                     id="unknown-and-lo"),
-        pytest.param({"links": HOST["links"] + [link("eth0.100")],
-                      "routes": [{"dst": "default", "dev": "eth0.100", "protocol": "ra"}], "addresses": [],
-                      "accept_ra": {"eth0.100": "1"}}, {}, ["eth0.100"], id="vlan"),
+        pytest.param(
+            {"routes": [{"dst": "default", "dev": "gone0", "protocol": "ra"}, {"dst": "::/0", "dev": "lo", "protocol": "ra"}], "addresses": []},
+            {},
+            [],
+            id="unknown-and-lo",
+        ),
+        pytest.param(
+            {
+                "links": HOST["links"] + [link("eth0.100")],
+                "routes": [{"dst": "default", "dev": "eth0.100", "protocol": "ra"}],
+                "addresses": [],
+                "accept_ra": {"eth0.100": "1"},
+            },
+            {},
+            ["eth0.100"],
+            id="vlan",
+        ),
     ],
 )
 def test_plan_uplinks(host_changes, input_changes, uplinks):
@@ -364,7 +449,7 @@ def test_plan_uplinks(host_changes, input_changes, uplinks):
     assert result["uplinks"] == uplinks
     keys = [w["key"] for w in result["wanted"]]
     assert keys[:2] == CORE
-    assert keys[2:2 + len(uplinks)] == [s.interface_key(dev, "accept_ra") for dev in uplinks]
+    assert keys[2 : 2 + len(uplinks)] == [s.interface_key(dev, "accept_ra") for dev in uplinks]
     assert keys[2 + len(uplinks)] == "net.ipv6.conf.all.forwarding"
 
 
@@ -376,37 +461,53 @@ def test_plan_without_ipv4_forwarding_or_extras():
 
 def test_plan_writes_extra_values_as_loaders_compare_them():
     result = s.plan(HOST, inputs(sysctl_extra={"net.core.somaxconn": 4096, "net.ipv4.tcp_wmem": " 4096\t16384  4194304"}))
-    assert result["wanted"][-2:] == [{"key": "net.core.somaxconn", "value": "4096"},
-                                     {"key": "net.ipv4.tcp_wmem", "value": "4096 16384 4194304"}]
+    assert result["wanted"][-2:] == [{"key": "net.core.somaxconn", "value": "4096"}, {"key": "net.ipv4.tcp_wmem", "value": "4096 16384 4194304"}]
 
 
 @pytest.mark.parametrize(
     "host_changes, input_changes, fragments",
     [
-        pytest.param({"ipv6": False, "routes": [], "addresses": [], "accept_ra": {}}, {},
-                     ["the kernel has no IPv6 (booted with ipv6.disable=1?)"], id="no-ipv6"),
-        pytest.param({}, {"sysctl_accept_ra_interfaces": ["nope0", "static0", "gone1"]},
-                     ["sysctl_accept_ra_interfaces names interfaces this host does not have: nope0, gone1"],
-                     id="missing-interfaces"),
-        pytest.param({}, {"sysctl_extra": {"net/ipv6/conf/all/forwarding": 0}},
-                     ["sysctl_extra repeats a key this role manages or another extra key: net/ipv6/conf/all/forwarding"],
-                     id="extra-repeats-core-in-slashes"),
-        pytest.param({}, {"sysctl_extra": {"net.ipv6.conf.ra0.accept_ra": 2}},
-                     ["sysctl_extra repeats", "net.ipv6.conf.ra0.accept_ra"], id="extra-repeats-detected-uplink"),
-        pytest.param({}, {"sysctl_extra": {"net.core.x": 1, "net/core/x": 1}}, ["sysctl_extra repeats", "net/core/x"],
-                     id="extra-repeats-extra"),
-        pytest.param({}, {"sysctl_extra": {"net.ipv4.ip_forward": 1}}, ["sysctl_extra repeats", "net.ipv4.ip_forward"],
-                     id="extra-repeats-same-spelling"),
+        pytest.param(
+            {"ipv6": False, "routes": [], "addresses": [], "accept_ra": {}}, {}, ["the kernel has no IPv6 (booted with ipv6.disable=1?)"], id="no-ipv6"
+        ),
+        pytest.param(
+            {},
+            {"sysctl_accept_ra_interfaces": ["nope0", "static0", "gone1"]},
+            ["sysctl_accept_ra_interfaces names interfaces this host does not have: nope0, gone1"],
+            id="missing-interfaces",
+        ),
+        pytest.param(
+            {},
+            {"sysctl_extra": {"net/ipv6/conf/all/forwarding": 0}},
+            ["sysctl_extra repeats a key this role manages or another extra key: net/ipv6/conf/all/forwarding"],
+            id="extra-repeats-core-in-slashes",
+        ),
+        pytest.param(
+            {},
+            {"sysctl_extra": {"net.ipv6.conf.ra0.accept_ra": 2}},
+            ["sysctl_extra repeats", "net.ipv6.conf.ra0.accept_ra"],
+            id="extra-repeats-detected-uplink",
+        ),
+        pytest.param({}, {"sysctl_extra": {"net.core.x": 1, "net/core/x": 1}}, ["sysctl_extra repeats", "net/core/x"], id="extra-repeats-extra"),
+        pytest.param({}, {"sysctl_extra": {"net.ipv4.ip_forward": 1}}, ["sysctl_extra repeats", "net.ipv4.ip_forward"], id="extra-repeats-same-spelling"),
         # iptables is installed but its tools do not run: nothing the role can install helps.
-        pytest.param({"tools": {"ip6tables": False, "iptables": False}}, {},
-                     ["sysctl_forward_policy_drop needs ip6tables and iptables, which does not run on this host "
-                      "('--version' failed) although the iptables package is installed"],
-                     id="no-tools"),
-        pytest.param({"tools": {"ip6tables": False, "iptables": False}}, {"sysctl_ipv4_forwarding": False},
-                     ["sysctl_forward_policy_drop needs ip6tables,"], id="no-ip6tables"),
+        pytest.param(
+            {"tools": {"ip6tables": False, "iptables": False}},
+            {},
+            [
+                "sysctl_forward_policy_drop needs ip6tables and iptables, which does not run on this host "
+                "('--version' failed) although the iptables package is installed"
+            ],
+            id="no-tools",
+        ),
+        pytest.param(
+            {"tools": {"ip6tables": False, "iptables": False}},
+            {"sysctl_ipv4_forwarding": False},
+            ["sysctl_forward_policy_drop needs ip6tables,"],
+            id="no-ip6tables",
+        ),
         # A bare host: iptables is missing, and the role installs it before it sets the policy.
-        pytest.param({"tools": {"ip6tables": False, "iptables": False}, "packages_missing": ["iptables"]}, {}, [],
-                     id="no-tools-installed-first"),
+        pytest.param({"tools": {"ip6tables": False, "iptables": False}, "packages_missing": ["iptables"]}, {}, [], id="no-tools-installed-first"),
         pytest.param({"tools": {}}, {"sysctl_forward_policy_drop": False}, [], id="tools-not-needed"),
     ],
 )
@@ -432,8 +533,11 @@ def test_plan_skips_the_override_check_on_skip():
         pytest.param("# header\n", [], id="header-only"),
         pytest.param("net.ipv6.conf.all.forwarding=1\nnet.ipv6.conf.ra0.accept_ra=2\n", [], id="wanted"),
         # An uplink gone and an extra dropped.
-        pytest.param("net.ipv6.conf.old0.accept_ra=2\nnet.ipv4.tcp_rmem=1 2 3\nnet.core.somaxconn=1024\n",
-                     ["net.ipv6.conf.old0.accept_ra", "net.core.somaxconn"], id="gone"),
+        pytest.param(
+            "net.ipv6.conf.old0.accept_ra=2\nnet.ipv4.tcp_rmem=1 2 3\nnet.core.somaxconn=1024\n",
+            ["net.ipv6.conf.old0.accept_ra", "net.core.somaxconn"],
+            id="gone",
+        ),
         # The same key spelled differently is rewritten in the role's spelling.
         pytest.param("net/ipv6/conf/all/forwarding=1\n", ["net/ipv6/conf/all/forwarding"], id="other-spelling"),
     ],
@@ -445,8 +549,7 @@ def test_plan_stale_keys(own, stale):
 def test_plan_report_lists_listed_and_undetected():
     report = s.plan(host(routes=[], addresses=[]), inputs(sysctl_accept_ra_interfaces=["static0"]))["report"]
     assert report == ["static0: listed in sysctl_accept_ra_interfaces -> accept_ra=2"]
-    assert s.plan(host(routes=[], addresses=[]), inputs())["report"] == [
-        "No interface takes IPv6 router advertisements: accept_ra is left alone."]
+    assert s.plan(host(routes=[], addresses=[]), inputs())["report"] == ["No interface takes IPv6 router advertisements: accept_ra is left alone."]
     off = s.plan(HOST, inputs(sysctl_accept_ra_detect=False))["report"]
     assert off[0].startswith("ra0: takes router advertisements (") and off[0].endswith("but sysctl_accept_ra_detect is false")
 
@@ -458,8 +561,7 @@ def test_plan_filter_refuses_non_dicts():
 
 def test_plan_reads_booleans_as_an_inventory_gives_them():
     # Role argument validation checks the type but leaves "no" a string.
-    result = s.plan(host(tools={}), inputs(sysctl_ipv4_forwarding="no", sysctl_accept_ra_detect="false",
-                                           sysctl_forward_policy_drop="no"))
+    result = s.plan(host(tools={}), inputs(sysctl_ipv4_forwarding="no", sysctl_accept_ra_detect="false", sysctl_forward_policy_drop="no"))
     assert result["uplinks"] == [] and result["problems"] == []
     assert "net.ipv4.ip_forward" not in [w["key"] for w in result["wanted"]]
 
@@ -624,8 +726,7 @@ KERNEL = {"net.ipv6.conf.all.forwarding": "1", "net.ipv4.tcp_rmem": "4096\t13107
         # ... but blanks around the = and the line are not.
         ("  net.ipv6.conf.all.forwarding  =  1  \nnet.ipv4.tcp_rmem=4096 131072 6291456\n", KERNEL, []),
         # A key spelled otherwise (slashes) is another key to the module.
-        ("net/ipv6/conf/all/forwarding=1\nnet.ipv4.tcp_rmem=4096 131072 6291456\n",
-         dict(KERNEL, **{"net/ipv6/conf/all/forwarding": "1"}), [FWD]),
+        ("net/ipv6/conf/all/forwarding=1\nnet.ipv4.tcp_rmem=4096 131072 6291456\n", dict(KERNEL, **{"net/ipv6/conf/all/forwarding": "1"}), [FWD]),
         # A commented line sets nothing.
         ("# net.ipv6.conf.all.forwarding=1\n; x\nnet.ipv4.tcp_rmem=4096 131072 6291456\n", KERNEL, [FWD]),
     ],
@@ -636,8 +737,18 @@ def test_settings_to_apply(own, kernel, apply):
 
 @pytest.mark.parametrize(
     "value, module",
-    [("1", "1"), ("0", "0"), ("2", "2"), (" 5 ", "5"), ("yes", "1"), ("True", "1"), ("off", "0"), ("no", "0"),
-     ("4096 131072 6291456", "4096 131072 6291456"), (63, "63")],
+    [
+        ("1", "1"),
+        ("0", "0"),
+        ("2", "2"),
+        (" 5 ", "5"),
+        ("yes", "1"),
+        ("True", "1"),
+        ("off", "0"),
+        ("no", "0"),
+        ("4096 131072 6291456", "4096 131072 6291456"),
+        (63, "63"),
+    ],
 )
 def test_module_value_turns_booleans_into_numbers_as_ansible_posix_sysctl_does(value, module):
     assert s.module_value(value) == module
@@ -647,8 +758,7 @@ def test_a_boolean_word_is_compared_as_the_module_writes_it():
     # The module writes "on" as 1: a file with 1 and a kernel with 1 change nothing.
     item = {"key": "net.ipv4.conf.all.rp_filter", "value": "on"}
     assert s.settings_to_apply([item], "net.ipv4.conf.all.rp_filter=1\n", {"net.ipv4.conf.all.rp_filter": "1"}) == []
-    assert s.settings_to_apply([item], "net.ipv4.conf.all.rp_filter=on\n",
-                               {"net.ipv4.conf.all.rp_filter": "1"}) == [item]
+    assert s.settings_to_apply([item], "net.ipv4.conf.all.rp_filter=on\n", {"net.ipv4.conf.all.rp_filter": "1"}) == [item]
 
 
 def test_plan_applies_only_what_the_host_lacks():
@@ -686,8 +796,7 @@ def test_packages(input_changes, expected):
         (["iptables"], {}, ["iptables"], ["ip6tables", "iptables"], ["ip6tables", "iptables"]),
         (["iptables"], {"sysctl_ipv4_forwarding": False}, ["iptables"], ["ip6tables"], ["ip6tables"]),
         # No procps (a minbase host): ansible.posix.sysctl waits for it.
-        (["procps", "iptables"], {}, ["procps", "iptables"], ["sysctl", "ip6tables", "iptables"],
-         ["ip6tables", "iptables"]),
+        (["procps", "iptables"], {}, ["procps", "iptables"], ["sysctl", "ip6tables", "iptables"], ["ip6tables", "iptables"]),
         # A package dpkg misses that the role does not need is none of its business.
         (["iptables", "radvd"], {"sysctl_forward_policy_drop": False}, [], [], []),
     ],
@@ -704,8 +813,7 @@ def test_plan_installs_first_what_is_missing(missing, input_changes, install, af
 # The FORWARD policy with Docker's nftables firewall backend
 # --------------------------------------------------------------------------
 
-NFT = {"sysctl_forward_policy_backend": "nftables", "nft_path": "/etc/ipv6ready/forward-drop.nft",
-       "nft_content": "table inet ipv6ready\n"}
+NFT = {"sysctl_forward_policy_backend": "nftables", "nft_path": "/etc/ipv6ready/forward-drop.nft", "nft_content": "table inet ipv6ready\n"}
 LOADED = "table inet ipv6ready {\n\tchain forward {\n\t\ttype filter hook forward priority filter + 10; policy drop;\n"
 CURRENT = {NFT["nft_path"]: {"regular": True, "mode": "0644", "uid": 0, "gid": 0, "content": NFT["nft_content"]}}
 OTHER = {NFT["nft_path"]: {"regular": True, "mode": "0644", "uid": 0, "gid": 0, "content": "x"}}
@@ -738,29 +846,49 @@ def test_backend_decides_the_tools_forwarding_and_packages(input_changes, tools,
     "host_changes, input_changes, expected",
     [
         # Fresh host, nftables wanted: write the file, load it, and open an iptables DROP Docker's rules cannot pass.
-        ({"forward_policy": {"ip6tables": "DROP", "iptables": "ACCEPT"}}, NFT,
-         {"nft_current": False, "nft_load": True, "forward_policy_open": ["ip6tables"], "nft_remove": False,
-          "nft_file_remove": False, "forward_policy_set": []}),
+        (
+            {"forward_policy": {"ip6tables": "DROP", "iptables": "ACCEPT"}},
+            NFT,
+            {
+                "nft_current": False,
+                "nft_load": True,
+                "forward_policy_open": ["ip6tables"],
+                "nft_remove": False,
+                "nft_file_remove": False,
+                "forward_policy_set": [],
+            },
+        ),
         # In force already: nothing to do.
-        ({"nft_table": LOADED, "files": CURRENT, "forward_policy": {"ip6tables": "ACCEPT", "iptables": "ACCEPT"}}, NFT,
-         {"nft_current": True, "nft_load": False, "forward_policy_open": [], "nft_remove": False,
-          "nft_file_remove": False, "forward_policy_set": []}),
+        (
+            {"nft_table": LOADED, "files": CURRENT, "forward_policy": {"ip6tables": "ACCEPT", "iptables": "ACCEPT"}},
+            NFT,
+            {"nft_current": True, "nft_load": False, "forward_policy_open": [], "nft_remove": False, "nft_file_remove": False, "forward_policy_set": []},
+        ),
         # The file is current but someone flushed the ruleset (or a reboot without the unit): load it.
-        ({"nft_table": None, "files": CURRENT}, NFT,
-         {"nft_current": True, "nft_load": True}),
+        ({"nft_table": None, "files": CURRENT}, NFT, {"nft_current": True, "nft_load": True}),
         # A table of that name without our chain's policy counts as not in force.
         ({"nft_table": "table inet ipv6ready {\n}\n"}, NFT, {"nft_load": True}),
         # Back to iptables: the table and its file go, the DROP policies come back.
-        ({"nft_table": LOADED, "files": OTHER, "forward_policy": {"ip6tables": "ACCEPT", "iptables": "ACCEPT"}},
-         {"nft_path": NFT["nft_path"]},
-         {"nft_current": False, "nft_load": False, "forward_policy_open": [], "nft_remove": True,
-          "nft_file_remove": True, "forward_policy_set": ["ip6tables", "iptables"]}),
+        (
+            {"nft_table": LOADED, "files": OTHER, "forward_policy": {"ip6tables": "ACCEPT", "iptables": "ACCEPT"}},
+            {"nft_path": NFT["nft_path"]},
+            {
+                "nft_current": False,
+                "nft_load": False,
+                "forward_policy_open": [],
+                "nft_remove": True,
+                "nft_file_remove": True,
+                "forward_policy_set": ["ip6tables", "iptables"],
+            },
+        ),
         # Never nftables here: nothing about it.
-        ({"forward_policy": {"ip6tables": "DROP", "iptables": "DROP"}}, {},
-         {"nft_remove": False, "nft_file_remove": False, "forward_policy_open": [], "forward_policy_set": []}),
+        (
+            {"forward_policy": {"ip6tables": "DROP", "iptables": "DROP"}},
+            {},
+            {"nft_remove": False, "nft_file_remove": False, "forward_policy_open": [], "forward_policy_set": []},
+        ),
         # nftables asked for but no FORWARD policy at all: nothing is loaded, a table left over goes.
-        ({"nft_table": LOADED}, dict(NFT, sysctl_forward_policy_drop=False),
-         {"nft_load": False, "nft_remove": True, "forward_policy_open": []}),
+        ({"nft_table": LOADED}, dict(NFT, sysctl_forward_policy_drop=False), {"nft_load": False, "nft_remove": True, "forward_policy_open": []}),
     ],
 )
 def test_plan_with_the_nftables_backend(host_changes, input_changes, expected):
@@ -803,5 +931,7 @@ def test_input_problems_check_the_accepted_interfaces(accept, bad):
     if bad is None:
         assert problems == []
     else:
-        assert problems == ['sysctl_forward_accept_interfaces must name interfaces (1 to 15 letters, digits, ".", "_" '
-                            'or "-"; not "." or ".."; a trailing * is a wildcard, as in nft): ' + bad]
+        assert problems == [
+            'sysctl_forward_accept_interfaces must name interfaces (1 to 15 letters, digits, ".", "_" '
+            'or "-"; not "." or ".."; a trailing * is a wildcard, as in nft): ' + bad
+        ]

@@ -37,16 +37,25 @@ def statuses(checks):
 
 # --------------------------------------------------------------------------- host
 
-@pytest.mark.parametrize("answer, status, detail", [
-    ({"addresses": [SYNTH]}, "pass", "AAAA " + SYNTH),
-    ({"addresses": ["2001:db8::25"]}, "fail",
-     "no AAAA inside %s, got 2001:db8::25 (is the resolver a DNS64 resolver? is it allowed to answer this host?)"
-     % PREFIX),
-    ({"addresses": []}, "fail", "no AAAA inside %s, got none (is the resolver" % PREFIX),
-    ({"error": "getaddrinfo smtp.lab.test: [Errno -5] No address associated with hostname"}, "fail",
-     "getaddrinfo smtp.lab.test: [Errno -5] No address associated with hostname (is the resolver"),
-    (None, "fail", "no AAAA inside"),
-])
+
+@pytest.mark.parametrize(
+    "answer, status, detail",
+    [
+        ({"addresses": [SYNTH]}, "pass", "AAAA " + SYNTH),
+        (
+            {"addresses": ["2001:db8::25"]},
+            "fail",
+            "no AAAA inside %s, got 2001:db8::25 (is the resolver a DNS64 resolver? is it allowed to answer this host?)" % PREFIX,
+        ),
+        ({"addresses": []}, "fail", "no AAAA inside %s, got none (is the resolver" % PREFIX),
+        (
+            {"error": "getaddrinfo smtp.lab.test: [Errno -5] No address associated with hostname"},
+            "fail",
+            "getaddrinfo smtp.lab.test: [Errno -5] No address associated with hostname (is the resolver",
+        ),
+        (None, "fail", "no AAAA inside"),
+    ],
+)
 def test_dns64_check(answer, status, detail):
     result = dns64_check(answer, "smtp.lab.test", PREFIX)
     assert result["check"] == "host: DNS64 answers smtp.lab.test"
@@ -54,12 +63,15 @@ def test_dns64_check(answer, status, detail):
 
 
 def test_target_checks_mark_nat64_peers():
-    checks = target_checks([
-        {"name": "smtp.lab.test", "port": 587, "connected": SYNTH},
-        {"name": "v6.lab.test", "port": 443, "connected": "2001:db8::443"},
-        {"name": "smtp.lab.test", "port": 25, "connect_error": "timed out"},
-        {"name": "x.invalid", "port": 1, "error": "getaddrinfo x.invalid: Name or service not known"},
-    ], PREFIX)
+    checks = target_checks(
+        [
+            {"name": "smtp.lab.test", "port": 587, "connected": SYNTH},
+            {"name": "v6.lab.test", "port": 443, "connected": "2001:db8::443"},
+            {"name": "smtp.lab.test", "port": 25, "connect_error": "timed out"},
+            {"name": "x.invalid", "port": 1, "error": "getaddrinfo x.invalid: Name or service not known"},
+        ],
+        PREFIX,
+    )
     assert [(c["check"], c["status"], c["detail"]) for c in checks] == [
         ("host: TCP smtp.lab.test:587", "pass", "connected to %s (NAT64)" % SYNTH),
         ("host: TCP v6.lab.test:443", "pass", "connected to 2001:db8::443"),
@@ -68,18 +80,28 @@ def test_target_checks_mark_nat64_peers():
     ]
 
 
-@pytest.mark.parametrize("engine, status, detail", [
-    ({"version": "28.5.2", "ipv6_networks": ["bridge", "kamal"], "bridge_ipv6": True, "daemon_json_ipv6": True},
-     "pass", "Docker 28.5.2, IPv6 networks: bridge, kamal"),
-    ({"version": "20.10.24", "ipv6_networks": ["kamal"], "bridge_ipv6": False, "daemon_json_ipv6": None},
-     "pass", "Docker 20.10.24, IPv6 networks: kamal"),
-    ({"version": "28.5.2", "ipv6_networks": [], "bridge_ipv6": False, "daemon_json_ipv6": None},
-     "fail", "Docker 28.5.2, IPv6 networks: none; no IPv6-enabled network"),
-    ({"version": "28.5.2", "ipv6_networks": ["kamal"], "bridge_ipv6": False, "daemon_json_ipv6": True},
-     "fail", "Docker 28.5.2, IPv6 networks: kamal; daemon.json sets ipv6 but the default bridge has no IPv6"),
-    ({"error": "docker version: Cannot connect to the Docker daemon"}, "fail",
-     "docker version: Cannot connect to the Docker daemon"),
-])
+@pytest.mark.parametrize(
+    "engine, status, detail",
+    [
+        (
+            {"version": "28.5.2", "ipv6_networks": ["bridge", "kamal"], "bridge_ipv6": True, "daemon_json_ipv6": True},
+            "pass",
+            "Docker 28.5.2, IPv6 networks: bridge, kamal",
+        ),
+        ({"version": "20.10.24", "ipv6_networks": ["kamal"], "bridge_ipv6": False, "daemon_json_ipv6": None}, "pass", "Docker 20.10.24, IPv6 networks: kamal"),
+        (
+            {"version": "28.5.2", "ipv6_networks": [], "bridge_ipv6": False, "daemon_json_ipv6": None},
+            "fail",
+            "Docker 28.5.2, IPv6 networks: none; no IPv6-enabled network",
+        ),
+        (
+            {"version": "28.5.2", "ipv6_networks": ["kamal"], "bridge_ipv6": False, "daemon_json_ipv6": True},
+            "fail",
+            "Docker 28.5.2, IPv6 networks: kamal; daemon.json sets ipv6 but the default bridge has no IPv6",
+        ),
+        ({"error": "docker version: Cannot connect to the Docker daemon"}, "fail", "docker version: Cannot connect to the Docker daemon"),
+    ],
+)
 def test_engine_check(engine, status, detail):
     result = engine_check(engine)
     assert result["check"] == "host: Docker engine healthy with IPv6"
@@ -87,9 +109,11 @@ def test_engine_check(engine, status, detail):
 
 
 def test_verify_checks_of_the_host_output():
-    result = {"dns64": {"addresses": [SYNTH]},
-              "targets": [{"name": "smtp.lab.test", "port": 587, "connected": SYNTH}],
-              "engine": {"version": "28.5.2", "ipv6_networks": ["kamal"]}}
+    result = {
+        "dns64": {"addresses": [SYNTH]},
+        "targets": [{"name": "smtp.lab.test", "port": 587, "connected": SYNTH}],
+        "engine": {"version": "28.5.2", "ipv6_networks": ["kamal"]},
+    }
     assert statuses(verify_checks(result, name="smtp.lab.test", prefix=PREFIX)) == [
         ("host: DNS64 answers smtp.lab.test", "pass"),
         ("host: TCP smtp.lab.test:587", "pass"),
@@ -105,6 +129,7 @@ def test_verify_checks_refuses_what_is_not_the_probe_output():
 
 
 # --------------------------------------------------------------------------- containers
+
 
 def policy_text(local=("fd00::/8",)):
     labels, precedences = build_tables(local_prefixes=local)
@@ -138,8 +163,7 @@ def net(order, connected=None, addresses=("fd00:d0c:0:145::2",), listening=True)
 
 
 def test_container_checks_on_a_ula_network_with_the_policy_warn_about_musl():
-    checks = verify_container_checks(containers({"kamal": net(ULA_ORDER_V6_FIRST, connected=SYNTH)}, policy_text()),
-                                     gai_conf="/etc/ipv6ready/gai.conf")
+    checks = verify_container_checks(containers({"kamal": net(ULA_ORDER_V6_FIRST, connected=SYNTH)}, policy_text()), gai_conf="/etc/ipv6ready/gai.conf")
     assert statuses(checks) == [
         ("kamal: getaddrinfo order for smtp.lab.test", "pass"),
         ("kamal: musl (Alpine) order for smtp.lab.test", "warn"),
@@ -148,9 +172,11 @@ def test_container_checks_on_a_ula_network_with_the_policy_warn_about_musl():
     assert checks[0]["detail"] == "%s > %s" % (SYNTH, A)
     musl = checks[1]["detail"]
     assert musl.startswith("%s > %s (predicted): a musl image tries IPv4 first here, whatever gai.conf says" % (A, SYNTH))
-    assert musl.endswith("the NAT64 prefix is a unique local one (fc00::/7), which musl ranks below IPv4 on any "
-                         "dual-stack network: only an IPv6-only network (or a NAT64 prefix out of a global /64) changes "
-                         "that")
+    assert musl.endswith(
+        "the NAT64 prefix is a unique local one (fc00::/7), which musl ranks below IPv4 on any "
+        "dual-stack network: only an IPv6-only network (or a NAT64 prefix out of a global /64) changes "
+        "that"
+    )
 
 
 def test_container_checks_musl_advice_with_a_global_nat64_prefix_on_a_ula_network():
@@ -158,8 +184,7 @@ def test_container_checks_musl_advice_with_a_global_nat64_prefix_on_a_ula_networ
     checks = verify_container_checks(containers({"kamal": net(order, connected=GUA_NAT64)}))
     musl = [c for c in checks if "musl" in c["check"]][0]
     assert musl["status"] == "warn" and "rule 5 (matching label)" in musl["detail"]
-    assert musl["detail"].endswith("give it a network with global addresses (networks carved from the host's /64) "
-                                   "or an IPv6-only network")
+    assert musl["detail"].endswith("give it a network with global addresses (networks carved from the host's /64) or an IPv6-only network")
 
 
 @pytest.mark.parametrize("musl, status", [("fail", "fail"), ("warn", "warn")])
@@ -199,26 +224,24 @@ def test_container_checks_explain_ipv4_first_without_the_policy():
     order = checks[0]
     assert order["status"] == "fail"
     assert order["detail"].startswith("%s > %s; IPv4 first because: rule 5 (prefer matching label)" % (A, GUA_NAT64))
-    assert order["detail"].endswith("(sources: 172.18.0.2, fd00:d0c:0:145::2; mount /etc/ipv6ready/gai.conf as "
-                                    "/etc/gai.conf)")
-    assert checks[-1] == {"check": "kamal: TCP smtp.lab.test:587", "status": "fail",
-                          "detail": "[Errno 101] Network is unreachable"}
+    assert order["detail"].endswith("(sources: 172.18.0.2, fd00:d0c:0:145::2; mount /etc/ipv6ready/gai.conf as /etc/gai.conf)")
+    assert checks[-1] == {"check": "kamal: TCP smtp.lab.test:587", "status": "fail", "detail": "[Errno 101] Network is unreachable"}
 
 
 def test_container_checks_report_a_resolution_error_once_per_check():
     target = {"name": "smtp.lab.test", "port": 587, "error": "getaddrinfo smtp.lab.test: failure"}
-    checks = verify_container_checks(containers({"kamal": {"addresses": [], "listening": True,
-                                                           "targets": [target]}}))
-    assert statuses(checks) == [("kamal: getaddrinfo order for smtp.lab.test", "fail"),
-                                ("kamal: TCP smtp.lab.test:587", "fail")]
+    checks = verify_container_checks(containers({"kamal": {"addresses": [], "listening": True, "targets": [target]}}))
+    assert statuses(checks) == [("kamal: getaddrinfo order for smtp.lab.test", "fail"), ("kamal: TCP smtp.lab.test:587", "fail")]
 
 
-@pytest.mark.parametrize("result, expected", [
-    ({"error": "the policy /etc/ipv6ready/gai.conf is missing"}, [("containers: probe", "fail")]),
-    ({"networks": {}, "policy": None}, [("containers: an IPv6 Docker network", "fail")]),
-    ({"networks": {"bad": {"container": "x", "error": "docker run on bad: no such network"}}, "policy": None},
-     [("bad: probe container", "fail")]),
-])
+@pytest.mark.parametrize(
+    "result, expected",
+    [
+        ({"error": "the policy /etc/ipv6ready/gai.conf is missing"}, [("containers: probe", "fail")]),
+        ({"networks": {}, "policy": None}, [("containers: an IPv6 Docker network", "fail")]),
+        ({"networks": {"bad": {"container": "x", "error": "docker run on bad: no such network"}}, "policy": None}, [("bad: probe container", "fail")]),
+    ],
+)
 def test_container_checks_of_a_failed_probe(result, expected):
     assert statuses(verify_container_checks(result)) == expected
 
@@ -230,11 +253,13 @@ def test_container_checks_refuse_an_unknown_musl_mode():
 
 # --------------------------------------------------------------------------- exposure
 
-PROBES = containers({
-    "kamal": {"addresses": ["fd00:d0c:0:145::2"], "listening": True, "targets": []},
-    "public": {"addresses": ["2001:db8:1:a:d0c::2"], "listening": True, "targets": []},
-    "deaf": {"addresses": ["2001:db8:1:a:d0d::2"], "listening": False, "targets": []},
-})
+PROBES = containers(
+    {
+        "kamal": {"addresses": ["fd00:d0c:0:145::2"], "listening": True, "targets": []},
+        "public": {"addresses": ["2001:db8:1:a:d0c::2"], "listening": True, "targets": []},
+        "deaf": {"addresses": ["2001:db8:1:a:d0d::2"], "listening": False, "targets": []},
+    }
+)
 
 
 def test_exposure_addresses_skip_ula_without_a_route_and_deaf_probes():
@@ -243,26 +268,32 @@ def test_exposure_addresses_skip_ula_without_a_route_and_deaf_probes():
 
 
 def test_exposure_checks_without_a_route():
-    checks = verify_exposure_checks(PROBES, exposure={"2001:db8:1:a:d0c::2": "closed: timed out"}, source="lab-gw",
-                                    port=7077)
+    checks = verify_exposure_checks(PROBES, exposure={"2001:db8:1:a:d0c::2": "closed: timed out"}, source="lab-gw", port=7077)
     assert [(c["check"], c["status"], c["detail"]) for c in checks] == [
-        ("deaf: unpublished port 7077 closed to lab-gw", "fail",
-         "[2001:db8:1:a:d0d::2]:7077 not tested: the listener in the probe did not accept connections, so a closed "
-         "port proves nothing"),
-        ("kamal: unpublished port 7077 closed to lab-gw", "skip",
-         "[fd00:d0c:0:145::2]:7077 not tested: a unique local address is not routed to this host, so a timeout "
-         "would prove nothing; set verify_exposure_route to try it through a temporary route via the Docker host"),
+        (
+            "deaf: unpublished port 7077 closed to lab-gw",
+            "fail",
+            "[2001:db8:1:a:d0d::2]:7077 not tested: the listener in the probe did not accept connections, so a closed port proves nothing",
+        ),
+        (
+            "kamal: unpublished port 7077 closed to lab-gw",
+            "skip",
+            "[fd00:d0c:0:145::2]:7077 not tested: a unique local address is not routed to this host, so a timeout "
+            "would prove nothing; set verify_exposure_route to try it through a temporary route via the Docker host",
+        ),
         ("public: unpublished port 7077 closed to lab-gw", "pass", "[2001:db8:1:a:d0c::2]:7077 closed: timed out"),
     ]
 
 
-@pytest.mark.parametrize("outcome, status, detail", [
-    ("closed: timed out", "pass", "closed: timed out"),
-    ("OPEN", "fail", "is OPEN over IPv6: keep ip6tables on and the FORWARD policy DROP"),
-    ("not tested: ip -6 route replace fd00:d0c:0:145::2/128 via fd64::22: RTNETLINK answers: File exists", "skip",
-     "not tested: ip -6 route replace"),
-    (None, "skip", "not tested"),
-])
+@pytest.mark.parametrize(
+    "outcome, status, detail",
+    [
+        ("closed: timed out", "pass", "closed: timed out"),
+        ("OPEN", "fail", "is OPEN over IPv6: keep ip6tables on and the FORWARD policy DROP"),
+        ("not tested: ip -6 route replace fd00:d0c:0:145::2/128 via fd64::22: RTNETLINK answers: File exists", "skip", "not tested: ip -6 route replace"),
+        (None, "skip", "not tested"),
+    ],
+)
 def test_exposure_checks_with_a_route(outcome, status, detail):
     exposure = {} if outcome is None else {"fd00:d0c:0:145::2": outcome}
     kamal_only = containers({"kamal": PROBES["networks"]["kamal"]})
@@ -280,16 +311,23 @@ def test_exposure_checks_without_a_gateway_are_not_tested():
 
 # --------------------------------------------------------------------------- report
 
+
 def test_report_lines_failure_message_and_summary():
-    checks = [{"check": "host: DNS64 answers x", "status": "pass", "detail": "AAAA y"},
-              {"check": "kamal: musl", "status": "warn", "detail": "IPv4 first"},
-              {"check": "kamal: TCP x:587", "status": "fail", "detail": "timed out"},
-              {"check": "kamal: exposure", "status": "skip", "detail": "not tested"},
-              {"check": "host: TCP x:25", "status": "fail", "detail": "refused"}]
+    checks = [
+        {"check": "host: DNS64 answers x", "status": "pass", "detail": "AAAA y"},
+        {"check": "kamal: musl", "status": "warn", "detail": "IPv4 first"},
+        {"check": "kamal: TCP x:587", "status": "fail", "detail": "timed out"},
+        {"check": "kamal: exposure", "status": "skip", "detail": "not tested"},
+        {"check": "host: TCP x:25", "status": "fail", "detail": "refused"},
+    ]
     result = verify_report(checks)
-    assert result["lines"] == ["PASS | host: DNS64 answers x | AAAA y", "WARN | kamal: musl | IPv4 first",
-                               "FAIL | kamal: TCP x:587 | timed out", "SKIP | kamal: exposure | not tested",
-                               "FAIL | host: TCP x:25 | refused"]
+    assert result["lines"] == [
+        "PASS | host: DNS64 answers x | AAAA y",
+        "WARN | kamal: musl | IPv4 first",
+        "FAIL | kamal: TCP x:587 | timed out",
+        "SKIP | kamal: exposure | not tested",
+        "FAIL | host: TCP x:25 | refused",
+    ]
     assert result["failed"] == "kamal: TCP x:587: timed out; host: TCP x:25: refused"
     assert result["summary"] == "1 pass, 1 warn, 1 skip, 2 fail"
     assert report([]) == {"lines": [], "failed": "", "summary": "no checks"}
@@ -309,17 +347,24 @@ from ansible_collections.ipv6ready.docker.plugins.filter.verify import (  # noqa
 )
 
 GW_HOSTVARS = {
-    "gw1": {"ansible_facts": {"default_ipv6": {"address": "2001:db8:1::1"}},
-            "nat64_gateway_active_prefix": "2001:db8:1:0:64::/96", "dns64_prefix": "2001:db8:f1:0:64::/96"},
-    "gw2": {"ansible_facts": {"default_ipv6": {"address": "2001:db8:2::1"}},
-            "nat64_gateway_active_prefix": "2001:db8:2:0:64::/96", "dns64_prefix": "2001:db8:f2:0:64::/96"},
+    "gw1": {
+        "ansible_facts": {"default_ipv6": {"address": "2001:db8:1::1"}},
+        "nat64_gateway_active_prefix": "2001:db8:1:0:64::/96",
+        "dns64_prefix": "2001:db8:f1:0:64::/96",
+    },
+    "gw2": {
+        "ansible_facts": {"default_ipv6": {"address": "2001:db8:2::1"}},
+        "nat64_gateway_active_prefix": "2001:db8:2:0:64::/96",
+        "dns64_prefix": "2001:db8:f2:0:64::/96",
+    },
     "gw3": {},
 }
-SMTP_V4 = 0xC6336419   # 198.51.100.25
+SMTP_V4 = 0xC6336419  # 198.51.100.25
 
 
 def _synth(prefix):
     import ipaddress
+
     return str(ipaddress.IPv6Address(int(ipaddress.IPv6Network(prefix).network_address) | SMTP_V4))
 
 
@@ -327,18 +372,25 @@ def _dns(*answers):
     """dns64_probe's result: (server, name, ok, address or detail)."""
     checks = []
     for server, name, ok, value in answers:
-        checks.append({"server": server, "name": name, "ok": ok, "addresses": [value] if ok else [],
-                       "detail": ("AAAA %s inside ..." % value) if ok else value, "cause": "" if ok else "a firewall"})
+        checks.append(
+            {
+                "server": server,
+                "name": name,
+                "ok": ok,
+                "addresses": [value] if ok else [],
+                "detail": ("AAAA %s inside ..." % value) if ok else value,
+                "cause": "" if ok else "a firewall",
+            }
+        )
     return {"checks": checks}
 
 
 def test_gateway_paths_from_the_run():
     assert verify_gateway_paths(["gw1", "gw2", "gw3"], GW_HOSTVARS) == [
-        {"name": "gw1", "address": "2001:db8:1::1", "prefix": "2001:db8:1:0:64::/96",
-         "synthesizes": "2001:db8:f1:0:64::/96"},
-        {"name": "gw2", "address": "2001:db8:2::1", "prefix": "2001:db8:2:0:64::/96",
-         "synthesizes": "2001:db8:f2:0:64::/96"},
-        {"name": "gw3", "address": None, "prefix": None, "synthesizes": None}]
+        {"name": "gw1", "address": "2001:db8:1::1", "prefix": "2001:db8:1:0:64::/96", "synthesizes": "2001:db8:f1:0:64::/96"},
+        {"name": "gw2", "address": "2001:db8:2::1", "prefix": "2001:db8:2:0:64::/96", "synthesizes": "2001:db8:f2:0:64::/96"},
+        {"name": "gw3", "address": None, "prefix": None, "synthesizes": None},
+    ]
 
 
 def test_one_gateway_needs_no_path_of_its_own():
@@ -351,26 +403,32 @@ RESOLVERS = ["2001:db8:f1::53", "2001:db8:f2::53"]
 
 
 def test_gateway_connects_each_target_through_each_gateway_and_each_answer():
-    dns = _dns(("2001:db8:1::1", "smtp.test", True, _synth("2001:db8:f1:0:64::/96")),
-               ("2001:db8:2::1", "smtp.test", True, _synth("2001:db8:f2:0:64::/96")),
-               ("2001:db8:f1::53", "smtp.test", True, _synth("2001:db8:f2:0:64::/96")),   # gw2 holds fip-1
-               ("2001:db8:f2::53", "smtp.test", False, "no answer"))
+    dns = _dns(
+        ("2001:db8:1::1", "smtp.test", True, _synth("2001:db8:f1:0:64::/96")),
+        ("2001:db8:2::1", "smtp.test", True, _synth("2001:db8:f2:0:64::/96")),
+        ("2001:db8:f1::53", "smtp.test", True, _synth("2001:db8:f2:0:64::/96")),  # gw2 holds fip-1
+        ("2001:db8:f2::53", "smtp.test", False, "no answer"),
+    )
     assert verify_gateway_connects(dns, paths=PATHS, resolvers=RESOLVERS, targets=TARGETS) == [
         {"address": _synth("2001:db8:1:0:64::/96"), "port": 587},
         {"address": _synth("2001:db8:2:0:64::/96"), "port": 587},
-        {"address": _synth("2001:db8:f2:0:64::/96"), "port": 587}]
+        {"address": _synth("2001:db8:f2:0:64::/96"), "port": 587},
+    ]
 
 
 def test_gateway_checks_name_the_gateway_that_answered():
-    dns = _dns(("2001:db8:1::1", "smtp.test", True, _synth("2001:db8:f1:0:64::/96")),
-               ("2001:db8:2::1", "smtp.test", True, _synth("2001:db8:f2:0:64::/96")),
-               ("2001:db8:f1::53", "smtp.test", True, _synth("2001:db8:f2:0:64::/96")),
-               ("2001:db8:f2::53", "smtp.test", False, "no answer"))
-    connected = {"[%s]:587" % _synth("2001:db8:1:0:64::/96"): "connected",
-                 "[%s]:587" % _synth("2001:db8:2:0:64::/96"): "timed out",
-                 "[%s]:587" % _synth("2001:db8:f2:0:64::/96"): "connected"}
-    checks = verify_gateway_checks(dns, connected=connected, paths=PATHS, resolvers=RESOLVERS, targets=TARGETS,
-                                   name="smtp.test")
+    dns = _dns(
+        ("2001:db8:1::1", "smtp.test", True, _synth("2001:db8:f1:0:64::/96")),
+        ("2001:db8:2::1", "smtp.test", True, _synth("2001:db8:f2:0:64::/96")),
+        ("2001:db8:f1::53", "smtp.test", True, _synth("2001:db8:f2:0:64::/96")),
+        ("2001:db8:f2::53", "smtp.test", False, "no answer"),
+    )
+    connected = {
+        "[%s]:587" % _synth("2001:db8:1:0:64::/96"): "connected",
+        "[%s]:587" % _synth("2001:db8:2:0:64::/96"): "timed out",
+        "[%s]:587" % _synth("2001:db8:f2:0:64::/96"): "connected",
+    }
+    checks = verify_gateway_checks(dns, connected=connected, paths=PATHS, resolvers=RESOLVERS, targets=TARGETS, name="smtp.test")
     assert statuses(checks) == [
         ("gateway gw1: DNS64 at 2001:db8:1::1 answers smtp.test", "pass"),
         ("gateway gw1: TCP smtp.test:587 through its own prefix 2001:db8:1:0:64::/96", "pass"),
@@ -379,9 +437,10 @@ def test_gateway_checks_name_the_gateway_that_answered():
         ("resolver 2001:db8:f1::53 answers smtp.test", "pass"),
         ("resolver 2001:db8:f1::53: TCP smtp.test:587 through its answer", "pass"),
         ("resolver 2001:db8:f2::53 answers smtp.test", "fail"),
-        ("resolver 2001:db8:f2::53: TCP smtp.test:587 through its answer", "skip")]
+        ("resolver 2001:db8:f2::53: TCP smtp.test:587 through its answer", "skip"),
+    ]
     assert checks[0]["detail"].endswith("synthesized by gw1")
-    assert checks[4]["detail"].endswith("synthesized by gw2")          # fip-1's resolver, answered by gw2
+    assert checks[4]["detail"].endswith("synthesized by gw2")  # fip-1's resolver, answered by gw2
     assert "(translated by gw1)" in checks[1]["detail"]
     assert "timed out" in checks[3]["detail"]
     assert "(the NAT64 prefix of gw2)" in checks[5]["detail"]
@@ -393,10 +452,13 @@ def test_a_gateway_outside_the_run_is_not_tested():
     assert statuses(checks)[-1] == ("gateway gw3: its own path", "skip")
 
 
-@pytest.mark.parametrize("prefix, status", [
-    (["2001:db8:f1:0:64::/96", "2001:db8:f2:0:64::/96"], "pass"),
-    (["2001:db8:f1:0:64::/96"], "fail"),
-])
+@pytest.mark.parametrize(
+    "prefix, status",
+    [
+        (["2001:db8:f1:0:64::/96", "2001:db8:f2:0:64::/96"], "pass"),
+        (["2001:db8:f1:0:64::/96"], "fail"),
+    ],
+)
 def test_the_host_dns64_check_takes_several_prefixes(prefix, status):
     result = dns64_check({"addresses": [_synth("2001:db8:f2:0:64::/96")]}, "smtp.test", prefix)
     assert result["status"] == status

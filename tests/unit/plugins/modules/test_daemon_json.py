@@ -127,6 +127,7 @@ IPV6 = {"ipv6": True, "fixed-cidr-v6": "fd00:d0c:0:1::/64"}
 # Writing
 # --------------------------------------------------------------------------
 
+
 def test_creates_missing_file(tmp_path, run, dockerd):
     target = tmp_path / "daemon.json"
     result = run({"path": str(target), "settings": IPV6})
@@ -167,17 +168,19 @@ def test_existing_mode_is_kept(tmp_path, run, dockerd):
 
 def test_preserves_unrelated_keys_types_and_order(tmp_path, run, dockerd):
     target = tmp_path / "daemon.json"
-    write(target, (
-        '{\n  "log-driver": "json-file",\n  "log-opts": {"max-size": "10m"},\n'
-        '  "debug": false,\n  "mtu": 1450,\n  "storage-opts": ["overlay2.size=20G"],\n'
-        '  "vendor-thing": {"x": [1, 2.5, null]}\n}\n'
-    ))
+    write(
+        target,
+        (
+            '{\n  "log-driver": "json-file",\n  "log-opts": {"max-size": "10m"},\n'
+            '  "debug": false,\n  "mtu": 1450,\n  "storage-opts": ["overlay2.size=20G"],\n'
+            '  "vendor-thing": {"x": [1, 2.5, null]}\n}\n'
+        ),
+    )
     result = run({"path": str(target), "settings": dict(IPV6, **{"log-opts": {"max-file": "3"}})})
     assert result["changed"] is True
     text = target.read_text()
     cfg = json.loads(text)
-    assert list(cfg) == ["log-driver", "log-opts", "debug", "mtu", "storage-opts", "vendor-thing",
-                         "ipv6", "fixed-cidr-v6"]
+    assert list(cfg) == ["log-driver", "log-opts", "debug", "mtu", "storage-opts", "vendor-thing", "ipv6", "fixed-cidr-v6"]
     assert cfg["log-opts"] == {"max-size": "10m", "max-file": "3"}
     assert cfg["debug"] is False
     assert cfg["mtu"] == 1450 and not isinstance(cfg["mtu"], bool)
@@ -268,6 +271,7 @@ def test_symlink_is_followed(tmp_path, run, dockerd):
 # Check mode, diff, backup
 # --------------------------------------------------------------------------
 
+
 def test_check_mode_writes_nothing_on_missing_file(tmp_path, run, dockerd):
     target = tmp_path / "daemon.json"
     result = run({"path": str(target), "settings": IPV6}, check_mode=True)
@@ -290,8 +294,7 @@ def test_check_mode_writes_nothing_on_existing_file(tmp_path, run, dockerd):
 def test_diff(tmp_path, run, dockerd):
     target = tmp_path / "daemon.json"
     original = write(target, {"debug": False})
-    result = run({"path": str(target), "settings": {"ipv6": True, "fixed-cidr-v6": "fd00::/64"}},
-                 diff=True, check_mode=True)
+    result = run({"path": str(target), "settings": {"ipv6": True, "fixed-cidr-v6": "fd00::/64"}}, diff=True, check_mode=True)
     diff = result["diff"]
     assert diff["before"] == original
     assert diff["after"] == '{\n  "debug": false,\n  "ipv6": true,\n  "fixed-cidr-v6": "fd00::/64"\n}\n'
@@ -332,6 +335,7 @@ def test_no_backup_when_unchanged(tmp_path, run, dockerd):
 # Failures that must write nothing
 # --------------------------------------------------------------------------
 
+
 def test_invalid_json_fails_with_line_and_column(tmp_path, run, dockerd):
     target = tmp_path / "daemon.json"
     original = write(target, '{\n  "ipv6": true\n  "fixed-cidr-v6": "fd00::/64"\n}\n')
@@ -360,8 +364,7 @@ def test_key_in_settings_and_remove_fails(tmp_path, run, dockerd):
 
 def test_dockerd_validate_failure_writes_nothing(tmp_path, run, dockerd):
     dockerd.validate_rc = 1
-    dockerd.validate_err = ("unable to configure the Docker daemon with file FILE: "
-                            "the following directives don't match any configuration option: bogus\n")
+    dockerd.validate_err = "unable to configure the Docker daemon with file FILE: the following directives don't match any configuration option: bogus\n"
     target = tmp_path / "daemon.json"
     original = write(target, {"debug": False})
     result = run({"path": str(target), "settings": {"bogus": 1}, "backup": True}, failed=True)
@@ -371,7 +374,7 @@ def test_dockerd_validate_failure_writes_nothing(tmp_path, run, dockerd):
     assert target.read_text() == original
     assert sorted(p.name for p in tmp_path.iterdir()) == ["daemon.json", "remote_tmp"]
     # The temporary copy given to dockerd held the merged config and is gone.
-    (tmp_file, content), = dockerd.validated
+    ((tmp_file, content),) = dockerd.validated
     assert json.loads(content) == {"debug": False, "bogus": 1}
     assert not os.path.exists(tmp_file)
 
@@ -381,7 +384,7 @@ def test_dockerd_validate_gets_merged_config_and_cleans_up(tmp_path, run, docker
     write(target, {"debug": False})
     run({"path": str(target), "settings": IPV6})
     assert [c[1] for c in dockerd.calls] == ["--version", "--validate"]
-    (tmp_file, content), = dockerd.validated
+    ((tmp_file, content),) = dockerd.validated
     assert json.loads(content) == dict({"debug": False}, **IPV6)
     assert not os.path.exists(tmp_file)
     assert not str(tmp_file).startswith(str(tmp_path / "daemon.json"))
@@ -395,8 +398,7 @@ def test_dockerd_validate_gets_merged_config_and_cleans_up(tmp_path, run, docker
         ({"default-address-pools": [{"base": "fd00::/48", "size": 40}]}, "default-address-pools[0].size"),
         ({"ipv6": True}, 'ipv6: true needs "fixed-cidr-v6" before Docker 28.0; the engine is 26.1.5'),
         ({"ip6tables": True}, 'ip6tables: true needs "experimental": true before Docker 27.0'),
-        ({"default-network-opts": {"bridge": {"com.docker.network.enable_ipv6": "true"}}},
-         "default-network-opts: com.docker.network.enable_ipv6"),
+        ({"default-network-opts": {"bridge": {"com.docker.network.enable_ipv6": "true"}}}, "default-network-opts: com.docker.network.enable_ipv6"),
     ],
 )
 def test_builtin_validation_failure_writes_nothing(tmp_path, run, dockerd, settings, fragment):
@@ -414,6 +416,7 @@ def test_builtin_validation_failure_writes_nothing(tmp_path, run, dockerd, setti
 # --------------------------------------------------------------------------
 # Engine versions
 # --------------------------------------------------------------------------
+
 
 def test_engine_20_10_uses_builtin_only(tmp_path, run, dockerd):
     dockerd.version = "Docker version 20.10.24+dfsg1, build 5d6db84"
@@ -436,15 +439,13 @@ def test_engine_version_option_skips_dockerd_version(tmp_path, run, dockerd):
 
 def test_engine_version_option_is_checked(tmp_path, run, dockerd):
     target = tmp_path / "daemon.json"
-    result = run({"path": str(target), "settings": {"ipv6": True}, "engine_version": "20.10.24"},
-                 failed=True)
+    result = run({"path": str(target), "settings": {"ipv6": True}, "engine_version": "20.10.24"}, failed=True)
     assert "the engine is 20.10.24" in result["msg"]
     assert not target.exists()
 
 
 def test_bad_engine_version_option_fails(tmp_path, run, dockerd):
-    result = run({"path": str(tmp_path / "d.json"), "settings": {"debug": True}, "engine_version": "latest"},
-                 failed=True)
+    result = run({"path": str(tmp_path / "d.json"), "settings": {"debug": True}, "engine_version": "latest"}, failed=True)
     assert result["msg"].startswith("engine_version:")
 
 
@@ -498,6 +499,7 @@ def test_validate_false_skips_all_checks(tmp_path, run, no_dockerd):
 # --------------------------------------------------------------------------
 # The dockerd installed on this machine, if any (only --version is run)
 # --------------------------------------------------------------------------
+
 
 def _find_dockerd():
     search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/local/sbin", "/sbin"])

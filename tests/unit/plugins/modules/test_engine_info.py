@@ -28,16 +28,14 @@ class Engine:
             "/info": {"LiveRestoreEnabled": True},
             "/networks/bridge": BRIDGE,
             "/containers/json": [{"Id": "aaa"}, {"Id": "bbb"}, {"Id": "ccc"}],
-            "/containers/aaa/json": {"Name": "/web", "HostConfig": {"NetworkMode": "bridge", "Dns": []},
-                                     "ResolvConfPath": str(web_resolv)},
-            "/containers/bbb/json": {"Name": "/app", "HostConfig": {"NetworkMode": "kamal", "Dns": ["192.0.2.1"]},
-                                     "ResolvConfPath": str(tmp_path / "missing")},
+            "/containers/aaa/json": {"Name": "/web", "HostConfig": {"NetworkMode": "bridge", "Dns": []}, "ResolvConfPath": str(web_resolv)},
+            "/containers/bbb/json": {"Name": "/app", "HostConfig": {"NetworkMode": "kamal", "Dns": ["192.0.2.1"]}, "ResolvConfPath": str(tmp_path / "missing")},
         }
         self.seen = []
 
     def open_url(self, url, unix_socket=None, timeout=None, validate_certs=True):
         assert unix_socket == str(self.socket)
-        path = url[len("http://localhost"):]
+        path = url[len("http://localhost") :]
         self.seen.append(path)
         if isinstance(self.answers.get(path), Exception):
             raise self.answers[path]

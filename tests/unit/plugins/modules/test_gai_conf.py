@@ -152,11 +152,14 @@ def test_unparsable_line_fails_and_leaves_the_file(run, path):
     assert os.listdir(os.path.dirname(path)) == ["gai.conf"]
 
 
-@pytest.mark.parametrize("args, words", [
-    ({"local_prefixes": ["172.16.0.0/12"]}, ["local_prefixes[0]", "172.16.0.0/12", "::ffff:172.16.0.0/108"]),
-    ({"labels": [{"prefix": "fd00::/8", "label": -3}]}, ["labels[0].label", "-3"]),
-    ({"precedences": [{"prefix": "fd00::1/8", "precedence": 3}]}, ["precedences[0].prefix", "fd00::1/8", "host bits"]),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        ({"local_prefixes": ["172.16.0.0/12"]}, ["local_prefixes[0]", "172.16.0.0/12", "::ffff:172.16.0.0/108"]),
+        ({"labels": [{"prefix": "fd00::/8", "label": -3}]}, ["labels[0].label", "-3"]),
+        ({"precedences": [{"prefix": "fd00::1/8", "precedence": 3}]}, ["precedences[0].prefix", "fd00::1/8", "host bits"]),
+    ],
+)
 def test_bad_options_fail_and_write_nothing(run, path, args, words):
     result = run(dict(args, path=path))
     assert result["failed"] is True

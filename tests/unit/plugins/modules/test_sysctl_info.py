@@ -24,9 +24,11 @@ class Host:
 
     def __init__(self, root):
         self.root = root
-        self.ip = {("link", "show"): (0, json.dumps(LINKS)),
-                   ("-6", "route", "show", "table", "all"): (0, json.dumps(ROUTES)),
-                   ("-6", "address", "show"): (0, "[]")}
+        self.ip = {
+            ("link", "show"): (0, json.dumps(LINKS)),
+            ("-6", "route", "show", "table", "all"): (0, json.dumps(ROUTES)),
+            ("-6", "address", "show"): (0, "[]"),
+        }
         self.tools = {"ip6tables": 0}
         # `<tool> -t filter -L FORWARD -n`: (rc, output)
         self.listings = {"ip6tables": (0, "Chain FORWARD (policy DROP)\ntarget     prot opt source  destination\n")}
@@ -85,8 +87,11 @@ class Host:
 def fake(tmp_path, monkeypatch, run_module):
     host = Host(tmp_path)
     host.run_module = run_module
-    monkeypatch.setattr(sysctl_info, "SEARCH_PATH", tuple(host.path(d) for d in (
-        "/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d")))
+    monkeypatch.setattr(
+        sysctl_info,
+        "SEARCH_PATH",
+        tuple(host.path(d) for d in ("/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d")),
+    )
     monkeypatch.setattr(sysctl_info, "LEGACY_FILE", host.path("/etc/sysctl.conf"))
     monkeypatch.setattr(sysctl_info, "PROC_IPV6_CONF", host.path("/proc/sys/net/ipv6/conf"))
     monkeypatch.setattr(sysctl_info, "PROC_SYS", host.path("/proc/sys"))
@@ -105,7 +110,7 @@ def run(host, tools=(), failed=False, check_mode=False, **options):
 
 
 def later(result, host):
-    return [(item["path"][len(str(host.root)):], item["content"]) for item in result["later_files"]]
+    return [(item["path"][len(str(host.root)) :], item["content"]) for item in result["later_files"]]
 
 
 def test_reads_the_network_state(fake):
@@ -172,15 +177,21 @@ def test_returns_the_own_file(fake):
 
 def test_returns_the_kernel_values_of_the_keys_of_the_own_file(fake):
     fake.write("/proc/sys/net/ipv4/tcp_rmem", "4096\t131072\t6291456\n")
-    fake.write("/etc/sysctl.d/60-ipv6ready.conf", "# header\nnet.ipv6.conf.all.forwarding = 1\n"
-               "net.ipv6.conf.eth0/100.accept_ra=2\nnet.ipv4.tcp_rmem=4096 131072 6291456\n-net.no.such.key = 1\n"
-               "net/../../../secret = 1\n")
+    fake.write(
+        "/etc/sysctl.d/60-ipv6ready.conf",
+        "# header\nnet.ipv6.conf.all.forwarding = 1\n"
+        "net.ipv6.conf.eth0/100.accept_ra=2\nnet.ipv4.tcp_rmem=4096 131072 6291456\n-net.no.such.key = 1\n"
+        "net/../../../secret = 1\n",
+    )
     # A key that climbs out of /proc/sys is not read.
     fake.write("/secret", "not to be read\n")
     assert run(fake)["own_values"] == {
-        "net.ipv6.conf.all.forwarding": "0", "net.ipv6.conf.eth0/100.accept_ra": "0",
-        "net.ipv4.tcp_rmem": "4096\t131072\t6291456", "-net.no.such.key": None,
-        "net/../../../secret": None}
+        "net.ipv6.conf.all.forwarding": "0",
+        "net.ipv6.conf.eth0/100.accept_ra": "0",
+        "net.ipv4.tcp_rmem": "4096\t131072\t6291456",
+        "-net.no.such.key": None,
+        "net/../../../secret": None,
+    }
 
 
 def test_without_the_own_file_no_kernel_value_is_read(fake):
@@ -217,8 +228,7 @@ def test_a_link_to_sysctl_conf_is_read_once_last_and_dangling_links_are_skipped(
     os.symlink(fake.path("/nowhere.conf"), fake.path("/etc/sysctl.d/98-dangling.conf"))
     other = fake.write("/srv/other.conf", "e = 5\n")
     os.symlink(other, fake.path("/etc/sysctl.d/97-link.conf"))
-    assert later(run(fake), fake) == [("/etc/sysctl.d/97-link.conf", "e = 5\n"),
-                                      ("/etc/sysctl.conf", "net.ipv4.ip_forward = 0\n")]
+    assert later(run(fake), fake) == [("/etc/sysctl.d/97-link.conf", "e = 5\n"), ("/etc/sysctl.conf", "net.ipv4.ip_forward = 0\n")]
 
 
 def test_reads_the_forward_policy_of_each_working_tool(fake):
@@ -262,8 +272,7 @@ def test_reads_the_files_asked_for_without_following_links(fake):
     os.chmod(unit, 0o640)
     os.symlink(unit, fake.path("/etc/systemd/system/link.service"))
     os.makedirs(fake.path("/etc/systemd/system/dir.service"))
-    paths = [fake.path("/etc/systemd/system/%s" % name)
-             for name in ("ipv6ready-forward-drop.service", "link.service", "dir.service", "missing.service")]
+    paths = [fake.path("/etc/systemd/system/%s" % name) for name in ("ipv6ready-forward-drop.service", "link.service", "dir.service", "missing.service")]
     files = run(fake, check_mode=True, files=paths)["files"]
     me = (os.getuid(), os.getgid())
     assert files[paths[0]] == {"regular": True, "mode": "0640", "uid": me[0], "gid": me[1], "content": "[Unit]\n"}

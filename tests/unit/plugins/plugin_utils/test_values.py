@@ -13,13 +13,16 @@ from ansible_collections.ipv6ready.docker.plugins.filter.prefix import prefix_pr
 from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import value_list
 
 
-@pytest.mark.parametrize("values, expected", [
-    (None, []),
-    ("fd00::/8", ["fd00::/8"]),
-    (["a", "b"], ["a", "b"]),
-    (("a",), ("a",)),
-    ([], []),
-])
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        (None, []),
+        ("fd00::/8", ["fd00::/8"]),
+        (["a", "b"], ["a", "b"]),
+        (("a",), ("a",)),
+        ([], []),
+    ],
+)
 def test_value_list_accepts_none_a_string_or_a_list(values, expected):
     assert value_list(values, "f", "x") == expected
 
