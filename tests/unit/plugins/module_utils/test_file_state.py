@@ -119,7 +119,10 @@ ActiveState=inactive
         ),
         pytest.param("", ["x.service"], {"x.service": {"load": "", "enabled": "", "active": ""}}, id="nothing-printed"),
         pytest.param(
-            SHOW.split("\n\n")[0] + "\n", ["unbound.service"], {"unbound.service": {"load": "loaded", "enabled": "enabled", "active": "active"}}, id="one"
+            SHOW.split("\n\n", maxsplit=1)[0] + "\n",
+            ["unbound.service"],
+            {"unbound.service": {"load": "loaded", "enabled": "enabled", "active": "active"}},
+            id="one",
         ),
     ],
 )
