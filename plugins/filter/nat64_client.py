@@ -13,6 +13,10 @@ description:
     output may change in any release without a deprecation period; do not call it from your own playbooks.
   - Lists what is wrong with the role's variables beyond their types, one message per problem, each starting with
     the variable's name.
+  - C(ipv6ready.docker.nat64_client_mode) takes O(nat64_client_resolver) (V(auto), V(resolved), V(resolv_conf) or
+    V(none)), where C(/etc/resolv.conf) links to (resolved, or V(null)) and its text, and returns how the host
+    resolves names; V(auto) finds systemd-resolved when the file links into C(/run/systemd/resolve/) or names
+    C(127.0.0.53), and a plain C(/etc/resolv.conf) otherwise.
 options:
   _input:
     description: The role's variables by name (C(nat64_client_prefix), C(nat64_client_route_via), ...).
@@ -49,8 +53,13 @@ def nat64_client_problems(inputs):
     return _nat64_client.input_problems(mapping(inputs, "nat64_client_problems input"))
 
 
+def nat64_client_mode(setting, link, text):
+    """How the host resolves names (module_utils/_nat64_client.resolver_mode)."""
+    return _nat64_client.resolver_mode(str(setting), None if link is None else str(link), "" if text is None else str(text))
+
+
 class FilterModule:
     """The nat64_client role's checks."""
 
     def filters(self):
-        return {"nat64_client_problems": nat64_client_problems}
+        return {"nat64_client_problems": nat64_client_problems, "nat64_client_mode": nat64_client_mode}

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: packages_missing
-short_description: "Internal to the dns64 and nat64_gateway roles: the Debian packages a host lacks, from one dpkg-query run"
+short_description: "Internal to the daemon and networks roles: the Debian packages a host lacks, from one dpkg-query run"
 version_added: 0.3.0
 description:
-  - B(Internal) to the P(ipv6ready.docker.dns64#role) and P(ipv6ready.docker.nat64_gateway#role) roles, not a public
+  - B(Internal) to the P(ipv6ready.docker.daemon#role) and P(ipv6ready.docker.networks#role) roles, not a public
     interface; these filters may change in any release without notice.
   - Takes the output of the command the companion filter C(ipv6ready.docker.packages_query) builds for the same list,
     and returns the packages that are not installed, in the order given.

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Reading and writing the text files the collection's modules manage (private).
+"""Reading and writing the files the collection manages, and the one read a role decides on (private).
 
 What ``gai_conf`` and ``daemon_json`` both do to their file:
 
@@ -27,13 +27,27 @@ write in place keeps the inode, so every container sees the new text at once.
 The in-place write overwrites the old bytes and then truncates, so the file is
 never empty; a reader that opens it during the write may see a mix of old and
 new text for that moment.
+
+What ``state_info`` reads on a host in one round trip, and the controller
+compares with what a role would write (the ``state_plan`` filter):
+
+- ``state``: what is at a path (type, mode, owner, group, SHA-1, text);
+  ``unit_states`` and ``mount_points`` parse ``systemctl show`` and
+  /proc/self/mountinfo;
+- ``plan``: from that read and the wanted files, units and leftovers, what
+  to install, write, remove and start; ``differs``, ``changes``,
+  ``present``, ``stale`` and ``unit_pending`` are its parts.
 """
 
 from __future__ import annotations
 
 import collections
 import errno
+import grp
+import hashlib
 import os
+import pwd
+import stat as stat_module
 import tempfile
 
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
@@ -182,3 +196,207 @@ def set_attributes(module, path, changed, default_mode=None):
     if default_mode is not None and file_args.get("mode") is None:
         file_args["mode"] = default_mode
     return module.set_fs_attributes_if_different(file_args, changed)
+
+
+# --------------------------------------------------------------------------
+# The read every role makes on a no-op (the state_info module), and the
+# decision taken on the controller from it (the state_changes filter)
+# --------------------------------------------------------------------------
+
+#: ``state()['type']`` values.
+TYPES = ("file", "directory", "link", "other")
+
+#: What ``systemctl show`` prints of each unit, in this order, for ``unit_states``.
+UNIT_PROPERTIES = ("Id", "LoadState", "UnitFileState", "ActiveState")
+
+
+def unescape_mount_point(field):
+    """A mount point as /proc/self/mountinfo writes it (``\\040`` for a space, ...) as the path."""
+    out = []
+    index = 0
+    while index < len(field):
+        chunk = field[index : index + 4]
+        if len(chunk) == 4 and chunk[0] == "\\" and all(c in "01234567" for c in chunk[1:]):
+            out.append(chr(int(chunk[1:], 8)))
+            index += 4
+        else:
+            out.append(field[index])
+            index += 1
+    return "".join(out)
+
+
+def mount_points(mountinfo):
+    """The mount points of a /proc/self/mountinfo text (field 5), as a set of paths."""
+    points = set()
+    for line in (mountinfo or "").splitlines():
+        fields = line.split()
+        if len(fields) >= 5:
+            points.add(unescape_mount_point(fields[4]))
+    return points
+
+
+def state(path, content=False, mounts=frozenset()):
+    """What is at ``path``, without following a link; ``None`` when nothing is there.
+
+    A dict: ``type`` (one of ``TYPES``), ``mode`` (``"0644"``), ``owner`` and
+    ``group`` (names, or the IDs as text when unknown), ``mtime``, ``mount``
+    (whether ``path`` is in ``mounts``), for a link ``link`` (where it leads,
+    resolved), for a regular file ``sha1`` (of its bytes) and, with
+    ``content``, ``content``: its text, read through a link as well
+    (``None`` when that is no regular file). Raises ``OSError`` for anything
+    but a missing path.
+    """
+    b_path = to_bytes(path, errors="surrogate_or_strict")
+    try:
+        info = os.lstat(b_path)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        raise
+    if stat_module.S_ISREG(info.st_mode):
+        kind = "file"
+    elif stat_module.S_ISDIR(info.st_mode):
+        kind = "directory"
+    elif stat_module.S_ISLNK(info.st_mode):
+        kind = "link"
+    else:
+        kind = "other"
+    try:
+        owner = pwd.getpwuid(info.st_uid).pw_name
+    except KeyError:
+        owner = str(info.st_uid)
+    try:
+        group = grp.getgrgid(info.st_gid).gr_name
+    except KeyError:
+        group = str(info.st_gid)
+    result = {
+        "type": kind,
+        "mode": "%04o" % stat_module.S_IMODE(info.st_mode),
+        "owner": owner,
+        "group": group,
+        "mtime": info.st_mtime,
+        "mount": path in mounts,
+    }
+    if kind == "link":
+        result["link"] = to_text(os.path.realpath(b_path), errors="surrogate_or_strict")
+    if kind == "file":
+        result["sha1"] = sha1_of(b_path)
+    if content:
+        result["content"] = None
+        if os.path.isfile(b_path):
+            with open(b_path, "rb") as handle:
+                result["content"] = to_text(handle.read(), errors="surrogate_or_strict")
+    return result
+
+
+def sha1_of(path):
+    """The SHA-1 of the bytes of the file at ``path``, in hex."""
+    digest = hashlib.sha1()
+    with open(to_bytes(path, errors="surrogate_or_strict"), "rb") as handle:
+        for block in iter(lambda: handle.read(65536), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def unit_states(show_output, units):
+    """Each of ``units`` to ``{load, enabled, active}`` from ``systemctl show`` of them (``UNIT_PROPERTIES``).
+
+    systemctl prints one block per unit, in the order asked, blocks separated
+    by an empty line. A unit it prints nothing for gets empty strings.
+    """
+    blocks = []
+    current = {}
+    for line in (show_output or "").splitlines():
+        if not line.strip():
+            if current:
+                blocks.append(current)
+            current = {}
+            continue
+        key, _sep, value = line.partition("=")
+        current[key.strip()] = value.strip()
+    if current:
+        blocks.append(current)
+    result = {}
+    for index, unit in enumerate(units):
+        block = blocks[index] if index < len(blocks) else {}
+        result[unit] = {
+            "load": block.get("LoadState", ""),
+            "enabled": block.get("UnitFileState", ""),
+            "active": block.get("ActiveState", ""),
+        }
+    return result
+
+
+def differs(current, wanted):
+    """Whether the read ``current`` (``state()``, or ``None``) is not what ``wanted`` describes.
+
+    ``wanted``: ``type`` (``file`` by default, or ``directory``), and any of
+    ``sha1``, ``mode``, ``owner``, ``group`` to compare. A link or anything
+    else where a file or directory is wanted differs: its task then runs as
+    without the read.
+    """
+    if current is None:
+        return True
+    if current.get("type") != wanted.get("type", "file"):
+        return True
+    for key in ("sha1", "mode", "owner", "group"):
+        if wanted.get(key) is not None and str(wanted[key]) != str(current.get(key)):
+            return True
+    return False
+
+
+def changes(files, wanted):
+    """The paths of ``wanted`` (a list of dicts with ``path``) whose read state in ``files`` differs, in order."""
+    return [item["path"] for item in wanted if differs(files.get(item["path"]), item)]
+
+
+def present(files, paths):
+    """The ``paths`` the read found something at, in order (what a removal has to remove)."""
+    return [path for path in paths if files.get(path) is not None]
+
+
+def stale(files, pairs):
+    """The targets of ``pairs`` (``[source, target]``) that are missing or older than their existing source."""
+    result = []
+    for source, target in pairs:
+        have_source = files.get(source)
+        have_target = files.get(target)
+        if have_source is None:
+            continue
+        if have_target is None or have_source.get("mtime", 0) > have_target.get("mtime", 0):
+            result.append(target)
+    return result
+
+
+def unit_pending(units, unit, enabled=True, active=True):
+    """Whether ``unit`` (in ``unit_states``' result) is not yet enabled and active as asked."""
+    current = units.get(unit) or {}
+    if enabled and current.get("enabled") not in ("enabled", "static"):
+        return True
+    return bool(active and current.get("active") != "active")
+
+
+def plan(read, wanted=(), absent=(), globs=(), keep=(), units=()):
+    """What a role has to change, from a ``state_info`` result ``read``; nothing when the host has it all.
+
+    - ``install``: the packages the read found missing;
+    - ``write``: the paths of ``wanted`` that differ (``changes``);
+    - ``remove``: the paths of ``absent`` the read found something at;
+    - ``leftovers``: the paths the patterns of ``globs`` matched, except those in ``keep``;
+    - ``start``: the ``units`` that are not enabled and active.
+    """
+    files = read.get("files") or {}
+    matched = read.get("globs") or {}
+    leftovers = []
+    for pattern in globs:
+        for path in matched.get(pattern) or []:
+            if path not in keep and path not in leftovers:
+                leftovers.append(path)
+    unit_read = read.get("units") or {}
+    return {
+        "install": list(read.get("packages_missing") or []),
+        "write": changes(files, list(wanted)),
+        "remove": present(files, list(absent)),
+        "leftovers": leftovers,
+        "start": [unit for unit in units if unit_pending(unit_read, unit)],
+    }

@@ -2,12 +2,14 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The nat64_client role's checks of its variables, as pure functions (private).
+"""The nat64_client role's checks of its variables and how a host resolves names, as pure functions (private).
 
 ``input_problems(inputs)`` returns what is wrong with the role's variables
 beyond their types (meta/argument_specs.yml checks those), one message per
 problem, each starting with the variable's name. ``inputs`` holds the role's
 variables by name (``nat64_client_prefix``, ``nat64_client_route_via``, ...).
+``resolver_mode(setting, link, text)`` says how the host resolves names,
+from what the role's read (``state_info``) found at /etc/resolv.conf.
 Addresses are read with ``_prefix``, the NAT64 prefix with ``_nat64``, names
 with ``_names``. This file is private to the collection: its names may change
 without notice.
@@ -16,6 +18,7 @@ without notice.
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _names, _nat64
 
@@ -83,3 +86,22 @@ def input_problems(inputs):
     for rule in RULES:
         problems.extend(rule(inputs))
     return problems
+
+
+# systemd-resolved's stub listener as a resolv.conf names it.
+_RESOLVED_STUB_LINE = re.compile(r"(?m)^\s*nameserver\s+127\.0\.0\.53\s*$")
+_RESOLVED_RUN_DIR = "/run/systemd/resolve/"
+
+
+def resolver_mode(setting, link, text):
+    """How the host resolves names: ``setting`` unless it is ``auto``; then ``resolved`` or ``resolv_conf``.
+
+    ``auto`` finds systemd-resolved when /etc/resolv.conf links into
+    /run/systemd/resolve/ (``link``, its resolved target, or ``None``) or
+    names its stub 127.0.0.53 (``text``); otherwise a plain /etc/resolv.conf.
+    """
+    if setting != "auto":
+        return setting
+    if _RESOLVED_RUN_DIR in (link or "") or _RESOLVED_STUB_LINE.search(text or ""):
+        return "resolved"
+    return "resolv_conf"

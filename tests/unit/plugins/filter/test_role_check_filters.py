@@ -16,7 +16,10 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils import _dns64, _g
 
 def test_registered():
     assert dns64.FilterModule().filters() == {"dns64_problems": dns64.dns64_problems, "dns64_plan": dns64.dns64_plan}
-    assert nat64_client.FilterModule().filters() == {"nat64_client_problems": nat64_client.nat64_client_problems}
+    assert nat64_client.FilterModule().filters() == {
+        "nat64_client_problems": nat64_client.nat64_client_problems,
+        "nat64_client_mode": nat64_client.nat64_client_mode,
+    }
     assert names.FilterModule().filters() == {"interface_problems": names.interface_problems, "socket_problems": names.socket_problems}
     assert gai_policy.FilterModule().filters() == {"gai_policy_problems": gai_policy.gai_policy_problems}
 
@@ -33,6 +36,11 @@ def test_registered():
 def test_a_non_mapping_input_names_the_filter(call, name):
     with pytest.raises(AnsibleFilterError, match="^%s: expected a dict" % name):
         call()
+
+
+def test_nat64_client_mode_reaches_module_utils():
+    assert nat64_client.nat64_client_mode("auto", None, None) == "resolv_conf"
+    assert nat64_client.nat64_client_mode("auto", "/run/systemd/resolve/stub-resolv.conf", "") == "resolved"
 
 
 def test_the_filters_return_what_module_utils_decides():

@@ -148,3 +148,23 @@ def test_every_rule_reports_in_order():
         "nat64_client_dns_servers",
         "nat64_client_probe_timeout",
     ]
+
+
+@pytest.mark.parametrize(
+    "setting, link, text, expected",
+    [
+        pytest.param("auto", None, "nameserver 2001:db8::53\n", "resolv_conf", id="plain-file"),
+        pytest.param("auto", None, "", "resolv_conf", id="no-file"),
+        pytest.param("auto", "/run/systemd/resolve/stub-resolv.conf", "nameserver 127.0.0.53\n", "resolved", id="link-to-resolved"),
+        pytest.param("auto", "/run/systemd/resolve/resolv.conf", "nameserver 2001:db8::1\n", "resolved", id="link-to-resolved-upstream"),
+        pytest.param("auto", None, "# copied\nnameserver 127.0.0.53\noptions edns0\n", "resolved", id="copy-naming-the-stub"),
+        pytest.param("auto", None, "nameserver 127.0.0.53 # no\n", "resolv_conf", id="stub-with-trailing-words"),
+        pytest.param("auto", None, "#nameserver 127.0.0.53\n", "resolv_conf", id="stub-commented-out"),
+        pytest.param("auto", "/run/resolvconf/resolv.conf", "nameserver 192.0.2.53\n", "resolv_conf", id="link-elsewhere"),
+        pytest.param("resolved", None, "nameserver 2001:db8::53\n", "resolved", id="forced-resolved"),
+        pytest.param("resolv_conf", "/run/systemd/resolve/stub-resolv.conf", "", "resolv_conf", id="forced-file"),
+        pytest.param("none", None, "", "none", id="none"),
+    ],
+)
+def test_resolver_mode(setting, link, text, expected):
+    assert _nat64_client.resolver_mode(setting, link, text) == expected

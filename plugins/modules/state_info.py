@@ -1,0 +1,206 @@
+#!/usr/bin/python
+
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: state_info
+short_description: Read the files, units and packages a role manages, in one round trip
+version_added: 0.3.0
+description:
+  - Reads, without changing anything, what the C(ipv6ready.docker.nat64_gateway), C(ipv6ready.docker.dns64) and
+    C(ipv6ready.docker.nat64_client) roles decide on before they write.
+  - For each path of O(files), what is there (a file, a directory, a link), its mode, owner and group and, for a
+    regular file, the SHA-1 of its bytes; for the paths of O(contents) also its text.
+  - The paths each pattern of O(globs) matches.
+  - With O(units), the load, enablement and activity of those systemd units, from one C(systemctl show) run.
+  - With O(packages), which of those Debian packages are not installed, from one C(dpkg-query) run.
+  - The roles compare this with what they would write (a template rendered on the controller, hashed) in the
+    C(ipv6ready.docker.state_changes) filter and run a write task only where the host differs.
+author:
+  - ipv6ready.docker maintainers (@ipv6ready)
+extends_documentation_fragment:
+  - ipv6ready.docker.attributes
+attributes:
+  diff_mode:
+    support: none
+options:
+  files:
+    description: Paths to look at. A link is not followed.
+    type: list
+    elements: path
+    default: []
+  contents:
+    description: Paths to look at and read the text of (through a link); they need not be in O(files).
+    type: list
+    elements: path
+    default: []
+  globs:
+    description: Shell patterns to expand, for example V(/usr/local/lib/ipv6ready/nat64_bpf-*.o).
+    type: list
+    elements: path
+    default: []
+  units:
+    description: systemd units to read the state of, for example V(unbound.service).
+    type: list
+    elements: str
+    default: []
+  packages:
+    description: Debian packages to look up. A package counts as installed only when dpkg's status is C(installed).
+    type: list
+    elements: str
+    default: []
+seealso:
+  - module: ipv6ready.docker.sysctl_info
+"""
+
+EXAMPLES = r"""
+- name: Read the unit file and the unit
+  ipv6ready.docker.state_info:
+    files: [/etc/systemd/system/ipv6ready-nat64-route.service]
+    units: [ipv6ready-nat64-route.service]
+  register: host
+
+- name: Write the unit only when it differs
+  ansible.builtin.template:
+    src: ipv6ready-nat64-route.service.j2
+    dest: /etc/systemd/system/ipv6ready-nat64-route.service
+    mode: "0644"
+  when: >-
+    host.files | ipv6ready.docker.state_changes([{'path': '/etc/systemd/system/ipv6ready-nat64-route.service',
+      'sha1': lookup('ansible.builtin.template', 'ipv6ready-nat64-route.service.j2') | hash('sha1'), 'mode': '0644'}])
+    | length > 0
+"""
+
+RETURN = r"""
+files:
+  description: Each path of O(files) and O(contents) to V(null) when nothing is there, or to what is there.
+  returned: always
+  type: dict
+  sample: {"/etc/tayga.conf": {"type": "file", "mode": "0644", "owner": "root", "group": "root", "mtime": 1764979200.0,
+           "mount": false, "sha1": "2fd4e1c67a2d28fced849ee1bb76e7391b93eb12"}}
+  contains:
+    type:
+      description: V(file), V(directory), V(link) or V(other).
+      type: str
+    mode:
+      description: Its permission bits, in octal (V(0644)).
+      type: str
+    owner:
+      description: Its owner's name (the ID when it has none).
+      type: str
+    group:
+      description: Its group's name (the ID when it has none).
+      type: str
+    mtime:
+      description: Its modification time, in seconds since the epoch.
+      type: float
+    mount:
+      description: Whether something is mounted at the path (a bind-mounted C(/etc/resolv.conf)).
+      type: bool
+    link:
+      description: For a link, the path it resolves to.
+      type: str
+    sha1:
+      description: For a regular file, the SHA-1 of its bytes.
+      type: str
+    content:
+      description: For the paths of O(contents), the text of the file (through a link), or V(null).
+      type: str
+globs:
+  description: Each pattern of O(globs) to the paths it matches, sorted.
+  returned: always
+  type: dict
+  sample: {"/usr/local/lib/ipv6ready/nat64_bpf-*.o": ["/usr/local/lib/ipv6ready/nat64_bpf-718f2a97a733.o"]}
+units:
+  description:
+    - Each unit of O(units) to its C(load) (V(loaded), V(not-found)), C(enabled) (V(enabled), V(disabled),
+      V(static), ...) and C(active) (V(active), V(inactive), V(failed), ...) state, empty strings when systemctl
+      printed nothing for it; all V(null) when there is no C(systemctl).
+  returned: always
+  type: dict
+  sample: {"unbound.service": {"load": "loaded", "enabled": "enabled", "active": "active"}}
+packages_missing:
+  description: The packages of O(packages) that are not installed, in the order given.
+  returned: always
+  type: list
+  elements: str
+  sample: ["unbound"]
+"""
+
+import glob
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _file, _packages
+
+MOUNTINFO = "/proc/self/mountinfo"
+
+
+def read_mounts():
+    try:
+        with open(MOUNTINFO, "rb") as handle:
+            return _file.mount_points(handle.read().decode("utf-8", errors="surrogateescape"))
+    except (IOError, OSError):
+        return set()
+
+
+def read_units(module, units):
+    if not units:
+        return {}
+    systemctl = module.get_bin_path("systemctl")
+    if not systemctl:
+        return dict((unit, {"load": None, "enabled": None, "active": None}) for unit in units)
+    argv = [systemctl, "show", "--property=" + ",".join(_file.UNIT_PROPERTIES), "--"] + list(units)
+    rc, out, err = module.run_command(argv)
+    if rc != 0:
+        module.fail_json(msg="'systemctl show' failed (rc=%d): %s" % (rc, (err or out).strip()))
+    return _file.unit_states(out, units)
+
+
+def read_packages(module, packages):
+    if not packages:
+        return []
+    rc, out, err = module.run_command(_packages.query_argv(packages))
+    # dpkg-query exits 1 when it has never heard of one of them, which is not an error.
+    if rc > 1:
+        module.fail_json(msg="'dpkg-query --show' failed (rc=%d): %s" % (rc, (err or out).strip()))
+    return _packages.missing(out, packages)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            files=dict(type="list", elements="path", default=[]),
+            contents=dict(type="list", elements="path", default=[]),
+            globs=dict(type="list", elements="path", default=[]),
+            units=dict(type="list", elements="str", default=[]),
+            packages=dict(type="list", elements="str", default=[]),
+        ),
+        supports_check_mode=True,
+    )
+    contents = set(module.params["contents"])
+    mounts = read_mounts()
+    files = {}
+    for path in module.params["files"] + module.params["contents"]:
+        try:
+            files[path] = _file.state(path, content=path in contents, mounts=mounts)
+        except (IOError, OSError) as exc:
+            module.fail_json(msg="Cannot read %s: %s" % (path, to_native(exc)), path=path)
+    globs = dict((pattern, sorted(glob.glob(pattern))) for pattern in module.params["globs"])
+    module.exit_json(
+        changed=False,
+        files=files,
+        globs=globs,
+        units=read_units(module, module.params["units"]),
+        packages_missing=read_packages(module, module.params["packages"]),
+    )
+
+
+if __name__ == "__main__":
+    main()

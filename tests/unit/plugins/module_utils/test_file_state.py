@@ -1,0 +1,210 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests for the read and the decision of plugins/module_utils/_file.py (state, plan and their parts)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _file
+
+SHA = hashlib.sha1(b"a\n").hexdigest()
+FILE = {"type": "file", "mode": "0644", "owner": "root", "group": "root", "sha1": SHA, "mtime": 10.0, "mount": False}
+DIRECTORY = {"type": "directory", "mode": "0755", "owner": "root", "group": "root", "mtime": 10.0, "mount": False}
+LINK = {"type": "link", "mode": "0777", "owner": "root", "group": "root", "link": "/run/x", "mtime": 10.0, "mount": False}
+WANT_FILE = {"path": "/f", "sha1": SHA, "mode": "0644", "owner": "root", "group": "root"}
+WANT_DIR = {"path": "/d", "type": "directory", "mode": "0755", "owner": "root", "group": "root"}
+
+
+@pytest.mark.parametrize(
+    "current, wanted, expected",
+    [
+        pytest.param(FILE, WANT_FILE, False, id="same-file"),
+        pytest.param(None, WANT_FILE, True, id="missing"),
+        pytest.param(dict(FILE, sha1="0" * 40), WANT_FILE, True, id="edited-by-hand"),
+        pytest.param(dict(FILE, mode="0600"), WANT_FILE, True, id="mode"),
+        pytest.param(dict(FILE, owner="nobody"), WANT_FILE, True, id="owner"),
+        pytest.param(dict(FILE, group="staff"), WANT_FILE, True, id="group"),
+        pytest.param(LINK, WANT_FILE, True, id="link-where-a-file-is-wanted"),
+        pytest.param(DIRECTORY, WANT_FILE, True, id="directory-where-a-file-is-wanted"),
+        pytest.param(DIRECTORY, WANT_DIR, False, id="same-directory"),
+        pytest.param(dict(DIRECTORY, mode="0700"), WANT_DIR, True, id="directory-mode"),
+        pytest.param(FILE, WANT_DIR, True, id="file-where-a-directory-is-wanted"),
+        pytest.param(dict(FILE, sha1="0" * 40), {"path": "/o"}, False, id="existence-only"),
+        pytest.param(None, {"path": "/o"}, True, id="existence-only-missing"),
+    ],
+)
+def test_differs(current, wanted, expected):
+    assert _file.differs(current, wanted) is expected
+
+
+def test_changes_keeps_the_order_of_wanted():
+    files = {"/d": DIRECTORY, "/f": dict(FILE, sha1="0" * 40), "/g": None}
+    wanted = [dict(WANT_FILE, path="/g"), WANT_DIR, WANT_FILE]
+    assert _file.changes(files, wanted) == ["/g", "/f"]
+
+
+@pytest.mark.parametrize(
+    "files, expected",
+    [
+        pytest.param({"/a": None, "/b": None}, [], id="nothing-left"),
+        pytest.param({"/a": FILE, "/b": None}, ["/a"], id="one-left"),
+        pytest.param({"/a": FILE, "/b": LINK}, ["/a", "/b"], id="a-link-counts"),
+        pytest.param({}, [], id="not-read"),
+    ],
+)
+def test_present(files, expected):
+    assert _file.present(files, ["/a", "/b"]) == expected
+
+
+@pytest.mark.parametrize(
+    "source, target, expected",
+    [
+        pytest.param(dict(FILE, mtime=5.0), dict(FILE, mtime=10.0), [], id="target-newer"),
+        pytest.param(dict(FILE, mtime=10.0), dict(FILE, mtime=10.0), [], id="same-time"),
+        pytest.param(dict(FILE, mtime=20.0), dict(FILE, mtime=10.0), ["/t"], id="source-newer"),
+        pytest.param(FILE, None, ["/t"], id="target-missing"),
+        pytest.param(None, None, [], id="no-source"),
+        pytest.param(None, FILE, [], id="only-target"),
+    ],
+)
+def test_stale(source, target, expected):
+    assert _file.stale({"/s": source, "/t": target}, [("/s", "/t")]) == expected
+
+
+@pytest.mark.parametrize(
+    "unit, expected",
+    [
+        pytest.param({"load": "loaded", "enabled": "enabled", "active": "active"}, False, id="enabled-active"),
+        pytest.param({"load": "loaded", "enabled": "static", "active": "active"}, False, id="static-active"),
+        pytest.param({"load": "loaded", "enabled": "disabled", "active": "active"}, True, id="disabled"),
+        pytest.param({"load": "loaded", "enabled": "enabled", "active": "inactive"}, True, id="stopped"),
+        pytest.param({"load": "loaded", "enabled": "enabled", "active": "failed"}, True, id="failed"),
+        pytest.param({"load": "not-found", "enabled": "", "active": "inactive"}, True, id="unknown"),
+        pytest.param(None, True, id="not-read"),
+    ],
+)
+def test_unit_pending(unit, expected):
+    assert _file.unit_pending({"u.service": unit} if unit else {}, "u.service") is expected
+
+
+SHOW = """Id=unbound.service
+LoadState=loaded
+UnitFileState=enabled
+ActiveState=active
+
+Id=tayga.service
+LoadState=not-found
+UnitFileState=
+ActiveState=inactive
+"""
+
+
+@pytest.mark.parametrize(
+    "output, units, expected",
+    [
+        pytest.param(
+            SHOW,
+            ["unbound.service", "tayga.service"],
+            {
+                "unbound.service": {"load": "loaded", "enabled": "enabled", "active": "active"},
+                "tayga.service": {"load": "not-found", "enabled": "", "active": "inactive"},
+            },
+            id="two-units",
+        ),
+        pytest.param("", ["x.service"], {"x.service": {"load": "", "enabled": "", "active": ""}}, id="nothing-printed"),
+        pytest.param(
+            SHOW.split("\n\n", maxsplit=1)[0] + "\n",
+            ["unbound.service"],
+            {"unbound.service": {"load": "loaded", "enabled": "enabled", "active": "active"}},
+            id="one",
+        ),
+    ],
+)
+def test_unit_states(output, units, expected):
+    assert _file.unit_states(output, units) == expected
+
+
+MOUNTINFO = """22 1 0:21 / / rw,relatime - overlay overlay rw
+640 22 254:1 /var/lib/docker/containers/x/resolv.conf /etc/resolv.conf rw,relatime - ext4 /dev/vda1 rw
+641 22 254:1 /x /srv/with\\040space rw - ext4 /dev/vda1 rw
+"""
+
+
+def test_mount_points():
+    assert _file.mount_points(MOUNTINFO) == {"/", "/etc/resolv.conf", "/srv/with space"}
+    assert _file.mount_points("") == set()
+
+
+@pytest.mark.parametrize(
+    "field, expected",
+    [("/a", "/a"), ("/a\\040b", "/a b"), ("/a\\011b", "/a\tb"), ("/a\\134b", "/a\\b"), ("/a\\04", "/a\\04")],
+)
+def test_unescape_mount_point(field, expected):
+    assert _file.unescape_mount_point(field) == expected
+
+
+def test_state_of_a_file_a_directory_a_link_and_nothing(tmp_path):
+    target = tmp_path / "f"
+    target.write_bytes(b"a\n")
+    os.chmod(str(target), 0o640)
+    link = tmp_path / "l"
+    link.symlink_to(target)
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "nowhere")
+
+    got = _file.state(str(target), mounts={str(target)})
+    assert (got["type"], got["mode"], got["sha1"], got["mount"]) == ("file", "0640", SHA, True)
+    assert "content" not in got and got["owner"] and got["group"]
+    assert _file.state(str(target), content=True)["content"] == "a\n"
+
+    got = _file.state(str(link), content=True)
+    assert (got["type"], got["link"], got["content"], got["mount"]) == ("link", str(target), "a\n", False)
+    assert "sha1" not in got
+
+    got = _file.state(str(dangling), content=True)
+    assert (got["type"], got["content"]) == ("link", None)
+    assert _file.state(str(tmp_path), content=True)["type"] == "directory"
+    assert _file.state(str(tmp_path / "missing")) is None
+    assert _file.state(str(target / "below-a-file")) is None
+
+
+READ = {
+    "files": {"/f": FILE, "/d": DIRECTORY, "/old": FILE, "/gone": None},
+    "globs": {"/lib/p-*.o": ["/lib/p-1.o", "/lib/p-2.o"], "/lib/p-*.s": ["/lib/p-2.s"]},
+    "units": {"u.service": {"load": "loaded", "enabled": "enabled", "active": "active"}},
+    "packages_missing": [],
+}
+
+
+@pytest.mark.parametrize(
+    "read, options, expected",
+    [
+        pytest.param(
+            READ,
+            dict(wanted=[WANT_DIR, WANT_FILE], absent=["/gone"], globs=["/lib/p-*.o", "/lib/p-*.s"], keep=["/lib/p-2.o", "/lib/p-2.s"], units=["u.service"]),
+            {"install": [], "write": [], "remove": [], "leftovers": ["/lib/p-1.o"], "start": []},
+            id="no-op-but-an-old-program",
+        ),
+        pytest.param(
+            dict(READ, globs={"/lib/p-*.o": ["/lib/p-2.o"]}),
+            dict(wanted=[WANT_DIR, WANT_FILE], absent=["/gone"], globs=["/lib/p-*.o"], keep=["/lib/p-2.o"], units=["u.service"]),
+            {"install": [], "write": [], "remove": [], "leftovers": [], "start": []},
+            id="no-op",
+        ),
+        pytest.param(
+            dict(READ, packages_missing=["tayga"], units={}),
+            dict(wanted=[dict(WANT_FILE, sha1="1" * 40)], absent=["/old", "/gone"], globs=["/lib/p-*.o"], units=["u.service"]),
+            {"install": ["tayga"], "write": ["/f"], "remove": ["/old"], "leftovers": ["/lib/p-1.o", "/lib/p-2.o"], "start": ["u.service"]},
+            id="everything-to-do",
+        ),
+        pytest.param({}, {}, {"install": [], "write": [], "remove": [], "leftovers": [], "start": []}, id="empty"),
+    ],
+)
+def test_plan(read, options, expected):
+    assert _file.plan(read, **options) == expected

@@ -1,0 +1,108 @@
+# Copyright (c) 2026, ipv6ready.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests for the ipv6ready.docker.state_info module: main() against a file tree in tmp_path."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible_collections.ipv6ready.docker.plugins.modules import state_info
+
+
+class Host:
+    def __init__(self):
+        self.systemctl = True
+        self.show = (0, "Id=unbound.service\nLoadState=loaded\nUnitFileState=enabled\nActiveState=active\n")
+        self.dpkg = (1, "unbound installed\n")
+        self.calls = []
+
+    def get_bin_path(self, name, required=False, opt_dirs=None):
+        return "/fake/systemctl" if name == "systemctl" and self.systemctl else None
+
+    def run_command(self, args, **kwargs):
+        self.calls.append(list(args))
+        if args[0] == "/fake/systemctl":
+            assert args[1:4] == ["show", "--property=Id,LoadState,UnitFileState,ActiveState", "--"]
+            rc, out = self.show
+            return rc, out, "" if rc == 0 else "Failed to connect to bus"
+        assert args[0] == "dpkg-query"
+        rc, out = self.dpkg
+        return rc, out, "" if rc < 2 else "dpkg-query: error"
+
+
+@pytest.fixture
+def host(monkeypatch, tmp_path):
+    fake = Host()
+    monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", fake.get_bin_path)
+    monkeypatch.setattr(basic.AnsibleModule, "run_command", fake.run_command)
+    mountinfo = tmp_path / "mountinfo"
+    mountinfo.write_text("1 0 0:1 / / rw - overlay overlay rw\n2 1 0:2 /x %s/resolv.conf rw - ext4 /dev/vda1 rw\n" % tmp_path)
+    monkeypatch.setattr(state_info, "MOUNTINFO", str(mountinfo))
+    return fake
+
+
+def test_reads_files_globs_units_and_packages(host, tmp_path, run_module):
+    (tmp_path / "unit").write_text("[Unit]\n")
+    (tmp_path / "resolv.conf").write_text("nameserver 2001:db8::53\n")
+    (tmp_path / "lib").mkdir()
+    for name in ("p-1.o", "p-2.o", "other"):
+        (tmp_path / "lib" / name).write_text("")
+    result = run_module(
+        state_info.main,
+        dict(
+            files=[str(tmp_path / "unit"), str(tmp_path / "missing")],
+            contents=[str(tmp_path / "resolv.conf")],
+            globs=[str(tmp_path / "lib" / "p-*.o")],
+            units=["unbound.service"],
+            packages=["unbound", "dns-root-data"],
+        ),
+        check_mode=True,
+        failed=False,
+    )
+    assert result["changed"] is False
+    assert result["files"][str(tmp_path / "unit")]["sha1"] == hashlib.sha1(b"[Unit]\n").hexdigest()
+    assert result["files"][str(tmp_path / "missing")] is None
+    resolv = result["files"][str(tmp_path / "resolv.conf")]
+    assert (resolv["content"], resolv["mount"]) == ("nameserver 2001:db8::53\n", True)
+    assert result["globs"] == {str(tmp_path / "lib" / "p-*.o"): [str(tmp_path / "lib" / "p-1.o"), str(tmp_path / "lib" / "p-2.o")]}
+    assert result["units"] == {"unbound.service": {"load": "loaded", "enabled": "enabled", "active": "active"}}
+    assert result["packages_missing"] == ["dns-root-data"]
+
+
+def test_reads_nothing_it_was_not_asked_for(host, run_module):
+    result = run_module(state_info.main, {}, failed=False)
+    assert (result["files"], result["globs"], result["units"], result["packages_missing"]) == ({}, {}, {}, [])
+    assert host.calls == []
+
+
+def test_without_systemctl_units_are_null(host, run_module):
+    host.systemctl = False
+    result = run_module(state_info.main, dict(units=["unbound.service"]), failed=False)
+    assert result["units"] == {"unbound.service": {"load": None, "enabled": None, "active": None}}
+
+
+@pytest.mark.parametrize(
+    "attribute, answer, message",
+    [
+        pytest.param("show", (1, ""), "'systemctl show' failed (rc=1): Failed to connect to bus", id="systemctl-fails"),
+        pytest.param("dpkg", (2, ""), "'dpkg-query --show' failed (rc=2): dpkg-query: error", id="dpkg-fails"),
+    ],
+)
+def test_failures_name_the_command(host, run_module, attribute, answer, message):
+    setattr(host, attribute, answer)
+    result = run_module(state_info.main, dict(units=["unbound.service"], packages=["unbound"]), failed=True)
+    assert result["msg"] == message
+
+
+def test_an_unreadable_path_fails_naming_it(host, tmp_path, run_module, monkeypatch):
+    def refuse(path, content=False, mounts=frozenset()):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(state_info._file, "state", refuse)
+    result = run_module(state_info.main, dict(files=[str(tmp_path / "x")]), failed=True)
+    assert result["msg"].startswith("Cannot read %s: " % (tmp_path / "x")) and "Permission denied" in result["msg"]
