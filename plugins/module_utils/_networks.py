@@ -623,30 +623,6 @@ def host_read(text):
     return dict(zip(("links", "routes", "addresses"), parsed))
 
 
-# The listings ``host_read`` parses, as ``ip -json`` arguments.
-HOST_LISTINGS = (("links", ["-d", "link", "show"]), ("routes", ["-6", "route", "show", "table", "all"]), ("addresses", ["-6", "address", "show"]))
-
-
-def host_listing(module):
-    """Read ``HOST_LISTINGS`` on the host with ``module`` (``module.run_command``), as ``host_read`` returns them.
-
-    A listing that fails or prints no JSON (no ``ip``, a kernel without IPv6) is ``[]``, as the roles' shell read had it.
-    """
-    ip = module.get_bin_path("ip")
-    result = {}
-    for name, args in HOST_LISTINGS:
-        value = []
-        if ip:
-            rc, out, _err = module.run_command([ip, "-json"] + args)
-            if rc == 0 and out.strip():
-                try:
-                    value = json.loads(out)
-                except ValueError:
-                    value = []
-        result[name] = value if isinstance(value, list) else []
-    return result
-
-
 def bridges(links):
     """The names of the host's bridge interfaces (``linkinfo.info_kind`` bridge in ``ip -json -d link show``)."""
     return set(link.get("ifname") for link in links or [] if ((link.get("linkinfo") or {}).get("info_kind") == "bridge") and link.get("ifname"))

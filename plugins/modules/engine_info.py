@@ -148,7 +148,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _networks, _packages
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _packages
 
 FORWARDING_FILES = (("net.ipv4.ip_forward", "/proc/sys/net/ipv4/ip_forward"), ("net.ipv6.conf.all.forwarding", "/proc/sys/net/ipv6/conf/all/forwarding"))
 SERVICE = "docker.service"
@@ -221,6 +221,30 @@ def engine_state(module):
     )
 
 
+# The listings the daemon role judges (module_utils/_networks.py host_overlaps), as ``ip -json`` arguments.
+HOST_LISTINGS = (("links", ["-d", "link", "show"]), ("routes", ["-6", "route", "show", "table", "all"]), ("addresses", ["-6", "address", "show"]))
+
+
+def host_listing(module):
+    """Read ``HOST_LISTINGS`` on the host, as ``_networks.host_read`` returns them: ``{links, routes, addresses}``.
+
+    A listing that fails or prints no JSON (no ``ip``, a kernel without IPv6) is ``[]``, as the roles' shell read had it.
+    """
+    ip = module.get_bin_path("ip")
+    result = {}
+    for name, args in HOST_LISTINGS:
+        value = []
+        if ip:
+            rc, out, _err = module.run_command([ip, "-json"] + args)
+            if rc == 0 and out.strip():
+                try:
+                    value = json.loads(out)
+                except ValueError:
+                    value = []
+        result[name] = value if isinstance(value, list) else []
+    return result
+
+
 def dockerd_version(module):
     """``dockerd --version`` as a command task registers it; rc 127 when there is no dockerd."""
     dockerd = module.get_bin_path("dockerd")
@@ -279,7 +303,7 @@ def main():
         result.update(
             dockerd=dockerd_version(module),
             service=service_state(module),
-            networks=_networks.host_listing(module),
+            networks=host_listing(module),
             forwarding=forwarding_values(),
         )
     if module.params["daemon_json"]:
