@@ -36,8 +36,8 @@ description:
     forwarding itself), from the values of C(net.ipv4.ip_forward) and C(net.ipv6.conf.all.forwarding), one a line as
     C(cat) prints their C(/proc/sys) files.
   - C(daemon_decide) takes the role's one read, the M(ipv6ready.docker.engine_info) result with C(host=true), and
-    returns C(refuse), what stops the role before it changes anything (the overlaps of C(daemon_host_problems), then
-    the forwarding problems of C(daemon_forwarding_problems)), and C(changes), what differs from what the role wants
+    returns C(refuse), what stops the role before it changes anything (the problems of C(daemon_problems), else the
+    overlaps of C(daemon_host_problems), else the forwarding problems of C(daemon_forwarding_problems)), and C(changes), what differs from what the role wants
     (missing packages, a stopped or disabled service, a daemon.json that would change, an engine that is not healthy
     or runs other settings); an empty C(changes) is a no-op.
 options:

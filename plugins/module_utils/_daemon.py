@@ -506,10 +506,11 @@ def refuse_problems(inputs, read):
 def decide(inputs, read):
     """The daemon role's decision from its one read: ``{'refuse': [...], 'changes': [...]}``.
 
-    ``refuse`` (``refuse_problems``) stops the role before anything is changed; ``changes`` (``noop_changes``) is
+    ``refuse`` stops the role before anything is changed: what is wrong with its variables (``role_problems``),
+    else what is wrong with them on this host (``refuse_problems``); ``changes`` (``noop_changes``) is
     empty when the host is as the role wants it, and the role then makes no other round trip.
     """
-    refuse = refuse_problems(inputs, read)
+    refuse = role_problems(inputs) or refuse_problems(inputs, read)
     return {"refuse": refuse, "changes": [] if refuse else noop_changes(inputs, read, role_packages(inputs))}
 
 

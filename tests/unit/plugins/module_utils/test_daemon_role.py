@@ -784,3 +784,11 @@ def test_decide_refuses_before_anything_is_changed(role_vars, read, fragment):
 def test_daemon_decide_refuses_what_is_not_a_read():
     with pytest.raises(AnsibleFilterError, match="daemon_decide read"):
         daemon_filters.daemon_decide(inputs(), "text")
+
+
+def test_decide_names_bad_variables_first():
+    # A bad variable is named before the host is judged: its prefix is not even parsed against the host's.
+    overlap = {"links": [{"ifname": "eth0"}], "routes": [{"dst": "fd00:d0c::/64", "dev": "eth0"}], "addresses": []}
+    decision = dr.decide(inputs(daemon_fixed_cidr_v6="10.0.0.0/24"), noop_read(networks=overlap))
+    assert len(decision["refuse"]) == 1 and decision["changes"] == []
+    assert decision["refuse"][0].startswith("daemon_fixed_cidr_v6: '10.0.0.0/24' is an IPv4 prefix")
