@@ -92,7 +92,9 @@ service:
   type: dict
   sample: {"active": "active", "enabled": "enabled"}
 networks:
-  description: The host's C(links) (C(ip -json -d link show)), IPv6 C(routes) (C(ip -json -6 route show table all)) and IPv6 C(addresses) (C(ip -json -6 address show)); an empty list for a listing that fails.
+  description:
+    - The host's C(links) (C(ip -json -d link show)), IPv6 C(routes) (C(ip -json -6 route show table all)) and IPv6
+      C(addresses) (C(ip -json -6 address show)); an empty list for a listing that fails.
   returned: when O(host=true)
   type: dict
 forwarding:
