@@ -35,6 +35,11 @@ description:
   - C(daemon_forwarding_problems) says why dockerd would not start with the nftables backend (it never enables IP
     forwarding itself), from the values of C(net.ipv4.ip_forward) and C(net.ipv6.conf.all.forwarding), one a line as
     C(cat) prints their C(/proc/sys) files.
+  - C(daemon_decide) takes the role's one read, the M(ipv6ready.docker.engine_info) result with C(host=true), and
+    returns C(refuse), what stops the role before it changes anything (the problems of C(daemon_problems), else the
+    overlaps of C(daemon_host_problems), else the forwarding problems of C(daemon_forwarding_problems)), and C(changes), what differs from what the role wants
+    (missing packages, a stopped or disabled service, a daemon.json that would change, an engine that is not healthy
+    or runs other settings); an empty C(changes) is a no-op.
 options:
   _input:
     description:
@@ -45,7 +50,7 @@ options:
       - C(daemon_rollback_message) - the daemon.json path.
       - C(daemon_host_problems) - the role variables by name.
       - C(daemon_engine_missing) - the registered C(dockerd --version) result.
-      - C(daemon_packages), C(daemon_forwarding_problems) - the role variables by name.
+      - C(daemon_packages), C(daemon_forwarding_problems), C(daemon_decide) - the role variables by name.
     type: raw
     required: true
   version:
@@ -75,6 +80,7 @@ RETURN = r"""
 _value:
   description:
     - C(daemon_plan) - a dict with C(version), C(settings) and C(problems).
+    - C(daemon_decide) - a dict with C(refuse) and C(changes), lists of messages.
     - C(daemon_problems), C(daemon_drift), C(daemon_host_problems), C(daemon_forwarding_problems) - a list of
       messages.
     - C(daemon_packages) - a list of package names.
@@ -148,6 +154,14 @@ def daemon_forwarding_problems(inputs, text):
     return _daemon.forwarding_problems(mapping(inputs, "daemon_forwarding_problems input"), _daemon.forwarding_values(text))
 
 
+def daemon_decide(inputs, read):
+    """What stops the role, and what differs on the host, from the role's one read (``_daemon.decide``)."""
+    try:
+        return _daemon.decide(mapping(inputs, "daemon_decide input"), mapping(read, "daemon_decide read"))
+    except ValueError as exc:
+        raise AnsibleFilterError("daemon_decide: %s" % exc) from None
+
+
 class FilterModule:
     """The daemon role's decisions."""
 
@@ -163,4 +177,5 @@ class FilterModule:
             "daemon_engine_missing": daemon_engine_missing,
             "daemon_packages": daemon_packages,
             "daemon_forwarding_problems": daemon_forwarding_problems,
+            "daemon_decide": daemon_decide,
         }

@@ -30,7 +30,16 @@ import re
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine, _names, _networks, _prefix
-from ansible_collections.ipv6ready.docker.plugins.module_utils._daemon_json import _deep_merge, pool_problems
+from ansible_collections.ipv6ready.docker.plugins.module_utils._daemon_json import (
+    DaemonJsonError,
+    _deep_merge,
+    changed_keys,
+    json_equal,
+    merge_settings,
+    parse_daemon_json,
+    pool_problems,
+    validate_config,
+)
 
 
 ROLE_POOL_VARS = (("daemon_ipv4_address_pools", 4), ("daemon_ipv6_address_pools", 6))
@@ -474,3 +483,92 @@ def rollback_message(path, changed, restart_problem, engine_log, restored, remov
     if engine_back:
         return text + "the engine did NOT start again: %s." % engine_back
     return text + "the engine runs again with it."
+
+
+# --------------------------------------------------------------------------
+# The daemon role's one read: what is there to do on this host?
+# --------------------------------------------------------------------------
+
+
+def refuse_problems(inputs, read):
+    """What stops the role before it changes anything, from its one read (``engine_info`` with ``host: true``).
+
+    The role's unique local prefixes that overlap the host's own networks (``host_problems``) come first; then,
+    with the nftables backend, IP forwarding that is off (``forwarding_problems``). ``[]`` when nothing stops it.
+    """
+    read = read or {}
+    overlaps = _networks.host_overlaps(read.get("networks") or {}, role_ula_prefixes(inputs))
+    if overlaps:
+        return overlaps
+    return forwarding_problems(inputs, read.get("forwarding") or {})
+
+
+def decide(inputs, read):
+    """The daemon role's decision from its one read: ``{'refuse': [...], 'changes': [...]}``.
+
+    ``refuse`` stops the role before anything is changed: what is wrong with its variables (``role_problems``),
+    else what is wrong with them on this host (``refuse_problems``); ``changes`` (``noop_changes``) is
+    empty when the host is as the role wants it, and the role then makes no other round trip.
+    """
+    refuse = role_problems(inputs) or refuse_problems(inputs, read)
+    return {"refuse": refuse, "changes": [] if refuse else noop_changes(inputs, read, role_packages(inputs))}
+
+
+def noop_changes(inputs, read, packages):
+    """What differs on this host from what the daemon role wants, from its one read; ``[]`` on a no-op.
+
+    ``read`` is the ``engine_info`` result (``host: true``, ``daemon_json`` and ``packages`` set); ``packages`` the
+    ones the role installs besides the engine. Each entry names one reason to take the role's full path (install,
+    start, write daemon.json, restart, health check, drift check), which reads again and decides as before. So
+    anything this cannot judge is a change: a daemon.json that does not parse or that the checks refuse, an engine
+    that does not answer, an engine version the role stops on.
+    """
+    read = read or {}
+    changes = []
+    dockerd = read.get("dockerd") or {}
+    version = engine_version_text(dockerd.get("stdout")) if dockerd.get("rc") == 0 else ""
+    if not version:
+        return ["no Docker engine is installed, or its version cannot be read"]
+    plan = role_plan(inputs, version)
+    if plan["problems"]:
+        return ["the role cannot configure Docker %s" % version]
+    missing = [name for name in read.get("packages_missing") or [] if name in packages]
+    if missing:
+        changes.append("packages missing: %s" % ", ".join(missing))
+    service = read.get("service") or {}
+    if service.get("active") != "active" or service.get("enabled") != "enabled":
+        changes.append("docker.service is %s and %s" % (service.get("active"), service.get("enabled")))
+    engine = read.get("engine") or {}
+    if not engine.get("answers"):
+        changes.append("the engine API does not answer (%s)" % (engine.get("error") or "no answer"))
+    merged = _merged_daemon_json(inputs, plan, read.get("daemon_json") or {}, changes)
+    if merged is None or not engine.get("answers"):
+        return changes
+    expect_ipv6 = _flag(inputs.get("daemon_ipv6"))
+    health = health_problem({"status": 200}, {"status": 200, "json": read.get("bridge") or {}}, expect_ipv6, inputs.get("ipv6ready_docker_socket"), 0)
+    if health:
+        changes.append("the engine is not healthy: %s" % health)
+    drift = drift_problems(merged, read)
+    if drift:
+        changes.append("the running engine differs from daemon.json")
+    return changes
+
+
+def _merged_daemon_json(inputs, plan, current, changes):
+    """daemon.json as the role would merge it, or ``None`` (with the reason in ``changes``) when it would write it."""
+    if current.get("exists") and current.get("content") is None:
+        changes.append("daemon.json cannot be read as UTF-8 text")
+        return None
+    try:
+        before = parse_daemon_json(current["content"]) if current.get("exists") else {}
+        merged = merge_settings(before, plan["settings"], inputs.get("daemon_remove_keys") or [])
+    except DaemonJsonError as exc:
+        changes.append("daemon.json: %s" % exc)
+        return None
+    if not json_equal(before, merged) and (current.get("exists") or bool(merged)):
+        changes.append("daemon.json differs in %s" % ", ".join(changed_keys(before, merged)))
+        return None
+    if validate_config(merged, _engine.parse_version(plan["version"])):
+        changes.append("daemon.json does not pass the daemon_json module's checks")
+        return None
+    return merged

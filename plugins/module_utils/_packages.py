@@ -49,6 +49,17 @@ def missing(stdout, packages):
     return result
 
 
+def missing_on_host(module, packages):
+    """The ``packages`` dpkg does not report installed, read on the host with ``module``; no command for none."""
+    if not packages:
+        return []
+    rc, out, err = module.run_command(query_argv(packages))
+    # dpkg-query exits 1 when it has never heard of one of them, which is not an error.
+    if rc > 1:
+        module.fail_json(msg="'dpkg-query --show' failed (rc=%d): %s" % (rc, (err or out).strip()))
+    return missing(out, packages)
+
+
 # --------------------------------------------------------------------------
 # When apt cannot install them
 # --------------------------------------------------------------------------

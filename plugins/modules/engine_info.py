@@ -18,6 +18,10 @@ description:
   - The engine applies C(ipv6) and C(fixed-cidr-v6) when it creates the default bridge, and C(dns) when it starts a
     container. With C(live-restore) on, a restart keeps both as they were while containers run. The C(daemon)
     role compares this with C(daemon.json) and fails the host with the restart that is needed.
+  - With O(host=true) it is the C(daemon) role's one read of a host. It also returns the installed engine's
+    version (C(dockerd --version)), the state of C(docker.service), the host's links, IPv6 routes and IPv6
+    addresses, the IP forwarding sysctls, and, with O(daemon_json), that file's text and with O(packages) which
+    of them are missing. An engine API that does not answer is then reported in RV(engine), not a failure.
   - Needs no Docker SDK.
 author:
   - ipv6ready.docker maintainers (@ipv6ready)
@@ -35,6 +39,20 @@ options:
     description: Seconds to wait for each API answer.
     type: int
     default: 10
+  host:
+    description:
+      - Also read the host around the engine (RV(dockerd), RV(service), RV(networks), RV(forwarding)), and report an
+        engine API that does not answer in RV(engine) instead of failing.
+    type: bool
+    default: false
+  daemon_json:
+    description: Also return the text of this daemon configuration file as RV(daemon_json).
+    type: path
+  packages:
+    description: Also return which of these Debian packages are not installed (one C(dpkg-query) run), as RV(packages_missing).
+    type: list
+    elements: str
+    default: []
 seealso:
   - name: Docker Engine API
     description: The C(/info), C(/networks) and C(/containers) endpoints this module reads.
@@ -49,9 +67,51 @@ EXAMPLES = r"""
 - name: Show the default bridge's subnets
   ansible.builtin.debug:
     msg: "{{ engine.bridge.IPAM.Config | map(attribute='Subnet') | list }}"
+
+- name: Read the host, its engine and daemon.json in one round trip, as the daemon role does
+  ipv6ready.docker.engine_info:
+    host: true
+    daemon_json: /etc/docker/daemon.json
+  register: host_state
 """
 
 RETURN = r"""
+engine:
+  description: Whether the engine API answered (C(answers)), and when not, why (C(error)). With O(host=false) the module fails instead.
+  returned: always
+  type: dict
+  sample: {"answers": true, "error": ""}
+dockerd:
+  description: C(dockerd --version) as a command task registers it (C(rc), C(stdout), C(stderr)); C(rc) 127 without C(dockerd).
+  returned: when O(host=true)
+  type: dict
+  sample: {"rc": 0, "stdout": "Docker version 26.1.5+dfsg1, build a72d7cd", "stderr": ""}
+service:
+  description: C(ActiveState) and C(UnitFileState) of C(docker.service), as C(active) and C(enabled); V(null) without systemd.
+  returned: when O(host=true)
+  type: dict
+  sample: {"active": "active", "enabled": "enabled"}
+networks:
+  description:
+    - The host's C(links) (C(ip -json -d link show)), IPv6 C(routes) (C(ip -json -6 route show table all)) and IPv6
+      C(addresses) (C(ip -json -6 address show)); an empty list for a listing that fails.
+  returned: when O(host=true)
+  type: dict
+forwarding:
+  description: C(net.ipv4.ip_forward) and C(net.ipv6.conf.all.forwarding) as C(/proc/sys) holds them; a key is left out when its file does not exist.
+  returned: when O(host=true)
+  type: dict
+  sample: {"net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1"}
+daemon_json:
+  description: Whether O(daemon_json) C(exists), and its C(content) (V(null) when it is missing or not UTF-8).
+  returned: when O(daemon_json) is set
+  type: dict
+  sample: {"exists": true, "content": "{\"ipv6\": true}\n"}
+packages_missing:
+  description: The O(packages) that are not installed, in the order given.
+  returned: always
+  type: list
+  elements: str
 live_restore:
   description: Whether the engine runs with C(live-restore) (C(LiveRestoreEnabled) of C(/info)).
   returned: always
@@ -89,6 +149,11 @@ from urllib.parse import quote
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import open_url
+
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _packages
+
+FORWARDING_FILES = (("net.ipv4.ip_forward", "/proc/sys/net/ipv4/ip_forward"), ("net.ipv6.conf.all.forwarding", "/proc/sys/net/ipv6/conf/all/forwarding"))
+SERVICE = "docker.service"
 
 
 class EngineError(Exception):
@@ -131,23 +196,123 @@ def container_state(module, summary):
     }
 
 
+def engine_state(module):
+    """What the running engine applied: ``{engine, live_restore, bridge, containers}``.
+
+    Fails the module when the API does not answer, unless ``host``: then ``engine.answers`` is false.
+    """
+    error = None
+    if not os.path.exists(module.params["socket"]):
+        error = "The engine API socket %s does not exist: is the engine running?" % module.params["socket"]
+    else:
+        try:
+            info = api_get(module, "/info")
+            bridge = api_get(module, "/networks/bridge", missing={})
+            containers = [state for state in (container_state(module, item) for item in api_get(module, "/containers/json")) if state is not None]
+        except EngineError as exc:
+            error = "The engine API on %s did not answer: %s" % (module.params["socket"], to_native(exc))
+    if error is not None:
+        if not module.params["host"]:
+            module.fail_json(msg=error)
+        return dict(engine={"answers": False, "error": error}, live_restore=False, bridge={}, containers=[])
+    return dict(
+        engine={"answers": True, "error": ""},
+        live_restore=bool(info.get("LiveRestoreEnabled")),
+        bridge=bridge,
+        containers=sorted(containers, key=lambda c: c["name"]),
+    )
+
+
+# The listings the daemon role judges (module_utils/_networks.py host_overlaps), as ``ip -json`` arguments.
+HOST_LISTINGS = (("links", ["-d", "link", "show"]), ("routes", ["-6", "route", "show", "table", "all"]), ("addresses", ["-6", "address", "show"]))
+
+
+def host_listing(module):
+    """Read ``HOST_LISTINGS`` on the host, as ``_networks.host_read`` returns them: ``{links, routes, addresses}``.
+
+    A listing that fails or prints no JSON (no ``ip``, a kernel without IPv6) is ``[]``, as the roles' shell read had it.
+    """
+    ip = module.get_bin_path("ip")
+    result = {}
+    for name, args in HOST_LISTINGS:
+        value = []
+        if ip:
+            rc, out, _err = module.run_command([ip, "-json"] + args)
+            if rc == 0 and out.strip():
+                try:
+                    value = json.loads(out)
+                except ValueError:
+                    value = []
+        result[name] = value if isinstance(value, list) else []
+    return result
+
+
+def dockerd_version(module):
+    """``dockerd --version`` as a command task registers it; rc 127 when there is no dockerd."""
+    dockerd = module.get_bin_path("dockerd")
+    if not dockerd:
+        return {"rc": 127, "stdout": "", "stderr": "dockerd: command not found"}
+    rc, out, err = module.run_command([dockerd, "--version"])
+    return {"rc": rc, "stdout": out.strip(), "stderr": err.strip()}
+
+
+def service_state(module):
+    """``ActiveState`` and ``UnitFileState`` of docker.service; ``None`` each without systemctl."""
+    systemctl = module.get_bin_path("systemctl")
+    if not systemctl:
+        return {"active": None, "enabled": None}
+    _rc, out, _err = module.run_command([systemctl, "show", SERVICE, "--property=ActiveState,UnitFileState"])
+    properties = dict(line.strip().split("=", 1) for line in out.splitlines() if "=" in line)
+    return {"active": properties.get("ActiveState"), "enabled": properties.get("UnitFileState")}
+
+
+def forwarding_values():
+    """The forwarding sysctls the daemon role checks, by name; a file that does not exist is left out."""
+    values = {}
+    for key, path in FORWARDING_FILES:
+        text = read_text(path)
+        if text is not None:
+            values[key] = text.strip()
+    return values
+
+
+def file_text(path):
+    """``{exists, content}`` of a text file; ``content`` is ``None`` when it is missing or not UTF-8."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except (IOError, OSError):
+        return {"exists": os.path.lexists(path), "content": None}
+    try:
+        return {"exists": True, "content": data.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"exists": True, "content": None}
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             socket=dict(type="path", default="/run/docker.sock"),
             timeout=dict(type="int", default=10),
+            host=dict(type="bool", default=False),
+            daemon_json=dict(type="path"),
+            packages=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
-    if not os.path.exists(module.params["socket"]):
-        module.fail_json(msg="The engine API socket %s does not exist: is the engine running?" % module.params["socket"])
-    try:
-        info = api_get(module, "/info")
-        bridge = api_get(module, "/networks/bridge", missing={})
-        containers = [state for state in (container_state(module, item) for item in api_get(module, "/containers/json")) if state is not None]
-    except EngineError as exc:
-        module.fail_json(msg="The engine API on %s did not answer: %s" % (module.params["socket"], to_native(exc)))
-    module.exit_json(changed=False, live_restore=bool(info.get("LiveRestoreEnabled")), bridge=bridge, containers=sorted(containers, key=lambda c: c["name"]))
+    result = dict(changed=False)
+    if module.params["host"]:
+        result.update(
+            dockerd=dockerd_version(module),
+            service=service_state(module),
+            networks=host_listing(module),
+            forwarding=forwarding_values(),
+        )
+    if module.params["daemon_json"]:
+        result["daemon_json"] = file_text(module.params["daemon_json"])
+    result["packages_missing"] = _packages.missing_on_host(module, module.params["packages"])
+    result.update(engine_state(module))
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -672,3 +672,123 @@ def test_forwarding_problems(changes, text, off):
 def test_forwarding_problems_refuse_what_is_not_text():
     with pytest.raises(AnsibleFilterError, match="as text"):
         daemon_filters.daemon_forwarding_problems(inputs(), ["1", "1"])
+
+
+# --------------------------------------------------------------------------
+# The one read: what stops the role, and what differs (a no-op when nothing)
+# --------------------------------------------------------------------------
+
+READ_VERSION = "26.1.5"
+NO_NETWORKS = {"links": [], "routes": [], "addresses": []}
+
+
+def noop_read(**changes):
+    """The engine_info read of a host that holds what the role's defaults want for Docker 26.1.5."""
+    settings = dr.role_plan(inputs(), READ_VERSION)["settings"]
+    read = {
+        "dockerd": {"rc": 0, "stdout": "Docker version 26.1.5+dfsg1, build a72d7cd", "stderr": ""},
+        "service": {"active": "active", "enabled": "enabled"},
+        "networks": NO_NETWORKS,
+        "forwarding": {"net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1"},
+        "daemon_json": {"exists": True, "content": dj.render_daemon_json(dict(settings, **{"log-driver": "json-file"}))},
+        "packages_missing": [],
+        "engine": {"answers": True, "error": ""},
+        "live_restore": False,
+        "bridge": BRIDGE,
+        "containers": [],
+    }
+    read.update(changes)
+    return read
+
+
+def content(settings, **changes):
+    config = dict(dr.role_plan(inputs(**settings), READ_VERSION)["settings"], **changes)
+    return {"exists": True, "content": dj.render_daemon_json(dict((k, v) for k, v in config.items() if v is not None))}
+
+
+@pytest.mark.parametrize(
+    "role_vars, read, fragments",
+    [
+        pytest.param({}, {}, [], id="no-op"),
+        pytest.param(
+            {}, {"daemon_json": {"exists": True, "content": '{"log-driver":"json-file", ' + content({})["content"].strip()[1:]}}, [], id="no-op-formatting"
+        ),
+        pytest.param({}, {"dockerd": {"rc": 127, "stdout": "", "stderr": "dockerd: command not found"}}, ["no Docker engine is installed"], id="no-engine"),
+        pytest.param({}, {"dockerd": {"rc": 0, "stdout": "Docker version 19.03.1", "stderr": ""}}, ["cannot configure Docker 19.3.1"], id="too-old"),
+        pytest.param({}, {"service": {"active": "inactive", "enabled": "enabled"}}, ["docker.service is inactive and enabled"], id="stopped"),
+        pytest.param({}, {"service": {"active": "active", "enabled": "disabled"}}, ["docker.service is active and disabled"], id="disabled"),
+        pytest.param({}, {"service": {"active": None, "enabled": None}}, ["docker.service is None and None"], id="no-systemd"),
+        pytest.param({"daemon_dns": ["2001:db8::53"]}, {}, ["daemon.json differs in dns"], id="key-missing"),
+        pytest.param({}, {"daemon_json": content({}, ipv6=False)}, ["daemon.json differs in ipv6"], id="key-edited"),
+        pytest.param({}, {"daemon_json": {"exists": False, "content": None}}, ["daemon.json differs in default-address-pools"], id="no-file"),
+        pytest.param({}, {"daemon_json": {"exists": True, "content": "{"}}, ["daemon.json: "], id="broken-json"),
+        pytest.param({}, {"daemon_json": {"exists": True, "content": None}}, ["cannot be read as UTF-8"], id="not-utf8"),
+        pytest.param({}, {"daemon_json": content({}, **{"log-opts": {"max-size": 10}})}, ["does not pass the daemon_json module's checks"], id="invalid"),
+        pytest.param({"daemon_remove_keys": ["log-driver"]}, {}, ["daemon.json differs in log-driver"], id="key-to-remove"),
+        pytest.param({}, {"engine": {"answers": False, "error": "socket missing"}}, ["the engine API does not answer (socket missing)"], id="engine-down"),
+        pytest.param({}, {"bridge": {}}, ["the engine is not healthy: the default bridge network reports no IPv6"], id="bridge-without-ipv6"),
+        pytest.param({"daemon_ipv6": False}, {"bridge": {}, "daemon_json": content({"daemon_ipv6": False})}, [], id="ipv6-off"),
+        pytest.param(
+            {},
+            {"bridge": {"EnableIPv6": True, "IPAM": {"Config": [{"Subnet": "fd00:d0c:9::/64"}]}}},
+            ["the running engine differs from daemon.json"],
+            id="drift",
+        ),
+        pytest.param({"daemon_firewall_backend": "nftables"}, {}, ["cannot configure Docker 26.1.5"], id="backend-too-old"),
+    ],
+)
+def test_noop_changes(role_vars, read, fragments):
+    changes = daemon_filters.daemon_decide(inputs(**role_vars), noop_read(**read))["changes"]
+    assert len(changes) == len(fragments), changes
+    for change, fragment in zip(changes, fragments):
+        assert fragment in change
+
+
+def test_noop_changes_name_missing_packages():
+    version = "Docker version 29.1.0, build 1"
+    settings = dr.role_plan(inputs(daemon_firewall_backend="nftables"), "29.1.0")["settings"]
+    read = noop_read(dockerd={"rc": 0, "stdout": version, "stderr": ""}, daemon_json={"exists": True, "content": dj.render_daemon_json(settings)})
+    nft = inputs(daemon_firewall_backend="nftables")
+    assert dr.decide(nft, read) == {"refuse": [], "changes": []}
+    assert dr.decide(nft, dict(read, packages_missing=["nftables"]))["changes"] == ["packages missing: nftables"]
+
+
+@pytest.mark.parametrize(
+    "role_vars, read, fragment",
+    [
+        pytest.param(
+            {},
+            {"networks": {"links": [{"ifname": "eth0"}], "routes": [{"dst": "fd00:d0c::/64", "dev": "eth0"}], "addresses": []}},
+            "daemon_ipv6_address_pools[0].base fd00:d0c::/48 overlaps this host's own fd00:d0c::/64 (route on eth0)",
+            id="ula-overlap",
+        ),
+        pytest.param(
+            {"daemon_firewall_backend": "nftables"},
+            {"forwarding": {"net.ipv4.ip_forward": "0"}},
+            "net.ipv4.ip_forward is 0 and net.ipv6.conf.all.forwarding is unknown",
+            id="nftables-forwarding-off",
+        ),
+        pytest.param({}, {"forwarding": {}}, "", id="forwarding-only-for-nftables"),
+    ],
+)
+def test_decide_refuses_before_anything_is_changed(role_vars, read, fragment):
+    decision = dr.decide(inputs(**role_vars), noop_read(**read))
+    if not fragment:
+        assert decision["refuse"] == []
+        return
+    assert len(decision["refuse"]) == 1 and fragment in decision["refuse"][0]
+    # Nothing else is decided for a host the role refuses.
+    assert decision["changes"] == []
+
+
+def test_daemon_decide_refuses_what_is_not_a_read():
+    with pytest.raises(AnsibleFilterError, match="daemon_decide read"):
+        daemon_filters.daemon_decide(inputs(), "text")
+
+
+def test_decide_names_bad_variables_first():
+    # A bad variable is named before the host is judged: its prefix is not even parsed against the host's.
+    overlap = {"links": [{"ifname": "eth0"}], "routes": [{"dst": "fd00:d0c::/64", "dev": "eth0"}], "addresses": []}
+    decision = dr.decide(inputs(daemon_fixed_cidr_v6="10.0.0.0/24"), noop_read(networks=overlap))
+    assert len(decision["refuse"]) == 1 and decision["changes"] == []
+    assert decision["refuse"][0].startswith("daemon_fixed_cidr_v6: '10.0.0.0/24' is an IPv4 prefix")

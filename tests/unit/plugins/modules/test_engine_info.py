@@ -82,3 +82,103 @@ def test_an_engine_that_does_not_answer_fails(engine):
 def test_a_missing_socket_fails(engine):
     engine.socket.unlink()
     assert "does not exist: is the engine running?" in run(engine, failed=True)["msg"]
+
+
+# --------------------------------------------------------------------------
+# host: true, the daemon role's one read
+# --------------------------------------------------------------------------
+
+LINKS = [{"ifname": "lo"}, {"ifname": "docker0", "linkinfo": {"info_kind": "bridge"}}]
+ROUTES = [{"dst": "fd00:d0c:1::/64", "dev": "docker0"}]
+
+
+class Host:
+    """dockerd, systemctl, ip and dpkg-query as the module runs them."""
+
+    def __init__(self, tmp_path):
+        self.root = tmp_path
+        self.bins = {"dockerd", "systemctl", "ip", "dpkg-query"}
+        self.calls = []
+
+    def get_bin_path(self, name, required=False, opt_dirs=None):
+        return "/fake/" + name if name in self.bins else None
+
+    def run_command(self, args, **kwargs):
+        self.calls.append(list(args))
+        name = args[0].rsplit("/", 1)[-1]
+        if name == "dockerd":
+            assert args[1:] == ["--version"]
+            return 0, "Docker version 26.1.5+dfsg1, build a72d7cd\n", ""
+        if name == "systemctl":
+            assert args[1:] == ["show", "docker.service", "--property=ActiveState,UnitFileState"]
+            return 0, "ActiveState=inactive\nUnitFileState=disabled\n", ""
+        if name == "ip":
+            listing = {("-d", "link", "show"): LINKS, ("-6", "route", "show", "table", "all"): ROUTES}.get(tuple(args[2:]))
+            return (0, json.dumps(listing), "") if listing is not None else (1, "", "RTNETLINK answers: error")
+        assert name == "dpkg-query"
+        return 1, "nftables config-files\n", "dpkg-query: no packages found matching other\n"
+
+
+@pytest.fixture
+def host(tmp_path, monkeypatch, engine):
+    from ansible.module_utils import basic
+
+    fake = Host(tmp_path)
+    monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", fake.get_bin_path)
+    monkeypatch.setattr(basic.AnsibleModule, "run_command", fake.run_command)
+    forward = tmp_path / "ip_forward"
+    forward.write_text("1\n")
+    monkeypatch.setattr(engine_info, "FORWARDING_FILES", (("net.ipv4.ip_forward", str(forward)), ("net.ipv6.conf.all.forwarding", str(tmp_path / "none"))))
+    return fake
+
+
+def run_host(engine, **options):
+    return engine.run_module(engine_info.main, dict(options, socket=str(engine.socket), host=True), check_mode=True, failed=False)
+
+
+def test_host_reads_the_host_around_the_engine(engine, host, tmp_path):
+    (tmp_path / "daemon.json").write_text('{"ipv6": true}\n')
+    result = run_host(engine, daemon_json=str(tmp_path / "daemon.json"), packages=["nftables", "other"])
+    assert result["dockerd"] == {"rc": 0, "stdout": "Docker version 26.1.5+dfsg1, build a72d7cd", "stderr": ""}
+    assert result["service"] == {"active": "inactive", "enabled": "disabled"}
+    # The address listing failed: an empty list, as the role's shell read had it.
+    assert result["networks"] == {"links": LINKS, "routes": ROUTES, "addresses": []}
+    # A kernel without IPv6 has no second file: left out.
+    assert result["forwarding"] == {"net.ipv4.ip_forward": "1"}
+    assert result["daemon_json"] == {"exists": True, "content": '{"ipv6": true}\n'}
+    assert result["packages_missing"] == ["nftables", "other"]
+    assert result["engine"] == {"answers": True, "error": ""} and result["bridge"] == BRIDGE
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [(None, {"exists": False, "content": None}), (b"\xff\xfe", {"exists": True, "content": None}), (b"", {"exists": True, "content": ""})],
+)
+def test_host_reads_daemon_json(engine, host, tmp_path, data, expected):
+    path = tmp_path / "daemon.json"
+    if data is not None:
+        path.write_bytes(data)
+    assert run_host(engine, daemon_json=str(path))["daemon_json"] == expected
+
+
+def test_host_without_dockerd_systemctl_or_ip(engine, host):
+    host.bins = set()
+    result = run_host(engine)
+    assert result["dockerd"] == {"rc": 127, "stdout": "", "stderr": "dockerd: command not found"}
+    assert result["service"] == {"active": None, "enabled": None}
+    assert result["networks"] == {"links": [], "routes": [], "addresses": []}
+    # No packages asked: no dpkg-query run.
+    assert result["packages_missing"] == [] and "daemon_json" not in result and host.calls == []
+
+
+@pytest.mark.parametrize("missing_socket", [True, False])
+def test_host_reports_an_engine_that_does_not_answer(engine, host, missing_socket):
+    if missing_socket:
+        engine.socket.unlink()
+        error = "The engine API socket %s does not exist: is the engine running?" % engine.socket
+    else:
+        engine.answers["/info"] = OSError("Connection refused")
+        error = "The engine API on %s did not answer: /info: Connection refused" % engine.socket
+    result = run_host(engine)
+    assert result["engine"] == {"answers": False, "error": error}
+    assert result["bridge"] == {} and result["containers"] == [] and result["live_restore"] is False
