@@ -161,11 +161,12 @@ DAEMON = file(POOLS)
 CURRENT = written(["fd00:d0c:1::/64", "fd00:d0c::/48"])
 
 
-def read(container=None, directory=OWNED_DIRECTORY, daemon=DAEMON, host=None):
-    paths = {CONTAINER: container if container is not None else file(CURRENT), DIRECTORY: directory}
+def read(container=None, directory=None, daemon="converged", host=None):
+    """What gai_info returns; by default the host as a converge leaves it."""
+    paths = {CONTAINER: container if container is not None else file(CURRENT), DIRECTORY: directory if directory is not None else OWNED_DIRECTORY}
     if host is not None:
         paths[HOST] = host
-    return {"paths": paths, "daemon_json": daemon}
+    return {"paths": paths, "daemon_json": DAEMON if daemon == "converged" else daemon}
 
 
 @pytest.mark.parametrize(
