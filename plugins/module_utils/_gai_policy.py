@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The gai_policy role's checks of its variables, as pure functions (private).
+"""The gai_policy role's checks of its variables and its plan, as pure functions (private).
 
 ``input_problems(inputs)`` returns what is wrong with the role's variables
 beyond their types (meta/argument_specs.yml checks those), one message per
@@ -11,13 +11,26 @@ variables by name (``gai_policy_local_prefixes``, ``gai_policy_labels``,
 ``gai_policy_precedences``, ``ipv6ready_docker_socket``). The rules are the
 gai_conf module's own (``_gai``), so the role refuses before anything is
 touched what the module would refuse while writing; the socket's is the
-collection's (``_names``). This file is private to the collection: its names
-may change without notice.
+collection's (``_names``).
+
+``plan(read, inputs)`` decides, on the controller, from the one read of the
+host (the ``gai_info`` module), which policy files the ``gai_conf`` module must
+write and whether their directory needs creating, with the module's own
+parser and renderer (``_gai``): a no-op skips the writer. This file is private
+to the collection: its names may change without notice.
 """
 
 from __future__ import annotations
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _gai, _names
+import json
+import posixpath
+
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _file, _gai, _names
+
+#: The owner, group and modes the role gives the policy files and their directory.
+FILE_MODE = "0644"
+DIRECTORY_MODE = "0755"
+ROOT = 0
 
 
 def local_prefix_problems(inputs):
@@ -49,3 +62,95 @@ def input_problems(inputs):
     for rule in RULES:
         problems.extend(rule(inputs))
     return problems
+
+
+def daemon_ranges(config):
+    """The IPv6 ranges of a daemon.json (a dict): ``fixed-cidr-v6`` and the IPv6 ``default-address-pools``, once each."""
+    candidates = [part for part in str(config.get("fixed-cidr-v6", "")).split(",") if part]
+    candidates.extend(pool["base"] for pool in config.get("default-address-pools") or [] if isinstance(pool, dict) and "base" in pool)
+    ranges = []
+    for value in candidates:
+        if ":" in str(value) and value not in ranges:
+            ranges.append(value)
+    return ranges
+
+
+def local_prefixes(read, inputs):
+    """The containers' source prefixes: the variable, else daemon.json's IPv6 ranges, else all of ULA (fc00::/7).
+
+    Raises ``ValueError`` when daemon.json is there but is not a JSON object.
+    """
+    if inputs.get("gai_policy_local_prefixes"):
+        return list(inputs["gai_policy_local_prefixes"])
+    daemon_json = (read or {}).get("daemon_json") or {}
+    if inputs.get("gai_policy_state", "present") == "present" and daemon_json.get("kind") not in (None, _file.MISSING):
+        if daemon_json.get("kind") != _file.FILE or daemon_json.get("text") is None:
+            raise ValueError("%s cannot be read: %s" % (inputs.get("gai_policy_daemon_json"), daemon_json.get("error") or daemon_json.get("kind")))
+        try:
+            config = json.loads(daemon_json["text"])
+        except ValueError as exc:
+            raise ValueError("%s is not JSON: %s" % (inputs.get("gai_policy_daemon_json"), exc))
+        if not isinstance(config, dict):
+            raise ValueError("%s is not a JSON object" % inputs.get("gai_policy_daemon_json"))
+        ranges = daemon_ranges(config)
+        if ranges:
+            return ranges
+    return ["fc00::/7"]
+
+
+def _owned(state, mode):
+    return state.get("mode") == mode and state.get("uid") == ROOT and state.get("gid") == ROOT
+
+
+def file_needs_write(state, tables, policy_state):
+    """Whether ``gai_conf`` would change the file ``state`` (``_file.inspect``) describes.
+
+    ``tables`` is ``(labels, precedences)``, or ``None`` when they cannot be
+    built: the module then fails with its message, so it must run. Whatever
+    the read could not tell (a directory with entries, a path that cannot be
+    read, text that is not UTF-8 or does not parse) also runs the module.
+    """
+    kind = state.get("kind")
+    if kind == _file.MISSING or kind == _file.EMPTY_DIRECTORY:
+        return policy_state == "present"
+    if kind != _file.FILE or state.get("text") is None or tables is None:
+        return True
+    try:
+        lines = _gai.parse(state["text"])
+    except _gai.GaiParseError:
+        return True
+    after = _gai.render(lines, tables[0], tables[1], policy_state)
+    if after != state["text"]:
+        return True
+    return after is not None and not _owned(state, FILE_MODE)
+
+
+def plan(read, inputs):
+    """What the role writes, from the host's read (``gai_info``) and its variables by name.
+
+    Returns a dict: ``local_prefixes`` (what the module gets), ``directory``
+    (whether the container policy's directory must be created or get its
+    owner and mode back) and ``write`` (the policy paths the module must
+    write, container copy first). Raises ``ValueError`` for a daemon.json that
+    cannot be used, as the role did when it parsed it.
+    """
+    state = inputs.get("gai_policy_state", "present")
+    prefixes = local_prefixes(read, inputs)
+    if state == "present":
+        try:
+            tables = _gai.build_tables(inputs.get("gai_policy_prefer", "ipv6"), prefixes, inputs.get("gai_policy_labels"), inputs.get("gai_policy_precedences"))
+        except _gai.GaiOptionError:
+            tables = None
+    else:
+        tables = (list(_gai.DEFAULT_LABELS), list(_gai.DEFAULT_PRECEDENCES))
+    paths = (read or {}).get("paths") or {}
+    wanted = [inputs["gai_policy_container_path"]]
+    if inputs.get("gai_policy_manage_host"):
+        wanted.append(inputs["gai_policy_host_path"])
+    missing = {"kind": None}
+    directory = paths.get(posixpath.dirname(inputs["gai_policy_container_path"]), missing)
+    return {
+        "local_prefixes": prefixes,
+        "directory": state == "present" and not (directory.get("kind") in (_file.DIRECTORY, _file.EMPTY_DIRECTORY) and _owned(directory, DIRECTORY_MODE)),
+        "write": [path for path in wanted if file_needs_write(paths.get(path, missing), tables, state)],
+    }

@@ -11,14 +11,16 @@ plugins/filter/verify.py.
       on the Docker host: the AAAA addresses getaddrinfo returns for SPEC's
       `name` (skipped when empty), `connect` for every {host, port} of its
       `targets`, a TCP connect to every {address, port} of its `connects`
-      (every gateway's path), and with `engine` the engine's version, its
+      (every gateway's path), with `engine` the engine's version, its
       IPv6 networks, whether the default bridge has IPv6 and whether
-      daemon.json asks for it
+      daemon.json asks for it, and with `image` whether the engine has that
+      image (the probe image the container checks need)
   probe.py containers SPEC_JSON
       on the Docker host: read the policy file, list the IPv6 bridge networks
       (unless SPEC names them), start one probe container per network (it
-      listens on an unpublished port) and run `check` inside each; the source
-      of this file comes from the environment variable IPV6READY_PROBE
+      listens on an unpublished port) and run `check` inside each, all
+      networks at the same time; the source of this file comes from the
+      environment variable IPV6READY_PROBE
   probe.py remove
       on the Docker host: remove every probe container
   probe.py check TIMEOUT TARGETS_JSON PORT
@@ -182,11 +184,38 @@ def host(spec):
         result["connects"] = connect_many(spec["connects"], float(spec.get("timeout", 5)))
     if spec.get("engine"):
         result["engine"] = engine(spec.get("daemon_json") or "/etc/docker/daemon.json")
+    if spec.get("image"):
+        result["image"] = run(["docker", "image", "inspect", "--format", "{{.Id}}", spec["image"]])[0] == 0
+    return result
+
+
+def probe_network(network, spec, source):
+    """Start the listening probe on one network and run ``check`` inside it."""
+    name = probe_name(network)
+    argv = ["docker", "run", "--detach", "--name", name, "--label", LABEL, "--network", network]
+    if spec.get("gai_conf"):
+        argv += ["--volume", spec["gai_conf"] + ":/etc/gai.conf:ro"]
+    argv += [spec["image"], "python3", "-c", source, "listen", str(spec["port"])]
+    rc, _stdout, stderr = run(argv)
+    if rc != 0:
+        return {"container": name, "error": "docker run on %s: %s" % (network, stderr or "rc %d" % rc)}
+    rc, stdout, stderr = run(["docker", "exec", name, "python3", "-c", source, "check", str(spec["timeout"]), json.dumps(spec["targets"]), str(spec["port"])])
+    try:
+        result = json.loads(stdout) if rc == 0 else None
+    except ValueError:
+        result = None
+    if result is None:
+        result = {"error": "docker exec in %s: %s" % (name, stderr or stdout or "rc %d" % rc)}
+    result["container"] = name
     return result
 
 
 def containers(spec, source):
-    """Start a listening probe on each network, then check from inside it."""
+    """Start a listening probe on each network, then check from inside it.
+
+    The networks are probed at the same time: each probe is a container of
+    its own, and its checks wait on the network (connects, the listener).
+    """
     policy = None
     if spec.get("gai_conf"):
         # docker run --volume would create a missing source as a directory.
@@ -197,28 +226,12 @@ def containers(spec, source):
     networks = spec.get("networks") or ipv6_networks()
     out = {}
     remove()
-    for network in networks:
-        name = probe_name(network)
-        argv = ["docker", "run", "--detach", "--name", name, "--label", LABEL, "--network", network]
-        if spec.get("gai_conf"):
-            argv += ["--volume", spec["gai_conf"] + ":/etc/gai.conf:ro"]
-        argv += [spec["image"], "python3", "-c", source, "listen", str(spec["port"])]
-        rc, _stdout, stderr = run(argv)
-        if rc != 0:
-            out[network] = {"container": name, "error": "docker run on %s: %s" % (network, stderr or "rc %d" % rc)}
-            continue
-        rc, stdout, stderr = run(
-            ["docker", "exec", name, "python3", "-c", source, "check", str(spec["timeout"]), json.dumps(spec["targets"]), str(spec["port"])]
-        )
-        try:
-            result = json.loads(stdout) if rc == 0 else None
-        except ValueError:
-            result = None
-        if result is None:
-            result = {"error": "docker exec in %s: %s" % (name, stderr or stdout or "rc %d" % rc)}
-        result["container"] = name
-        out[network] = result
-    return {"networks": out, "policy": policy}
+    threads = [threading.Thread(target=lambda n=n: out.__setitem__(n, probe_network(n, spec, source))) for n in networks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"networks": {network: out[network] for network in networks}, "policy": policy}
 
 
 def remove():

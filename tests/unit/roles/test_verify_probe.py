@@ -266,3 +266,30 @@ def test_host_connects_to_every_address_it_is_given(probe, listener):
     result = probe.host({"timeout": 2, "targets": [], "connects": [{"address": "::1", "port": listener}, {"address": "::1", "port": closed}]})
     assert result["connects"]["[::1]:%d" % listener] == "connected"
     assert result["connects"]["[::1]:%d" % closed] != "connected"
+
+
+@pytest.mark.parametrize("rc, expected", [(0, True), (1, False)])
+def test_host_says_whether_the_engine_has_the_probe_image(probe, monkeypatch, rc, expected):
+    calls = []
+    monkeypatch.setattr(probe, "run", lambda argv: calls.append(argv) or (rc, "sha256:1" if rc == 0 else "", "" if rc == 0 else "No such image"))
+    result = probe.host({"timeout": 2, "targets": [], "image": "ipv6ready-probe:glibc"})
+    assert result["image"] is expected
+    assert calls == [["docker", "image", "inspect", "--format", "{{.Id}}", "ipv6ready-probe:glibc"]]
+    assert "image" not in probe.host({"timeout": 2, "targets": []})
+
+
+def test_containers_probes_the_networks_at_the_same_time(probe, monkeypatch):
+    import threading
+
+    started = threading.Barrier(2, timeout=5)
+    docker = FakeDocker()
+
+    def run(argv):
+        if argv[1] == "run":
+            started.wait()  # both networks' probes start before either is checked
+        return docker(argv)
+
+    monkeypatch.setattr(probe, "run", run)
+    out = probe.containers({"networks": ["kamal", "bridge"], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}, "SOURCE")
+    assert list(out["networks"]) == ["kamal", "bridge"]
+    assert all(result["addresses"] == ["fd00::2"] for result in out["networks"].values())

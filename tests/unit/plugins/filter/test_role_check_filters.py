@@ -21,7 +21,7 @@ def test_registered():
         "nat64_client_mode": nat64_client.nat64_client_mode,
     }
     assert names.FilterModule().filters() == {"interface_problems": names.interface_problems, "socket_problems": names.socket_problems}
-    assert gai_policy.FilterModule().filters() == {"gai_policy_problems": gai_policy.gai_policy_problems}
+    assert gai_policy.FilterModule().filters() == {"gai_policy_problems": gai_policy.gai_policy_problems, "gai_policy_plan": gai_policy.gai_policy_plan}
 
 
 @pytest.mark.parametrize(
@@ -31,6 +31,8 @@ def test_registered():
         (lambda: dns64.dns64_plan("x"), "dns64_plan input"),
         (lambda: nat64_client.nat64_client_problems(None), "nat64_client_problems input"),
         (lambda: gai_policy.gai_policy_problems("x"), "gai_policy_problems input"),
+        (lambda: gai_policy.gai_policy_plan("x", {}), "gai_policy_plan input"),
+        (lambda: gai_policy.gai_policy_plan({}, None), "gai_policy_plan inputs"),
     ],
 )
 def test_a_non_mapping_input_names_the_filter(call, name):
@@ -55,3 +57,21 @@ def test_the_filters_return_what_module_utils_decides():
     assert names.interface_problems("a/b", "v") == ["v: 'a/b' is not an interface name (%s)" % _names.INTERFACE_RULE]
     policy = {"gai_policy_local_prefixes": ["10.0.0.0/8"], "gai_policy_labels": [], "gai_policy_precedences": []}
     assert gai_policy.gai_policy_problems(policy) == _gai_policy.input_problems(policy) != []
+    read = {"paths": {}, "daemon_json": {"kind": "missing", "text": None}}
+    plan_inputs = {"gai_policy_container_path": "/etc/ipv6ready/gai.conf"}
+    assert (
+        gai_policy.gai_policy_plan(read, plan_inputs)
+        == _gai_policy.plan(read, plan_inputs)
+        == {
+            "local_prefixes": ["fc00::/7"],
+            "directory": True,
+            "write": ["/etc/ipv6ready/gai.conf"],
+        }
+    )
+
+
+def test_the_plan_names_the_variable_of_a_daemon_json_it_cannot_use():
+    read = {"paths": {}, "daemon_json": {"kind": "file", "text": "{"}}
+    inputs = {"gai_policy_container_path": "/etc/ipv6ready/gai.conf", "gai_policy_daemon_json": "/etc/docker/daemon.json"}
+    with pytest.raises(AnsibleFilterError, match="^gai_policy_daemon_json: /etc/docker/daemon.json is not JSON"):
+        gai_policy.gai_policy_plan(read, inputs)

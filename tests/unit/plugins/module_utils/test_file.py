@@ -334,3 +334,63 @@ def test_set_attributes_in_check_mode_only_reports(module, work):
     os.chmod(path, 0o600)
     assert _file.set_attributes(module(check_mode=True, mode="0644"), str(path), False) is True
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def _make(root, what):
+    """One kind of thing at root/target: what inspect() is asked about."""
+    target = root / "target"
+    if what == "file":
+        target.write_text("label ::1/128 0\n")
+        target.chmod(0o640)
+    elif what == "not utf-8":
+        target.write_bytes(b"# caf\xe9\n")
+    elif what == "empty directory":
+        target.mkdir()
+    elif what == "directory":
+        target.mkdir()
+        (target / "entry").write_text("")
+    elif what == "link to a file":
+        (root / "real").write_text("x\n")
+        target.symlink_to(root / "real")
+    elif what == "dangling link":
+        target.symlink_to(root / "nowhere")
+    elif what == "fifo":
+        os.mkfifo(target)
+    elif what == "under a file":
+        (root / "file").write_text("")
+        return str(root / "file" / "target")
+    return str(target)
+
+
+@pytest.mark.parametrize(
+    "what, expected",
+    [
+        pytest.param("missing", {"kind": "missing", "text": None}, id="missing"),
+        pytest.param("dangling link", {"kind": "missing", "text": None}, id="dangling-link"),
+        pytest.param("under a file", {"kind": "missing", "text": None}, id="parent-is-a-file"),
+        pytest.param("file", {"kind": "file", "text": "label ::1/128 0\n", "mode": "0640"}, id="file"),
+        pytest.param("link to a file", {"kind": "file", "text": "x\n"}, id="link-followed"),
+        pytest.param("not utf-8", {"kind": "file", "text": None}, id="not-utf8-no-text"),
+        pytest.param("empty directory", {"kind": "empty directory", "text": None}, id="empty-directory"),
+        pytest.param("directory", {"kind": "directory", "text": None}, id="directory-with-entries"),
+        pytest.param("fifo", {"kind": "other", "text": None}, id="fifo"),
+    ],
+)
+def test_inspect(tmp_path, what, expected):
+    state = _file.inspect(_make(tmp_path, what))
+    assert {key: state[key] for key in expected} == expected
+    if state["kind"] == "missing":
+        assert set(state) == {"kind", "text"}
+    else:
+        assert state["uid"] == os.getuid() and state["gid"] == os.getgid() and len(state["mode"]) == 4
+
+
+def test_inspect_reports_what_it_cannot_read(tmp_path, monkeypatch):
+    path = _make(tmp_path, "file")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("builtins.open", refuse)
+    state = _file.inspect(path)
+    assert state["kind"] == "other" and state["text"] is None and "Permission denied" in state["error"]
