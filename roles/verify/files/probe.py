@@ -28,7 +28,8 @@ plugins/filter/verify.py.
       IPv6 addresses, and whether its listener on PORT accepts connections
   probe.py exposure SPEC_JSON
       on the gateway: try the unpublished port of every probe address, through
-      a temporary /128 route via the Docker host when SPEC has `via`
+      temporary /128 routes via the Docker host when SPEC has `via` (in a
+      routing table of this run's own, used only by its marked sockets)
   probe.py listen PORT
       accept TCP connections on [::]:PORT until stopped
 """
@@ -246,21 +247,56 @@ def remove():
     return {"removed": len(stdout.split())}
 
 
-def try_port(address, spec):
-    """Connect to one probe's unpublished port, through a temporary route when asked."""
-    route = [address + "/128", "via", spec["via"]] if spec.get("via") else None
-    if route:
-        rc, _stdout, stderr = run(["ip", "-6", "route", "replace"] + route)
+# The routes of one exposure run (SPEC has `via`) go into a routing table of
+# its own, which only its own sockets use: a policy rule sends packets with
+# its mark there. Every Docker host's probes may have the same addresses (the
+# same unique local prefixes fleet-wide), and the checks of several hosts run
+# on the gateway at the same time: /128 routes in the main table would
+# replace and delete each other, and a check could reach another host's
+# container. The table and the mark are exposure_mark(): the process ID,
+# unique while the run lasts, in bits clear of the gateway's own marks
+# (0x00200000 and 0x00400000, module_utils/_nat64_gateway.py).
+EXPOSURE_BASE = 0x1D000000
+
+
+def exposure_mark(pid):
+    """The routing table and packet mark of the exposure run of process ``pid`` (at most 22 bits)."""
+    return EXPOSURE_BASE | (pid & 0x1FFFFF) | ((pid >> 21) & 1) << 23
+
+
+EXPOSURE_PRIORITY = "6400"
+SO_MARK = getattr(socket, "SO_MARK", 36)
+
+
+def route_via(addresses, via, table):
+    """Route each address via the Docker host in ``table``, used by sockets marked ``table``; a problem or None."""
+    for address in addresses:
+        route = [address + "/128", "via", via]
+        rc, _stdout, stderr = run(["ip", "-6", "route", "replace"] + route + ["table", str(table)])
         if rc != 0:
-            return "not tested: ip -6 route replace %s: %s" % (" ".join(route), stderr)
+            return "ip -6 route replace %s: %s" % (" ".join(route), stderr)
+    rc, _stdout, stderr = run(["ip", "-6", "rule", "add", "fwmark", str(table), "lookup", str(table), "priority", EXPOSURE_PRIORITY])
+    if rc != 0:
+        return "ip -6 rule add fwmark %d: %s" % (table, stderr)
+    return None
+
+
+def unroute(table):
+    run(["ip", "-6", "rule", "del", "fwmark", str(table), "lookup", str(table), "priority", EXPOSURE_PRIORITY])
+    run(["ip", "-6", "route", "flush", "table", str(table)])
+
+
+def try_port(address, spec, mark=None):
+    """Connect to one probe's unpublished port (with ``mark``: through this run's routes)."""
     try:
-        socket.create_connection((address, int(spec["port"])), timeout=float(spec["timeout"])).close()
+        with socket.socket(socket.AF_INET if ":" not in address else socket.AF_INET6, socket.SOCK_STREAM) as sock:
+            if mark is not None:
+                sock.setsockopt(socket.SOL_SOCKET, SO_MARK, mark)
+            sock.settimeout(float(spec["timeout"]))
+            sock.connect((address, int(spec["port"])))
         return "OPEN"
     except OSError as exc:
         return "closed: %s" % (exc or "timed out")
-    finally:
-        if route:
-            run(["ip", "-6", "route", "del", route[0]])
 
 
 def exposure(spec):
@@ -269,13 +305,22 @@ def exposure(spec):
     A closed port behind a DROP policy costs the whole timeout, so the
     addresses are tried at the same time.
     """
+    addresses = spec["addresses"]
+    mark = exposure_mark(os.getpid()) if spec.get("via") else None
     results = {}
-    threads = [threading.Thread(target=lambda a=a: results.__setitem__(a, try_port(a, spec))) for a in spec["addresses"]]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return {"exposure": {a: results[a] for a in spec["addresses"]}}
+    try:
+        problem = route_via(addresses, spec["via"], mark) if mark is not None else None
+        if problem:
+            return {"exposure": {a: "not tested: " + problem for a in addresses}}
+        threads = [threading.Thread(target=lambda a=a: results.__setitem__(a, try_port(a, spec, mark))) for a in addresses]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        if mark is not None:
+            unroute(mark)
+    return {"exposure": {a: results[a] for a in addresses}}
 
 
 def main(argv):

@@ -114,15 +114,50 @@ def test_exposure_reports_a_route_it_cannot_add(probe, monkeypatch):
     monkeypatch.setattr(probe, "run", fake_run)
     out = probe.exposure({"addresses": ["fd00::2"], "port": 7077, "timeout": 1, "via": "fd00::1"})
     assert out["exposure"]["fd00::2"].startswith("not tested: ip -6 route replace fd00::2/128 via fd00::1")
-    assert calls == [["ip", "-6", "route", "replace", "fd00::2/128", "via", "fd00::1"]]
+    table = str(probe.exposure_mark(os.getpid()))
+    assert calls[0] == ["ip", "-6", "route", "replace", "fd00::2/128", "via", "fd00::1", "table", table]
+    # What it may have added is removed all the same.
+    assert calls[-2:] == [
+        ["ip", "-6", "rule", "del", "fwmark", table, "lookup", table, "priority", probe.EXPOSURE_PRIORITY],
+        ["ip", "-6", "route", "flush", "table", table],
+    ]
 
 
-def test_exposure_removes_the_route_it_added(probe, monkeypatch, listener):
+def test_exposure_routes_in_a_table_of_its_own_and_removes_it(probe, monkeypatch, listener):
+    """The routes of a run never touch the main table (other hosts' checks run on the gateway at the same time,
+    for the same addresses): they go into the run's own table, which only its marked sockets use."""
     calls = []
+    marks = []
     monkeypatch.setattr(probe, "run", lambda argv: calls.append(argv) or (0, "", ""))
+    real_socket = probe.socket.socket
+
+    class MarkedSocket(real_socket):
+        def setsockopt(self, level, option, value):
+            if option == probe.SO_MARK:
+                marks.append(value)  # setting a mark needs CAP_NET_ADMIN; the test records it instead
+                return None
+            return super().setsockopt(level, option, value)
+
+    monkeypatch.setattr(probe.socket, "socket", MarkedSocket)
     out = probe.exposure({"addresses": ["::1"], "port": listener, "timeout": 2, "via": "fe80::1"})
     assert out["exposure"]["::1"] == "OPEN"
-    assert calls[-1] == ["ip", "-6", "route", "del", "::1/128"]
+    mark = probe.exposure_mark(os.getpid())
+    table = str(mark)
+    assert marks == [mark]
+    assert calls == [
+        ["ip", "-6", "route", "replace", "::1/128", "via", "fe80::1", "table", table],
+        ["ip", "-6", "rule", "add", "fwmark", table, "lookup", table, "priority", probe.EXPOSURE_PRIORITY],
+        ["ip", "-6", "rule", "del", "fwmark", table, "lookup", table, "priority", probe.EXPOSURE_PRIORITY],
+        ["ip", "-6", "route", "flush", "table", table],
+    ]
+
+
+@pytest.mark.parametrize("pid", [1, 2, 4096, 0x1FFFFF, 0x200000, 0x3FFFFF])
+def test_exposure_marks_are_unique_and_clear_of_the_gateways_marks(probe, pid):
+    mark = probe.exposure_mark(pid)
+    assert mark & 0x00600000 == 0  # MARK_ACCEPTED, MARK_FRAGMENT
+    assert mark not in (0, 253, 254, 255)  # usable as a routing table
+    assert len({probe.exposure_mark(p) for p in (pid, pid - 1, pid ^ 0x200000)}) == 3
 
 
 class FakeDocker:
