@@ -1,9 +1,12 @@
 # shellcheck shell=bash
 # What bench/nat64/run.sh and bench/scaleout/run.sh share: sourced by both,
 # not run on its own. The caller runs as root under `set -euo pipefail` and
-# sets REPO (this checkout), HERE (its own directory, with its render.yml)
-# and WORK (its scratch directory) before it calls render_role_files.
+# sets HERE (its own directory, with its render.yml) and WORK (its scratch
+# directory) before it calls render_role_files.
 
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd) # this checkout
+NCPU=$(nproc)
+readonly REPO NCPU
 OWN_NS=() # the namespaces this run made (add_namespaces), which remove_namespaces deletes
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -143,12 +146,12 @@ host_busy() {
 }
 # core_share TICKS H0 H1: a process's TICKS between two host_ticks, in % of one core
 core_share() {
-    awk -v t="$1" -v h0="$2" -v h1="$3" -v n="$(nproc)" 'BEGIN { split(h0, a, ","); split(h1, b, ",")
+    awk -v t="$1" -v h0="$2" -v h1="$3" -v n="$NCPU" 'BEGIN { split(h0, a, ","); split(h1, b, ",")
         total = b[1] - a[1]; if (total <= 0) total = 1; printf "%.0f\n", 100 * t * n / total }'
 }
 # machine: the date and the machine, for a report's title
 machine() {
-    printf '%s, %s cores (%s), kernel %s' "$(date -u +%Y-%m-%d)" "$(nproc)" \
+    printf '%s, %s cores (%s), kernel %s' "$(date -u +%Y-%m-%d)" "$NCPU" \
         "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" "$(uname -r)"
 }
 

@@ -60,11 +60,9 @@ OMIT=${OMIT:-1}
 ROUNDS=${ROUNDS:-1}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-NCPU=$(nproc)
-readonly HERE REPO NCPU
-# log, die, nsx, retry, the namespaces, the roles' files, the CPU figures, median, ratio
-source "$REPO/bench/lib.sh"
+readonly HERE
+# REPO, NCPU, log, die, nsx, retry, the namespaces, the roles' files, the CPU figures, median, ratio
+source "$HERE/../lib.sh"
 readonly NS_CLI=b64-cli NS_GW=b64-gw NS_SRV=b64-srv
 
 # Addressing: documentation space only.

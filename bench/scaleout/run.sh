@@ -49,11 +49,9 @@ ENGINE=${ENGINE:-bpf}
 OMIT=${OMIT:-1}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-NCPU=$(nproc)
-readonly HERE REPO NCPU
-# log, die, nsx, retry, the namespaces, the role's files, the CPU figures, median, ratio
-source "$REPO/bench/lib.sh"
+readonly HERE
+# REPO, NCPU, log, die, nsx, retry, the namespaces, the role's files, the CPU figures, median, ratio
+source "$HERE/../lib.sh"
 readonly NAMESPACES="fo-net fo-cli1 fo-cli2 fo-gw1 fo-gw2 fo-srv"
 readonly F1=2001:db8:5f1::/64 F2=2001:db8:5f2::/64
 readonly P1=2001:db8:5f1:0:64::/96 P2=2001:db8:5f2:0:64::/96
