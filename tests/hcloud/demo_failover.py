@@ -250,36 +250,19 @@ def site(state, extra, again=False):
             raise DemoError("a floating IP moved during the rollout: %s" % holders(state))
 
 
+def look(state, hosts, command):
+    """Run ``command`` on ``hosts`` (ansible.builtin.command) and return what Ansible printed, failed or not."""
+    return journey.ansible(state, "ansible", hosts, *journey.INVENTORY, "-m", "ansible.builtin.command", "-a", command, capture=True, check=False).stdout
+
+
 def agent_status(state, title):
-    result = journey.ansible(
-        state,
-        "ansible",
-        "nat64_gateways",
-        *journey.INVENTORY,
-        "-m",
-        "ansible.builtin.command",
-        "-a",
-        "ipv6ready-nat64-failover status",
-        capture=True,
-        check=False,
-    )
-    print("%s:\n%s" % (title, "\n".join("  " + line for line in result.stdout.splitlines() if line.strip())))
+    output = look(state, "nat64_gateways", "ipv6ready-nat64-failover status")
+    print("%s:\n%s" % (title, "\n".join("  " + line for line in output.splitlines() if line.strip())))
 
 
 def journal(state, gateway, since):
-    result = journey.ansible(
-        state,
-        "ansible",
-        gateway,
-        *journey.INVENTORY,
-        "-m",
-        "ansible.builtin.command",
-        "-a",
-        "journalctl -u ipv6ready-nat64-failover -o short-precise --no-pager --since @%d" % since,
-        capture=True,
-        check=False,
-    )
-    lines = [line for line in result.stdout.splitlines() if "ipv6ready-nat64-failover" in line]
+    output = look(state, gateway, "journalctl -u ipv6ready-nat64-failover -o short-precise --no-pager --since @%d" % since)
+    lines = [line for line in output.splitlines() if "ipv6ready-nat64-failover" in line]
     print("journal of %s:\n%s" % (gateway, "\n".join("  " + line.split(": ", 1)[-1][:170] for line in lines[-12:])))
 
 
