@@ -58,13 +58,11 @@ FAULT=${FAULT:-5}
 DNS_QUERIES=${DNS_QUERIES:-2000}
 OMIT=${OMIT:-1}
 ROUNDS=${ROUNDS:-1}
-SKIP_INSTALL=${SKIP_INSTALL:-0}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-ROLE_FILES=$REPO/roles/nat64_gateway/files
-NCPU=$(nproc)
-readonly HERE REPO ROLE_FILES NCPU
+readonly HERE
+# REPO, NCPU, log, die, nsx, retry, the namespaces, the roles' files, the CPU figures, median, ratio
+source "$HERE/../lib.sh"
 readonly NS_CLI=b64-cli NS_GW=b64-gw NS_SRV=b64-srv
 
 # Addressing: documentation space only.
@@ -76,7 +74,6 @@ readonly NAT64_PREFIX=2001:db8:b64:64::/96 # network-specific prefix (RFC 6052)
 readonly ZONE=b64.test
 
 WORK=""
-OWN_NS=()                # namespaces this run created (and will delete)
 BG_PIDS=()
 TAYGA_PID=""
 IPERF_SRV_PID=""
@@ -86,21 +83,10 @@ ENGINE=""                # the translator set up right now
 BPF_MOUNTED=0
 declare -A RES=()        # RES[<path>,<streams>] = "Gbit/s Gbit/s ..." (one per round)
 
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() {
-    log "ERROR: $*"
-    exit 1
-}
-nsx() {
-    local ns=$1
-    shift
-    ip netns exec "$ns" "$@"
-}
 # The gateway namespace keeps the host's mount namespace (unlike `ip netns
 # exec`), so the bpffs the translator's maps are pinned in stays mounted
 # between its `up`, `stats` and `down`.
 gwx() { nsenter --net="/run/netns/$NS_GW" env TC_BPF_MNT="$WORK/bpffs" "$@"; }
-ns_exists() { ip netns list | grep -qE "^$1( |$)"; }
 
 # fg_run OUTFILE CMD...: run CMD with stdout to OUTFILE.  It runs in the
 # background and is waited for, so that Ctrl-C/TERM reach the trap at once
@@ -115,87 +101,32 @@ fg_run() {
     return "$rc"
 }
 
-# Wait up to ~5 s for a command to succeed.
-retry() {
-    local _
-    for _ in $(seq 50); do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 cleanup() {
-    local rc=$? pid ns
+    local rc=$?
     trap - EXIT INT TERM
     set +e
-    for pid in $FG_PID $TAYGA_PID "${BG_PIDS[@]}"; do
-        kill "$pid" 2>/dev/null
-    done
-    for pid in $FG_PID $TAYGA_PID "${BG_PIDS[@]}"; do
-        wait "$pid" 2>/dev/null
-    done
+    stop_processes ${FG_PID:+"$FG_PID"} ${TAYGA_PID:+"$TAYGA_PID"} "${BG_PIDS[@]}"
     [[ -n $ENGINE ]] && engine_down
-    for ns in "${OWN_NS[@]}"; do
-        ns_exists "$ns" || continue
-        # whatever still runs inside our own namespaces was started by us
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do
-            kill "$pid" 2>/dev/null
-        done
-    done
-    for ns in "${OWN_NS[@]}"; do
-        ns_exists "$ns" && ip netns del "$ns"
-    done
+    remove_namespaces
     ((BPF_MOUNTED)) && umount "$WORK/bpffs"
     [[ -n $WORK && -d $WORK ]] && rm -rf "$WORK"
     exit "$rc"
 }
 
-need_root() {
-    [[ $(id -u) -eq 0 ]] || die "run as root (network namespaces, TUN devices, BPF)"
-}
-
 install_packages() {
-    local -A need=([tayga]=tayga [iperf3]=iperf3 [unbound]=unbound [dig]=dnsutils
-        [iptables]=iptables [nft]=nftables [python3]=python3 [ping]=iputils-ping
-        [bpftool]=bpftool [tc]=iproute2 [nsenter]=util-linux)
-    local cmd missing=()
-    for cmd in "${!need[@]}"; do
-        command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
-    done
-    ((${#missing[@]})) || return 0
-    [[ $SKIP_INSTALL == 1 ]] && die "missing packages: ${missing[*]}"
-    log "installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        "${missing[@]}" >/dev/null
-    for cmd in "${!need[@]}"; do
-        command -v "$cmd" >/dev/null 2>&1 || die "$cmd still missing after install"
-    done
+    install_missing tayga=tayga iperf3=iperf3 unbound=unbound dig=dnsutils iptables=iptables nft=nftables \
+        python3=python3 ping=iputils-ping bpftool=bpftool tc=iproute2 nsenter=util-linux ss=iproute2
 }
 
 # ------------------------------------------------------ the roles' files
 render() {
-    local playbook="$REPO/.venv/bin/ansible-playbook"
-    if [[ ! -x $playbook ]]; then
-        log "building the virtualenv (make venv) to render the roles' templates"
-        make -C "$REPO" venv >/dev/null
-    fi
-    mkdir -p "$WORK/collections/ansible_collections/ipv6ready" "$WORK/tayga"
-    ln -s "$REPO" "$WORK/collections/ansible_collections/ipv6ready/docker"
-    ANSIBLE_COLLECTIONS_PATH="$WORK/collections" ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=0 \
-        ANSIBLE_PYTHON_INTERPRETER="$REPO/.venv/bin/python" \
-        "$playbook" -i localhost, "$HERE/render.yml" -e "$(python3 -c 'import json, sys
+    local how
+    mkdir -p "$WORK/tayga"
+    render_role_files "$(python3 -c 'import json, sys
 print(json.dumps(dict(zip(sys.argv[1::2], sys.argv[2::2]), bench_targets=[sys.argv[-1]])))' \
-            bench_work "$WORK" bench_prefix "$NAT64_PREFIX" bench_fleet "$FLEET" \
-            bench_dns_address "$GWC6" bench_zone "$ZONE" bench_zone_server "$SRV4" "$SRV4_NET")" \
-        >"$WORK/render.log" 2>&1 || die "rendering the roles' templates failed: $(tail -20 "$WORK/render.log")"
-    # The role's build script: the object the collection ships (make bpf),
-    # once the kernel's verifier accepts it in a throwaway namespace.
-    local shipped how
-    shipped="$ROLE_FILES/nat64_bpf-$(sha1sum "$ROLE_FILES/nat64_bpf.c" | cut -c1-12).o"
-    how=$("$ROLE_FILES/ipv6ready-nat64-bpf-build" "$ROLE_FILES/nat64_bpf.c" "$WORK/nat64_bpf.o" "$shipped") ||
-        die "the tc-BPF translator: run make bpf first ($shipped), or install clang and libbpf-dev"
+        bench_work "$WORK" bench_prefix "$NAT64_PREFIX" bench_fleet "$FLEET" \
+        bench_dns_address "$GWC6" bench_zone "$ZONE" bench_zone_server "$SRV4" "$SRV4_NET")"
+    how=$(bpf_translator "$WORK/nat64_bpf.o") || exit 1
     mkdir -p "$WORK/bpffs"
     mount -t bpf bpf "$WORK/bpffs"
     BPF_MOUNTED=1
@@ -204,15 +135,7 @@ print(json.dumps(dict(zip(sys.argv[1::2], sys.argv[2::2]), bench_targets=[sys.ar
 
 # ---------------------------------------------------------------- topology
 setup_topology() {
-    local ns
-    for ns in "$NS_CLI" "$NS_GW" "$NS_SRV"; do
-        ns_exists "$ns" && die "namespace $ns exists (another run?); remove it: ip netns del $ns"
-    done
-    for ns in "$NS_CLI" "$NS_GW" "$NS_SRV"; do
-        ip netns add "$ns"
-        OWN_NS+=("$ns")
-        nsx "$ns" ip link set lo up
-    done
+    add_namespaces "$NS_CLI" "$NS_GW" "$NS_SRV"
     ip link add b64-c0 netns "$NS_CLI" mtu 1500 type veth peer name b64-c1 netns "$NS_GW" mtu 1500
     ip link add b64-s0 netns "$NS_SRV" mtu 1500 type veth peer name b64-s1 netns "$NS_GW" mtu 1500
 
@@ -307,9 +230,7 @@ check_dns64() {
     local synth real expect
     synth=$(nsx "$NS_CLI" dig +short "@$GWC6" "iperf.$ZONE" AAAA)
     real=$(nsx "$NS_CLI" dig +short "@$GWC6" "dual.$ZONE" AAAA)
-    expect=$(python3 -c 'import ipaddress as i, sys
-n = i.IPv6Network(sys.argv[1]); v4 = i.IPv4Address(sys.argv[2])
-print(i.IPv6Address(int(n.network_address) | int(v4)))' "$NAT64_PREFIX" "$SRV4")
+    expect=$(nat64_address "$NAT64_PREFIX" "$SRV4")
     [[ $synth == "$expect" ]] ||
         die "DNS64 did not synthesize: iperf.$ZONE AAAA -> '$synth', want $expect"
     [[ $real == "$SRV6" ]] || die "real AAAA not passed through: dual.$ZONE -> '$real'"
@@ -385,8 +306,7 @@ start_iperf_server() {
     nsx "$NS_SRV" iperf3 -s -p 5201 >"$WORK/iperf3-server.log" 2>&1 &
     IPERF_SRV_PID=$!
     BG_PIDS+=("$IPERF_SRV_PID")
-    retry bash -c "ip netns exec $NS_SRV ss -Hltn 'sport = :5201' | grep -q ." ||
-        die "iperf3 server did not start"
+    listening "$NS_SRV" 5201 || die "iperf3 server did not start"
 }
 
 # measure KEY TARGET STREAMS: one iperf3 run; appends Gbit/s to RES[KEY,STREAMS]
@@ -406,10 +326,8 @@ measure() {
     RES[$key,$streams]="${RES[$key,$streams]:-} ${f[0]}"
     # CPU use while the run lasted: TAYGA's process (% of one core) and the
     # whole host (% of all cores, other users included)
-    read -r tayga_pct host_pct < <(awk -v t="$t1" -v h0="$h0" -v h1="$h" -v n="$NCPU" '
-        BEGIN { split(h0, a, ","); split(h1, b, ","); total = b[1] - a[1]; busy = b[2] - a[2]
-                if (total <= 0) total = 1
-                printf "%.0f %.0f\n", 100 * t * n / total, 100 * busy / total }')
+    tayga_pct=$(core_share "$t1" "$h0" "$h")
+    host_pct=$(host_busy "$h0" "$h")
     RES[host,$key,$streams]="${RES[host,$key,$streams]:-} $host_pct"
     log "$(printf '%-6s %s stream(s): %6s Gbit/s  retrans %-6s tayga %3s%%  host busy %3s%%  per stream %s' \
         "$key" "$streams" "${f[0]}" "${f[1]}" "$tayga_pct" "$host_pct" "${f[2]}")"
@@ -479,43 +397,20 @@ PY
     engine_down
 }
 
-# CPU ticks (utime + stime) of the running TAYGA process
-tayga_ticks() {
-    local stat
-    local -a fields
-    [[ -n $TAYGA_PID ]] || { echo 0; return; }
-    stat=$(cat "/proc/$TAYGA_PID/stat" 2>/dev/null) || { echo 0; return; }
-    read -r -a fields <<<"${stat##*) }"
-    echo $((fields[11] + fields[12]))
-}
-
-# "total,busy" ticks of all cores from /proc/stat
-host_ticks() {
-    awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t "," t - $5 - $6 }' /proc/stat
-}
+# CPU ticks of the running TAYGA process
+tayga_ticks() { process_ticks "$TAYGA_PID"; }
 
 # ----------------------------------------------------------------- report
-# median / min-max of the numbers in RES[$1] ("n/a" if none)
-median() {
-    tr ' ' '\n' <<<"${RES[$1]:-}" | grep -E '^[0-9.]+$' | sort -g |
-        awk '{v[NR] = $1} END { if (!NR) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2];
-             else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+# min-max of the numbers in RES[$1] (nothing for fewer than two)
 spread() {
     tr ' ' '\n' <<<"${RES[$1]:-}" | grep -E '^[0-9.]+$' | sort -g |
         awk '{v[NR] = $1} END { if (NR > 1) printf " (%.2f-%.2f)", v[1], v[NR] }'
 }
 fmt() { awk -v a="$1" 'BEGIN { if (a == a + 0) printf "%.2f", a; else print "n/a" }'; }
-ratio() {
-    awk -v a="$1" -v b="$2" \
-        'BEGIN { if (a == a + 0 && b + 0 > 0) printf "%.3f", a / b; else print "n/a" }'
-}
 
 print_report() {
     local s e row
-    printf '\n## NAT64 benchmark, %s, %s cores (%s), kernel %s\n\n' \
-        "$(date -u +%Y-%m-%d)" "$NCPU" \
-        "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" "$(uname -r)"
+    printf '\n## NAT64 benchmark, %s\n\n' "$(machine)"
     printf 'DURATION=%ss per iperf3 run, ROUNDS=%s, MTU 1500; Gbit/s = median over the runs (min-max);' \
         "$DURATION" "$ROUNDS"
     printf ' ratio = path / plain IPv6 forwarding, from this run; host busy = all cores, other users included.\n\n'

@@ -47,13 +47,11 @@ ROUNDS=${ROUNDS:-3}
 STREAMS=${STREAMS:-1}
 ENGINE=${ENGINE:-bpf}
 OMIT=${OMIT:-1}
-SKIP_INSTALL=${SKIP_INSTALL:-0}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-ROLE_FILES=$REPO/roles/nat64_gateway/files
-NCPU=$(nproc)
-readonly HERE REPO ROLE_FILES NCPU
+readonly HERE
+# REPO, NCPU, log, die, nsx, retry, the namespaces, the role's files, the CPU figures, median, ratio
+source "$HERE/../lib.sh"
 readonly NAMESPACES="fo-net fo-cli1 fo-cli2 fo-gw1 fo-gw2 fo-srv"
 readonly F1=2001:db8:5f1::/64 F2=2001:db8:5f2::/64
 readonly P1=2001:db8:5f1:0:64::/96 P2=2001:db8:5f2:0:64::/96
@@ -61,22 +59,11 @@ readonly SRV4=198.51.100.2 SRV4_NET=198.51.100.0/24
 
 WORK=""
 LAYOUT=""
-OWN_NS=()
 PIDS=()
 MOUNTS=()
 declare -A TAYGA_PID=()
 declare -A RES=()
 
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() {
-    log "ERROR: $*"
-    exit 1
-}
-nsx() {
-    local ns=$1
-    shift
-    ip netns exec "$ns" "$@"
-}
 # gwx I CMD...: CMD in gateway I's network namespace. It keeps the host's
 # mount namespace (unlike `ip netns exec`), so that the bpffs the
 # translator's maps are pinned in (one per gateway) stays mounted.
@@ -85,84 +72,47 @@ gwx() {
     shift
     nsenter --net="/run/netns/fo-gw$i" env TC_BPF_MNT="$WORK/gw$i/bpffs" "$@"
 }
-ns_exists() { ip netns list | grep -qE "^$1( |$)"; }
-retry() {
-    local _
-    for _ in $(seq 50); do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
 cleanup() {
-    local rc=$? pid ns mount
+    local rc=$? mount
     trap - EXIT INT TERM
     set +e
-    for pid in "${TAYGA_PID[@]}" "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    for pid in "${TAYGA_PID[@]}" "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-    for ns in "${OWN_NS[@]}"; do
-        # whatever still runs inside our own namespaces was started by us
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
-    done
-    sleep 0.2
+    stop_processes "${TAYGA_PID[@]}" "${PIDS[@]}"
     # the translators' devices, programs and TUN devices go with the namespaces
-    for ns in "${OWN_NS[@]}"; do ns_exists "$ns" && ip netns del "$ns"; done
+    remove_namespaces
     for mount in "${MOUNTS[@]}"; do umount "$mount"; done
     [[ -n $WORK && -d $WORK ]] && rm -rf "$WORK"
     exit "$rc"
 }
 
 install_packages() {
-    local -A need=([iperf3]=iperf3 [iptables]=iptables [nft]=nftables [python3]=python3
-        [ping]=iputils-ping [nsenter]=util-linux [ss]=iproute2)
-    local cmd missing=()
+    local -a need=(iperf3=iperf3 iptables=iptables nft=nftables python3=python3 ping=iputils-ping
+        nsenter=util-linux ss=iproute2)
     case $ENGINE in
-        tayga) need[tayga]=tayga ;;
-        bpf) need[bpftool]=bpftool need[tc]=iproute2 ;;
+        tayga) need+=(tayga=tayga) ;;
+        bpf) need+=(bpftool=bpftool tc=iproute2) ;;
         *) die "ENGINE: $ENGINE is not bpf or tayga" ;;
     esac
-    for cmd in "${!need[@]}"; do
-        command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
-    done
-    ((${#missing[@]})) || return 0
-    [[ $SKIP_INSTALL == 1 ]] && die "missing packages: ${missing[*]}"
-    log "installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    for cmd in "${!need[@]}"; do
-        command -v "$cmd" >/dev/null 2>&1 || die "$cmd still missing after install"
-    done
+    install_missing "${need[@]}"
 }
 
 # ------------------------------------------------------- the role's files
 render() {
-    local playbook="$REPO/.venv/bin/ansible-playbook" shipped how
-    if [[ ! -x $playbook ]]; then
-        log "building the virtualenv (make venv) to render the role's templates"
-        make -C "$REPO" venv >/dev/null
-    fi
-    mkdir -p "$WORK/collections/ansible_collections/ipv6ready"
-    ln -s "$REPO" "$WORK/collections/ansible_collections/ipv6ready/docker"
-    ANSIBLE_COLLECTIONS_PATH="$WORK/collections" ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=0 \
-        ANSIBLE_PYTHON_INTERPRETER="$REPO/.venv/bin/python" "$playbook" -i localhost, "$HERE/render.yml" -e "$(
-            python3 -c 'import json, sys
+    local how
+    render_role_files "$(
+        python3 -c 'import json, sys
 work, engine, targets, p1, p2 = sys.argv[1:]
 print(json.dumps({"bench_work": work, "bench_engine": engine,
                   "bench_fleet": ["2001:db8:5c1::/64", "2001:db8:5c2::/64"],
                   "bench_targets": [targets], "bench_extra_prefixes": [p1, p2],
                   "bench_gateways": [{"name": "gw1", "prefix": "2001:db8:5a1:0:64::/96", "uplink": "u1"},
                                      {"name": "gw2", "prefix": "2001:db8:5a2:0:64::/96", "uplink": "u2"}]}))' \
-                "$WORK" "$ENGINE" "$SRV4_NET" "$P1" "$P2"
-        )" >"$WORK/render.log" 2>&1 || die "rendering the role's templates failed: $(tail -20 "$WORK/render.log")"
+            "$WORK" "$ENGINE" "$SRV4_NET" "$P1" "$P2"
+    )"
     grep -q 'chain map_extra' "$WORK/gw1/nat64-gateway.nft" ||
         die "the rendered packet policy has no map_extra chain (nat64_gateway_extra_prefixes)"
     if [[ $ENGINE == bpf ]]; then
-        # The role's build script: the object the collection ships (make bpf),
-        # once the kernel's verifier accepts it in a throwaway namespace.
-        shipped="$ROLE_FILES/nat64_bpf-$(sha1sum "$ROLE_FILES/nat64_bpf.c" | cut -c1-12).o"
-        how=$("$ROLE_FILES/ipv6ready-nat64-bpf-build" "$ROLE_FILES/nat64_bpf.c" "$WORK/nat64_bpf.o" "$shipped") ||
-            die "the tc-BPF translator: run make bpf first ($shipped), or install clang and libbpf-dev"
+        how=$(bpf_translator "$WORK/nat64_bpf.o") || exit 1
     else
         how="TAYGA $(dpkg-query -W -f '${Version}' tayga 2>/dev/null || echo '?')"
     fi
@@ -172,13 +122,9 @@ print(json.dumps({"bench_work": work, "bench_engine": engine,
 # ---------------------------------------------------------------- topology
 setup() {
     local ns i
+    # shellcheck disable=SC2086 # the list of names
+    add_namespaces $NAMESPACES
     for ns in $NAMESPACES; do
-        ns_exists "$ns" && die "namespace $ns exists (another run?); remove it: ip netns del $ns"
-    done
-    for ns in $NAMESPACES; do
-        ip netns add "$ns"
-        OWN_NS+=("$ns")
-        nsx "$ns" ip link set lo up
         nsx "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv4.ip_forward=1
     done
     nsx fo-srv ip link add br0 type bridge
@@ -248,7 +194,7 @@ start() {
         nsx fo-srv iperf3 -s -p "$port" >"$WORK/iperf3-$port.log" 2>&1 &
         PIDS+=($!)
     done
-    retry bash -c "ip netns exec fo-srv ss -Hltn 'sport = :5202' | grep -q ." || die "iperf3 did not start"
+    listening fo-srv 5202 || die "iperf3 did not start"
     for layout in two one; do
         layout "$layout"
         for i in 1 2; do
@@ -259,26 +205,11 @@ start() {
 }
 
 # target I: the server's IPv4 address in floating /96 number I
-target() {
-    python3 -c 'import ipaddress as i, sys
-print(i.IPv6Address(int(i.IPv6Network(sys.argv[1]).network_address) | int(i.IPv4Address(sys.argv[2]))))' \
-        "$([[ $1 == 1 ]] && echo "$P1" || echo "$P2")" "$SRV4"
-}
+target() { nat64_address "$([[ $1 == 1 ]] && echo "$P1" || echo "$P2")" "$SRV4"; }
 
 # ------------------------------------------------------------ measurements
-# "total,busy" ticks of all cores from /proc/stat
-host_ticks() {
-    awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t "," t - $5 - $6 }' /proc/stat
-}
-# CPU ticks (utime + stime) of gateway I's TAYGA process (0 with bpf)
-tayga_ticks() {
-    local stat
-    local -a fields
-    [[ -n ${TAYGA_PID[$1]:-} ]] || { echo 0; return; }
-    stat=$(cat "/proc/${TAYGA_PID[$1]}/stat" 2>/dev/null) || { echo 0; return; }
-    read -r -a fields <<<"${stat##*) }"
-    echo $((fields[11] + fields[12]))
-}
+# CPU ticks of gateway I's TAYGA process (0 with bpf)
+tayga_ticks() { process_ticks "${TAYGA_PID[$1]:-}"; }
 # bytes gateway I sent out of its IPv4 uplink: what it translated
 uplink_bytes() { nsx "fo-gw$1" cat "/sys/class/net/u$1/statistics/tx_bytes"; }
 
@@ -308,10 +239,8 @@ measure() {
     RES[$LAYOUT]="${RES[$LAYOUT]:-} $sum"
     # the whole host (% of all cores, other users included), each TAYGA
     # process (% of one core), gateway 2's share of the bytes translated
-    read -r -a cpu < <(awk -v h0="$h0" -v h1="$h1" -v n="$NCPU" -v t1="$t1" -v t2="$t2" -v b1="$b1" -v b2="$b2" '
-        BEGIN { split(h0, a, ","); split(h1, b, ","); total = b[1] - a[1]; if (total <= 0) total = 1
-                printf "%.0f %.0f %.0f %.0f\n", 100 * (b[2] - a[2]) / total, 100 * t1 * n / total,
-                    100 * t2 * n / total, (b1 + b2) ? 100 * b2 / (b1 + b2) : 0 }')
+    cpu=("$(host_busy "$h0" "$h1")" "$(core_share "$t1" "$h0" "$h1")" "$(core_share "$t2" "$h0" "$h1")"
+        "$(awk -v b1="$b1" -v b2="$b2" 'BEGIN { printf "%.0f", (b1 + b2) ? 100 * b2 / (b1 + b2) : 0 }')")
     RES[host,$LAYOUT]="${RES[host,$LAYOUT]:-} ${cpu[0]}"
     RES[tayga1,$LAYOUT]="${RES[tayga1,$LAYOUT]:-} ${cpu[1]}"
     RES[tayga2,$LAYOUT]="${RES[tayga2,$LAYOUT]:-} ${cpu[2]}"
@@ -323,12 +252,6 @@ measure() {
 }
 
 # ----------------------------------------------------------------- report
-median() {
-    tr ' ' '\n' <<<"${RES[$1]:-}" | grep -E '^[0-9.]+$' | sort -g |
-        awk '{v[NR] = $1} END { if (!NR) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2];
-             else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == a + 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 # the ratio two / one of each round (both layouts measured back to back)
 round_ratios() {
     local -a two one
@@ -336,15 +259,14 @@ round_ratios() {
     read -r -a two <<<"${RES[two]:-}"
     read -r -a one <<<"${RES[one]:-}"
     for ((r = 0; r < ${#two[@]} && r < ${#one[@]}; r++)); do
-        out+=" $(ratio "${two[r]}" "${one[r]}")"
+        out+=" $(ratio "${two[r]}" "${one[r]}" 2)"
     done
     echo "${out# }"
 }
 
 print_report() {
     local layout name
-    printf '\n## NAT64 scale-out, %s, %s cores (%s), kernel %s, engine %s\n\n' "$(date -u +%Y-%m-%d)" "$NCPU" \
-        "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" "$(uname -r)" "$ENGINE"
+    printf '\n## NAT64 scale-out, %s, engine %s\n\n' "$(machine)" "$ENGINE"
     printf 'Two clients at once, %s stream(s) each, %ss per run, %s round(s); Gbit/s and %% are medians over the' \
         "$STREAMS" "$DURATION" "$ROUNDS"
     printf ' rounds (runs: each sum); host busy = all %s cores, other users included; gw2 share = bytes translated' \
@@ -364,12 +286,12 @@ print_report() {
         printf '\n'
     done
     printf '\nratio two / one: %s (of the medians); per round: %s\n' \
-        "$(ratio "$(median two)" "$(median one)")" "$(round_ratios)"
+        "$(ratio "$(median two)" "$(median one)" 2)" "$(round_ratios)"
 }
 
 main() {
     local r layout t0=$SECONDS
-    [[ $(id -u) -eq 0 ]] || die "run as root (network namespaces, TUN devices, BPF)"
+    need_root
     install_packages
     [[ $ENGINE != tayga || -c /dev/net/tun ]] || die "/dev/net/tun missing"
     WORK=$(mktemp -d -t fo-scaleout.XXXXXX)

@@ -12,41 +12,23 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-# shellcheck source=tests/harness/mirror.sh
-source "$here/mirror.sh"
-
-command -v debootstrap >/dev/null || {
-    echo "build-images: debootstrap is missing (apt-get install debootstrap)" >&2
-    exit 1
-}
-
-present() {
-    [ "${IPV6READY_FORCE_REBUILD:-0}" != 1 ] && docker image inspect "$1" >/dev/null 2>&1
-}
+# shellcheck source=tests/harness/rootfs.sh
+source "$here/rootfs.sh"
+need_debootstrap
 
 # build_base TAG SUITE PACKAGES: the debootstrapped image of one Debian suite,
 # minbase plus PACKAGES (comma-separated; the platform's package set in
 # tests/platforms.yml).
 build_base() {
-    local tag=$1 suite=$2 base_packages=$3 start unit
+    local tag=$1 suite=$2 base_packages=$3 start
     # Global, for the EXIT trap.
     root=$(mktemp -d)
     start=$(date +%s)
     trap 'rm -rf "$root" "$root.log"' EXIT
-    debootstrap --variant=minbase --include="$base_packages" "$suite" "$root" "$(mirror)" </dev/null >"$root.log" 2>&1 || {
-        tail -n 30 "$root.log" >&2
-        exit 1
-    }
-    # A container image needs no kernel-facing units; mask those that hang or fail
-    # without real hardware, and keep apt lean.
-    for unit in systemd-udevd.service systemd-udev-trigger.service systemd-modules-load.service \
-                sys-kernel-config.mount sys-kernel-debug.mount getty.target console-getty.service \
-                systemd-remount-fs.service systemd-firstboot.service; do
-        ln -sf /dev/null "$root/etc/systemd/system/$unit"
-    done
+    container_rootfs "$root" "$suite" "$base_packages"
+    # Keep apt lean.
     printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' \
         >"$root/etc/apt/apt.conf.d/90ipv6ready-test"
-    : >"$root/etc/machine-id"
     rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
     # Empty package lists must look stale, so that apt update_cache with
     # cache_valid_time refreshes them on first use.

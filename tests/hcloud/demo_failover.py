@@ -56,16 +56,10 @@ TRUST_AFTER = 20  # the demo's nat64_failover_trust_after (default 60)
 REMOTE = "/root/ipv6ready-failover-demo"
 LOOP = "fo-mail-loop"
 
-INVENTORY = ["-i", str(ROOT / "inventories" / "hcloud.yml"), "-i", str(OUT / "inventory")]
-
 
 def use_this_demo():
     """Point the journey's helpers at this demo's twin instance and directory (called by main only)."""
-    journey.INSTANCE = INSTANCE
-    journey.OUT = OUT
-    journey.STATE = OUT / "twin.json"
-    journey.GROUP_VARS = OUT / "inventory" / "group_vars" / "all" / "hcloud_fleet.yml"
-    journey.INVENTORY = INVENTORY
+    journey.use(INSTANCE, OUT)
 
 
 class DemoError(journey.JourneyError):
@@ -201,13 +195,13 @@ def provision(state):
 
 
 def inventory(state):
-    result = journey.ansible(state, "ansible-inventory", *INVENTORY, "--list", capture=True)
+    result = journey.ansible(state, "ansible-inventory", *journey.INVENTORY, "--list", capture=True)
     listed = json.loads(result.stdout[result.stdout.index("{") :])
     groups = {name: sorted(listed.get(name, {}).get("hosts", [])) for name in ("nat64_gateways", "docker_hosts")}
     print("groups: %s" % groups)
     if groups != {"nat64_gateways": GATEWAYS, "docker_hosts": [HOST]}:
         raise DemoError("the inventory lists %s" % groups)
-    journey.ansible(state, "ansible", "all", *INVENTORY, "-m", "ansible.builtin.wait_for_connection", "-a", "timeout=180", "-o")
+    journey.reach(state)
 
 
 def site_vars(state):
@@ -234,7 +228,7 @@ def site_vars(state):
 
 
 def site(state, extra, again=False):
-    args = [*INVENTORY, "ipv6ready.docker.site", *extra]
+    args = [*journey.INVENTORY, "ipv6ready.docker.site", *extra]
     if again:
         args += ["-e", "ipv6ready_canary=false"]
     result = journey.ansible(state, "ansible-playbook", *args, capture=again)
@@ -256,27 +250,19 @@ def site(state, extra, again=False):
             raise DemoError("a floating IP moved during the rollout: %s" % holders(state))
 
 
+def look(state, hosts, command):
+    """Run ``command`` on ``hosts`` (ansible.builtin.command) and return what Ansible printed, failed or not."""
+    return journey.ansible(state, "ansible", hosts, *journey.INVENTORY, "-m", "ansible.builtin.command", "-a", command, capture=True, check=False).stdout
+
+
 def agent_status(state, title):
-    result = journey.ansible(
-        state, "ansible", "nat64_gateways", *INVENTORY, "-m", "ansible.builtin.command", "-a", "ipv6ready-nat64-failover status", capture=True, check=False
-    )
-    print("%s:\n%s" % (title, "\n".join("  " + line for line in result.stdout.splitlines() if line.strip())))
+    output = look(state, "nat64_gateways", "ipv6ready-nat64-failover status")
+    print("%s:\n%s" % (title, "\n".join("  " + line for line in output.splitlines() if line.strip())))
 
 
 def journal(state, gateway, since):
-    result = journey.ansible(
-        state,
-        "ansible",
-        gateway,
-        *INVENTORY,
-        "-m",
-        "ansible.builtin.command",
-        "-a",
-        "journalctl -u ipv6ready-nat64-failover -o short-precise --no-pager --since @%d" % since,
-        capture=True,
-        check=False,
-    )
-    lines = [line for line in result.stdout.splitlines() if "ipv6ready-nat64-failover" in line]
+    output = look(state, gateway, "journalctl -u ipv6ready-nat64-failover -o short-precise --no-pager --since @%d" % since)
+    lines = [line for line in output.splitlines() if "ipv6ready-nat64-failover" in line]
     print("journal of %s:\n%s" % (gateway, "\n".join("  " + line.split(": ", 1)[-1][:170] for line in lines[-12:])))
 
 
@@ -287,7 +273,15 @@ LOOPS = {"by name": ("results.jsonl", ""), "cached address": ("results-cached.js
 def start_loop(state):
     twin = state["twin"]
     journey.ansible(
-        state, "ansible", HOST, *INVENTORY, "-m", "ansible.builtin.copy", "-a", "src=%s dest=%s/ mode=0644" % (HERE / "failover" / "mail_loop.py", REMOTE), "-o"
+        state,
+        "ansible",
+        HOST,
+        *journey.INVENTORY,
+        "-m",
+        "ansible.builtin.copy",
+        "-a",
+        "src=%s dest=%s/ mode=0644" % (HERE / "failover" / "mail_loop.py", REMOTE),
+        "-o",
     )
     commands = ["rm -f {r}/*.jsonl {r}/stop".format(r=REMOTE)]
     for index, (results, flag) in enumerate(LOOPS.values()):
@@ -298,12 +292,12 @@ def start_loop(state):
                 r=REMOTE, n=LOOP, i=index, flag=flag, host=twin["mail_name"], port=twin["smtp_port"], results=results
             )
         )
-    journey.ansible(state, "ansible", HOST, *INVENTORY, "-m", "ansible.builtin.shell", "-a", "; ".join(commands), "-o")
+    journey.ansible(state, "ansible", HOST, *journey.INVENTORY, "-m", "ansible.builtin.shell", "-a", "; ".join(commands), "-o")
 
 
 def records(state, which="by name"):
     result = journey.ansible(
-        state, "ansible", HOST, *INVENTORY, "-m", "ansible.builtin.slurp", "-a", "src=%s/%s" % (REMOTE, LOOPS[which][0]), "-o", capture=True
+        state, "ansible", HOST, *journey.INVENTORY, "-m", "ansible.builtin.slurp", "-a", "src=%s/%s" % (REMOTE, LOOPS[which][0]), "-o", capture=True
     )
     import base64  # pylint: disable=import-outside-toplevel
 
@@ -313,7 +307,15 @@ def records(state, which="by name"):
 
 def stop_loop(state):
     journey.ansible(
-        state, "ansible", HOST, *INVENTORY, "-m", "ansible.builtin.shell", "-a", "touch %s/stop; sleep 8; docker rm -f %s-0 %s-1" % (REMOTE, LOOP, LOOP), "-o"
+        state,
+        "ansible",
+        HOST,
+        *journey.INVENTORY,
+        "-m",
+        "ansible.builtin.shell",
+        "-a",
+        "touch %s/stop; sleep 8; docker rm -f %s-0 %s-1" % (REMOTE, LOOP, LOOP),
+        "-o",
     )
 
 
@@ -416,7 +418,7 @@ def cut(state, action):
         state,
         "ansible",
         "nat64_gateways",
-        *INVENTORY,
+        *journey.INVENTORY,
         "-m",
         "ansible.builtin.command",
         "-a",
@@ -473,8 +475,8 @@ def main(argv):
     watcher = None
     results = {}
     try:
-        journey.step("Build the twin's server images (once; skipped when present)")
-        subprocess.run([str(HERE / "twin-image.sh")], check=True)
+        journey.step(journey.IMAGES)
+        journey.images()
         journey.step("Start the twin %s" % INSTANCE)
         state = journey.start_twin()
         journey.step("Provision two gateways with a floating IPv6 /64 each, and an IPv6-only Docker host")

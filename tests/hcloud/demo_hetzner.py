@@ -41,17 +41,30 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 BIN = Path(sys.executable).parent
-OUT = ROOT / "tests" / "output" / "demo-hetzner"
-INSTANCE = os.environ.get("IPV6READY_TWIN", "demo")
-STATE = OUT / "twin.json"
 FLEET = "ipv6ready"  # the label_selector of inventories/hcloud.yml
-INVENTORY = ["-i", str(ROOT / "inventories" / "hcloud.yml"), "-i", str(OUT / "inventory")]
-GROUP_VARS = OUT / "inventory" / "group_vars" / "all" / "hcloud_fleet.yml"
 RECAP_RE = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 STARTED = time.monotonic()
 STEP = {"name": None, "start": None}
 TWIN = {"process": None}  # the twin's process, when this run started it
 TIMES = []
+
+# Where the helpers below work: the twin instance and the output directory of this journey, or of the demo
+# that imports them (use()).
+INSTANCE = OUT = STATE = GROUP_VARS = None
+INVENTORY = []
+
+
+def use(instance, out):
+    """Point the helpers at a twin instance and an output directory (demo_failover.py and demo_ipv6only.py
+    call it with theirs)."""
+    global INSTANCE, OUT, STATE, GROUP_VARS, INVENTORY  # pylint: disable=global-statement
+    INSTANCE, OUT = instance, out
+    STATE = out / "twin.json"
+    GROUP_VARS = out / "inventory" / "group_vars" / "all" / "hcloud_fleet.yml"
+    INVENTORY = ["-i", str(ROOT / "inventories" / "hcloud.yml"), "-i", str(out / "inventory")]
+
+
+use(os.environ.get("IPV6READY_TWIN", "demo"), ROOT / "tests" / "output" / "demo-hetzner")
 
 
 class JourneyError(RuntimeError):
@@ -67,6 +80,31 @@ def step(name):
     STEP.update(name=name, start=now)
     if name is not None:
         print("\n=== [%4.0f s] %s" % (now - STARTED, name), flush=True)
+
+
+def run_steps(demo, steps, first=0):
+    """Run ``steps`` (``[(banner, action)]``) from number ``first`` on, each timed; then print the step times.
+    False, once it has printed which step failed and why, when one raised JourneyError or a command failed."""
+    try:
+        for number, (name, action) in enumerate(steps):
+            if number < first:
+                continue
+            step(name)
+            action()
+        step(None)
+    except (JourneyError, subprocess.CalledProcessError) as exc:
+        step(None)
+        print('\n%s: FAILED at "%s": %s' % (demo, TIMES[-1][0] if TIMES else "?", exc), flush=True)
+        return False
+    print("\nstep times: %s" % ", ".join("%.0f s" % seconds for _name, seconds in TIMES))
+    return True
+
+
+def check(condition, message):
+    """Go on (printing ``ok: message``) if ``condition`` holds; else the step fails with ``message``."""
+    if not condition:
+        raise JourneyError(message)
+    print("ok: %s" % message, flush=True)
 
 
 def collections_path(out):
@@ -85,7 +123,8 @@ def collections_path(out):
 def env(state):
     """The environment of every Ansible command: the twin's endpoint and token, ipv6ready.docker (installed
     from its tarball in IPV6READY_COLLECTIONS_PATH, as a user has it; else this checkout), SSH to the servers
-    with the journey's key (their host keys are new every run)."""
+    with the journey's key (their host keys are new every run) and a keepalive that drops the connection to
+    a server that stops answering (powered off, frozen) within 15 s, so that the next command connects anew."""
     collections = collections_path(OUT)
     result = {key: value for key, value in os.environ.items() if not key.lower().endswith("_proxy") and not key.startswith(("ANSIBLE_", "HCLOUD_"))}
     result.update(
@@ -97,7 +136,8 @@ def env(state):
             "ANSIBLE_COLLECTIONS_PATH": str(collections),
             "ANSIBLE_PRIVATE_KEY_FILE": str(OUT / "id_ed25519"),
             "ANSIBLE_HOST_KEY_CHECKING": "False",
-            "ANSIBLE_SSH_ARGS": "-o UserKnownHostsFile=%s -o ControlMaster=auto -o ControlPersist=120s -o ServerAliveInterval=15" % (OUT / "known_hosts"),
+            "ANSIBLE_SSH_ARGS": "-o UserKnownHostsFile=%s -o ControlMaster=auto -o ControlPersist=120s "
+            "-o ServerAliveInterval=5 -o ServerAliveCountMax=3" % (OUT / "known_hosts"),
             "ANSIBLE_PIPELINING": "True",
             "ANSIBLE_FORKS": "10",
             "ANSIBLE_NOCOLOR": "1",
@@ -114,18 +154,30 @@ def env(state):
 
 
 def ansible(state, command, *args, capture=False, check=True):
-    """Run an Ansible command from the checkout; echo its output (or return it with ``capture``)."""
+    """Run an Ansible command from the checkout and return its result; echo its output (unless ``capture``:
+    then only if it fails) and its wall time. With ``check`` (the default), a failure fails the step."""
     argv = [str(BIN / command), *map(str, args)]
-    print("$ %s" % " ".join(argv[:1] + [a if len(a) < 90 else a[:87] + "..." for a in argv[1:]]), flush=True)
+    print("$ %s" % " ".join(argv[:1] + [a if len(a) < 100 else a[:97] + "..." for a in argv[1:]]), flush=True)
+    started = time.monotonic()
     result = subprocess.run(argv, cwd=ROOT, env=env(state), check=False, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     if not capture:
         sys.stdout.write(result.stdout)
-        sys.stdout.flush()
+    print("(%s: %.0f s)" % (command, time.monotonic() - started), flush=True)
     if check and result.returncode != 0:
         if capture:
             sys.stdout.write(result.stdout)
         raise JourneyError("%s failed (rc %d)" % (command, result.returncode))
     return result
+
+
+def reach(state):
+    """Wait until Ansible reaches every host of the inventory over SSH."""
+    ansible(state, "ansible", "all", *INVENTORY, "-m", "ansible.builtin.wait_for_connection", "-a", "timeout=180", "-o")
+
+
+def said(result, text):
+    """Whether a run printed ``text`` (the YAML callback folds long lines: compare with the blanks collapsed)."""
+    return " ".join(text.split()) in " ".join(result.stdout.split())
 
 
 def recap(result):
@@ -134,13 +186,26 @@ def recap(result):
 
 
 def api(state, path):
+    """GET ``path`` from the twin's API: the answer's JSON."""
     request = urllib.request.Request(state["endpoint"] + path, headers={"Authorization": "Bearer " + state["token"]})
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(request, timeout=10) as response:
         return json.loads(response.read())
 
 
+def servers(state):
+    """{name: server} in the twin's API."""
+    return {item["name"]: item for item in api(state, "/servers?per_page=50")["servers"]}
+
+
 # -- the twin's process ----------------------------------------------------------------------------
+
+IMAGES = "Build the twin's server images (once; skipped when present)"
+
+
+def images():
+    """The twin's server images (twin-image.sh: once, skipped when present)."""
+    subprocess.run([str(HERE / "twin-image.sh")], check=True)
 
 
 def start_twin():
@@ -258,12 +323,12 @@ def provision(state):
             "-e",
             "hcloud_fleet_docker_host_count=%d" % count,
         )
-    servers = {item["name"]: item for item in api(state, "/servers")["servers"]}
-    images = {name: item["image"]["name"] for name, item in servers.items()}
-    print("servers: %s" % ", ".join("%s (%s, %s)" % (name, images[name], item["public_net"]["ipv6"]["ip"]) for name, item in sorted(servers.items())))
+    found = servers(state)
+    made = {name: item["image"]["name"] for name, item in found.items()}
+    print("servers: %s" % ", ".join("%s (%s, %s)" % (name, made[name], item["public_net"]["ipv6"]["ip"]) for name, item in sorted(found.items())))
     expected = {FLEET + "-nat64": "debian-13", FLEET + "-docker-1": "debian-13", FLEET + "-docker-2": "debian-12"}
-    if images != expected:
-        raise JourneyError("the fleet is %s, not %s" % (images, expected))
+    if made != expected:
+        raise JourneyError("the fleet is %s, not %s" % (made, expected))
 
 
 def inventory(state):
@@ -281,7 +346,7 @@ def inventory(state):
         print("%s: ssh root@%s (its /64: %s)" % (host, address, network))
         if not address.endswith("::1") or ":" not in address:
             raise JourneyError("%s is reached at %s, not at <prefix>::1 of its /64" % (host, address))
-    ansible(state, "ansible", "all", *INVENTORY, "-m", "ansible.builtin.wait_for_connection", "-a", "timeout=180", "-o")
+    reach(state)
 
 
 def site_vars(state):
@@ -391,7 +456,7 @@ def main(argv):
         site_vars(holder["state"])
 
     steps = [
-        ("Build the twin's server images (once; skipped when present)", lambda: subprocess.run([str(HERE / "twin-image.sh")], check=True)),
+        (IMAGES, images),
         ("Start the twin: its API on loopback, its router, its Internet, its Debian mirror", begin),
         ("Provision with ipv6ready.docker.hcloud_provision (unchanged): a gateway, 2 IPv6-only Docker hosts", lambda: provision(holder["state"])),
         ("List the fleet with inventories/hcloud.yml and reach it over SSH on IPv6", lambda: inventory(holder["state"])),
@@ -404,20 +469,10 @@ def main(argv):
         ("Tear down with ipv6ready.docker.hcloud_teardown and the confirmation", lambda: teardown(holder["state"])),
         ("Stop the twin: nothing of it is left on this host", stop_and_check),
     ]
-    try:
-        for number, (name, action) in enumerate(steps + ([] if keep else finish)):
-            if number < first:
-                continue
-            step(name)
-            action()
-        step(None)
-    except (JourneyError, subprocess.CalledProcessError) as exc:
-        step(None)
-        print('\ndemo-hetzner: FAILED at "%s": %s' % (TIMES[-1][0] if TIMES else "?", exc), flush=True)
+    if not run_steps("demo-hetzner", steps + ([] if keep else finish), first):
         if holder["state"] is not None:
             print("the twin is kept for a look (make demo-hetzner-down removes it); its log: %s" % (OUT / "twin.log"))
         return 1
-    print("\nstep times: %s" % ", ".join("%.0f s" % seconds for _name, seconds in TIMES))
     if keep:
         state = holder["state"]
         print(

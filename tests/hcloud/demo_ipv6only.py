@@ -36,9 +36,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -49,123 +46,43 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
-from demo_hetzner import collections_path, fleet_settings  # noqa: E402  pylint: disable=wrong-import-position
+import demo_hetzner as journey  # noqa: E402  pylint: disable=wrong-import-position
 
-BIN = Path(sys.executable).parent
 OUT = ROOT / "tests" / "output" / "demo-ipv6only"
 INSTANCE = os.environ.get("IPV6READY_TWIN", "mig")
-STATE = OUT / "twin.json"
-FLEET = "ipv6ready"  # the label_selector of inventories/hcloud.yml
+FLEET = journey.FLEET
 HOSTS = ["%s-docker-%d" % (FLEET, index) for index in (1, 2, 3)]
 GATEWAY = FLEET + "-nat64"
-INVENTORY = ["-i", str(ROOT / "inventories" / "hcloud.yml"), "-i", str(OUT / "inventory")]
-GROUP_VARS = OUT / "inventory" / "group_vars"
-HOST_VARS = OUT / "inventory" / "host_vars"
-RECAP_RE = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
-STARTED = time.monotonic()
-STEP = {"name": None, "start": None}
-TWIN = {"process": None}  # the twin's process, when this run started it
-TIMES = []
+GROUP_VARS_DIR = OUT / "inventory" / "group_vars"
+HOST_VARS_DIR = OUT / "inventory" / "host_vars"
+TIMER = 20  # seconds: the abandoned rehearsal's timer (step 1)
 
 
-class DemoError(RuntimeError):
+def use_this_demo():
+    """Point the journey's helpers at this demo's twin instance and directory (called by main only)."""
+    journey.use(INSTANCE, OUT)
+
+
+class DemoError(journey.JourneyError):
     """A step did not do what it must."""
 
 
-def step(name):
-    now = time.monotonic()
-    if STEP["name"] is not None:
-        TIMES.append((STEP["name"], now - STEP["start"]))
-        print("--- %s: %.0f s" % (STEP["name"], now - STEP["start"]), flush=True)
-    STEP.update(name=name, start=now)
-    if name is not None:
-        print("\n=== [%4.0f s] %s" % (now - STARTED, name), flush=True)
-
-
-def check(condition, message):
-    if not condition:
-        raise DemoError(message)
-    print("ok: %s" % message, flush=True)
-
-
-def env(state):
-    collections = collections_path(OUT)
-    result = {key: value for key, value in os.environ.items() if not key.lower().endswith("_proxy") and not key.startswith(("ANSIBLE_", "HCLOUD_"))}
-    result.update(
-        {
-            "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "")),
-            "HCLOUD_TOKEN": state["token"],
-            "HCLOUD_ENDPOINT": state["endpoint"],
-            "NO_PROXY": "127.0.0.1,localhost",
-            "ANSIBLE_COLLECTIONS_PATH": str(collections),
-            "ANSIBLE_PRIVATE_KEY_FILE": str(OUT / "id_ed25519"),
-            "ANSIBLE_HOST_KEY_CHECKING": "False",
-            "ANSIBLE_SSH_ARGS": "-o UserKnownHostsFile=%s -o ControlMaster=auto -o ControlPersist=120s "
-            "-o ServerAliveInterval=5 -o ServerAliveCountMax=3" % (OUT / "known_hosts"),
-            "ANSIBLE_PIPELINING": "True",
-            "ANSIBLE_FORKS": "10",
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_RETRY_FILES_ENABLED": "0",
-            "ANSIBLE_LOCALHOST_WARNING": "0",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-            "ANSIBLE_DEPRECATION_WARNINGS": "0",
-            "ANSIBLE_REMOTE_TMP": "/root/.ansible/tmp",
-            "ANSIBLE_CALLBACK_RESULT_FORMAT": "yaml",
-            "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
-        }
-    )
-    return result
-
-
-def ansible(state, command, *args, check_rc=True):
-    """Run an Ansible command from the checkout; echo and return its output."""
-    argv = [str(BIN / command), *map(str, args)]
-    print("$ %s" % " ".join(argv[:1] + [a if len(a) < 100 else a[:97] + "..." for a in argv[1:]]), flush=True)
-    started = time.monotonic()
-    result = subprocess.run(argv, cwd=ROOT, env=env(state), check=False, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    sys.stdout.write(result.stdout)
-    print("(%s: %.0f s)" % (command, time.monotonic() - started), flush=True)
-    if check_rc and result.returncode != 0:
-        raise DemoError("%s failed (rc %d)" % (command, result.returncode))
-    return result
-
-
-def said(result, text):
-    """Whether a run printed ``text`` (the YAML callback folds long lines: compare with the blanks collapsed)."""
-    return " ".join(text.split()) in " ".join(result.stdout.split())
-
-
-def recap(result):
-    return {host: tuple(int(item) for item in numbers) for host, *numbers in RECAP_RE.findall(result.stdout)}
-
-
-def api(state, path):
-    request = urllib.request.Request(state["endpoint"] + path, headers={"Authorization": "Bearer " + state["token"]})
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(request, timeout=10) as response:
-        return json.loads(response.read())
-
-
-def servers(state):
-    return {item["name"]: item for item in api(state, "/servers?per_page=50")["servers"]}
-
-
 def primary_ips(state):
-    return api(state, "/primary_ips?per_page=50")["primary_ips"]
+    return journey.api(state, "/primary_ips?per_page=50")["primary_ips"]
 
 
 def ipv4_of(state):
     """Each server's primary IPv4 in the API (None without one)."""
-    return {name: (item["public_net"]["ipv4"] or {}).get("ip") for name, item in servers(state).items()}
+    return {name: (item["public_net"]["ipv4"] or {}).get("ip") for name, item in journey.servers(state).items()}
 
 
 def host_ipv4(state, hosts):
     """Each host's IPv4 addresses on eth0 and its IPv4 default routes, read on the host over SSH."""
-    result = ansible(
+    result = journey.ansible(
         state,
         "ansible",
         ",".join(hosts),
-        *INVENTORY,
+        *journey.INVENTORY,
         "-m",
         "ansible.builtin.command",
         "-a",
@@ -215,110 +132,32 @@ class Traffic:
         self.thread.join(timeout=5)
 
 
-# -- the twin's process ----------------------------------------------------------------------------
-
-
-def start_twin():
-    OUT.mkdir(parents=True, exist_ok=True)
-    if STATE.exists():
-        down()
-    log = open(OUT / "twin.log", "w", encoding="utf-8")  # noqa: SIM115 (the daemon's log, kept open)
-    argv = [
-        sys.executable,
-        str(HERE / "fake_hcloud.py"),
-        "--real",
-        "--instance",
-        INSTANCE,
-        "--port",
-        "0",
-        "--token",
-        "twin-" + secrets.token_hex(16),
-        "--state-file",
-        str(STATE),
-    ]
-    process = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    TWIN["process"] = process
-    deadline = time.monotonic() + 180
-    while not STATE.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            sys.stdout.write((OUT / "twin.log").read_text(encoding="utf-8"))
-            raise DemoError("the twin did not start (its log is above)")
-        time.sleep(0.2)
-    state = json.loads(STATE.read_text(encoding="utf-8"))
-    print("twin %s: API %s; IPv6 %s, IPv4 %s" % (INSTANCE, state["endpoint"], state["twin"]["ipv6_block"], state["twin"]["ipv4_pool"]))
-    return state
-
-
-def down():
-    """Stop the twin process this demo started (by the PID it wrote), then remove what is left of it."""
-    if STATE.exists():
-        state = json.loads(STATE.read_text(encoding="utf-8"))
-        pid = state.get("pid")
-        try:
-            cmdline = Path("/proc/%d/cmdline" % pid).read_bytes().decode("utf-8", "replace")
-        except (OSError, TypeError):
-            cmdline = ""
-        if "fake_hcloud.py" in cmdline and INSTANCE in cmdline:
-            os.kill(pid, signal.SIGTERM)
-            if TWIN["process"] is not None and TWIN["process"].pid == pid:
-                TWIN["process"].wait(timeout=300)  # this run's child: reap it (a zombie keeps /proc/<pid>)
-            else:
-                deadline = time.monotonic() + 300
-                while Path("/proc/%d" % pid).exists() and time.monotonic() < deadline:
-                    time.sleep(0.2)
-        STATE.unlink(missing_ok=True)
-    subprocess.run([sys.executable, str(HERE / "fake_hcloud.py"), "--down", "--instance", INSTANCE], check=True)
-
-
-def leftovers():
-    sys.path.insert(0, str(HERE))
-    from twin import LABEL, run  # pylint: disable=import-outside-toplevel
-
-    label = "%s=%s" % (LABEL, INSTANCE)
-    found = run(["docker", "ps", "--all", "--format", "{{.Names}}", "--filter", "label=" + label]).split()
-    found += [link["ifname"] for link in json.loads(run(["ip", "-json", "link", "show"]) or "[]") if link.get("ifalias") == label]
-    return found
-
-
 # -- the fleet --------------------------------------------------------------------------------------
 
 
 def build_fleet(state):
     """The gateway with hcloud_provision (no IPv6-only Docker host), then the old dual-stack Docker hosts."""
     twin = state["twin"]
-    for directory in (GROUP_VARS / "all", HOST_VARS):
+    for directory in (GROUP_VARS_DIR / "all", HOST_VARS_DIR):
         directory.mkdir(parents=True, exist_ok=True)
-    fleet = fleet_settings(
+    fleet = journey.fleet_settings(
         OUT,
         twin,
-        GROUP_VARS / "all" / "hcloud_fleet.yml",
+        journey.GROUP_VARS,
         "hcloud_fleet_docker_host_count: 0",
         # The old Docker hosts are made below; the gateway's firewall admits the twin's block.
         'hcloud_fleet_extra_client_prefixes: ["%s"]' % twin["ipv6_block"],
     )
-    ansible(state, "ansible-playbook", "ipv6ready.docker.hcloud_provision", "-e", "@%s" % fleet)
-    ansible(state, "ansible-playbook", str(HERE / "ipv6only" / "legacy.yml"), "-e", "legacy_fleet=%s" % FLEET, "-e", "legacy_count=%d" % len(HOSTS))
+    journey.ansible(state, "ansible-playbook", "ipv6ready.docker.hcloud_provision", "-e", "@%s" % fleet)
+    journey.ansible(state, "ansible-playbook", str(HERE / "ipv6only" / "legacy.yml"), "-e", "legacy_fleet=%s" % FLEET, "-e", "legacy_count=%d" % len(HOSTS))
     found = ipv4_of(state)
-    check(
+    journey.check(
         sorted(found) == sorted(HOSTS + [GATEWAY]) and all(found.values()), "the fleet: %s" % ", ".join("%s (IPv4 %s)" % item for item in sorted(found.items()))
     )
     # What docs/hetzner.md tells a user to set for site.yml (the journey's values for the twin) and, for the
     # move, a health check for every Docker host: the app answers on the host.
-    (OUT / "site-vars.yml").write_text(
-        "\n".join(
-            [
-                "---",
-                "verify_dns64_name: %s" % twin["mail_name"],
-                "verify_targets: [{host: %s, port: %d}]" % (twin["mail_name"], twin["smtp_port"]),
-                'dns64_forwarders: ["%s"]' % twin["resolver"][0],
-                "dns64_dnssec: false",
-                'nat64_gateway_ipv4_targets: ["%s"]' % twin["internet"],
-                "",
-            ]
-        ),
-        encoding="utf-8",
-    )
-    (GROUP_VARS / "docker_hosts.yml").write_text(
+    journey.site_vars(state)
+    (GROUP_VARS_DIR / "docker_hosts.yml").write_text(
         "\n".join(
             [
                 "---",
@@ -330,23 +169,25 @@ def build_fleet(state):
         ),
         encoding="utf-8",
     )
-    ansible(state, "ansible", "all", *INVENTORY, "-m", "ansible.builtin.wait_for_connection", "-a", "timeout=180", "-o")
+    journey.reach(state)
 
 
 def configure(state, extra):
     # A first converge of a test fleet: no canary, and the checks come with the move (the verify role).
-    ansible(state, "ansible-playbook", *INVENTORY, "ipv6ready.docker.site", *extra, "-e", "ipv6ready_canary=false", "-e", "ipv6ready_verify=false")
-    ansible(state, "ansible-playbook", *INVENTORY, str(HERE / "ipv6only" / "app.yml"))
+    journey.ansible(
+        state, "ansible-playbook", *journey.INVENTORY, "ipv6ready.docker.site", *extra, "-e", "ipv6ready_canary=false", "-e", "ipv6ready_verify=false"
+    )
+    journey.ansible(state, "ansible-playbook", *journey.INVENTORY, str(HERE / "ipv6only" / "app.yml"))
     for name, address in sorted(ipv4_of(state).items()):
         if name in HOSTS:
-            check(http_get("http://%s/" % address) == 200, "%s's app answers IPv4 clients at %s" % (name, address))
+            journey.check(http_get("http://%s/" % address) == 200, "%s's app answers IPv4 clients at %s" % (name, address))
 
 
 def move(state, extra, *more, expect_ok=True):
-    result = ansible(
+    result = journey.ansible(
         state,
         "ansible-playbook",
-        *INVENTORY,
+        *journey.INVENTORY,
         "ipv6ready.docker.hcloud_ipv6only",
         *extra,
         "-e",
@@ -356,7 +197,7 @@ def move(state, extra, *more, expect_ok=True):
         "-e",
         "hcloud_ipv6only_ipv4_window=10",
         *more,
-        check_rc=expect_ok,
+        check=expect_ok,
     )
     if not expect_ok and result.returncode == 0:
         raise DemoError("the run passed; it must stop")
@@ -370,15 +211,16 @@ def gateway_allows(state, extra, hosts):
     """site.yml's DNS64 role on the gateway, with an allowlist of these Docker hosts' /64s (None: derived)."""
     more = []
     if hosts is not None:
-        found = servers(state)
+        found = journey.servers(state)
         more = ["-e", json.dumps({"dns64_allowed_prefixes": [found[name]["public_net"]["ipv6"]["ip"] for name in hosts]})]
-    ansible(state, "ansible-playbook", *INVENTORY, "ipv6ready.docker.site", *extra, "--limit", GATEWAY, "--tags", "dns64", *more)
+    journey.ansible(state, "ansible-playbook", *journey.INVENTORY, "ipv6ready.docker.site", *extra, "--limit", GATEWAY, "--tags", "dns64", *more)
 
 
 def main(argv):
+    use_this_demo()
     what = argv[1] if len(argv) > 1 else "all"
     if what == "down":
-        down()
+        journey.down()
         print("demo-ipv6only: the twin %s is down" % INSTANCE)
         return 0
     keep = os.environ.get("KEEP", "0") == "1"
@@ -386,7 +228,7 @@ def main(argv):
     first = int(argv[2]) if what == "from" else 0
     holder = {"state": None, "traffic": None, "before": None}
     if first > 1:
-        holder["state"] = json.loads(STATE.read_text(encoding="utf-8"))
+        holder["state"] = json.loads(journey.STATE.read_text(encoding="utf-8"))
         holder["before"] = json.loads((OUT / "before.json").read_text(encoding="utf-8"))
     extra = ["-e", "@%s" % (OUT / "site-vars.yml")]
 
@@ -394,7 +236,7 @@ def main(argv):
         return holder["state"]
 
     def begin():
-        holder["state"] = start_twin()
+        holder["state"] = journey.start_twin()
 
     def fleet():
         build_fleet(state())
@@ -404,10 +246,10 @@ def main(argv):
 
     def check_mode():
         before = primary_ips(state())
-        result = ansible(
+        result = journey.ansible(
             state(),
             "ansible-playbook",
-            *INVENTORY,
+            *journey.INVENTORY,
             "ipv6ready.docker.hcloud_ipv6only",
             *extra,
             "-e",
@@ -417,20 +259,25 @@ def main(argv):
             "--check",
         )
         for name in HOSTS:
-            check(
-                said(result, "%s: would be moved: moves to IPv6-only: its primary IPv4 %s" % (name, holder["before"][name])),
+            journey.check(
+                journey.said(result, "%s: would be moved: moves to IPv6-only: its primary IPv4 %s" % (name, holder["before"][name])),
                 "check mode lists the move of %s" % name,
             )
-        check(primary_ips(state()) == before and ipv4_of(state()) == holder["before"], "check mode changed nothing")
+        journey.check(primary_ips(state()) == before and ipv4_of(state()) == holder["before"], "check mode changed nothing")
 
     def timer():
         # What the controller leaves behind when it vanishes in the middle of a rehearsal: the route taken away,
         # the timer armed, nobody to put it back.
-        ansible(state(), "ansible", HOSTS[1], *INVENTORY, "-m", "ipv6ready.docker.ipv4_rehearsal", "-a", "state=started timeout=5", "-o")
-        check(host_ipv4(state(), [HOSTS[1]])[HOSTS[1]] == [(holder["before"][HOSTS[1]], "")], "host 2 lives without its IPv4 default route")
-        time.sleep(8)
-        check(("", "172.31.1.1") in host_ipv4(state(), [HOSTS[1]])[HOSTS[1]], "the timer on host 2 put the IPv4 default route back by itself")
-        ansible(state(), "ansible", HOSTS[1], *INVENTORY, "-m", "ipv6ready.docker.ipv4_rehearsal", "-a", "state=stopped", "-o")
+        # The timer must not fire before the next command has looked (an ad-hoc command took 7 s on a loaded
+        # machine, longer than the 5 s timer this step had). It is armed by the time the module has answered.
+        journey.ansible(
+            state(), "ansible", HOSTS[1], *journey.INVENTORY, "-m", "ipv6ready.docker.ipv4_rehearsal", "-a", "state=started timeout=%d" % TIMER, "-o"
+        )
+        armed = time.monotonic()
+        journey.check(host_ipv4(state(), [HOSTS[1]])[HOSTS[1]] == [(holder["before"][HOSTS[1]], "")], "host 2 lives without its IPv4 default route")
+        time.sleep(max(0.0, armed + TIMER + 3 - time.monotonic()))
+        journey.check(("", "172.31.1.1") in host_ipv4(state(), [HOSTS[1]])[HOSTS[1]], "the timer on host 2 put the IPv4 default route back by itself")
+        journey.ansible(state(), "ansible", HOSTS[1], *journey.INVENTORY, "-m", "ipv6ready.docker.ipv4_rehearsal", "-a", "state=stopped", "-o")
 
     def refused():
         holder["traffic"] = Traffic(holder["before"][HOSTS[2]]).start()
@@ -441,45 +288,48 @@ def main(argv):
             r"last \d+ s" % re.escape(HOSTS[2])
         )
         match = re.search(pattern, " ".join(result.stdout.split()))
-        check(
-            match is not None and said(result, "load balancer or a proxy with IPv4") and said(result, "hcloud_ipv6only_ipv4_traffic_ack"),
+        journey.check(
+            match is not None and journey.said(result, "load balancer or a proxy with IPv4") and journey.said(result, "hcloud_ipv6only_ipv4_traffic_ack"),
             "host 3 is refused, naming tcp/80 and %s connections, and the ways out" % (match.group(1) if match else "?"),
         )
-        check(said(result, "Nothing was changed") and primary_ips(state()) == before, "nothing changed")
+        journey.check(journey.said(result, "Nothing was changed") and primary_ips(state()) == before, "nothing changed")
 
     def rehearsal_fails():
         gateway_allows(state(), extra, [HOSTS[0], HOSTS[2]])
         result = move(state(), extra, *ACK, expect_ok=False)
         now = ipv4_of(state())
-        check(now[HOSTS[0]] is None, "host 1 (the canary) moved: no IPv4 in the API")
-        check(said(result, "%s: did not move: the rehearsal without IPv4 failed" % HOSTS[1]), "host 2's rehearsal failed and the report says so")
-        check(now[HOSTS[1]] == holder["before"][HOSTS[1]] and now[HOSTS[2]] == holder["before"][HOSTS[2]], "hosts 2 and 3 keep their IPv4 in the API")
+        journey.check(now[HOSTS[0]] is None, "host 1 (the canary) moved: no IPv4 in the API")
+        journey.check(
+            journey.said(result, "%s: did not move: the rehearsal without IPv4 failed" % HOSTS[1]), "host 2's rehearsal failed and the report says so"
+        )
+        journey.check(now[HOSTS[1]] == holder["before"][HOSTS[1]] and now[HOSTS[2]] == holder["before"][HOSTS[2]], "hosts 2 and 3 keep their IPv4 in the API")
         found = host_ipv4(state(), HOSTS)
-        check(found[HOSTS[0]] == [], "host 1 has no IPv4 address and no IPv4 route on eth0")
-        check(
+        journey.check(found[HOSTS[0]] == [], "host 1 has no IPv4 address and no IPv4 route on eth0")
+        journey.check(
             ("", "172.31.1.1") in found[HOSTS[1]] and (holder["before"][HOSTS[1]], "") in found[HOSTS[1]],
             "host 2 has its IPv4 address and its IPv4 default route back (nothing changed on it)",
         )
-        check(said(result, "%s: untouched: the rollout stopped before its batch" % HOSTS[2]), "the rollout stopped: host 3 is untouched")
+        journey.check(journey.said(result, "%s: untouched: the rollout stopped before its batch" % HOSTS[2]), "the rollout stopped: host 3 is untouched")
         gateway_allows(state(), extra, None)
 
     def fails_after_power_cycle():
-        (HOST_VARS / ("%s.yml" % HOSTS[1])).write_text(
+        (HOST_VARS_DIR / ("%s.yml" % HOSTS[1])).write_text(
             "---\n# Asks the app on its IPv4 address: fine in the rehearsal, not once the address is gone.\n"
             "hcloud_ipv6only_health_url: http://%s/\n" % holder["before"][HOSTS[1]],
             encoding="utf-8",
         )
         result = move(state(), extra, *ACK, expect_ok=False)
-        (HOST_VARS / ("%s.yml" % HOSTS[1])).unlink()
-        check(
-            said(result, "%s: did not move, put back: " % HOSTS[1]) and said(result, "it has its IPv4 %s back and answers again" % holder["before"][HOSTS[1]]),
+        (HOST_VARS_DIR / ("%s.yml" % HOSTS[1])).unlink()
+        journey.check(
+            journey.said(result, "%s: did not move, put back: " % HOSTS[1])
+            and journey.said(result, "it has its IPv4 %s back and answers again" % holder["before"][HOSTS[1]]),
             "host 2 failed after the power cycle and was put back",
         )
         now = ipv4_of(state())
-        check(now[HOSTS[1]] == holder["before"][HOSTS[1]], "host 2 has the same IPv4 in the API")
-        check(http_get("http://%s/" % holder["before"][HOSTS[1]]) == 200, "host 2 answers IPv4 clients again")
-        check(
-            now[HOSTS[2]] == holder["before"][HOSTS[2]] and said(result, "%s: untouched: the rollout stopped before its batch" % HOSTS[2]),
+        journey.check(now[HOSTS[1]] == holder["before"][HOSTS[1]], "host 2 has the same IPv4 in the API")
+        journey.check(http_get("http://%s/" % holder["before"][HOSTS[1]]) == 200, "host 2 answers IPv4 clients again")
+        journey.check(
+            now[HOSTS[2]] == holder["before"][HOSTS[2]] and journey.said(result, "%s: untouched: the rollout stopped before its batch" % HOSTS[2]),
             "the rollout stopped: host 3 is untouched",
         )
 
@@ -489,69 +339,45 @@ def main(argv):
             holder["traffic"].stop()
             print("host 3's IPv4 clients were answered %d times" % holder["traffic"].answered)
         now = ipv4_of(state())
-        check(all(now[name] is None for name in HOSTS), "no Docker host has IPv4 in the API")
+        journey.check(all(now[name] is None for name in HOSTS), "no Docker host has IPv4 in the API")
         found = host_ipv4(state(), HOSTS)
-        check(all(found[name] == [] for name in HOSTS), "no Docker host has an IPv4 address or route on eth0")
-        check(said(result, "acknowledged (hcloud_ipv6only_ipv4_traffic_ack)"), "host 3 moved with its IPv4 traffic acknowledged")
+        journey.check(all(found[name] == [] for name in HOSTS), "no Docker host has an IPv4 address or route on eth0")
+        journey.check(journey.said(result, "acknowledged (hcloud_ipv6only_ipv4_traffic_ack)"), "host 3 moved with its IPv4 traffic acknowledged")
         kept = dict(
             (item["labels"].get("ipv6ready_kept_from"), item) for item in primary_ips(state()) if item["assignee_id"] is None and item["type"] == "ipv4"
         )
         today = time.strftime("%Y-%m-%d", time.gmtime())
         for name in HOSTS:
             item = kept.get(name) or {}
-            check(
+            journey.check(
                 item.get("ip") == holder["before"][name]
                 and item["labels"].get("ipv6ready_kept_on") == today
                 and item["labels"].get("ipv6ready_fleet") == FLEET
-                and item["labels"].get("ipv6ready_kept_server_id") == str(servers(state())[name]["id"]),
+                and item["labels"].get("ipv6ready_kept_server_id") == str(journey.servers(state())[name]["id"]),
                 "%s's address %s is kept, labelled %s" % (name, holder["before"][name], item.get("labels")),
             )
         # This run began with hosts 2 and 3 and the gateway assigned, host 1's address kept.
-        check(
-            said(result, "Primary IPv4 addresses of fleet %s: 3 assigned before, 1 assigned now; 3 kept" % FLEET)
-            and said(result, "2.00 EUR before, 2.00 EUR now, 0.50 EUR once the kept ones are deleted: a saving of 1.50 EUR per month"),
+        journey.check(
+            journey.said(result, "Primary IPv4 addresses of fleet %s: 3 assigned before, 1 assigned now; 3 kept" % FLEET)
+            and journey.said(result, "2.00 EUR before, 2.00 EUR now, 0.50 EUR once the kept ones are deleted: a saving of 1.50 EUR per month"),
             "the report: 3 addresses assigned before this run, 1 after, 3 kept; 1.50 EUR a month saved once the kept ones are deleted",
         )
-
-    def mail():
-        twin = state()["twin"]
-        report = OUT / "mail-report.txt"
-        report.unlink(missing_ok=True)
-        ansible(
-            state(),
-            "ansible-playbook",
-            *INVENTORY,
-            str(HERE / "journey" / "mail.yml"),
-            "-e",
-            "journey_phase=after",
-            "-e",
-            "journey_mail_name=%s" % twin["mail_name"],
-            "-e",
-            "journey_smtp_port=%d" % twin["smtp_port"],
-            "-e",
-            "journey_provider_resolver=%s" % twin["resolver"][0],
-            "-e",
-            "journey_smtp_log=%s" % twin["smtp_log"],
-            "-e",
-            "journey_report=%s" % report,
-        )
-        print(report.read_text(encoding="utf-8"), end="")
 
     def rerun():
         mark = primary_ips(state())
         result = move(state(), extra)
-        changed = {host: numbers[1] for host, numbers in recap(result).items() if numbers[1]}
-        check(not changed and primary_ips(state()) == mark, "the second run changed nothing")
+        changed = {host: numbers[1] for host, numbers in journey.recap(result).items() if numbers[1]}
+        journey.check(not changed and primary_ips(state()) == mark, "the second run changed nothing")
 
     def reverse():
         move(state(), extra, "--limit", HOSTS[0], "-e", "hcloud_ipv6only_restore=true")
         address = holder["before"][HOSTS[0]]
-        check(ipv4_of(state())[HOSTS[0]] == address, "host 1 has its own address %s back in the API" % address)
-        check((address, "") in host_ipv4(state(), [HOSTS[0]])[HOSTS[0]], "and on eth0")
-        check(http_get("http://%s/" % address) == 200, "host 1 answers IPv4 clients again")
+        journey.check(ipv4_of(state())[HOSTS[0]] == address, "host 1 has its own address %s back in the API" % address)
+        journey.check((address, "") in host_ipv4(state(), [HOSTS[0]])[HOSTS[0]], "and on eth0")
+        journey.check(http_get("http://%s/" % address) == 200, "host 1 answers IPv4 clients again")
 
     steps = [
-        ("Build the twin's server images (once; skipped when present)", lambda: subprocess.run([str(HERE / "twin-image.sh")], check=True)),
+        (journey.IMAGES, journey.images),
         ("Start the twin %s" % INSTANCE, begin),
         ("A dual-stack fleet: the gateway, 3 Docker hosts with IPv4, site.yml, the app", fleet),
         ("Check mode: what would happen, nothing changes", check_mode),
@@ -560,39 +386,21 @@ def main(argv):
         ("Host 2's resolver refused at the gateway: the canary moves, host 2's rehearsal fails", rehearsal_fails),
         ("Host 2's health check asks its IPv4: it fails after the power cycle and is put back", fails_after_power_cycle),
         ("Hosts 2 and 3 move (host 3's IPv4 traffic acknowledged)", all_move),
-        ("The seed's mail from the IPv6-only hosts", mail),
+        ("The seed's mail from the IPv6-only hosts", lambda: journey.mail(state(), "after")),
         ("The second run changes nothing", rerun),
         ("The reverse on host 1", reverse),
     ]
-    finish = [("Stop the twin: nothing of it is left on this host", stop_and_check)]
-    try:
-        for number, (name, action) in enumerate(steps + ([] if keep else finish)):
-            if number < first:
-                continue
-            step(name)
-            action()
-        step(None)
-    except (DemoError, subprocess.CalledProcessError) as exc:
-        step(None)
+    finish = [("Stop the twin: nothing of it is left on this host", journey.stop_and_check)]
+    if not journey.run_steps("demo-ipv6only", steps + ([] if keep else finish), first):
         if holder["traffic"] is not None:
             holder["traffic"].stop()
-        print('\ndemo-ipv6only: FAILED at "%s": %s' % (TIMES[-1][0] if TIMES else "?", exc), flush=True)
         if holder["state"] is not None:
             print("the twin is kept for a look (tests/hcloud/demo_ipv6only.py down removes it); its log: %s" % (OUT / "twin.log"))
         return 1
-    print("\nstep times: %s" % ", ".join("%.0f s" % seconds for _name, seconds in TIMES))
     if keep:
         print("KEEP=1: the twin stays up (endpoint %s, token %s); tests/hcloud/demo_ipv6only.py down removes it" % (state()["endpoint"], state()["token"]))
-    print("demo-ipv6only: passed in %.0f s" % (time.monotonic() - STARTED))
+    print("demo-ipv6only: passed in %.0f s" % (time.monotonic() - journey.STARTED))
     return 0
-
-
-def stop_and_check():
-    down()
-    left = leftovers()
-    if left:
-        raise DemoError("the twin left %s behind" % left)
-    print("no container, link or route of the twin %s is left" % INSTANCE)
 
 
 if __name__ == "__main__":

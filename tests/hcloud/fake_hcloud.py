@@ -712,30 +712,30 @@ class FakeHcloud:
             self._finish_pending()
             return firewall
 
+    def _listed(self, kind, render):
+        """Every item of the state's table ``kind`` (by ID) as the API shows it (``render``)."""
+        with self._lock:
+            return [render(item) for item in sorted(getattr(self, kind).values(), key=lambda item: item["id"])]
+
     def server_list(self):
         """Return every server as the API shows it."""
-        with self._lock:
-            return [self._server_json(item) for item in sorted(self.servers.values(), key=lambda s: s["id"])]
+        return self._listed("servers", self._server_json)
 
     def firewall_list(self):
         """Return every firewall as the API shows it."""
-        with self._lock:
-            return [self._firewall_json(item) for item in sorted(self.firewalls.values(), key=lambda f: f["id"])]
+        return self._listed("firewalls", self._firewall_json)
 
     def ssh_key_list(self):
         """Return every SSH key as the API shows it."""
-        with self._lock:
-            return [copy.deepcopy(item) for item in sorted(self.ssh_keys.values(), key=lambda k: k["id"])]
+        return self._listed("ssh_keys", copy.deepcopy)
 
     def primary_ip_list(self):
         """Return every primary IP as the API shows it."""
-        with self._lock:
-            return [self._primary_ip_json(item) for item in sorted(self.primary_ips.values(), key=lambda k: k["id"])]
+        return self._listed("primary_ips", self._primary_ip_json)
 
     def floating_ip_list(self):
         """Return every floating IP as the API shows it."""
-        with self._lock:
-            return [self._floating_ip_json(item) for item in sorted(self.floating_ips.values(), key=lambda k: k["id"])]
+        return self._listed("floating_ips", self._floating_ip_json)
 
     def seed_primary_ip(self, name, family, location=DEFAULT_LOCATION, labels=None, auto_delete=False):
         """Create an unassigned primary IP directly in the state; return its JSON."""

@@ -20,13 +20,9 @@ set -euo pipefail
 
 packages="python3,systemd,systemd-sysv,dbus,iproute2,ca-certificates,openssh-server"
 
-# shellcheck source=tests/harness/mirror.sh
-source "$(cd "$(dirname "$0")/../harness" && pwd)/mirror.sh"
-
-command -v debootstrap >/dev/null || {
-    echo "twin-image: debootstrap is missing (apt-get install debootstrap)" >&2
-    exit 1
-}
+# shellcheck source=tests/harness/rootfs.sh
+source "$(cd "$(dirname "$0")/../harness" && pwd)/rootfs.sh"
+need_debootstrap
 
 build() {
     local version=$1 suite tag start root
@@ -36,28 +32,17 @@ build() {
         *) echo "twin-image: unknown Debian version $version (12 or 13)" >&2; exit 2 ;;
     esac
     tag="ipv6ready-twin/debian:$version"
-    if [ "${IPV6READY_FORCE_REBUILD:-0}" != 1 ] && docker image inspect "$tag" >/dev/null 2>&1; then
+    if present "$tag"; then
         echo "twin-image: $tag present, skipping"
         return
     fi
     start=$(date +%s)
     root=$(mktemp -d)
     trap 'rm -rf "$root" "$root.log"' EXIT
-    debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$(mirror)" </dev/null >"$root.log" 2>&1 || {
-        tail -n 30 "$root.log" >&2
-        exit 1
-    }
-    # A container has no kernel-facing hardware: mask the units that hang or
-    # fail there (as the test images do).
-    for unit in systemd-udevd.service systemd-udev-trigger.service systemd-modules-load.service \
-                sys-kernel-config.mount sys-kernel-debug.mount getty.target console-getty.service \
-                systemd-remount-fs.service systemd-firstboot.service; do
-        ln -sf /dev/null "$root/etc/systemd/system/$unit"
-    done
+    container_rootfs "$root" "$suite" "$packages"
     # Every server gets host keys of its own at its first boot (cloud-init's
-    # job on Hetzner), and a machine ID of its own.
+    # job on Hetzner); container_rootfs left no machine ID either.
     rm -f "$root"/etc/ssh/ssh_host_*
-    : >"$root/etc/machine-id"
     cat >"$root/usr/local/sbin/ipv6ready-twin-init" <<'INIT'
 #!/bin/sh
 # ipv6ready twin: what cloud-init does on a Hetzner server, from the data the
