@@ -9,10 +9,6 @@ What ``gai_conf`` and ``daemon_json`` both do to their file:
 - ``read_text``: the current text, or that there is no file. A directory at
   the path fails the module, except an empty one where the caller accepts it
   (Docker creates an empty directory at a bind-mount source that is missing).
-- ``inspect``: what is at a path, for a read module that lets the controller
-  decide whether the writer must run (it never fails: anything it cannot
-  tell is reported so that the caller runs the writer, which fails with its
-  own message).
 - ``write_text``: back the file up (``module.backup_local``), then write it
   either atomically (``tempfile.mkstemp`` in the target's directory,
   ``os.fdopen``, ``module.atomic_move``) or in place.
@@ -35,7 +31,8 @@ new text for that moment.
 What ``state_info`` reads on a host in one round trip, and the controller
 compares with what a role would write (the ``state_plan`` filter):
 
-- ``state``: what is at a path (type, mode, owner, group, SHA-1, text);
+- ``state``: what is at a path (type, mode, owner, group, SHA-1, text,
+  whether a directory is empty);
   ``unit_states`` and ``mount_points`` parse ``systemctl show`` and
   /proc/self/mountinfo;
 - ``plan``: from that read and the wanted files, units and leftovers, what
@@ -107,49 +104,6 @@ def read_text(module, path, what="file", empty_directory=False, utf8=False):
         except UnicodeDecodeError as exc:
             module.fail_json(msg="%s is not UTF-8 text: %s" % (path, to_native(exc)), path=path)
     return Current(FILE, to_text(b_content, errors="surrogate_or_strict"))
-
-
-#: ``inspect()["kind"]``: a directory with entries in it.
-DIRECTORY = "directory"
-#: ``inspect()["kind"]``: something else (a socket, a device), or a path that cannot be read.
-OTHER = "other"
-
-
-def inspect(path):
-    """What is at ``path``, following links as ``read_text`` does: a dict, never a failure.
-
-    ``kind`` is ``MISSING``, ``FILE``, ``EMPTY_DIRECTORY``, ``DIRECTORY`` or
-    ``OTHER`` (also for a path that cannot be read, with ``error``).
-    ``mode`` (octal text, ``"0644"``), ``uid`` and ``gid`` are there for a
-    file or a directory. ``text`` is a file's content when it is UTF-8, else
-    ``None``: a caller that compares texts then sees a difference and runs
-    the writer, which decides with the bytes.
-    """
-    b_path = to_bytes(path, errors="surrogate_or_strict")
-    result = dict(kind=MISSING, text=None)
-    try:
-        info = os.stat(b_path)
-    except OSError as exc:
-        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-            return result
-        return dict(result, kind=OTHER, error=to_native(exc))
-    result.update(mode="%04o" % stat_module.S_IMODE(info.st_mode), uid=info.st_uid, gid=info.st_gid)
-    try:
-        if stat_module.S_ISDIR(info.st_mode):
-            result["kind"] = DIRECTORY if os.listdir(b_path) else EMPTY_DIRECTORY
-        elif stat_module.S_ISREG(info.st_mode):
-            with open(b_path, "rb") as handle:
-                b_content = handle.read()
-            result["kind"] = FILE
-            try:
-                result["text"] = b_content.decode("utf-8")
-            except UnicodeDecodeError:
-                result["text"] = None
-        else:
-            result["kind"] = OTHER
-    except (IOError, OSError) as exc:
-        result.update(kind=OTHER, text=None, error=to_native(exc))
-    return result
 
 
 def diff(path, before, after, header=None):
@@ -288,7 +242,9 @@ def state(path, content=False, mounts=frozenset()):
     A dict: ``type`` (one of ``TYPES``), ``mode`` (``"0644"``), ``owner`` and
     ``group`` (names, or the IDs as text when unknown), ``mtime``, ``mount``
     (whether ``path`` is in ``mounts``), for a link ``link`` (where it leads,
-    resolved), for a regular file ``sha1`` (of its bytes) and, with
+    resolved), for a directory ``empty`` (whether it has no entries, as
+    Docker leaves a missing bind-mount source), for a regular file ``sha1``
+    (of its bytes) and, with
     ``content``, ``content``: its text, read through a link as well
     (``None`` when that is no regular file). Raises ``OSError`` for anything
     but a missing path.
@@ -326,6 +282,9 @@ def state(path, content=False, mounts=frozenset()):
     }
     if kind == "link":
         result["link"] = to_text(os.path.realpath(b_path), errors="surrogate_or_strict")
+    if kind == "directory":
+        with os.scandir(b_path) as entries:
+            result["empty"] = next(entries, None) is None
     if kind == "file":
         result["sha1"] = sha1_of(b_path)
     if content:

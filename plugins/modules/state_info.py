@@ -12,8 +12,8 @@ module: state_info
 short_description: Read the files, units and packages a role manages, in one round trip
 version_added: 0.3.0
 description:
-  - Reads, without changing anything, what the C(ipv6ready.docker.nat64_gateway), C(ipv6ready.docker.dns64) and
-    C(ipv6ready.docker.nat64_client) roles decide on before they write.
+  - Reads, without changing anything, what the C(ipv6ready.docker.nat64_gateway), C(ipv6ready.docker.dns64),
+    C(ipv6ready.docker.nat64_client) and C(ipv6ready.docker.gai_policy) roles decide on before they write.
   - For each path of O(files), what is there (a file, a directory, a link), its mode, owner and group and, for a
     regular file, the SHA-1 of its bytes; for the paths of O(contents) also its text.
   - The paths each pattern of O(globs) matches.
@@ -105,6 +105,9 @@ files:
     link:
       description: For a link, the path it resolves to.
       type: str
+    empty:
+      description: For a directory, whether it has no entries (Docker leaves an empty directory at a missing bind-mount source).
+      type: bool
     sha1:
       description: For a regular file, the SHA-1 of its bytes.
       type: str
