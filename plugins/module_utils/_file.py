@@ -32,7 +32,8 @@ What ``state_info`` reads on a host in one round trip, and the controller
 compares with what a role would write (the ``state_plan`` filter):
 
 - ``state``: what is at a path (type, mode, owner, group, SHA-1, text,
-  whether a directory is empty);
+  whether a directory is empty), and ``states`` of several paths for a
+  module; ``ip_json`` runs an ``ip -json`` listing;
   ``unit_states`` and ``mount_points`` parse ``systemctl show`` and
   /proc/self/mountinfo;
 - ``plan``: from that read and the wanted files, units and leftovers, what
@@ -46,6 +47,7 @@ import collections
 import errno
 import grp
 import hashlib
+import json
 import os
 import pwd
 import stat as stat_module
@@ -295,6 +297,17 @@ def state(path, content=False, mounts=frozenset()):
     return result
 
 
+def states(module, paths, contents=(), mounts=frozenset()):
+    """``state`` of each of ``paths`` and ``contents`` (these with their text), by path; fails the module on an error."""
+    result = {}
+    for path in list(paths) + list(contents):
+        try:
+            result[path] = state(path, content=path in contents, mounts=mounts)
+        except (IOError, OSError) as exc:
+            module.fail_json(msg="Cannot read %s: %s" % (path, to_native(exc)), path=path)
+    return result
+
+
 def sha1_of(path):
     """The SHA-1 of the bytes of the file at ``path``, in hex."""
     digest = hashlib.sha1()
@@ -302,6 +315,34 @@ def sha1_of(path):
         for block in iter(lambda: handle.read(65536), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def ip_json(module, args, required=False):
+    """``ip -json ARGS`` read on the host with ``module``, parsed: a list.
+
+    When there is no ``ip``, it fails or prints no JSON list, the module fails
+    if ``required``, else the listing is ``[]`` (a kernel without IPv6 lists
+    no IPv6 routes).
+    """
+    ip = module.get_bin_path("ip", required=required)
+    if not ip:
+        return []
+    shown = " ".join(args)
+    rc, out, err = module.run_command([ip, "-json"] + list(args))
+    if rc != 0:
+        if required:
+            module.fail_json(msg="'ip -json %s' failed (rc=%d): %s" % (shown, rc, (err or out).strip()))
+        return []
+    try:
+        value = json.loads(out) if out.strip() else []
+        problem = None if isinstance(value, list) else "a JSON %s, not a list" % type(value).__name__
+    except ValueError as exc:
+        value, problem = [], "no JSON: %s" % to_native(exc)
+    if problem is not None:
+        if required:
+            module.fail_json(msg="'ip -json %s' printed %s" % (shown, problem))
+        return []
+    return value
 
 
 def unit_states(show_output, units):
