@@ -186,9 +186,7 @@ def read(container="converged", directory="converged", daemon="converged", host=
     [
         pytest.param(read(), {}, False, [], id="no-op"),
         pytest.param(read(container=MISSING, directory=MISSING), {}, True, [CONTAINER], id="first-converge"),
-        pytest.param(
-            read(container=directory(empty=True, content=True)), {}, False, [CONTAINER], id="docker-made-a-directory"
-        ),
+        pytest.param(read(container=directory(empty=True, content=True)), {}, False, [CONTAINER], id="docker-made-a-directory"),
         pytest.param(
             read(container=directory(content=True)),
             {},
@@ -233,7 +231,9 @@ def read(container="converged", directory="converged", daemon="converged", host=
             read(container=directory(empty=True, content=True), daemon=NOT_READ), {"gai_policy_state": "absent"}, False, [], id="absent-empty-directory"
         ),
         pytest.param(read(container=file("# mine\n"), daemon=NOT_READ), {"gai_policy_state": "absent"}, False, [], id="absent-own-lines-only"),
-        pytest.param(read(container=file("# mine\n", mode="0600"), daemon=NOT_READ), {"gai_policy_state": "absent"}, False, [CONTAINER], id="absent-mode-drift"),
+        pytest.param(
+            read(container=file("# mine\n", mode="0600"), daemon=NOT_READ), {"gai_policy_state": "absent"}, False, [CONTAINER], id="absent-mode-drift"
+        ),
     ],
 )
 def test_plan(host_read, changes, directory, write):
