@@ -238,18 +238,17 @@ def mount_points(mountinfo):
     return points
 
 
-def state(path, content=False, mounts=frozenset()):
+def state(path, content=False, mounts=None):
     """What is at ``path``, without following a link; ``None`` when nothing is there.
 
     A dict: ``type`` (one of ``TYPES``), ``mode`` (``"0644"``), ``owner`` and
-    ``group`` (names, or the IDs as text when unknown), ``mtime``, ``mount``
-    (whether ``path`` is in ``mounts``), for a link ``link`` (where it leads,
-    resolved), for a directory ``empty`` (whether it has no entries, as
-    Docker leaves a missing bind-mount source), for a regular file ``sha1``
-    (of its bytes) and, with
-    ``content``, ``content``: its text, read through a link as well
-    (``None`` when that is no regular file). Raises ``OSError`` for anything
-    but a missing path.
+    ``group`` (names, or the IDs as text when unknown), ``mtime``; with
+    ``mounts`` (a set of paths), ``mount`` (whether ``path`` is one of them);
+    for a link ``link`` (where it leads, resolved); for a directory ``empty``
+    (whether it has no entries, as Docker leaves a missing bind-mount source);
+    for a regular file ``sha1`` (of its bytes); with ``content``, ``content``:
+    its text, read through a link as well (``None`` when that is no regular
+    file). Raises ``OSError`` for anything but a missing path.
     """
     b_path = to_bytes(path, errors="surrogate_or_strict")
     try:
@@ -280,8 +279,9 @@ def state(path, content=False, mounts=frozenset()):
         "owner": owner,
         "group": group,
         "mtime": info.st_mtime,
-        "mount": path in mounts,
     }
+    if mounts is not None:
+        result["mount"] = path in mounts
     if kind == "link":
         result["link"] = to_text(os.path.realpath(b_path), errors="surrogate_or_strict")
     if kind == "directory":
@@ -297,7 +297,7 @@ def state(path, content=False, mounts=frozenset()):
     return result
 
 
-def states(module, paths, contents=(), mounts=frozenset()):
+def states(module, paths, contents=(), mounts=None):
     """``state`` of each of ``paths`` and ``contents`` (these with their text), by path; fails the module on an error."""
     result = {}
     for path in list(paths) + list(contents):

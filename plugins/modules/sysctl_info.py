@@ -141,12 +141,12 @@ files:
   description:
     - Each file of O(files) to V(null) when nothing is there, or to what is there, as M(ipv6ready.docker.state_info)
       returns a path whose text it reads - C(type) (V(file), V(directory), V(link), V(other)), C(mode), C(owner),
-      C(group), C(mtime), C(mount), for a link C(link), for a directory C(empty), for a regular file C(sha1), and
+      C(group), C(mtime), for a link C(link), for a directory C(empty), for a regular file C(sha1), and
       C(content) (its text, read through a link; V(null) when that is no regular file).
   returned: always
   type: dict
   sample: {"/etc/systemd/system/ipv6ready-forward-drop.service": {"type": "file", "mode": "0644", "owner": "root",
-           "group": "root", "mtime": 1764979200.0, "mount": false, "sha1": "2fd4e1c67a2d28fced849ee1bb76e7391b93eb12",
+           "group": "root", "mtime": 1764979200.0, "sha1": "2fd4e1c67a2d28fced849ee1bb76e7391b93eb12",
            "content": "[Unit]\n"}}
 packages_missing:
   description: The packages of O(packages) that are not installed, in the order given.
