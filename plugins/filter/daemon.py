@@ -23,23 +23,19 @@ description:
   - C(daemon_drift) compares what M(ipv6ready.docker.engine_info) read of the running engine with the merged
     daemon.json, and names the restart that fixes each difference.
   - C(daemon_rollback_message) words the failure after a rolled-back restart.
-  - C(daemon_host_problems) lists the role's unique local prefixes (the default bridge's C(fixed-cidr-v6), the IPv6
-    C(default-address-pools)) that overlap the host's own routes or addresses, naming both prefixes. Its argument is
-    what the role read, C(ip -json -d link show), C(ip -json -6 route show table all) and C(ip -json -6 address
-    show), one a line. Bridges (Docker's own networks among them), loopback, link-local addresses and routes shorter
-    than a /48 are left out.
   - C(daemon_engine_missing) words the failure on a host without a Docker engine, from the registered
     C(dockerd --version) result and C(daemon_install).
   - C(daemon_packages) lists the Debian packages the role installs besides the engine (C(nftables) with
     C(daemon_firewall_backend=nftables)).
-  - C(daemon_forwarding_problems) says why dockerd would not start with the nftables backend (it never enables IP
-    forwarding itself), from the values of C(net.ipv4.ip_forward) and C(net.ipv6.conf.all.forwarding), one a line as
-    C(cat) prints their C(/proc/sys) files.
   - C(daemon_decide) takes the role's one read, the M(ipv6ready.docker.engine_info) result with C(host=true), and
-    returns C(refuse), what stops the role before it changes anything (the problems of C(daemon_problems), else the
-    overlaps of C(daemon_host_problems), else the forwarding problems of C(daemon_forwarding_problems)), and C(changes), what differs from what the role wants
-    (missing packages, a stopped or disabled service, a daemon.json that would change, an engine that is not healthy
-    or runs other settings); an empty C(changes) is a no-op.
+    returns C(refuse), what stops the role before it changes anything, and C(changes), what differs from what the
+    role wants (missing packages, a stopped or disabled service, a daemon.json that would change, an engine that is
+    not healthy or runs other settings); an empty C(changes) is a no-op.
+  - C(refuse) holds the problems of C(daemon_problems); else the role's unique local prefixes (the default bridge's
+    C(fixed-cidr-v6), the IPv6 C(default-address-pools)) that overlap the host's own routes or addresses, naming both
+    prefixes (bridges, Docker's own networks among them, loopback, link-local addresses and routes shorter than a /48
+    are left out); else, with the nftables backend, why dockerd would not start (it never enables IP forwarding
+    itself, and C(net.ipv4.ip_forward) or C(net.ipv6.conf.all.forwarding) is off).
 options:
   _input:
     description:
@@ -48,9 +44,8 @@ options:
       - C(daemon_health) - the registered C(/_ping) result.
       - C(daemon_drift) - the registered M(ipv6ready.docker.engine_info) result.
       - C(daemon_rollback_message) - the daemon.json path.
-      - C(daemon_host_problems) - the role variables by name.
       - C(daemon_engine_missing) - the registered C(dockerd --version) result.
-      - C(daemon_packages), C(daemon_forwarding_problems), C(daemon_decide) - the role variables by name.
+      - C(daemon_packages), C(daemon_decide) - the role variables by name.
     type: raw
     required: true
   version:
@@ -81,8 +76,7 @@ _value:
   description:
     - C(daemon_plan) - a dict with C(version), C(settings) and C(problems).
     - C(daemon_decide) - a dict with C(refuse) and C(changes), lists of messages.
-    - C(daemon_problems), C(daemon_drift), C(daemon_host_problems), C(daemon_forwarding_problems) - a list of
-      messages.
+    - C(daemon_problems), C(daemon_drift) - a list of messages.
     - C(daemon_packages) - a list of package names.
     - C(docker_engine_version), C(daemon_health), C(daemon_rollback_message), C(daemon_engine_missing) - a string.
   type: raw
@@ -127,16 +121,6 @@ def daemon_rollback_message(path, changed, restart_problem, engine_log, restored
     return _daemon.rollback_message(path, changed, restart_problem, engine_log, restored, removed, engine_back)
 
 
-def daemon_host_problems(inputs, host_text):
-    """The role's unique local prefixes that overlap the host's own routes and addresses."""
-    if not isinstance(host_text, str):
-        raise AnsibleFilterError("daemon_host_problems: expected the ip -json output as text, got %s" % type(host_text).__name__)
-    try:
-        return _daemon.host_problems(mapping(inputs, "daemon_host_problems input"), host_text)
-    except ValueError as exc:
-        raise AnsibleFilterError("daemon_host_problems: %s" % exc) from None
-
-
 def daemon_engine_missing(result, install):
     """Why the role stops on a host without a Docker engine."""
     return _daemon.engine_missing_message(mapping(result, "daemon_engine_missing input"), install)
@@ -145,13 +129,6 @@ def daemon_engine_missing(result, install):
 def daemon_packages(inputs):
     """The Debian packages the role installs besides the engine."""
     return _daemon.role_packages(mapping(inputs, "daemon_packages input"))
-
-
-def daemon_forwarding_problems(inputs, text):
-    """Why dockerd would not start with the nftables backend on this host."""
-    if not isinstance(text, str):
-        raise AnsibleFilterError("daemon_forwarding_problems: expected the forwarding sysctls as text, got %s" % type(text).__name__)
-    return _daemon.forwarding_problems(mapping(inputs, "daemon_forwarding_problems input"), _daemon.forwarding_values(text))
 
 
 def daemon_decide(inputs, read):
@@ -173,9 +150,7 @@ class FilterModule:
             "daemon_health": daemon_health,
             "daemon_drift": daemon_drift,
             "daemon_rollback_message": daemon_rollback_message,
-            "daemon_host_problems": daemon_host_problems,
             "daemon_engine_missing": daemon_engine_missing,
             "daemon_packages": daemon_packages,
-            "daemon_forwarding_problems": daemon_forwarding_problems,
             "daemon_decide": daemon_decide,
         }

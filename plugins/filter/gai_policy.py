@@ -14,7 +14,7 @@ description:
   - Lists what is wrong with the role's variables beyond their types, one message per problem, each starting with
     the variable's name, by the rules of the P(ipv6ready.docker.gai_conf#module) module - IPv6 prefixes (the length
     optional, no host bits), labels and precedences from 0 to 2147483647, one value per prefix.
-  - The companion filter C(ipv6ready.docker.gai_policy_plan) takes what M(ipv6ready.docker.gai_info) read on a host
+  - The companion filter C(ipv6ready.docker.gai_policy_plan) takes what M(ipv6ready.docker.state_info) read on a host
     and the role's variables, and returns the role's plan - C(local_prefixes) (the variable, else daemon.json's IPv6
     ranges, else C(fc00::/7)), C(directory) (whether the container policy's directory needs creating or its owner
     and mode back) and C(write) (the policy files M(ipv6ready.docker.gai_conf) would change, decided with that

@@ -196,12 +196,6 @@ def role_packages(inputs):
     return list(NFTABLES_PACKAGES) if inputs.get("daemon_firewall_backend") == "nftables" else []
 
 
-def forwarding_values(text):
-    """The values of ``FORWARDING_KEYS`` from ``cat`` of their /proc/sys files, one a line, in that order."""
-    lines = [line.strip() for line in (text or "").splitlines()]
-    return dict((key, lines[index]) for index, (key, _family) in enumerate(FORWARDING_KEYS) if index < len(lines))
-
-
 def forwarding_problems(inputs, values):
     """Why dockerd would not start with the nftables backend: it never enables IP forwarding itself.
 
@@ -245,15 +239,6 @@ def role_ula_prefixes(inputs):
         if isinstance(pool, dict) and isinstance(pool.get("base"), str):
             out.append(("daemon_settings.default-address-pools[%d].base" % index, pool["base"]))
     return out
-
-
-def host_problems(inputs, host_text):
-    """The daemon role's unique local prefixes that overlap the host's own routes and addresses (ULA safety).
-
-    ``host_text`` is what the role read: ``ip -json -d link show``, ``ip -json -6 route show table all`` and
-    ``ip -json -6 address show``, one a line (``_networks.host_read``).
-    """
-    return _networks.host_overlaps(_networks.host_read(host_text), role_ula_prefixes(inputs))
 
 
 def engine_missing_message(result, install):
@@ -493,7 +478,8 @@ def rollback_message(path, changed, restart_problem, engine_log, restored, remov
 def refuse_problems(inputs, read):
     """What stops the role before it changes anything, from its one read (``engine_info`` with ``host: true``).
 
-    The role's unique local prefixes that overlap the host's own networks (``host_problems``) come first; then,
+    The role's unique local prefixes that overlap the host's own networks (``_networks.host_overlaps`` of
+    ``role_ula_prefixes``) come first; then,
     with the nftables backend, IP forwarding that is off (``forwarding_problems``). ``[]`` when nothing stops it.
     """
     read = read or {}

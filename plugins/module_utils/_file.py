@@ -9,10 +9,6 @@ What ``gai_conf`` and ``daemon_json`` both do to their file:
 - ``read_text``: the current text, or that there is no file. A directory at
   the path fails the module, except an empty one where the caller accepts it
   (Docker creates an empty directory at a bind-mount source that is missing).
-- ``inspect``: what is at a path, for a read module that lets the controller
-  decide whether the writer must run (it never fails: anything it cannot
-  tell is reported so that the caller runs the writer, which fails with its
-  own message).
 - ``write_text``: back the file up (``module.backup_local``), then write it
   either atomically (``tempfile.mkstemp`` in the target's directory,
   ``os.fdopen``, ``module.atomic_move``) or in place.
@@ -35,7 +31,9 @@ new text for that moment.
 What ``state_info`` reads on a host in one round trip, and the controller
 compares with what a role would write (the ``state_plan`` filter):
 
-- ``state``: what is at a path (type, mode, owner, group, SHA-1, text);
+- ``state``: what is at a path (type, mode, owner, group, SHA-1, text,
+  whether a directory is empty), and ``states`` of several paths for a
+  module; ``ip_json`` runs an ``ip -json`` listing;
   ``unit_states`` and ``mount_points`` parse ``systemctl show`` and
   /proc/self/mountinfo;
 - ``plan``: from that read and the wanted files, units and leftovers, what
@@ -49,6 +47,7 @@ import collections
 import errno
 import grp
 import hashlib
+import json
 import os
 import pwd
 import stat as stat_module
@@ -107,49 +106,6 @@ def read_text(module, path, what="file", empty_directory=False, utf8=False):
         except UnicodeDecodeError as exc:
             module.fail_json(msg="%s is not UTF-8 text: %s" % (path, to_native(exc)), path=path)
     return Current(FILE, to_text(b_content, errors="surrogate_or_strict"))
-
-
-#: ``inspect()["kind"]``: a directory with entries in it.
-DIRECTORY = "directory"
-#: ``inspect()["kind"]``: something else (a socket, a device), or a path that cannot be read.
-OTHER = "other"
-
-
-def inspect(path):
-    """What is at ``path``, following links as ``read_text`` does: a dict, never a failure.
-
-    ``kind`` is ``MISSING``, ``FILE``, ``EMPTY_DIRECTORY``, ``DIRECTORY`` or
-    ``OTHER`` (also for a path that cannot be read, with ``error``).
-    ``mode`` (octal text, ``"0644"``), ``uid`` and ``gid`` are there for a
-    file or a directory. ``text`` is a file's content when it is UTF-8, else
-    ``None``: a caller that compares texts then sees a difference and runs
-    the writer, which decides with the bytes.
-    """
-    b_path = to_bytes(path, errors="surrogate_or_strict")
-    result = dict(kind=MISSING, text=None)
-    try:
-        info = os.stat(b_path)
-    except OSError as exc:
-        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-            return result
-        return dict(result, kind=OTHER, error=to_native(exc))
-    result.update(mode="%04o" % stat_module.S_IMODE(info.st_mode), uid=info.st_uid, gid=info.st_gid)
-    try:
-        if stat_module.S_ISDIR(info.st_mode):
-            result["kind"] = DIRECTORY if os.listdir(b_path) else EMPTY_DIRECTORY
-        elif stat_module.S_ISREG(info.st_mode):
-            with open(b_path, "rb") as handle:
-                b_content = handle.read()
-            result["kind"] = FILE
-            try:
-                result["text"] = b_content.decode("utf-8")
-            except UnicodeDecodeError:
-                result["text"] = None
-        else:
-            result["kind"] = OTHER
-    except (IOError, OSError) as exc:
-        result.update(kind=OTHER, text=None, error=to_native(exc))
-    return result
 
 
 def diff(path, before, after, header=None):
@@ -282,16 +238,17 @@ def mount_points(mountinfo):
     return points
 
 
-def state(path, content=False, mounts=frozenset()):
+def state(path, content=False, mounts=None):
     """What is at ``path``, without following a link; ``None`` when nothing is there.
 
     A dict: ``type`` (one of ``TYPES``), ``mode`` (``"0644"``), ``owner`` and
-    ``group`` (names, or the IDs as text when unknown), ``mtime``, ``mount``
-    (whether ``path`` is in ``mounts``), for a link ``link`` (where it leads,
-    resolved), for a regular file ``sha1`` (of its bytes) and, with
-    ``content``, ``content``: its text, read through a link as well
-    (``None`` when that is no regular file). Raises ``OSError`` for anything
-    but a missing path.
+    ``group`` (names, or the IDs as text when unknown), ``mtime``; with
+    ``mounts`` (a set of paths), ``mount`` (whether ``path`` is one of them);
+    for a link ``link`` (where it leads, resolved); for a directory ``empty``
+    (whether it has no entries, as Docker leaves a missing bind-mount source);
+    for a regular file ``sha1`` (of its bytes); with ``content``, ``content``:
+    its text, read through a link as well (``None`` when that is no regular
+    file). Raises ``OSError`` for anything but a missing path.
     """
     b_path = to_bytes(path, errors="surrogate_or_strict")
     try:
@@ -322,10 +279,14 @@ def state(path, content=False, mounts=frozenset()):
         "owner": owner,
         "group": group,
         "mtime": info.st_mtime,
-        "mount": path in mounts,
     }
+    if mounts is not None:
+        result["mount"] = path in mounts
     if kind == "link":
         result["link"] = to_text(os.path.realpath(b_path), errors="surrogate_or_strict")
+    if kind == "directory":
+        with os.scandir(b_path) as entries:
+            result["empty"] = next(entries, None) is None
     if kind == "file":
         result["sha1"] = sha1_of(b_path)
     if content:
@@ -336,6 +297,17 @@ def state(path, content=False, mounts=frozenset()):
     return result
 
 
+def states(module, paths, contents=(), mounts=None):
+    """``state`` of each of ``paths`` and ``contents`` (these with their text), by path; fails the module on an error."""
+    result = {}
+    for path in list(paths) + list(contents):
+        try:
+            result[path] = state(path, content=path in contents, mounts=mounts)
+        except (IOError, OSError) as exc:
+            module.fail_json(msg="Cannot read %s: %s" % (path, to_native(exc)), path=path)
+    return result
+
+
 def sha1_of(path):
     """The SHA-1 of the bytes of the file at ``path``, in hex."""
     digest = hashlib.sha1()
@@ -343,6 +315,34 @@ def sha1_of(path):
         for block in iter(lambda: handle.read(65536), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def ip_json(module, args, required=False):
+    """``ip -json ARGS`` read on the host with ``module``, parsed: a list.
+
+    When there is no ``ip``, it fails or prints no JSON list, the module fails
+    if ``required``, else the listing is ``[]`` (a kernel without IPv6 lists
+    no IPv6 routes).
+    """
+    ip = module.get_bin_path("ip", required=required)
+    if not ip:
+        return []
+    shown = " ".join(args)
+    rc, out, err = module.run_command([ip, "-json"] + list(args))
+    if rc != 0:
+        if required:
+            module.fail_json(msg="'ip -json %s' failed (rc=%d): %s" % (shown, rc, (err or out).strip()))
+        return []
+    try:
+        value = json.loads(out) if out.strip() else []
+        problem = None if isinstance(value, list) else "a JSON %s, not a list" % type(value).__name__
+    except ValueError as exc:
+        value, problem = [], "no JSON: %s" % to_native(exc)
+    if problem is not None:
+        if required:
+            module.fail_json(msg="'ip -json %s' printed %s" % (shown, problem))
+        return []
+    return value
 
 
 def unit_states(show_output, units):

@@ -14,7 +14,7 @@ touched what the module would refuse while writing; the socket's is the
 collection's (``_names``).
 
 ``plan(read, inputs)`` decides, on the controller, from the one read of the
-host (the ``gai_info`` module), which policy files the ``gai_conf`` module must
+host (the ``state_info`` module), which policy files the ``gai_conf`` module must
 write and whether their directory needs creating, with the module's own
 parser and renderer (``_gai``): a no-op skips the writer. This file is private
 to the collection: its names may change without notice.
@@ -25,12 +25,12 @@ from __future__ import annotations
 import json
 import posixpath
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _file, _gai, _names
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _gai, _names
 
 #: The owner, group and modes the role gives the policy files and their directory.
 FILE_MODE = "0644"
 DIRECTORY_MODE = "0755"
-ROOT = 0
+ROOT = "root"
 
 
 def local_prefix_problems(inputs):
@@ -82,12 +82,12 @@ def local_prefixes(read, inputs):
     """
     if inputs.get("gai_policy_local_prefixes"):
         return list(inputs["gai_policy_local_prefixes"])
-    daemon_json = (read or {}).get("daemon_json") or {}
-    if inputs.get("gai_policy_state", "present") == "present" and daemon_json.get("kind") not in (None, _file.MISSING):
-        if daemon_json.get("kind") != _file.FILE or daemon_json.get("text") is None:
-            raise ValueError("%s cannot be read: %s" % (inputs.get("gai_policy_daemon_json"), daemon_json.get("error") or daemon_json.get("kind")))
+    daemon_json = ((read or {}).get("files") or {}).get(inputs.get("gai_policy_daemon_json"))
+    if inputs.get("gai_policy_state", "present") == "present" and daemon_json is not None:
+        if daemon_json.get("content") is None:
+            raise ValueError("%s cannot be read: %s" % (inputs.get("gai_policy_daemon_json"), daemon_json.get("type")))
         try:
-            config = json.loads(daemon_json["text"])
+            config = json.loads(daemon_json["content"])
         except ValueError as exc:
             raise ValueError("%s is not JSON: %s" % (inputs.get("gai_policy_daemon_json"), exc))
         if not isinstance(config, dict):
@@ -99,34 +99,33 @@ def local_prefixes(read, inputs):
 
 
 def _owned(state, mode):
-    return state.get("mode") == mode and state.get("uid") == ROOT and state.get("gid") == ROOT
+    return state.get("mode") == mode and state.get("owner") == ROOT and state.get("group") == ROOT
 
 
 def file_needs_write(state, tables, policy_state):
-    """Whether ``gai_conf`` would change the file ``state`` (``_file.inspect``) describes.
+    """Whether ``gai_conf`` would change the file ``state`` (``_file.state`` with content, or ``None``) describes.
 
     ``tables`` is ``(labels, precedences)``, or ``None`` when they cannot be
     built: the module then fails with its message, so it must run. Whatever
-    the read could not tell (a directory with entries, a path that cannot be
-    read, text that is not UTF-8 or does not parse) also runs the module.
+    the read could not tell (a directory with entries, a link, anything but a
+    regular file, text that does not parse) also runs the module.
     """
-    kind = state.get("kind")
-    if kind == _file.MISSING or kind == _file.EMPTY_DIRECTORY:
+    if state is None or (state.get("type") == "directory" and state.get("empty")):
         return policy_state == "present"
-    if kind != _file.FILE or state.get("text") is None or tables is None:
+    if state.get("type") != "file" or state.get("content") is None or tables is None:
         return True
     try:
-        lines = _gai.parse(state["text"])
+        lines = _gai.parse(state["content"])
     except _gai.GaiParseError:
         return True
     after = _gai.render(lines, tables[0], tables[1], policy_state)
-    if after != state["text"]:
+    if after != state["content"]:
         return True
     return after is not None and not _owned(state, FILE_MODE)
 
 
 def plan(read, inputs):
-    """What the role writes, from the host's read (``gai_info``) and its variables by name.
+    """What the role writes, from the host's read (``state_info``) and its variables by name.
 
     Returns a dict: ``local_prefixes`` (what the module gets), ``directory``
     (whether the container policy's directory must be created or get its
@@ -143,14 +142,13 @@ def plan(read, inputs):
             tables = None
     else:
         tables = (list(_gai.DEFAULT_LABELS), list(_gai.DEFAULT_PRECEDENCES))
-    paths = (read or {}).get("paths") or {}
+    files = (read or {}).get("files") or {}
     wanted = [inputs["gai_policy_container_path"]]
     if inputs.get("gai_policy_manage_host"):
         wanted.append(inputs["gai_policy_host_path"])
-    missing = {"kind": None}
-    directory = paths.get(posixpath.dirname(inputs["gai_policy_container_path"]), missing)
+    directory = files.get(posixpath.dirname(inputs["gai_policy_container_path"])) or {}
     return {
         "local_prefixes": prefixes,
-        "directory": state == "present" and not (directory.get("kind") in (_file.DIRECTORY, _file.EMPTY_DIRECTORY) and _owned(directory, DIRECTORY_MODE)),
-        "write": [path for path in wanted if file_needs_write(paths.get(path, missing), tables, state)],
+        "directory": state == "present" and not (directory.get("type") == "directory" and _owned(directory, DIRECTORY_MODE)),
+        "write": [path for path in wanted if file_needs_write(files.get(path), tables, state)],
     }

@@ -22,7 +22,7 @@ import re
 
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE, boolean
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _names
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _file, _names
 
 # Where systemd-sysctl and procps' ``sysctl --system`` look for *.conf files,
 # in this order of priority: a file in an earlier directory masks a file of
@@ -434,15 +434,15 @@ def unit_needs_enable(host, unit):
     return (host.get("units") or {}).get(unit) != "enabled"
 
 
-def file_current(read, content, mode="0644", uid=0, gid=0):
-    """Whether a file ``sysctl_info`` read (``files``) is a regular file with exactly this content, mode and owner.
+def file_current(read, content, mode="0644", owner="root", group="root"):
+    """Whether a file ``sysctl_info`` read (``files``, ``_file.state``) is a regular file with exactly this content, mode and owner.
 
     Then ``ansible.builtin.template`` would change nothing, and the role skips it; in every other case (missing, a
     link, other content, mode or owner, nothing rendered to compare with) the template task decides.
     """
-    if not read or not read.get("regular") or content is None:
+    if not read or content is None or _file.differs(read, {"mode": mode, "owner": owner, "group": group}):
         return False
-    return read.get("content") == content and read.get("mode") == mode and read.get("uid") == uid and read.get("gid") == gid
+    return read.get("content") == content
 
 
 def module_value(value):

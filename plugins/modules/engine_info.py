@@ -150,7 +150,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _packages
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _file, _packages
 
 FORWARDING_FILES = (("net.ipv4.ip_forward", "/proc/sys/net/ipv4/ip_forward"), ("net.ipv6.conf.all.forwarding", "/proc/sys/net/ipv6/conf/all/forwarding"))
 SERVICE = "docker.service"
@@ -230,21 +230,9 @@ HOST_LISTINGS = (("links", ["-d", "link", "show"]), ("routes", ["-6", "route", "
 def host_listing(module):
     """Read ``HOST_LISTINGS`` on the host, as ``_networks.host_read`` returns them: ``{links, routes, addresses}``.
 
-    A listing that fails or prints no JSON (no ``ip``, a kernel without IPv6) is ``[]``, as the roles' shell read had it.
+    A listing that fails or prints no JSON list (no ``ip``, a kernel without IPv6) is ``[]``, as the roles' shell read had it.
     """
-    ip = module.get_bin_path("ip")
-    result = {}
-    for name, args in HOST_LISTINGS:
-        value = []
-        if ip:
-            rc, out, _err = module.run_command([ip, "-json"] + args)
-            if rc == 0 and out.strip():
-                try:
-                    value = json.loads(out)
-                except ValueError:
-                    value = []
-        result[name] = value if isinstance(value, list) else []
-    return result
+    return dict((name, _file.ip_json(module, args)) for name, args in HOST_LISTINGS)
 
 
 def dockerd_version(module):

@@ -135,24 +135,12 @@ import json
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _ipv4_host
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _file, _ipv4_host
 
 RESOLV_CONF = "/etc/resolv.conf"
 RESOLVED_CONFS = ["/etc/systemd/resolved.conf"]
 RESOLVED_DROP_INS = ["/usr/lib/systemd/resolved.conf.d/*.conf", "/etc/systemd/resolved.conf.d/*.conf", "/run/systemd/resolved.conf.d/*.conf"]
-
-
-def ip_json(module, ip, args):
-    rc, out, err = module.run_command([ip, "-json"] + args)
-    if rc != 0:
-        module.fail_json(msg="'ip -json %s' failed (rc=%d): %s" % (" ".join(args), rc, (err or out).strip()))
-    try:
-        return json.loads(out) if out.strip() else []
-    except ValueError as exc:
-        module.fail_json(msg="'ip -json %s' printed no JSON: %s" % (" ".join(args), to_native(exc)))
-    return []  # not reached: fail_json exits
 
 
 def read_text(path):
@@ -220,8 +208,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    ip = module.get_bin_path("ip", required=True)
-    addresses = _ipv4_host.ipv4_addresses(ip_json(module, ip, ["-4", "address", "show"]))
+    addresses = _ipv4_host.ipv4_addresses(_file.ip_json(module, ["-4", "address", "show"], required=True))
     rules = nat_rules(module)
     now = time.time()
     published = _ipv4_host.published_ports(rules) if rules is not None else []
@@ -232,7 +219,7 @@ def main():
     module.exit_json(
         changed=False,
         addresses=addresses,
-        default_routes=ip_json(module, ip, ["-4", "route", "show", "default"]),
+        default_routes=_file.ip_json(module, ["-4", "route", "show", "default"], required=True),
         resolvers=_ipv4_host.resolvers(read_text(RESOLV_CONF), resolved_text()),
         iptables=rules is not None,
         published=published,

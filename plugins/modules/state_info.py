@@ -12,8 +12,8 @@ module: state_info
 short_description: Read the files, units and packages a role manages, in one round trip
 version_added: 0.3.0
 description:
-  - Reads, without changing anything, what the C(ipv6ready.docker.nat64_gateway), C(ipv6ready.docker.dns64) and
-    C(ipv6ready.docker.nat64_client) roles decide on before they write.
+  - Reads, without changing anything, what the C(ipv6ready.docker.nat64_gateway), C(ipv6ready.docker.dns64),
+    C(ipv6ready.docker.nat64_client) and C(ipv6ready.docker.gai_policy) roles decide on before they write.
   - For each path of O(files), what is there (a file, a directory, a link), its mode, owner and group and, for a
     regular file, the SHA-1 of its bytes; for the paths of O(contents) also its text.
   - The paths each pattern of O(globs) matches.
@@ -105,6 +105,9 @@ files:
     link:
       description: For a link, the path it resolves to.
       type: str
+    empty:
+      description: For a directory, whether it has no entries (Docker leaves an empty directory at a missing bind-mount source).
+      type: bool
     sha1:
       description: For a regular file, the SHA-1 of its bytes.
       type: str
@@ -135,7 +138,6 @@ packages_missing:
 import glob
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _file, _packages
 
@@ -163,16 +165,6 @@ def read_units(module, units):
     return _file.unit_states(out, units)
 
 
-def read_packages(module, packages):
-    if not packages:
-        return []
-    rc, out, err = module.run_command(_packages.query_argv(packages))
-    # dpkg-query exits 1 when it has never heard of one of them, which is not an error.
-    if rc > 1:
-        module.fail_json(msg="'dpkg-query --show' failed (rc=%d): %s" % (rc, (err or out).strip()))
-    return _packages.missing(out, packages)
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -184,21 +176,14 @@ def main():
         ),
         supports_check_mode=True,
     )
-    contents = set(module.params["contents"])
-    mounts = read_mounts()
-    files = {}
-    for path in module.params["files"] + module.params["contents"]:
-        try:
-            files[path] = _file.state(path, content=path in contents, mounts=mounts)
-        except (IOError, OSError) as exc:
-            module.fail_json(msg="Cannot read %s: %s" % (path, to_native(exc)), path=path)
+    files = _file.states(module, module.params["files"], contents=set(module.params["contents"]), mounts=read_mounts())
     globs = dict((pattern, sorted(glob.glob(pattern))) for pattern in module.params["globs"])
     module.exit_json(
         changed=False,
         files=files,
         globs=globs,
         units=read_units(module, module.params["units"]),
-        packages_missing=read_packages(module, module.params["packages"]),
+        packages_missing=_packages.missing_on_host(module, module.params["packages"]),
     )
 
 

@@ -139,27 +139,15 @@ units:
   sample: {"ipv6ready-forward-drop.service": "enabled"}
 files:
   description:
-    - Each file of O(files) to V(null) when it does not exist, or to what it is. A link is not followed.
+    - Each file of O(files) to V(null) when nothing is there, or to what is there, as M(ipv6ready.docker.state_info)
+      returns a path whose text it reads - C(type) (V(file), V(directory), V(link), V(other)), C(mode), C(owner),
+      C(group), C(mtime), for a link C(link), for a directory C(empty), for a regular file C(sha1), and
+      C(content) (its text, read through a link; V(null) when that is no regular file).
   returned: always
   type: dict
-  sample: {"/etc/systemd/system/ipv6ready-forward-drop.service": {"regular": true, "mode": "0644", "uid": 0,
-           "gid": 0, "content": "[Unit]\n"}}
-  contains:
-    regular:
-      description: Whether it is a regular file (not a link, directory or other).
-      type: bool
-    mode:
-      description: Its permission bits, in octal (V(0644)).
-      type: str
-    uid:
-      description: Its owner's user ID.
-      type: int
-    gid:
-      description: Its group ID.
-      type: int
-    content:
-      description: Its text, or V(null) when it is not a regular file.
-      type: str
+  sample: {"/etc/systemd/system/ipv6ready-forward-drop.service": {"type": "file", "mode": "0644", "owner": "root",
+           "group": "root", "mtime": 1764979200.0, "sha1": "2fd4e1c67a2d28fced849ee1bb76e7391b93eb12",
+           "content": "[Unit]\n"}}
 packages_missing:
   description: The packages of O(packages) that are not installed, in the order given.
   returned: always
@@ -200,14 +188,12 @@ later_files:
 """
 
 import errno
-import json
 import os
-import stat
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _packages
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _file, _packages
 from ansible_collections.ipv6ready.docker.plugins.module_utils._sysctl import (
     LEGACY_FILE,
     SEARCH_PATH,
@@ -220,20 +206,6 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._sysctl import (
 
 PROC_SYS = "/proc/sys"
 PROC_IPV6_CONF = "/proc/sys/net/ipv6/conf"
-
-
-def ip_json(module, ip, args, required):
-    """Run ``ip -json ARGS`` and return the parsed list; ``[]`` when it fails and is not ``required``."""
-    rc, out, err = module.run_command([ip, "-json"] + args)
-    if rc != 0:
-        if required:
-            module.fail_json(msg="'ip -json %s' failed (rc=%d): %s" % (" ".join(args), rc, (err or out).strip()))
-        return []
-    try:
-        return json.loads(out) if out.strip() else []
-    except ValueError as exc:
-        module.fail_json(msg="'ip -json %s' printed no JSON: %s" % (" ".join(args), to_native(exc)))
-    return []  # not reached: fail_json exits
 
 
 def read_text(module, path):
@@ -307,35 +279,6 @@ def current_values(module, own_content):
     return values
 
 
-def file_state(module, path):
-    """What ``path`` is, without following a link; ``None`` when it does not exist."""
-    try:
-        info = os.lstat(path)
-    except (IOError, OSError) as exc:
-        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-            return None
-        module.fail_json(msg="Cannot read %s: %s" % (path, to_native(exc)))
-    regular = stat.S_ISREG(info.st_mode)
-    return {
-        "regular": regular,
-        "mode": "%04o" % stat.S_IMODE(info.st_mode),
-        "uid": info.st_uid,
-        "gid": info.st_gid,
-        "content": read_text(module, path) if regular else None,
-    }
-
-
-def missing_packages(module, packages):
-    """The ``packages`` dpkg does not report installed; one ``dpkg-query`` run, none for an empty list."""
-    if not packages:
-        return []
-    rc, out, err = module.run_command(_packages.query_argv(packages))
-    # dpkg-query exits 1 when it has never heard of one of them, which is not an error.
-    if rc > 1:
-        module.fail_json(msg="'dpkg-query --show' failed (rc=%d): %s" % (rc, (err or out).strip()))
-    return _packages.missing(out, packages)
-
-
 def nft_listing(module, table):
     """``nft list table FAMILY NAME``; ``None`` without ``nft``, when the table does not exist or none is asked."""
     if not table.split():
@@ -385,7 +328,6 @@ def main():
         ),
         supports_check_mode=True,
     )
-    ip = module.get_bin_path("ip", required=True)
     ipv6 = os.path.exists(os.path.join(PROC_IPV6_CONF, "all", "forwarding"))
     tools = dict((tool, tool_works(module, tool)) for tool in module.params["tools"])
     own_content = read_text(module, module.params["path"])
@@ -394,16 +336,16 @@ def main():
         policies = dict((tool, forward_policy(module, tool) if works else None) for tool, works in tools.items())
     module.exit_json(
         changed=False,
-        links=ip_json(module, ip, ["link", "show"], required=True),
-        routes=ip_json(module, ip, ["-6", "route", "show", "table", "all"], required=False) if ipv6 else [],
-        addresses=ip_json(module, ip, ["-6", "address", "show"], required=False) if ipv6 else [],
+        links=_file.ip_json(module, ["link", "show"], required=True),
+        routes=_file.ip_json(module, ["-6", "route", "show", "table", "all"]) if ipv6 else [],
+        addresses=_file.ip_json(module, ["-6", "address", "show"]) if ipv6 else [],
         ipv6=ipv6,
         accept_ra=accept_ra_values(module),
         tools=tools,
         forward_policy=policies,
         units=unit_states(module, module.params["units"]),
-        files=dict((path, file_state(module, path)) for path in module.params["files"]),
-        packages_missing=missing_packages(module, module.params["packages"]),
+        files=_file.states(module, (), contents=module.params["files"]),
+        packages_missing=_packages.missing_on_host(module, module.params["packages"]),
         nft_table=nft_listing(module, module.params["nft_table"]),
         own_content=own_content,
         own_values=current_values(module, own_content),

@@ -57,7 +57,7 @@ def test_the_filters_return_what_module_utils_decides():
     assert names.interface_problems("a/b", "v") == ["v: 'a/b' is not an interface name (%s)" % _names.INTERFACE_RULE]
     policy = {"gai_policy_local_prefixes": ["10.0.0.0/8"], "gai_policy_labels": [], "gai_policy_precedences": []}
     assert gai_policy.gai_policy_problems(policy) == _gai_policy.input_problems(policy) != []
-    read = {"paths": {}, "daemon_json": {"kind": "missing", "text": None}}
+    read = {"files": {"/etc/docker/daemon.json": None}}
     plan_inputs = {"gai_policy_container_path": "/etc/ipv6ready/gai.conf"}
     assert (
         gai_policy.gai_policy_plan(read, plan_inputs)
@@ -71,7 +71,7 @@ def test_the_filters_return_what_module_utils_decides():
 
 
 def test_the_plan_names_the_variable_of_a_daemon_json_it_cannot_use():
-    read = {"paths": {}, "daemon_json": {"kind": "file", "text": "{"}}
+    read = {"files": {"/etc/docker/daemon.json": {"type": "file", "content": "{"}}}
     inputs = {"gai_policy_container_path": "/etc/ipv6ready/gai.conf", "gai_policy_daemon_json": "/etc/docker/daemon.json"}
     with pytest.raises(AnsibleFilterError, match="^gai_policy_daemon_json: /etc/docker/daemon.json is not JSON"):
         gai_policy.gai_policy_plan(read, inputs)

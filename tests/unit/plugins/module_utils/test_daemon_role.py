@@ -551,32 +551,21 @@ def test_role_ula_prefixes(changes, expected):
     assert dr.role_ula_prefixes(inputs(**changes)) == expected
 
 
-HOST_TEXT = (
-    "\n".join(
-        [
-            '[{"ifname":"lo"},{"ifname":"eth0","linkinfo":{"info_kind":"veth"}},{"ifname":"docker0","linkinfo":{"info_kind":"bridge"}}]',
-            '[{"dst":"fd00:d0c::/64","dev":"eth0"},{"dst":"fd00:d0c:1::/64","dev":"docker0"},{"dst":"default","dev":"eth0"}]',
-            '[{"ifname":"eth0","addr_info":[{"family":"inet6","local":"fd00:d0c::2","prefixlen":64}]}]',
-        ]
-    )
-    + "\n"
-)
+HOST = {
+    "links": [{"ifname": "lo"}, {"ifname": "eth0", "linkinfo": {"info_kind": "veth"}}, {"ifname": "docker0", "linkinfo": {"info_kind": "bridge"}}],
+    "routes": [{"dst": "fd00:d0c::/64", "dev": "eth0"}, {"dst": "fd00:d0c:1::/64", "dev": "docker0"}, {"dst": "default", "dev": "eth0"}],
+    "addresses": [{"ifname": "eth0", "addr_info": [{"family": "inet6", "local": "fd00:d0c::2", "prefixlen": 64}]}],
+}
 
 
-def test_host_problems_name_the_pool_and_the_host_prefix():
-    problems = daemon_filters.daemon_host_problems(inputs(), HOST_TEXT)
+def test_refuse_problems_name_the_pool_and_the_host_prefix():
+    problems = dr.refuse_problems(inputs(), {"networks": HOST})
     assert len(problems) == 1
     assert problems[0].startswith(
         "daemon_ipv6_address_pools[0].base fd00:d0c::/48 overlaps this host's own fd00:d0c::/64 (route on eth0), fd00:d0c::/64 (address fd00:d0c::2/64 on eth0)"
     )
     # The default bridge's /64 is on docker0, a bridge: Docker's own.
-    assert daemon_filters.daemon_host_problems(inputs(daemon_ipv6_address_pools=[{"base": "fd12::/48", "size": 64}]), HOST_TEXT) == []
-
-
-@pytest.mark.parametrize("host_text, error", [(None, "as text"), ("[]\n", "expected 3 lines")])
-def test_host_problems_refuse_what_is_not_the_read(host_text, error):
-    with pytest.raises(AnsibleFilterError, match=error):
-        daemon_filters.daemon_host_problems(inputs(), host_text)
+    assert dr.refuse_problems(inputs(daemon_ipv6_address_pools=[{"base": "fd12::/48", "size": 64}]), {"networks": HOST}) == []
 
 
 @pytest.mark.parametrize(
@@ -638,26 +627,30 @@ def test_removing_the_backend_the_role_writes_is_refused_before_the_engine_is_as
     assert problems == ["daemon_remove_keys: 'firewall-backend' is also set by this role or daemon_settings; name it in one of them only"]
 
 
+ON = {"net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1"}
+OFF = {"net.ipv4.ip_forward": "0", "net.ipv6.conf.all.forwarding": "0"}
+
+
 @pytest.mark.parametrize(
-    "changes, text, off",
+    "changes, values, off",
     [
         # Not the nftables backend: Docker enables forwarding itself (or the engine's choice does).
-        ({}, "0\n0\n", None),
-        ({"daemon_firewall_backend": "iptables"}, "0\n0\n", None),
+        ({}, OFF, None),
+        ({"daemon_firewall_backend": "iptables"}, OFF, None),
         # nftables: IPv4 for the default bridge, IPv6 with daemon_ipv6.
-        ({"daemon_firewall_backend": "nftables"}, "1\n1\n", None),
-        ({"daemon_firewall_backend": "nftables"}, "0\n1\n", "net.ipv4.ip_forward is 0"),
-        ({"daemon_firewall_backend": "nftables"}, "1\n0\n", "net.ipv6.conf.all.forwarding is 0"),
-        ({"daemon_firewall_backend": "nftables"}, "0\n0\n", "net.ipv4.ip_forward is 0 and net.ipv6.conf.all.forwarding is 0"),
-        ({"daemon_firewall_backend": "nftables", "daemon_ipv6": False}, "1\n0\n", None),
+        ({"daemon_firewall_backend": "nftables"}, ON, None),
+        ({"daemon_firewall_backend": "nftables"}, dict(ON, **{"net.ipv4.ip_forward": "0"}), "net.ipv4.ip_forward is 0"),
+        ({"daemon_firewall_backend": "nftables"}, dict(ON, **{"net.ipv6.conf.all.forwarding": "0"}), "net.ipv6.conf.all.forwarding is 0"),
+        ({"daemon_firewall_backend": "nftables"}, OFF, "net.ipv4.ip_forward is 0 and net.ipv6.conf.all.forwarding is 0"),
+        ({"daemon_firewall_backend": "nftables", "daemon_ipv6": False}, dict(ON, **{"net.ipv6.conf.all.forwarding": "0"}), None),
         # A kernel without IPv6: nothing to read for it.
-        ({"daemon_firewall_backend": "nftables"}, "1\n", "net.ipv6.conf.all.forwarding is unknown"),
+        ({"daemon_firewall_backend": "nftables"}, {"net.ipv4.ip_forward": "1"}, "net.ipv6.conf.all.forwarding is unknown"),
         # Docker's own check turned off.
-        ({"daemon_firewall_backend": "nftables", "daemon_settings": {"ip-forward": False}}, "0\n0\n", None),
+        ({"daemon_firewall_backend": "nftables", "daemon_settings": {"ip-forward": False}}, OFF, None),
     ],
 )
-def test_forwarding_problems(changes, text, off):
-    problems = daemon_filters.daemon_forwarding_problems(inputs(**changes), text)
+def test_forwarding_problems(changes, values, off):
+    problems = dr.forwarding_problems(inputs(**changes), values)
     if off is None:
         assert problems == []
     else:
@@ -667,11 +660,6 @@ def test_forwarding_problems(changes, text, off):
             "sysctl_forward_policy_backend: nftables (site.yml does when daemon_firewall_backend is nftables): it "
             "turns forwarding on, at boot too, and drops what Docker does not forward; nothing was changed" % off
         ]
-
-
-def test_forwarding_problems_refuse_what_is_not_text():
-    with pytest.raises(AnsibleFilterError, match="as text"):
-        daemon_filters.daemon_forwarding_problems(inputs(), ["1", "1"])
 
 
 # --------------------------------------------------------------------------

@@ -337,7 +337,7 @@ def test_set_attributes_in_check_mode_only_reports(module, work):
 
 
 def _make(root, what):
-    """One kind of thing at root/target: what inspect() is asked about."""
+    """One kind of thing at root/target: what state() is asked about."""
     target = root / "target"
     if what == "file":
         target.write_text("label ::1/128 0\n")
@@ -365,32 +365,33 @@ def _make(root, what):
 @pytest.mark.parametrize(
     "what, expected",
     [
-        pytest.param("missing", {"kind": "missing", "text": None}, id="missing"),
-        pytest.param("dangling link", {"kind": "missing", "text": None}, id="dangling-link"),
-        pytest.param("under a file", {"kind": "missing", "text": None}, id="parent-is-a-file"),
-        pytest.param("file", {"kind": "file", "text": "label ::1/128 0\n", "mode": "0640"}, id="file"),
-        pytest.param("link to a file", {"kind": "file", "text": "x\n"}, id="link-followed"),
-        pytest.param("not utf-8", {"kind": "file", "text": None}, id="not-utf8-no-text"),
-        pytest.param("empty directory", {"kind": "empty directory", "text": None}, id="empty-directory"),
-        pytest.param("directory", {"kind": "directory", "text": None}, id="directory-with-entries"),
-        pytest.param("fifo", {"kind": "other", "text": None}, id="fifo"),
+        pytest.param("missing", None, id="missing"),
+        pytest.param("under a file", None, id="parent-is-a-file"),
+        pytest.param("dangling link", {"type": "link", "content": None}, id="dangling-link"),
+        pytest.param("file", {"type": "file", "content": "label ::1/128 0\n", "mode": "0640"}, id="file"),
+        pytest.param("link to a file", {"type": "link", "content": "x\n"}, id="link-read-through"),
+        pytest.param("not utf-8", {"type": "file", "content": "# caf\udce9\n"}, id="not-utf8-kept-as-escapes"),
+        pytest.param("empty directory", {"type": "directory", "content": None, "empty": True}, id="empty-directory"),
+        pytest.param("directory", {"type": "directory", "content": None, "empty": False}, id="directory-with-entries"),
+        pytest.param("fifo", {"type": "other", "content": None}, id="fifo"),
     ],
 )
-def test_inspect(tmp_path, what, expected):
-    state = _file.inspect(_make(tmp_path, what))
+def test_state_with_content(tmp_path, what, expected):
+    state = _file.state(_make(tmp_path, what), content=True)
+    if expected is None:
+        assert state is None
+        return
     assert {key: state[key] for key in expected} == expected
-    if state["kind"] == "missing":
-        assert set(state) == {"kind", "text"}
-    else:
-        assert state["uid"] == os.getuid() and state["gid"] == os.getgid() and len(state["mode"]) == 4
+    assert ("empty" in state) == (state["type"] == "directory")
+    assert len(state["mode"]) == 4
 
 
-def test_inspect_reports_what_it_cannot_read(tmp_path, monkeypatch):
+def test_state_raises_what_it_cannot_read(tmp_path, monkeypatch):
     path = _make(tmp_path, "file")
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr("builtins.open", refuse)
-    state = _file.inspect(path)
-    assert state["kind"] == "other" and state["text"] is None and "Permission denied" in state["error"]
+    with pytest.raises(OSError):
+        _file.state(path, content=True)

@@ -161,9 +161,10 @@ def test_state_of_a_file_a_directory_a_link_and_nothing(tmp_path):
     got = _file.state(str(target), mounts={str(target)})
     assert (got["type"], got["mode"], got["sha1"], got["mount"]) == ("file", "0640", SHA, True)
     assert "content" not in got and got["owner"] and got["group"]
+    assert "mount" not in _file.state(str(target)), "no mount points given, none told"
     assert _file.state(str(target), content=True)["content"] == "a\n"
 
-    got = _file.state(str(link), content=True)
+    got = _file.state(str(link), content=True, mounts=frozenset())
     assert (got["type"], got["link"], got["content"], got["mount"]) == ("link", str(target), "a\n", False)
     assert "sha1" not in got
 
@@ -208,3 +209,69 @@ READ = {
 )
 def test_plan(read, options, expected):
     assert _file.plan(read, **options) == expected
+
+
+class Failed(Exception):
+    """fail_json of the fake module."""
+
+
+class IpModule:
+    """A module on a host whose ``ip`` answers ``(rc, out)`` (``None``: no ``ip``)."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.calls = []
+
+    def get_bin_path(self, name, required=False):
+        if self.answer is None and required:
+            raise Failed("Failed to find required executable %s" % name)
+        return None if self.answer is None else "/sbin/" + name
+
+    def run_command(self, argv):
+        self.calls.append(argv)
+        return self.answer[0], self.answer[1], "" if self.answer[0] == 0 else "Cannot open netlink socket"
+
+    def fail_json(self, msg, **kwargs):
+        raise Failed(msg)
+
+
+@pytest.mark.parametrize(
+    "answer, required, expected",
+    [
+        pytest.param((0, '[{"ifname": "lo"}]'), True, [{"ifname": "lo"}], id="listing"),
+        pytest.param((0, ""), True, [], id="nothing-printed"),
+        pytest.param(None, False, [], id="no-ip"),
+        pytest.param(None, True, "Failed to find required executable ip", id="no-ip-required"),
+        pytest.param((1, ""), False, [], id="fails"),
+        pytest.param((1, ""), True, "'ip -json -6 route show' failed (rc=1): Cannot open netlink socket", id="fails-required"),
+        pytest.param((0, "Object unknown"), False, [], id="no-json"),
+        pytest.param((0, "Object unknown"), True, "'ip -json -6 route show' printed no JSON: ", id="no-json-required"),
+        pytest.param((0, "{}"), False, [], id="not-a-list"),
+        pytest.param((0, "{}"), True, "'ip -json -6 route show' printed a JSON dict, not a list", id="not-a-list-required"),
+    ],
+)
+def test_ip_json(answer, required, expected):
+    module = IpModule(answer)
+    if isinstance(expected, str):
+        with pytest.raises(Failed) as exc:
+            _file.ip_json(module, ["-6", "route", "show"], required=required)
+        assert str(exc.value).startswith(expected)
+    else:
+        assert _file.ip_json(module, ["-6", "route", "show"], required=required) == expected
+    assert module.calls == ([] if answer is None else [["/sbin/ip", "-json", "-6", "route", "show"]])
+
+
+def test_states_reads_contents_and_fails_the_module_naming_the_path(tmp_path, monkeypatch):
+    (tmp_path / "a").write_text("a\n")
+    module = IpModule(None)
+    got = _file.states(module, [str(tmp_path)], contents=[str(tmp_path / "a")])
+    assert got[str(tmp_path)]["type"] == "directory" and "content" not in got[str(tmp_path)]
+    assert got[str(tmp_path / "a")]["content"] == "a\n" and got[str(tmp_path / "a")]["sha1"] == SHA
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(_file, "sha1_of", refuse)
+    with pytest.raises(Failed) as exc:
+        _file.states(module, [str(tmp_path / "a")])
+    assert str(exc.value) == "Cannot read %s: [Errno 13] Permission denied" % (tmp_path / "a")

@@ -129,7 +129,7 @@ def test_every_rule_reports_in_order():
 
 
 # ---------------------------------------------------------------------------
-# The plan: which files gai_conf must write, from the one read (gai_info).
+# The plan: which files gai_conf must write, from the one read (state_info).
 
 CONTAINER = DEFAULTS["gai_policy_container_path"]
 HOST = DEFAULTS["gai_policy_host_path"]
@@ -151,22 +151,34 @@ def written(prefixes, prefer="ipv6", labels=None, state="present", before=""):
     return _gai.render(_gai.parse(before), tables[0], tables[1], state)
 
 
-def file(text, mode="0644", uid=0, gid=0):
-    return {"kind": "file", "text": text, "mode": mode, "uid": uid, "gid": gid}
+def file(text, mode="0644", owner="root", group="root"):
+    return {"type": "file", "content": text, "mode": mode, "owner": owner, "group": group}
 
 
-OWNED_DIRECTORY = {"kind": "directory", "text": None, "mode": "0755", "uid": 0, "gid": 0}
-MISSING = {"kind": "missing", "text": None}
+def directory(empty=False, mode="0755", content=False):
+    result = {"type": "directory", "empty": empty, "mode": mode, "owner": "root", "group": "root"}
+    return dict(result, content=None) if content else result
+
+
+OWNED_DIRECTORY = directory()
+MISSING = None
+NOT_READ = "not read"
 DAEMON = file(POOLS)
+DAEMON_JSON = DEFAULTS["gai_policy_daemon_json"]
 CURRENT = written(["fd00:d0c:1::/64", "fd00:d0c::/48"])
 
 
-def read(container=None, directory=None, daemon="converged", host=None):
-    """What gai_info returns; by default the host as a converge leaves it."""
-    paths = {CONTAINER: container if container is not None else file(CURRENT), DIRECTORY: directory if directory is not None else OWNED_DIRECTORY}
-    if host is not None:
-        paths[HOST] = host
-    return {"paths": paths, "daemon_json": DAEMON if daemon == "converged" else daemon}
+def read(container="converged", directory="converged", daemon="converged", host=NOT_READ):
+    """What state_info returns; by default the host as a converge leaves it (NOT_READ: a path not asked for)."""
+    files = {
+        CONTAINER: file(CURRENT) if container == "converged" else container,
+        DIRECTORY: OWNED_DIRECTORY if directory == "converged" else directory,
+    }
+    if host != NOT_READ:
+        files[HOST] = host
+    if daemon != NOT_READ:
+        files[DAEMON_JSON] = DAEMON if daemon == "converged" else daemon
+    return {"files": files, "globs": {}, "units": {}, "packages_missing": []}
 
 
 @pytest.mark.parametrize(
@@ -174,28 +186,27 @@ def read(container=None, directory=None, daemon="converged", host=None):
     [
         pytest.param(read(), {}, False, [], id="no-op"),
         pytest.param(read(container=MISSING, directory=MISSING), {}, True, [CONTAINER], id="first-converge"),
+        pytest.param(read(container=directory(empty=True, content=True)), {}, False, [CONTAINER], id="docker-made-a-directory"),
         pytest.param(
-            read(container={"kind": "empty directory", "text": None, "mode": "0755", "uid": 0, "gid": 0}), {}, False, [CONTAINER], id="docker-made-a-directory"
-        ),
-        pytest.param(
-            read(container={"kind": "directory", "text": None, "mode": "0755", "uid": 0, "gid": 0}),
+            read(container=directory(content=True)),
             {},
             False,
             [CONTAINER],
             id="directory-with-entries-module-fails",
         ),
-        pytest.param(read(container={"kind": "other", "text": None, "error": "Permission denied"}), {}, False, [CONTAINER], id="unreadable-module-decides"),
-        pytest.param(read(container=file(None)), {}, False, [CONTAINER], id="not-utf8-module-decides"),
+        pytest.param(read(container={"type": "other", "content": None, "mode": "0644"}), {}, False, [CONTAINER], id="socket-module-decides"),
+        pytest.param(read(container=dict(file(CURRENT), type="link", mode="0777")), {}, False, [CONTAINER], id="link-module-decides"),
+        pytest.param(read(container=file("# caf\udce9\n" + CURRENT)), {}, False, [], id="not-utf8-compared-as-the-module-reads"),
         pytest.param(read(container=file(CURRENT + "label fc00::/7 6\n")), {}, False, [CONTAINER], id="drift-line-added"),
         pytest.param(read(container=file(CURRENT.replace("fd00:d0c::/48 1", "fd00:d0c::/48 6"))), {}, False, [CONTAINER], id="drift-label-edited"),
         pytest.param(read(container=file(CURRENT + "bogus line\n")), {}, False, [CONTAINER], id="unparsable-module-fails"),
         pytest.param(read(container=file("# mine\nreload yes\n\n" + CURRENT)), {}, False, [], id="own-lines-kept"),
         pytest.param(read(container=file(CURRENT, mode="0600")), {}, False, [CONTAINER], id="drift-mode"),
-        pytest.param(read(container=file(CURRENT, uid=1000)), {}, False, [CONTAINER], id="drift-owner"),
-        pytest.param(read(container=file(CURRENT, gid=4)), {}, False, [CONTAINER], id="drift-group"),
-        pytest.param(read(directory=dict(OWNED_DIRECTORY, mode="0700")), {}, True, [], id="directory-mode"),
+        pytest.param(read(container=file(CURRENT, owner="deploy")), {}, False, [CONTAINER], id="drift-owner"),
+        pytest.param(read(container=file(CURRENT, group="adm")), {}, False, [CONTAINER], id="drift-group"),
+        pytest.param(read(directory=directory(mode="0700")), {}, True, [], id="directory-mode"),
         pytest.param(read(directory=MISSING), {}, True, [], id="directory-gone"),
-        pytest.param(read(directory={"kind": "file", "text": "", "mode": "0755", "uid": 0, "gid": 0}), {}, True, [], id="directory-is-a-file"),
+        pytest.param(read(directory=dict(file(""), mode="0755")), {}, True, [], id="directory-is-a-file"),
         pytest.param(read(), {"gai_policy_prefer": "ipv4"}, False, [CONTAINER], id="prefer-changed"),
         pytest.param(read(), {"gai_policy_labels": [{"prefix": "2001:db8:64::/96", "label": 1}]}, False, [CONTAINER], id="label-added"),
         pytest.param(read(daemon=file('{"fixed-cidr-v6": "fd00:d0c:2::/64"}')), {}, False, [CONTAINER], id="daemon-ranges-changed"),
@@ -215,12 +226,14 @@ def read(container=None, directory=None, daemon="converged", host=None):
         pytest.param(read(host=MISSING), {"gai_policy_manage_host": True}, False, [HOST], id="host-copy-missing"),
         pytest.param(read(host=MISSING), {}, False, [], id="host-copy-not-managed"),
         pytest.param(read(container=file(CURRENT)), {"gai_policy_state": "absent"}, False, [CONTAINER], id="absent-removes"),
-        pytest.param(read(container=MISSING, directory=MISSING, daemon=None), {"gai_policy_state": "absent"}, False, [], id="absent-no-op"),
+        pytest.param(read(container=MISSING, directory=MISSING, daemon=NOT_READ), {"gai_policy_state": "absent"}, False, [], id="absent-no-op"),
         pytest.param(
-            read(container={"kind": "empty directory", "text": None}, daemon=None), {"gai_policy_state": "absent"}, False, [], id="absent-empty-directory"
+            read(container=directory(empty=True, content=True), daemon=NOT_READ), {"gai_policy_state": "absent"}, False, [], id="absent-empty-directory"
         ),
-        pytest.param(read(container=file("# mine\n"), daemon=None), {"gai_policy_state": "absent"}, False, [], id="absent-own-lines-only"),
-        pytest.param(read(container=file("# mine\n", mode="0600"), daemon=None), {"gai_policy_state": "absent"}, False, [CONTAINER], id="absent-mode-drift"),
+        pytest.param(read(container=file("# mine\n"), daemon=NOT_READ), {"gai_policy_state": "absent"}, False, [], id="absent-own-lines-only"),
+        pytest.param(
+            read(container=file("# mine\n", mode="0600"), daemon=NOT_READ), {"gai_policy_state": "absent"}, False, [CONTAINER], id="absent-mode-drift"
+        ),
     ],
 )
 def test_plan(host_read, changes, directory, write):
@@ -235,7 +248,7 @@ def test_plan(host_read, changes, directory, write):
         pytest.param(file('{"fixed-cidr-v6": "fd00:1::/64,fd00:2::/64,fd00:1::/64"}'), {}, ["fd00:1::/64", "fd00:2::/64"], id="comma-list-once-each"),
         pytest.param(file('{"default-address-pools": [{"size": 24}, "x", {"base": "fd00:3::/48"}]}'), {}, ["fd00:3::/48"], id="pools-without-base"),
         pytest.param(MISSING, {}, ["fc00::/7"], id="no-daemon-json"),
-        pytest.param(None, {}, ["fc00::/7"], id="not-read"),
+        pytest.param(NOT_READ, {}, ["fc00::/7"], id="not-read"),
         pytest.param(DAEMON, {"gai_policy_local_prefixes": ["fd00::/8"]}, ["fd00::/8"], id="variable-wins"),
     ],
 )
@@ -248,10 +261,9 @@ def test_plan_local_prefixes(daemon, changes, prefixes):
     [
         pytest.param(file("{"), "/etc/docker/daemon.json is not JSON: ", id="not-json"),
         pytest.param(file("[]"), "/etc/docker/daemon.json is not a JSON object", id="not-an-object"),
-        pytest.param({"kind": "directory", "text": None}, "/etc/docker/daemon.json cannot be read: directory", id="directory"),
-        pytest.param(
-            {"kind": "other", "text": None, "error": "Permission denied"}, "/etc/docker/daemon.json cannot be read: Permission denied", id="unreadable"
-        ),
+        pytest.param(directory(content=True), "/etc/docker/daemon.json cannot be read: directory", id="directory"),
+        pytest.param({"type": "other", "content": None}, "/etc/docker/daemon.json cannot be read: other", id="socket"),
+        pytest.param({"type": "link", "content": None, "link": "/nowhere"}, "/etc/docker/daemon.json cannot be read: link", id="dangling-link"),
     ],
 )
 def test_plan_refuses_a_daemon_json_it_cannot_use(daemon, message):

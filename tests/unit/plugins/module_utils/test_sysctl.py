@@ -648,7 +648,7 @@ UNIT_TEXT = "[Unit]\nDescription=x\n\n[Service]\nExecStart=ip6tables -w -P FORWA
 
 
 def unit_file(**changes):
-    return dict({"regular": True, "mode": "0644", "uid": 0, "gid": 0, "content": UNIT_TEXT}, **changes)
+    return dict({"type": "file", "mode": "0644", "owner": "root", "group": "root", "content": UNIT_TEXT}, **changes)
 
 
 @pytest.mark.parametrize(
@@ -661,9 +661,11 @@ def unit_file(**changes):
         (unit_file(content=UNIT_TEXT + "ExecStart=iptables -w -P FORWARD DROP\n"), UNIT_TEXT, False),
         (unit_file(content=UNIT_TEXT.rstrip("\n")), UNIT_TEXT, False),
         (unit_file(mode="0755"), UNIT_TEXT, False),
-        (unit_file(uid=1000), UNIT_TEXT, False),
-        (unit_file(gid=4), UNIT_TEXT, False),
-        (unit_file(regular=False, content=None), UNIT_TEXT, False),
+        (unit_file(owner="deploy"), UNIT_TEXT, False),
+        (unit_file(group="adm"), UNIT_TEXT, False),
+        (unit_file(type="directory", content=None), UNIT_TEXT, False),
+        # A link to a file with that text: the template task decides (it would replace the link).
+        (unit_file(type="link", mode="0777"), UNIT_TEXT, False),
         ({}, UNIT_TEXT, False),
         # Nothing rendered to compare with.
         (unit_file(), None, False),
@@ -815,8 +817,8 @@ def test_plan_installs_first_what_is_missing(missing, input_changes, install, af
 
 NFT = {"sysctl_forward_policy_backend": "nftables", "nft_path": "/etc/ipv6ready/forward-drop.nft", "nft_content": "table inet ipv6ready\n"}
 LOADED = "table inet ipv6ready {\n\tchain forward {\n\t\ttype filter hook forward priority filter + 10; policy drop;\n"
-CURRENT = {NFT["nft_path"]: {"regular": True, "mode": "0644", "uid": 0, "gid": 0, "content": NFT["nft_content"]}}
-OTHER = {NFT["nft_path"]: {"regular": True, "mode": "0644", "uid": 0, "gid": 0, "content": "x"}}
+CURRENT = {NFT["nft_path"]: {"type": "file", "mode": "0644", "owner": "root", "group": "root", "content": NFT["nft_content"]}}
+OTHER = {NFT["nft_path"]: {"type": "file", "mode": "0644", "owner": "root", "group": "root", "content": "x"}}
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
@@ -274,10 +275,10 @@ def test_reads_the_files_asked_for_without_following_links(fake):
     os.makedirs(fake.path("/etc/systemd/system/dir.service"))
     paths = [fake.path("/etc/systemd/system/%s" % name) for name in ("ipv6ready-forward-drop.service", "link.service", "dir.service", "missing.service")]
     files = run(fake, check_mode=True, files=paths)["files"]
-    me = (os.getuid(), os.getgid())
-    assert files[paths[0]] == {"regular": True, "mode": "0640", "uid": me[0], "gid": me[1], "content": "[Unit]\n"}
-    assert files[paths[1]]["regular"] is False and files[paths[1]]["content"] is None
-    assert files[paths[2]]["regular"] is False and files[paths[2]]["content"] is None
+    assert {key: files[paths[0]][key] for key in ("type", "mode", "content")} == {"type": "file", "mode": "0640", "content": "[Unit]\n"}
+    assert files[paths[0]]["sha1"] == hashlib.sha1(b"[Unit]\n").hexdigest()
+    assert files[paths[1]]["type"] == "link" and files[paths[1]]["link"] == unit
+    assert files[paths[2]]["type"] == "directory" and files[paths[2]]["content"] is None
     assert files[paths[3]] is None
 
 
