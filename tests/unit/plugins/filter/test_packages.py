@@ -111,29 +111,29 @@ def test_nameservers(text, expected):
         # python-apt's update: one line, the resolver's words inside.
         (
             {
-                "msg": "Failed to update apt cache: W:Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease  "
-                "Temporary failure resolving 'deb.debian.org', W:Some index files failed to download."
+                "msg": "Failed to update apt cache: W:Failed to fetch http://mirror.example/debian/dists/trixie/InRelease  "
+                "Temporary failure resolving 'mirror.example', W:Some index files failed to download."
             },
             [
-                "Failed to update apt cache: W:Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease "
-                "Temporary failure resolving 'deb.debian.org', W:Some index files failed to download."
+                "Failed to update apt cache: W:Failed to fetch http://mirror.example/debian/dists/trixie/InRelease "
+                "Temporary failure resolving 'mirror.example', W:Some index files failed to download."
             ],
         ),
         # apt-get update's own lines.
         (
             {
-                "stdout": "Ign:1 http://deb.debian.org/debian trixie InRelease\n"
-                "Err:1 http://deb.debian.org/debian trixie InRelease\n"
-                "  Temporary failure resolving 'deb.debian.org'\n",
-                "stderr": "W: Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease  Temporary failure "
-                "resolving 'deb.debian.org'\nW: Some index files failed to download.\n",
+                "stdout": "Ign:1 http://mirror.example/debian trixie InRelease\n"
+                "Err:1 http://mirror.example/debian trixie InRelease\n"
+                "  Temporary failure resolving 'mirror.example'\n",
+                "stderr": "W: Failed to fetch http://mirror.example/debian/dists/trixie/InRelease  Temporary failure "
+                "resolving 'mirror.example'\nW: Some index files failed to download.\n",
             },
             # stderr before stdout.
             [
-                "W: Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease Temporary failure resolving 'deb.debian.org'",
+                "W: Failed to fetch http://mirror.example/debian/dists/trixie/InRelease Temporary failure resolving 'mirror.example'",
                 "W: Some index files failed to download.",
-                "Err:1 http://deb.debian.org/debian trixie InRelease",
-                "Temporary failure resolving 'deb.debian.org'",
+                "Err:1 http://mirror.example/debian trixie InRelease",
+                "Temporary failure resolving 'mirror.example'",
             ],
         ),
         # Nothing apt-like: nothing (the caller falls back on the message).
@@ -197,14 +197,14 @@ def test_install_failure_with_the_words_of_a_later_update():
     failed = {"msg": "Failed to update apt cache after 3 retries: "}
     update = {
         "rc": 0,
-        "stdout": "Err:1 http://deb.debian.org/debian trixie InRelease\n  Temporary failure resolving 'deb.debian.org'\nReading package lists...\n",
-        "stderr": "W: Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease  Temporary failure resolving 'deb.debian.org'\n",
+        "stdout": "Err:1 http://mirror.example/debian trixie InRelease\n  Temporary failure resolving 'mirror.example'\nReading package lists...\n",
+        "stderr": "W: Failed to fetch http://mirror.example/debian/dists/trixie/InRelease  Temporary failure resolving 'mirror.example'\n",
     }
     message = packages_install_failure([failed, update], ["iptables"], "nameserver 127.0.0.1\n", "x")
     assert (
-        "could not install it: W: Failed to fetch http://deb.debian.org/debian/dists/trixie/InRelease Temporary "
-        "failure resolving 'deb.debian.org' | Err:1 http://deb.debian.org/debian trixie InRelease | Temporary "
-        "failure resolving 'deb.debian.org'. apt resolved the mirror's name with 127.0.0.1" in message
+        "could not install it: W: Failed to fetch http://mirror.example/debian/dists/trixie/InRelease Temporary "
+        "failure resolving 'mirror.example' | Err:1 http://mirror.example/debian trixie InRelease | Temporary "
+        "failure resolving 'mirror.example'. apt resolved the mirror's name with 127.0.0.1" in message
     )
     # Without apt's words anywhere: the first result's message.
     assert "could not install it: Failed to update apt cache after 3 retries:." in packages_install_failure(
