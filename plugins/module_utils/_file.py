@@ -34,8 +34,8 @@ compares with what a role would write (the ``state_plan`` filter):
 - ``state``: what is at a path (type, mode, owner, group, SHA-1, text,
   whether a directory is empty), and ``states`` of several paths for a
   module; ``ip_json`` runs an ``ip -json`` listing;
-  ``unit_states`` and ``mount_points`` parse ``systemctl show`` and
-  /proc/self/mountinfo;
+  ``read_units`` reads units with one ``systemctl show``, which
+  ``unit_states`` parses, and ``mount_points`` parses /proc/self/mountinfo;
 - ``plan``: from that read and the wanted files, units and leftovers, what
   to install, write, remove and start; ``differs``, ``changes``,
   ``present``, ``stale`` and ``unit_pending`` are its parts.
@@ -287,13 +287,16 @@ def state(path, content=False, mounts=None):
     if kind == "directory":
         with os.scandir(b_path) as entries:
             result["empty"] = next(entries, None) is None
-    if kind == "file":
-        result["sha1"] = sha1_of(b_path)
     if content:
         result["content"] = None
         if os.path.isfile(b_path):
             with open(b_path, "rb") as handle:
-                result["content"] = to_text(handle.read(), errors="surrogate_or_strict")
+                b_content = handle.read()
+            result["content"] = to_text(b_content, errors="surrogate_or_strict")
+            if kind == "file":  # the bytes just read, not a second read
+                result["sha1"] = hashlib.sha1(b_content).hexdigest()
+    if kind == "file" and "sha1" not in result:
+        result["sha1"] = sha1_of(b_path)
     return result
 
 
@@ -343,6 +346,27 @@ def ip_json(module, args, required=False):
             module.fail_json(msg="'ip -json %s' printed %s" % (shown, problem))
         return []
     return value
+
+
+def read_units(module, units, required=True):
+    """``unit_states`` of ``units``, read on the host with one ``systemctl show``.
+
+    Without systemctl every value is ``None``. When ``systemctl show`` fails
+    (no systemd running), the module fails if ``required``, else every value
+    is ``None`` as well.
+    """
+    if not units:
+        return {}
+    unknown = dict((unit, {"load": None, "enabled": None, "active": None}) for unit in units)
+    systemctl = module.get_bin_path("systemctl")
+    if not systemctl:
+        return unknown
+    rc, out, err = module.run_command([systemctl, "show", "--property=" + ",".join(UNIT_PROPERTIES), "--"] + list(units))
+    if rc != 0:
+        if required:
+            module.fail_json(msg="'systemctl show' failed (rc=%d): %s" % (rc, (err or out).strip()))
+        return unknown
+    return unit_states(out, units)
 
 
 def unit_states(show_output, units):

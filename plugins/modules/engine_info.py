@@ -245,13 +245,9 @@ def dockerd_version(module):
 
 
 def service_state(module):
-    """``ActiveState`` and ``UnitFileState`` of docker.service; ``None`` each without systemctl."""
-    systemctl = module.get_bin_path("systemctl")
-    if not systemctl:
-        return {"active": None, "enabled": None}
-    _rc, out, _err = module.run_command([systemctl, "show", SERVICE, "--property=ActiveState,UnitFileState"])
-    properties = dict(line.strip().split("=", 1) for line in out.splitlines() if "=" in line)
-    return {"active": properties.get("ActiveState"), "enabled": properties.get("UnitFileState")}
+    """``ActiveState`` and ``UnitFileState`` of docker.service (``_file.read_units``); ``None`` each without systemd."""
+    unit = _file.read_units(module, [SERVICE], required=False)[SERVICE]
+    return {"active": unit["active"], "enabled": unit["enabled"]}
 
 
 def forwarding_values():

@@ -152,19 +152,6 @@ def read_mounts():
         return set()
 
 
-def read_units(module, units):
-    if not units:
-        return {}
-    systemctl = module.get_bin_path("systemctl")
-    if not systemctl:
-        return dict((unit, {"load": None, "enabled": None, "active": None}) for unit in units)
-    argv = [systemctl, "show", "--property=" + ",".join(_file.UNIT_PROPERTIES), "--"] + list(units)
-    rc, out, err = module.run_command(argv)
-    if rc != 0:
-        module.fail_json(msg="'systemctl show' failed (rc=%d): %s" % (rc, (err or out).strip()))
-    return _file.unit_states(out, units)
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -182,7 +169,7 @@ def main():
         changed=False,
         files=files,
         globs=globs,
-        units=read_units(module, module.params["units"]),
+        units=_file.read_units(module, module.params["units"]),
         packages_missing=_packages.missing_on_host(module, module.params["packages"]),
     )
 
