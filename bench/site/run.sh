@@ -11,15 +11,19 @@
 #     baseline    baseline.yml: first converge, then the no-op re-run
 #   lab 2 (fresh again):
 #     ping        3 more times (the figure is the median of all 6)
-#     ours        site.yml: first converge, no-op re-run (must report
-#                 changed=0), the no-op without the canary host
+#     ours        site.yml: first converge, no-op re-runs (must report
+#                 changed=0; BENCH_REPEAT of them, as the baseline's), the no-op without the canary host
 #                 (-e ipv6ready_canary=false), the no-op with --skip-tags verify, and the no-op
 #                 of the Docker hosts' configuration only (--skip-tags
 #                 gateways,verify: what the baseline configures)
 #     mitogen     (BENCH_MITOGEN=1) the no-op re-run with the mitogen_linear
 #                 strategy (ansible_connection=docker, which mitogen replaces
 #                 with its own docker transport)
-#   lab 3 (BENCH_MITOGEN=1 and BENCH_MITOGEN_FIRST=1, fresh again): site.yml's
+#   lab 3 (BENCH_FIRST_HOSTS=1, fresh again): the first converge of the
+#     baseline's scope: site.yml on the gateway alone (-l nat64_gateways),
+#     then timed, site.yml for the Docker hosts' configuration only
+#     (--skip-tags gateways,verify), as the baseline's first converge.
+#   lab 4 (BENCH_MITOGEN=1 and BENCH_MITOGEN_FIRST=1, fresh again): site.yml's
 #     first converge with mitogen, then its no-op.
 #   Round trips (BENCH_ROUNDTRIPS=1, untimed): one more no-op of the baseline
 #     and of site.yml with -vvv, counted per host and role (roundtrips.py).
@@ -33,8 +37,11 @@
 #   BENCH_HOSTS=10        N, the number of lab Docker hosts
 #   BENCH_BATCH=N         ipv6ready_batch_size: the rollout runs a canary of one
 #                         host, then batches of this size (default: all the rest)
-#   BENCH_MITOGEN=1       the mitogen runs (default 1; 0 skips them and lab 3)
-#   BENCH_MITOGEN_FIRST=1 lab 3, the first converge with mitogen (default 1)
+#   BENCH_MITOGEN=1       the mitogen runs (default 1; 0 skips them and lab 4)
+#   BENCH_REPEAT=3        no-op re-runs of the baseline and of site.yml; the
+#                         figure is their median (default 3)
+#   BENCH_FIRST_HOSTS=1   lab 3, the first converge of the baseline's scope (default 1)
+#   BENCH_MITOGEN_FIRST=1 lab 4, the first converge with mitogen (default 1)
 #   BENCH_ROUNDTRIPS=1    the -vvv round-trip count (default 1)
 #   BENCH_KEEP_LAB=1      keep the last lab afterwards (default: remove it)
 #   BENCH_ARGS="..."      extra arguments for every ansible-playbook run
@@ -47,6 +54,7 @@ hosts=${BENCH_HOSTS:-10}
 batch=${BENCH_BATCH:-$hosts}
 mitogen=${BENCH_MITOGEN:-1}
 roundtrips=${BENCH_ROUNDTRIPS:-1}
+repeat=${BENCH_REPEAT:-3}
 read -r -a extra <<< "${BENCH_ARGS:-}"
 logs=tests/output/bench-site
 rm -rf "$logs"
@@ -116,7 +124,7 @@ echo "load_start $(load | cut -d' ' -f1)" >> "$results"
 lab_up 1
 ping_once; ping_once; ping_once
 run baseline-first must bench/site/baseline.yml
-run baseline-noop must bench/site/baseline.yml
+for _ in $(seq "$repeat"); do run baseline-noop must bench/site/baseline.yml; done
 if [ "$mitogen" = 1 ]; then
     strategy=("${mitogen_strategy[@]}")
     run baseline-noop-mitogen optional bench/site/baseline.yml "${mitogen_args[@]}"
@@ -130,7 +138,7 @@ fi
 lab_up 2
 ping_once; ping_once; ping_once
 run first must "${site[@]}"
-run noop must "${site[@]}"
+for _ in $(seq "$repeat"); do run noop must "${site[@]}"; done
 run noop-nocanary must "${site[@]}" -e ipv6ready_canary=false
 run noop-noverify must "${site[@]}" --skip-tags verify
 run noop-hosts must "${site[@]}" --skip-tags gateways,verify -e "nat64_client_prefix=${lab_prefix}"
@@ -138,11 +146,16 @@ if [ "$roundtrips" = 1 ]; then
     ansible-playbook -i lab/inventory "${site[@]}" -vvv > "$logs/rt-ours.log" 2>&1 \
         || { tail -20 "$logs/rt-ours.log" >&2; exit 1; }
 fi
+if [ "${BENCH_FIRST_HOSTS:-1}" = 1 ]; then
+    lab_up 3
+    run first-gateways must "${site[@]}" -l nat64_gateways
+    run first-hosts must "${site[@]}" --skip-tags gateways,verify -e "nat64_client_prefix=${lab_prefix}"
+fi
 if [ "$mitogen" = 1 ]; then
     strategy=("${mitogen_strategy[@]}")
     run noop-mitogen optional "${site[@]}" "${mitogen_args[@]}"
     if [ "${BENCH_MITOGEN_FIRST:-1}" = 1 ]; then
-        lab_up 3
+        lab_up 4
         run first-mitogen optional "${site[@]}" "${mitogen_args[@]}"
         run noop-mitogen-lab3 optional "${site[@]}" "${mitogen_args[@]}"
     fi
