@@ -27,8 +27,8 @@ description:
     except those in C(keep)), C(units) (units to have enabled and active) and C(restart) (a dict of each unit
     to the paths whose change its handler restarts it for), and returns a dict of C(install) (missing packages),
     C(write), C(remove), C(leftovers), C(start) and C(restart), each a list. C(restart) holds the units that are
-    active but started before one of their files was last modified, and get none of them written: a run wrote
-    the file and ended before the handler restarted the unit.
+    active but started before one of their files was last modified, and get none of them written (a run wrote
+    the file and ended before the handler restarted the unit).
   - C(ipv6ready.docker.state_sha1) returns the SHA-1 of a file on the controller, given its path (a file the role
     copies, binary or text, from its C(files) directory), to compare with the checksum the read returned.
   - C(ipv6ready.docker.state_unit_pending) takes the C(units) the read returned and a unit, and says whether that unit
