@@ -24,8 +24,11 @@ description:
     than their existing source.
   - C(ipv6ready.docker.state_plan) takes the whole C(ipv6ready.docker.state_info) result and, as keyword arguments,
     C(wanted) (as above), C(absent) (paths to remove), C(globs) (patterns of the read whose matches are left over,
-    except those in C(keep)) and C(units) (units to have enabled and active), and returns a dict of C(install)
-    (missing packages), C(write), C(remove), C(leftovers) and C(start), each a list.
+    except those in C(keep)), C(units) (units to have enabled and active) and C(restart) (a dict of each unit
+    to the paths whose change its handler restarts it for), and returns a dict of C(install) (missing packages),
+    C(write), C(remove), C(leftovers), C(start) and C(restart), each a list. C(restart) holds the units that are
+    active but started before one of their files was last modified, and get none of them written (a run wrote
+    the file and ended before the handler restarted the unit).
   - C(ipv6ready.docker.state_sha1) returns the SHA-1 of a file on the controller, given its path (a file the role
     copies, binary or text, from its C(files) directory), to compare with the checksum the read returned.
   - C(ipv6ready.docker.state_unit_pending) takes the C(units) the read returned and a unit, and says whether that unit
@@ -100,8 +103,8 @@ def state_stale(files, pairs):
     return _file.stale(_files(files, "state_stale"), [(str(source), str(target)) for source, target in items])
 
 
-def state_plan(read, wanted=(), absent=(), globs=(), keep=(), units=()):
-    """What a role has to install, write, remove and start, from a whole state_info result."""
+def state_plan(read, wanted=(), absent=(), globs=(), keep=(), units=(), restart=None):
+    """What a role has to install, write, remove, start and restart, from a whole state_info result."""
     if not isinstance(read, dict):
         raise AnsibleFilterError("state_plan: expected a state_info result as a dict, got %s" % type(read).__name__)
     items = _list(wanted, "state_plan", "wanted")
@@ -115,7 +118,16 @@ def state_plan(read, wanted=(), absent=(), globs=(), keep=(), units=()):
         globs=[str(pattern) for pattern in _list(globs, "state_plan", "globs")],
         keep=[str(path) for path in _list(keep, "state_plan", "keep")],
         units=[str(unit) for unit in _list(units, "state_plan", "units")],
+        restart=_restart(restart),
     )
+
+
+def _restart(restart):
+    if restart is None:
+        return {}
+    if not isinstance(restart, dict):
+        raise AnsibleFilterError("state_plan: expected restart as a dict of unit to paths, got %s" % type(restart).__name__)
+    return dict((str(unit), [str(path) for path in _list(paths, "state_plan", "the paths of restart[%s]" % unit)]) for unit, paths in restart.items())
 
 
 def state_sha1(path):

@@ -37,8 +37,11 @@ compares with what a role would write (the ``state_plan`` filter):
   ``read_units`` reads units with one ``systemctl show``, which
   ``unit_states`` parses, and ``mount_points`` parses /proc/self/mountinfo;
 - ``plan``: from that read and the wanted files, units and leftovers, what
-  to install, write, remove and start; ``differs``, ``changes``,
-  ``present``, ``stale`` and ``unit_pending`` are its parts.
+  to install, write, remove, start and restart; ``differs``, ``changes``,
+  ``present``, ``stale``, ``unit_pending`` and ``outdated`` are its parts.
+  ``outdated`` finds a unit running older than a file it reads (each unit's
+  ``active_since`` against the files' ``mtime``): the lost restart of a run
+  that wrote the file and died before its handler ran.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ import os
 import pwd
 import stat as stat_module
 import tempfile
+import time
 
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 
@@ -210,7 +214,7 @@ def set_attributes(module, path, changed, default_mode=None):
 TYPES = ("file", "directory", "link", "other")
 
 #: What ``systemctl show`` prints of each unit, in this order, for ``unit_states``.
-UNIT_PROPERTIES = ("Id", "LoadState", "UnitFileState", "ActiveState")
+UNIT_PROPERTIES = ("Id", "LoadState", "UnitFileState", "ActiveState", "ActiveEnterTimestampMonotonic")
 
 
 def unescape_mount_point(field):
@@ -357,7 +361,7 @@ def read_units(module, units, required=True):
     """
     if not units:
         return {}
-    unknown = dict((unit, {"load": None, "enabled": None, "active": None}) for unit in units)
+    unknown = dict((unit, {"load": None, "enabled": None, "active": None, "active_since": None}) for unit in units)
     systemctl = module.get_bin_path("systemctl")
     if not systemctl:
         return unknown
@@ -366,14 +370,22 @@ def read_units(module, units, required=True):
         if required:
             module.fail_json(msg="'systemctl show' failed (rc=%d): %s" % (rc, (err or out).strip()))
         return unknown
-    return unit_states(out, units)
+    # Both clocks read together, right after systemd answered: the wall clock
+    # time of a monotonic timestamp is now minus how long ago it was.
+    return unit_states(out, units, clocks=(time.time(), time.monotonic()))
 
 
-def unit_states(show_output, units):
-    """Each of ``units`` to ``{load, enabled, active}`` from ``systemctl show`` of them (``UNIT_PROPERTIES``).
+def unit_states(show_output, units, clocks=None):
+    """Each of ``units`` to ``{load, enabled, active, active_since}`` from ``systemctl show`` of them (``UNIT_PROPERTIES``).
 
     systemctl prints one block per unit, in the order asked, blocks separated
     by an empty line. A unit it prints nothing for gets empty strings.
+    ``active_since`` is when the unit last entered the active state, in
+    seconds since the epoch like a file's ``mtime``, or ``None`` when unknown
+    (never active, no ``clocks``, nothing printed). systemd records it as
+    ``ActiveEnterTimestampMonotonic`` (microseconds of CLOCK_MONOTONIC, which a
+    wall clock set later by NTP does not move); ``clocks`` is the
+    ``(time.time(), time.monotonic())`` read on the same host just after.
     """
     blocks = []
     current = {}
@@ -394,8 +406,23 @@ def unit_states(show_output, units):
             "load": block.get("LoadState", ""),
             "enabled": block.get("UnitFileState", ""),
             "active": block.get("ActiveState", ""),
+            "active_since": active_since(block.get("ActiveEnterTimestampMonotonic"), clocks),
         }
     return result
+
+
+def active_since(monotonic_usec, clocks):
+    """The epoch seconds of systemd's monotonic timestamp ``monotonic_usec`` (text), given ``clocks``; ``None`` if unknown."""
+    if clocks is None:
+        return None
+    try:
+        usec = int(monotonic_usec)
+    except (TypeError, ValueError):
+        return None
+    if usec <= 0:  # systemd prints 0 for a unit that was never active
+        return None
+    wall, monotonic = clocks
+    return wall - (monotonic - usec / 1000000.0)
 
 
 def differs(current, wanted):
@@ -447,14 +474,41 @@ def unit_pending(units, unit, enabled=True, active=True):
     return bool(active and current.get("active") != "active")
 
 
-def plan(read, wanted=(), absent=(), globs=(), keep=(), units=()):
+def outdated(files, units, depends, write=()):
+    """The units of ``depends`` (unit to the paths it reads) that run older than one of their files, in order.
+
+    A unit counts when it is active, the read knows since when
+    (``active_since``), and one of its files exists with an ``mtime`` after
+    that: a file was written and the unit's restart never happened (the run
+    died before its handler). A unit with a path in ``write`` is left out: that
+    write notifies its handler, which restarts it. An inactive unit is
+    started, not restarted (``unit_pending``).
+    """
+    result = []
+    for unit, paths in depends.items():
+        current = units.get(unit) or {}
+        since = current.get("active_since")
+        if current.get("active") != "active" or not isinstance(since, (int, float)) or isinstance(since, bool):
+            continue
+        if any(path in write for path in paths):
+            continue
+        mtimes = [(files.get(path) or {}).get("mtime") for path in paths]
+        if any(isinstance(mtime, (int, float)) and mtime > since for mtime in mtimes):
+            result.append(unit)
+    return result
+
+
+def plan(read, wanted=(), absent=(), globs=(), keep=(), units=(), restart=None):
     """What a role has to change, from a ``state_info`` result ``read``; nothing when the host has it all.
 
     - ``install``: the packages the read found missing;
     - ``write``: the paths of ``wanted`` that differ (``changes``);
     - ``remove``: the paths of ``absent`` the read found something at;
     - ``leftovers``: the paths the patterns of ``globs`` matched, except those in ``keep``;
-    - ``start``: the ``units`` that are not enabled and active.
+    - ``start``: the ``units`` that are not enabled and active;
+    - ``restart``: the units of ``restart`` (unit to the files its handler
+      restarts it for) that are active but older than one of those files and
+      get none of them written (``outdated``).
     """
     files = read.get("files") or {}
     matched = read.get("globs") or {}
@@ -464,10 +518,12 @@ def plan(read, wanted=(), absent=(), globs=(), keep=(), units=()):
             if path not in keep and path not in leftovers:
                 leftovers.append(path)
     unit_read = read.get("units") or {}
+    write = changes(files, list(wanted))
     return {
         "install": list(read.get("packages_missing") or []),
-        "write": changes(files, list(wanted)),
+        "write": write,
         "remove": present(files, list(absent)),
         "leftovers": leftovers,
         "start": [unit for unit in units if unit_pending(unit_read, unit)],
+        "restart": outdated(files, unit_read, dict(restart or {}), write),
     }

@@ -17,7 +17,8 @@ description:
   - For each path of O(files), what is there (a file, a directory, a link), its mode, owner and group and, for a
     regular file, the SHA-1 of its bytes; for the paths of O(contents) also its text.
   - The paths each pattern of O(globs) matches.
-  - With O(units), the load, enablement and activity of those systemd units, from one C(systemctl show) run.
+  - With O(units), the load, enablement and activity of those systemd units, and since when each is active, from
+    one C(systemctl show) run.
   - With O(packages), which of those Debian packages are not installed, from one C(dpkg-query) run.
   - The roles compare this with what they would write (a template rendered on the controller, hashed) in the
     C(ipv6ready.docker.state_changes) filter and run a write task only where the host differs.
@@ -124,9 +125,12 @@ units:
     - Each unit of O(units) to its C(load) (V(loaded), V(not-found)), C(enabled) (V(enabled), V(disabled),
       V(static), ...) and C(active) (V(active), V(inactive), V(failed), ...) state, empty strings when systemctl
       printed nothing for it; all V(null) when there is no C(systemctl).
+    - C(active_since) is when the unit last entered the active state, in seconds since the epoch (comparable with
+      a file's C(mtime)), V(null) when it never did. systemd's C(ActiveEnterTimestampMonotonic) is converted on the
+      host with its wall and monotonic clocks, so a wall clock set by NTP after the start does not move it.
   returned: always
   type: dict
-  sample: {"unbound.service": {"load": "loaded", "enabled": "enabled", "active": "active"}}
+  sample: {"unbound.service": {"load": "loaded", "enabled": "enabled", "active": "active", "active_since": 1764979200.5}}
 packages_missing:
   description: The packages of O(packages) that are not installed, in the order given.
   returned: always

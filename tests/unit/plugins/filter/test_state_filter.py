@@ -30,7 +30,10 @@ def test_the_filters_reach_module_utils():
         "remove": ["/f"],
         "leftovers": [],
         "start": [],
+        "restart": [],
     }
+    read = {"files": {"/f": dict(FILE, mtime=200.0)}, "units": {"u": {"active": "active", "active_since": 100.0}}}
+    assert F["state_plan"](read, restart={"u": ["/f"]})["restart"] == ["u"]
 
 
 def test_state_sha1_hashes_bytes(tmp_path):
@@ -55,6 +58,10 @@ def test_state_sha1_hashes_bytes(tmp_path):
         pytest.param("state_plan", ("x",), {}, "state_plan: expected a state_info result as a dict, got str", id="plan-read"),
         pytest.param("state_plan", ({},), {"absent": "/x"}, "state_plan: expected absent as a list, got str", id="plan-absent"),
         pytest.param("state_plan", ({},), {"wanted": [None]}, "state_plan: expected each wanted entry as a dict with a path", id="plan-entry"),
+        pytest.param("state_plan", ({},), {"restart": ["u"]}, "state_plan: expected restart as a dict of unit to paths, got list", id="plan-restart"),
+        pytest.param(
+            "state_plan", ({},), {"restart": {"u": "/f"}}, "state_plan: expected the paths of restart\\[u\\] as a list, got str", id="plan-restart-paths"
+        ),
     ],
 )
 def test_bad_input_is_named(name, args, kwargs, message):

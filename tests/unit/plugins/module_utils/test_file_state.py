@@ -112,22 +112,114 @@ ActiveState=inactive
             SHOW,
             ["unbound.service", "tayga.service"],
             {
-                "unbound.service": {"load": "loaded", "enabled": "enabled", "active": "active"},
-                "tayga.service": {"load": "not-found", "enabled": "", "active": "inactive"},
+                "unbound.service": {"load": "loaded", "enabled": "enabled", "active": "active", "active_since": None},
+                "tayga.service": {"load": "not-found", "enabled": "", "active": "inactive", "active_since": None},
             },
             id="two-units",
         ),
-        pytest.param("", ["x.service"], {"x.service": {"load": "", "enabled": "", "active": ""}}, id="nothing-printed"),
+        pytest.param("", ["x.service"], {"x.service": {"load": "", "enabled": "", "active": "", "active_since": None}}, id="nothing-printed"),
         pytest.param(
             SHOW.split("\n\n", maxsplit=1)[0] + "\n",
             ["unbound.service"],
-            {"unbound.service": {"load": "loaded", "enabled": "enabled", "active": "active"}},
+            {"unbound.service": {"load": "loaded", "enabled": "enabled", "active": "active", "active_since": None}},
             id="one",
         ),
     ],
 )
 def test_unit_states(output, units, expected):
     assert _file.unit_states(output, units) == expected
+
+
+SHOW_SINCE = """Id=unbound.service
+LoadState=loaded
+UnitFileState=enabled
+ActiveState=active
+ActiveEnterTimestampMonotonic=5000000
+
+Id=tayga.service
+LoadState=not-found
+UnitFileState=
+ActiveState=inactive
+ActiveEnterTimestampMonotonic=0
+"""
+
+
+def test_unit_states_tell_since_when_a_unit_is_active_in_epoch_seconds():
+    # Read at wall clock 1000.0 s, monotonic 25.0 s: a unit that entered
+    # active at monotonic 5.0 s did so 20 s ago, at 980.0.
+    got = _file.unit_states(SHOW_SINCE, ["unbound.service", "tayga.service"], clocks=(1000.0, 25.0))
+    assert got["unbound.service"] == {"load": "loaded", "enabled": "enabled", "active": "active", "active_since": 980.0}
+    assert got["tayga.service"]["active_since"] is None, "never active: systemd prints 0"
+
+
+@pytest.mark.parametrize(
+    "usec, clocks, expected",
+    [
+        pytest.param("5000000", (1000.0, 25.0), 980.0, id="twenty-seconds-ago"),
+        pytest.param("25000000", (1000.0, 25.0), 1000.0, id="just-now"),
+        pytest.param("1500", (1000.0, 25.0), 975.0015, id="microseconds"),
+        pytest.param("0", (1000.0, 25.0), None, id="never-active"),
+        pytest.param("", (1000.0, 25.0), None, id="empty"),
+        pytest.param(None, (1000.0, 25.0), None, id="not-printed"),
+        pytest.param("n/a", (1000.0, 25.0), None, id="not-a-number"),
+        pytest.param("5000000", None, None, id="no-clocks"),
+    ],
+)
+def test_active_since(usec, clocks, expected):
+    got = _file.active_since(usec, clocks)
+    assert got == (pytest.approx(expected) if expected is not None else None)
+
+
+def _unit(active="active", since=100.0):
+    return {"load": "loaded", "enabled": "enabled", "active": active, "active_since": since}
+
+
+def _file_at(mtime):
+    return dict(FILE, mtime=mtime)
+
+
+@pytest.mark.parametrize(
+    "files, units, depends, write, expected",
+    [
+        pytest.param({"/c": _file_at(150.0)}, {"u": _unit()}, {"u": ["/c"]}, [], ["u"], id="file-newer-restart"),
+        pytest.param({"/c": _file_at(50.0)}, {"u": _unit()}, {"u": ["/c"]}, [], [], id="file-older-no-restart"),
+        pytest.param({"/c": _file_at(100.0)}, {"u": _unit()}, {"u": ["/c"]}, [], [], id="same-time-no-restart"),
+        pytest.param({"/c": _file_at(150.0)}, {"u": _unit("inactive")}, {"u": ["/c"]}, [], [], id="inactive-is-started-not-restarted"),
+        pytest.param({"/c": _file_at(150.0)}, {"u": _unit("failed")}, {"u": ["/c"]}, [], [], id="failed-is-started-not-restarted"),
+        pytest.param({"/c": _file_at(150.0)}, {"u": _unit(since=None)}, {"u": ["/c"]}, [], [], id="unknown-start-no-restart"),
+        pytest.param({"/c": dict((k, v) for k, v in FILE.items() if k != "mtime")}, {"u": _unit()}, {"u": ["/c"]}, [], [], id="unknown-mtime-no-restart"),
+        pytest.param({"/c": None}, {"u": _unit()}, {"u": ["/c"]}, [], [], id="missing-file-no-restart"),
+        pytest.param({"/c": _file_at(150.0)}, {}, {"u": ["/c"]}, [], [], id="unit-not-read"),
+        pytest.param({"/c": _file_at(150.0)}, {"u": _unit()}, {"u": ["/c"]}, ["/c"], [], id="written-handler-restarts"),
+        pytest.param(
+            {"/a": _file_at(50.0), "/b": _file_at(150.0), "/c": _file_at(60.0)},
+            {"u": _unit()},
+            {"u": ["/a", "/b", "/c"]},
+            [],
+            ["u"],
+            id="several-files-one-newer",
+        ),
+        pytest.param({"/a": _file_at(50.0), "/b": _file_at(60.0)}, {"u": _unit()}, {"u": ["/a", "/b"]}, [], [], id="several-files-all-older"),
+        pytest.param(
+            {"/a": _file_at(150.0), "/b": _file_at(150.0)},
+            {"u": _unit(), "v": _unit(since=200.0), "w": _unit()},
+            {"w": ["/b"], "v": ["/b"], "u": ["/a"]},
+            ["/x"],
+            ["w", "u"],
+            id="several-units-in-order",
+        ),
+        pytest.param(
+            {"/a": _file_at(150.0), "/b": _file_at(150.0)},
+            {"u": _unit(), "v": _unit()},
+            {"u": ["/a"], "v": ["/a", "/b"]},
+            ["/b"],
+            ["u"],
+            id="write-of-one-file-spares-only-its-units",
+        ),
+    ],
+)
+def test_outdated(files, units, depends, write, expected):
+    assert _file.outdated(files, units, depends, write) == expected
 
 
 MOUNTINFO = """22 1 0:21 / / rw,relatime - overlay overlay rw
@@ -189,22 +281,40 @@ READ = {
         pytest.param(
             READ,
             dict(wanted=[WANT_DIR, WANT_FILE], absent=["/gone"], globs=["/lib/p-*.o", "/lib/p-*.s"], keep=["/lib/p-2.o", "/lib/p-2.s"], units=["u.service"]),
-            {"install": [], "write": [], "remove": [], "leftovers": ["/lib/p-1.o"], "start": []},
+            {"install": [], "write": [], "remove": [], "leftovers": ["/lib/p-1.o"], "start": [], "restart": []},
             id="no-op-but-an-old-program",
         ),
         pytest.param(
             dict(READ, globs={"/lib/p-*.o": ["/lib/p-2.o"]}),
             dict(wanted=[WANT_DIR, WANT_FILE], absent=["/gone"], globs=["/lib/p-*.o"], keep=["/lib/p-2.o"], units=["u.service"]),
-            {"install": [], "write": [], "remove": [], "leftovers": [], "start": []},
+            {"install": [], "write": [], "remove": [], "leftovers": [], "start": [], "restart": []},
             id="no-op",
         ),
         pytest.param(
             dict(READ, packages_missing=["tayga"], units={}),
             dict(wanted=[dict(WANT_FILE, sha1="1" * 40)], absent=["/old", "/gone"], globs=["/lib/p-*.o"], units=["u.service"]),
-            {"install": ["tayga"], "write": ["/f"], "remove": ["/old"], "leftovers": ["/lib/p-1.o", "/lib/p-2.o"], "start": ["u.service"]},
+            {"install": ["tayga"], "write": ["/f"], "remove": ["/old"], "leftovers": ["/lib/p-1.o", "/lib/p-2.o"], "start": ["u.service"], "restart": []},
             id="everything-to-do",
         ),
-        pytest.param({}, {}, {"install": [], "write": [], "remove": [], "leftovers": [], "start": []}, id="empty"),
+        pytest.param({}, {}, {"install": [], "write": [], "remove": [], "leftovers": [], "start": [], "restart": []}, id="empty"),
+        pytest.param(
+            dict(READ, files=dict(READ["files"], **{"/f": dict(FILE, mtime=200.0)}), units={"u.service": _unit(since=100.0)}),
+            dict(wanted=[WANT_DIR, WANT_FILE], units=["u.service"], restart={"u.service": ["/f"]}),
+            {"install": [], "write": [], "remove": [], "leftovers": [], "start": [], "restart": ["u.service"]},
+            id="lost-restart",
+        ),
+        pytest.param(
+            dict(READ, files=dict(READ["files"], **{"/f": dict(FILE, mtime=200.0)}), units={"u.service": _unit(since=100.0)}),
+            dict(wanted=[dict(WANT_FILE, sha1="1" * 40)], units=["u.service"], restart={"u.service": ["/f"]}),
+            {"install": [], "write": ["/f"], "remove": [], "leftovers": [], "start": [], "restart": []},
+            id="written-so-the-handler-restarts",
+        ),
+        pytest.param(
+            dict(READ, files=dict(READ["files"], **{"/f": dict(FILE, mtime=200.0)}), units={"u.service": _unit("inactive", 100.0)}),
+            dict(wanted=[WANT_DIR, WANT_FILE], units=["u.service"], restart={"u.service": ["/f"]}),
+            {"install": [], "write": [], "remove": [], "leftovers": [], "start": ["u.service"], "restart": []},
+            id="stopped-is-started",
+        ),
     ],
 )
 def test_plan(read, options, expected):

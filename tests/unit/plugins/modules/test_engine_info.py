@@ -110,7 +110,7 @@ class Host:
             assert args[1:] == ["--version"]
             return 0, "Docker version 26.1.5+dfsg1, build a72d7cd\n", ""
         if name == "systemctl":
-            assert args[1:] == ["show", "--property=Id,LoadState,UnitFileState,ActiveState", "--", "docker.service"]
+            assert args[1:] == ["show", "--property=Id,LoadState,UnitFileState,ActiveState,ActiveEnterTimestampMonotonic", "--", "docker.service"]
             return 0, "Id=docker.service\nLoadState=loaded\nUnitFileState=disabled\nActiveState=inactive\n", ""
         if name == "ip":
             listing = {("-d", "link", "show"): LINKS, ("-6", "route", "show", "table", "all"): ROUTES}.get(tuple(args[2:]))

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 import pytest
 
@@ -17,7 +18,11 @@ from ansible_collections.ipv6ready.docker.plugins.modules import state_info
 class Host:
     def __init__(self):
         self.systemctl = True
-        self.show = (0, "Id=unbound.service\nLoadState=loaded\nUnitFileState=enabled\nActiveState=active\n")
+        self.show = (
+            0,
+            "Id=unbound.service\nLoadState=loaded\nUnitFileState=enabled\nActiveState=active\nActiveEnterTimestampMonotonic=%d\n"
+            % int((time.monotonic() - 30) * 1000000),
+        )
         self.dpkg = (1, "unbound installed\n")
         self.calls = []
 
@@ -27,7 +32,7 @@ class Host:
     def run_command(self, args, **kwargs):
         self.calls.append(list(args))
         if args[0] == "/fake/systemctl":
-            assert args[1:4] == ["show", "--property=Id,LoadState,UnitFileState,ActiveState", "--"]
+            assert args[1:4] == ["show", "--property=Id,LoadState,UnitFileState,ActiveState,ActiveEnterTimestampMonotonic", "--"]
             rc, out = self.show
             return rc, out, "" if rc == 0 else "Failed to connect to bus"
         assert args[0] == "dpkg-query"
@@ -70,7 +75,10 @@ def test_reads_files_globs_units_and_packages(host, tmp_path, run_module):
     resolv = result["files"][str(tmp_path / "resolv.conf")]
     assert (resolv["content"], resolv["mount"]) == ("nameserver 2001:db8::53\n", True)
     assert result["globs"] == {str(tmp_path / "lib" / "p-*.o"): [str(tmp_path / "lib" / "p-1.o"), str(tmp_path / "lib" / "p-2.o")]}
-    assert result["units"] == {"unbound.service": {"load": "loaded", "enabled": "enabled", "active": "active"}}
+    unit = result["units"]["unbound.service"]
+    assert dict(unit, active_since=None) == {"load": "loaded", "enabled": "enabled", "active": "active", "active_since": None}
+    # Entered active 30 s ago on the monotonic clock: 30 s ago on the wall clock.
+    assert unit["active_since"] == pytest.approx(time.time() - 30, abs=5)
     assert result["packages_missing"] == ["dns-root-data"]
 
 
@@ -83,7 +91,7 @@ def test_reads_nothing_it_was_not_asked_for(host, run_module):
 def test_without_systemctl_units_are_null(host, run_module):
     host.systemctl = False
     result = run_module(state_info.main, dict(units=["unbound.service"]), failed=False)
-    assert result["units"] == {"unbound.service": {"load": None, "enabled": None, "active": None}}
+    assert result["units"] == {"unbound.service": {"load": None, "enabled": None, "active": None, "active_since": None}}
 
 
 @pytest.mark.parametrize(
