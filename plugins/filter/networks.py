@@ -57,8 +57,9 @@ options:
     type: dict
   engine:
     description:
-      - C(networks_plan) - the registered result of M(community.docker.docker_host_info) with C(networks),
-        C(containers), C(containers_all) and C(verbose_output).
+      - C(networks_plan) - the C(listing) of M(ipv6ready.docker.engine_info) (the role's read), or the registered
+        result of M(community.docker.docker_host_info) with C(networks), C(containers), C(containers_all) and
+        C(verbose_output). Both have C(host_info), C(networks) and C(containers).
       - C(networks_recovery) - the same, read after the disconnect and create step.
     type: dict
   facts:
@@ -91,7 +92,7 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     __networks_planned: >-
       {{ __networks_checked.networks
-         | ipv6ready.docker.networks_plan(settings=__networks_settings, engine=__networks_engine, facts=ansible_facts) }}
+         | ipv6ready.docker.networks_plan(settings=__networks_settings, engine=__networks_read.listing, facts=ansible_facts) }}
 """
 
 RETURN = r"""

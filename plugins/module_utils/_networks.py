@@ -374,7 +374,8 @@ def plan(networks, settings, engine, facts=None):
 
     ``networks`` come from ``check``; ``engine`` is what the engine reported:
     ``{host_info: {ServerVersion}, networks: [...], containers: [...]}`` (the
-    verbose output of community.docker.docker_host_info); ``facts`` are the
+    ``listing`` of engine_info, or the verbose output of
+    community.docker.docker_host_info); ``facts`` are the
     host's facts (``default_ipv6`` and the uplink's interface facts), needed
     only for networks carved from the host's prefix.
 

@@ -430,7 +430,8 @@ def forward_policy_changes(host, inputs):
 
 
 def unit_needs_enable(host, unit):
-    """Whether the boot unit must be enabled: anything but ``enabled`` from ``systemctl is-enabled``, or no answer."""
+    """Whether the boot unit must be enabled: a ``UnitFileState`` other than ``enabled`` (what ``systemctl is-enabled``
+    prints), or no answer."""
     return (host.get("units") or {}).get(unit) != "enabled"
 
 

@@ -22,6 +22,9 @@ description:
     version (C(dockerd --version)), the state of C(docker.service), the host's links, IPv6 routes and IPv6
     addresses, the IP forwarding sysctls, and, with O(daemon_json), that file's text and with O(packages) which
     of them are missing. An engine API that does not answer is then reported in RV(engine), not a failure.
+  - With O(listing) it is the C(networks) role's one read. It also returns the engine's C(/info), every network and
+    every container, stopped ones too, as RV(listing), together with the missing O(packages) (the Python library
+    the community.docker modules need, which this module does not).
   - Needs no Docker SDK.
 author:
   - ipv6ready.docker maintainers (@ipv6ready)
@@ -53,10 +56,19 @@ options:
     type: list
     elements: str
     default: []
+  listing:
+    description:
+      - Also return the engine's C(/info), its networks and all its containers as RV(listing).
+      - When the engine API does not answer, the failure (with O(host=false)) still returns RV(packages_missing) and
+        RV(engine), so that a caller can tell a host that lacks both the engine and packages in check mode.
+    type: bool
+    default: false
 seealso:
   - name: Docker Engine API
     description: The C(/info), C(/networks) and C(/containers) endpoints this module reads.
     link: https://docs.docker.com/reference/api/engine/
+  - module: community.docker.docker_host_info
+    description: Returns the same C(host_info), C(networks) and C(containers) with C(verbose_output), but needs the Python library requests.
 """
 
 EXAMPLES = r"""
@@ -112,6 +124,14 @@ packages_missing:
   returned: always
   type: list
   elements: str
+listing:
+  description:
+    - The engine's C(host_info) (C(/info)), C(networks) (C(/networks)) and C(containers) (C(/containers/json) with
+      stopped ones), each as the engine API returns it, as M(community.docker.docker_host_info) returns them with
+      C(verbose_output=true).
+  returned: when O(listing=true)
+  type: dict
+  sample: {"host_info": {"ServerVersion": "28.5.2"}, "networks": [{"Name": "kamal", "EnableIPv6": true}], "containers": []}
 live_restore:
   description: Whether the engine runs with C(live-restore) (C(LiveRestoreEnabled) of C(/info)).
   returned: always
@@ -196,10 +216,12 @@ def container_state(module, summary):
     }
 
 
-def engine_state(module):
-    """What the running engine applied: ``{engine, live_restore, bridge, containers}``.
+def engine_state(module, read=None):
+    """What the running engine applied: ``{engine, live_restore, bridge, containers}``, with ``listing`` the
+    engine's listing (``listing``).
 
-    Fails the module when the API does not answer, unless ``host``: then ``engine.answers`` is false.
+    Fails the module when the API does not answer, unless ``host``: then ``engine.answers`` is false. The failure
+    carries ``read``, what the module read before.
     """
     error = None
     if not os.path.exists(module.params["socket"]):
@@ -209,18 +231,34 @@ def engine_state(module):
             info = api_get(module, "/info")
             bridge = api_get(module, "/networks/bridge", missing={})
             containers = [state for state in (container_state(module, item) for item in api_get(module, "/containers/json")) if state is not None]
+            if module.params["listing"]:
+                listing = listing_state(module, info)
         except EngineError as exc:
             error = "The engine API on %s did not answer: %s" % (module.params["socket"], to_native(exc))
     if error is not None:
+        engine = {"answers": False, "error": error}
         if not module.params["host"]:
-            module.fail_json(msg=error)
-        return dict(engine={"answers": False, "error": error}, live_restore=False, bridge={}, containers=[])
-    return dict(
+            module.fail_json(msg=error, engine=engine, **(read or {}))
+        return dict(engine=engine, live_restore=False, bridge={}, containers=[])
+    result = dict(
         engine={"answers": True, "error": ""},
         live_restore=bool(info.get("LiveRestoreEnabled")),
         bridge=bridge,
         containers=sorted(containers, key=lambda c: c["name"]),
     )
+    if module.params["listing"]:
+        result["listing"] = listing
+    return result
+
+
+def listing_state(module, info):
+    """``{host_info, networks, containers}``: ``info`` (``/info``), every network and every container, stopped ones
+    too, as the engine API lists them (community.docker.docker_host_info's ``verbose_output``)."""
+    return {
+        "host_info": info,
+        "networks": api_get(module, "/networks"),
+        "containers": api_get(module, "/containers/json?all=1"),
+    }
 
 
 # The listings the daemon role judges (module_utils/_networks.py host_overlaps), as ``ip -json`` arguments.
@@ -281,6 +319,7 @@ def main():
             host=dict(type="bool", default=False),
             daemon_json=dict(type="path"),
             packages=dict(type="list", elements="str", default=[]),
+            listing=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -295,7 +334,7 @@ def main():
     if module.params["daemon_json"]:
         result["daemon_json"] = file_text(module.params["daemon_json"])
     result["packages_missing"] = _packages.missing_on_host(module, module.params["packages"])
-    result.update(engine_state(module))
+    result.update(engine_state(module, read=result))
     module.exit_json(**result)
 
 

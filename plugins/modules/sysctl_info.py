@@ -16,7 +16,7 @@ description:
   - The links, IPv6 routes and IPv6 addresses (C(ip -json)), whether the kernel has IPv6, and the C(accept_ra) value
     of every interface.
   - Whether the FORWARD chain tools in O(tools) work and, with O(forward_policy), the policy of their FORWARD chain.
-  - With O(units), whether systemd has each of those units enabled.
+  - With O(units), whether systemd has each of those units enabled, from one C(systemctl show) run for all of them.
   - With O(files), the content, mode and owner of those files, so that a caller can tell whether a file it would
     write is there already.
   - With O(packages), which of those Debian packages are not installed, from one C(dpkg-query) run.
@@ -51,7 +51,9 @@ options:
     type: bool
     default: false
   units:
-    description: systemd units to ask C(systemctl is-enabled) about, for example V(ipv6ready-forward-drop.service).
+    description:
+      - systemd units to read the enablement of (their C(UnitFileState), what C(systemctl is-enabled) prints), for
+        example V(ipv6ready-forward-drop.service).
     type: list
     elements: str
     default: []
@@ -132,8 +134,9 @@ forward_policy:
   sample: {"ip6tables": "DROP", "iptables": "ACCEPT"}
 units:
   description:
-    - Each unit of O(units) to what C(systemctl is-enabled) printed (V(enabled), V(disabled), V(static), ...), an
-      empty string when it printed nothing (an unknown unit), or V(null) when there is no C(systemctl).
+    - Each unit of O(units) to its C(UnitFileState) as one C(systemctl show) run for all of them reports it, the value
+      C(systemctl is-enabled) prints (V(enabled), V(disabled), V(static), V(masked), ...). An empty string for a unit
+      systemd does not know, V(null) when there is no C(systemctl) or no systemd running to answer.
   returned: always
   type: dict
   sample: {"ipv6ready-forward-drop.service": "enabled"}
@@ -249,17 +252,8 @@ def forward_policy(module, tool):
 
 
 def unit_states(module, units):
-    """``systemctl is-enabled`` of each unit: its first line of output; ``None`` for all without systemctl."""
-    systemctl = module.get_bin_path("systemctl") if units else None
-    states = {}
-    for unit in units:
-        if not systemctl:
-            states[unit] = None
-            continue
-        _rc, out, _err = module.run_command([systemctl, "is-enabled", unit])
-        lines = out.strip().splitlines()
-        states[unit] = lines[0].strip() if lines else ""
-    return states
+    """Each unit's ``UnitFileState`` (``_file.read_units``: one ``systemctl show``); ``None`` for all when systemd cannot answer."""
+    return dict((unit, state["enabled"]) for unit, state in _file.read_units(module, units, required=False).items())
 
 
 def current_values(module, own_content):

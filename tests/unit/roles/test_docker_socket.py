@@ -104,7 +104,7 @@ def test_every_task_that_reaches_the_engine_takes_the_one_variable():
     # The test sees every way in; docs/roles.md names the same ones.
     assert reached == {
         "daemon": {"uri", "engine_info"},
-        "networks": {"community.docker", "uri"},
+        "networks": {"engine_info", "community.docker", "uri"},
         "gai_policy": {"docker CLI"},
         "verify": {"docker CLI"},
     }

@@ -85,6 +85,52 @@ def test_a_missing_socket_fails(engine):
 
 
 # --------------------------------------------------------------------------
+# listing: true, the networks role's one read
+# --------------------------------------------------------------------------
+
+NETWORKS = [BRIDGE, {"Name": "kamal", "EnableIPv6": True, "EnableIPv4": False, "IPAM": {"Config": [{"Subnet": "fd00:d0c:2::/64"}]}}]
+# Every container, stopped ones too, as /containers/json?all=1 lists them.
+LISTED = [
+    {"Id": "aaa", "Names": ["/web"], "State": "running", "NetworkSettings": {"Networks": {"kamal": {}}}},
+    {"Id": "ddd", "Names": ["/old"], "State": "exited", "NetworkSettings": {"Networks": {"kamal": {}}}},
+]
+
+
+def run_listing(engine, failed=False, **options):
+    args = dict(options, socket=str(engine.socket), listing=True)
+    return engine.run_module(engine_info.main, args, check_mode=True, failed=failed)
+
+
+def test_listing_returns_info_networks_and_all_containers(engine):
+    engine.answers["/info"] = {"ServerVersion": "28.5.2", "LiveRestoreEnabled": False}
+    engine.answers["/networks"] = NETWORKS
+    engine.answers["/containers/json?all=1"] = LISTED
+    result = run_listing(engine)
+    # docker_host_info's verbose shape: the networks role's plan reads it as it read that module's.
+    assert result["listing"] == {"host_info": {"ServerVersion": "28.5.2", "LiveRestoreEnabled": False}, "networks": NETWORKS, "containers": LISTED}
+    # /info is asked once for both.
+    assert engine.seen.count("/info") == 1
+
+
+def test_no_listing_unless_asked(engine):
+    assert "listing" not in run(engine)
+    assert "/networks" not in engine.seen
+
+
+@pytest.mark.parametrize("missing_socket", [True, False])
+def test_listing_without_an_engine_fails_with_what_it_read(engine, host, missing_socket):
+    # A check run on a host that has neither the engine nor the packages yet: the caller sees both.
+    if missing_socket:
+        engine.socket.unlink()
+    else:
+        engine.answers["/networks"] = OSError("Connection refused")
+    result = run_listing(engine, failed=True, packages=["nftables"])
+    assert result["packages_missing"] == ["nftables"]
+    assert result["engine"]["answers"] is False and result["engine"]["error"] == result["msg"]
+    assert "listing" not in result
+
+
+# --------------------------------------------------------------------------
 # host: true, the daemon role's one read
 # --------------------------------------------------------------------------
 

@@ -33,8 +33,10 @@ class Host:
         self.tools = {"ip6tables": 0}
         # `<tool> -t filter -L FORWARD -n`: (rc, output)
         self.listings = {"ip6tables": (0, "Chain FORWARD (policy DROP)\ntarget     prot opt source  destination\n")}
-        # `systemctl is-enabled UNIT`: (rc, output); None: no systemctl
-        self.units = {"ipv6ready-forward-drop.service": (0, "enabled\n")}
+        # Each unit's UnitFileState in `systemctl show` (one run for all units); None: no systemctl
+        self.units = {"ipv6ready-forward-drop.service": "enabled"}
+        # rc of `systemctl show`: not 0 when no systemd runs to answer
+        self.show_rc = 0
         # `dpkg-query --show`: (rc, output)
         self.dpkg = (0, "procps installed\niptables installed\n")
         # `nft list table inet ipv6ready`: (rc, output); None: no nft
@@ -74,9 +76,16 @@ class Host:
             rc, out = self.dpkg
             return rc, out, "" if rc < 2 else "dpkg-query: error"
         if name == "systemctl":
-            assert args[1] == "is-enabled" and len(args) == 3
-            rc, out = self.units.get(args[2], (4, ""))
-            return rc, out, "" if rc == 0 else "Failed to get unit file state"
+            assert args[1:4] == ["show", "--property=Id,LoadState,UnitFileState,ActiveState", "--"]
+            if self.show_rc:
+                return self.show_rc, "", "System has not been booted with systemd as init system (PID 1). Can't operate."
+            # systemd prints one block per unit, in the order asked; an unknown unit has no UnitFileState.
+            blocks = []
+            for unit in args[4:]:
+                state = self.units.get(unit)
+                loaded = "LoadState=loaded" if state is not None else "LoadState=not-found"
+                blocks.append("Id=%s\n%s\nUnitFileState=%s\nActiveState=inactive\n" % (unit, loaded, state or ""))
+            return 0, "\n".join(blocks), ""
         if args[1:] == ["-t", "filter", "-L", "FORWARD", "-n"]:
             rc, out = self.listings[name]
             return rc, out, ""
@@ -123,7 +132,7 @@ def test_reads_the_network_state(fake):
     assert result["tools"] == {"ip6tables": True, "iptables": False}
     # Not asked for: neither the policies nor any unit are read.
     assert result["forward_policy"] == {} and result["units"] == {} and result["files"] == {}
-    assert not [call for call in fake.calls if call[1:2] in (["-t"], ["is-enabled"])]
+    assert not [call for call in fake.calls if call[1:2] in (["-t"], ["show"])]
     assert result["own_content"] is None
     assert result["later_files"] == []
     # No packages asked for: dpkg is not run.
@@ -248,23 +257,37 @@ def test_a_tool_that_is_missing_or_fails_has_no_policy(fake):
 
 
 @pytest.mark.parametrize(
-    "answer, state",
+    "state, expected",
     [
-        ((0, "enabled\n"), "enabled"),
-        ((1, "disabled\n"), "disabled"),
-        ((1, "masked\n"), "masked"),
-        # An unknown unit: systemctl prints nothing on stdout.
-        ((4, ""), ""),
+        ("enabled", "enabled"),
+        ("disabled", "disabled"),
+        ("masked", "masked"),
+        ("enabled-runtime", "enabled-runtime"),
+        # A unit systemd does not know: no UnitFileState.
+        (None, ""),
     ],
 )
-def test_reads_whether_each_unit_is_enabled(fake, answer, state):
-    fake.units["ipv6ready-forward-drop.service"] = answer
+def test_reads_whether_each_unit_is_enabled(fake, state, expected):
+    fake.units["ipv6ready-forward-drop.service"] = state
     result = run(fake, units=["ipv6ready-forward-drop.service"], check_mode=True)
-    assert result["units"] == {"ipv6ready-forward-drop.service": state}
+    assert result["units"] == {"ipv6ready-forward-drop.service": expected}
+
+
+def test_reads_every_unit_in_one_systemctl_run(fake):
+    fake.units["other.service"] = "disabled"
+    result = run(fake, units=["ipv6ready-forward-drop.service", "other.service", "gone.service"], check_mode=True)
+    assert result["units"] == {"ipv6ready-forward-drop.service": "enabled", "other.service": "disabled", "gone.service": ""}
+    assert len([call for call in fake.calls if call[0].endswith("/systemctl")]) == 1
 
 
 def test_without_systemctl_the_unit_state_is_unknown(fake):
     fake.units = None
+    assert run(fake, units=["ipv6ready-forward-drop.service"])["units"] == {"ipv6ready-forward-drop.service": None}
+
+
+def test_without_a_running_systemd_the_unit_state_is_unknown(fake):
+    # systemctl is there but no systemd answers: the module does not fail, the role enables through systemd itself.
+    fake.show_rc = 1
     assert run(fake, units=["ipv6ready-forward-drop.service"])["units"] == {"ipv6ready-forward-drop.service": None}
 
 
