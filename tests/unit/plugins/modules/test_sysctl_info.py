@@ -13,6 +13,7 @@ import os
 import pytest
 
 from ansible.module_utils import basic
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _file
 from ansible_collections.ipv6ready.docker.plugins.modules import sysctl_info
 
 
@@ -76,7 +77,7 @@ class Host:
             rc, out = self.dpkg
             return rc, out, "" if rc < 2 else "dpkg-query: error"
         if name == "systemctl":
-            assert args[1:4] == ["show", "--property=Id,LoadState,UnitFileState,ActiveState", "--"]
+            assert args[1:4] == ["show", "--property=" + ",".join(_file.UNIT_PROPERTIES), "--"]
             if self.show_rc:
                 return self.show_rc, "", "System has not been booted with systemd as init system (PID 1). Can't operate."
             # systemd prints one block per unit, in the order asked; an unknown unit has no UnitFileState.
