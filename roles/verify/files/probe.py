@@ -27,9 +27,10 @@ plugins/filter/verify.py.
       in a container: `connect` for every target, the container's own global
       IPv6 addresses, and whether its listener on PORT accepts connections
   probe.py exposure SPEC_JSON
-      on the gateway: try the unpublished port of every probe address, through
-      temporary /128 routes via the Docker host when SPEC has `via` (in a
-      routing table of this run's own, used only by its marked sockets)
+      on the gateway: try the unpublished port of every probe address of every
+      Docker host in SPEC (one run per batch of hosts), through temporary /128
+      routes via the Docker host when its entry has `route` (in a routing
+      table of that host's own, used only by its marked sockets)
   probe.py listen PORT
       accept TCP connections on [::]:PORT until stopped
 """
@@ -247,21 +248,25 @@ def remove():
     return {"removed": len(stdout.split())}
 
 
-# The routes of one exposure run (SPEC has `via`) go into a routing table of
-# its own, which only its own sockets use: a policy rule sends packets with
-# its mark there. Every Docker host's probes may have the same addresses (the
-# same unique local prefixes fleet-wide), and the checks of several hosts run
-# on the gateway at the same time: /128 routes in the main table would
-# replace and delete each other, and a check could reach another host's
-# container. The table and the mark are exposure_mark(): the process ID,
-# unique while the run lasts, in bits clear of the gateway's own marks
-# (0x00200000 and 0x00400000, module_utils/_nat64_gateway.py).
+# The routes of one Docker host's probes (its entry has `route`) go into a
+# routing table of their own, which only the sockets that try them use: a
+# policy rule sends packets with its mark there. Every Docker host's probes
+# may have the same addresses (the same unique local prefixes fleet-wide), and
+# one exposure run tries the probes of every host of a batch at the same time
+# (and other runs may be under way on the gateway): /128 routes in the main
+# table, or in one table for the run, would replace each other, and a check
+# could reach another host's container. Each host's probes are tried from a
+# thread of their own; the table and the mark are exposure_mark() of that
+# thread's ID, unique on the gateway while the thread lasts (thread and
+# process IDs share one space), in bits clear of the gateway's own marks
+# (0x00200000 and 0x00400000, module_utils/_nat64_gateway.py). The thread
+# removes its table and rule before it ends, also on error.
 EXPOSURE_BASE = 0x1D000000
 
 
-def exposure_mark(pid):
-    """The routing table and packet mark of the exposure run of process ``pid`` (at most 22 bits)."""
-    return EXPOSURE_BASE | (pid & 0x1FFFFF) | ((pid >> 21) & 1) << 23
+def exposure_mark(tid):
+    """The routing table and packet mark of the thread (or process) ``tid`` (at most 22 bits)."""
+    return EXPOSURE_BASE | (tid & 0x1FFFFF) | ((tid >> 21) & 1) << 23
 
 
 EXPOSURE_PRIORITY = "6400"
@@ -286,41 +291,70 @@ def unroute(table):
     run(["ip", "-6", "route", "flush", "table", str(table)])
 
 
-def try_port(address, spec, mark=None):
-    """Connect to one probe's unpublished port (with ``mark``: through this run's routes)."""
+def try_port(address, entry, mark=None):
+    """Connect to one probe's unpublished port (with ``mark``: through its host's routes)."""
     try:
         with socket.socket(socket.AF_INET if ":" not in address else socket.AF_INET6, socket.SOCK_STREAM) as sock:
             if mark is not None:
                 sock.setsockopt(socket.SOL_SOCKET, SO_MARK, mark)
-            sock.settimeout(float(spec["timeout"]))
-            sock.connect((address, int(spec["port"])))
+            sock.settimeout(float(entry["timeout"]))
+            sock.connect((address, int(entry["port"])))
         return "OPEN"
     except OSError as exc:
         return "closed: %s" % (exc or "timed out")
 
 
-def exposure(spec):
-    """Is the unpublished port of each probe address reachable from here?
-
-    A closed port behind a DROP policy costs the whole timeout, so the
-    addresses are tried at the same time.
-    """
-    addresses = spec["addresses"]
-    mark = exposure_mark(os.getpid()) if spec.get("via") else None
+def in_threads(items, work):
+    """``{item: work(item)}``, every item in a thread of its own, all at the same time."""
     results = {}
+
+    def one(item):
+        try:
+            results[item] = work(item)
+        except Exception as exc:  # reported as the item's outcome; the others go on
+            results[item] = exc
+
+    threads = [threading.Thread(target=one, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def exposure_host(entry):
+    """``{address: outcome}`` for one Docker host's probes; run in a thread of its own (its ID is the mark)."""
+    addresses = entry.get("addresses") or []
+    if entry.get("route") and not entry.get("via"):
+        return {a: "not tested: the Docker host has no default IPv6 address to route through" for a in addresses}
+    mark = exposure_mark(threading.get_native_id()) if entry.get("route") else None
     try:
-        problem = route_via(addresses, spec["via"], mark) if mark is not None else None
+        problem = route_via(addresses, entry["via"], mark) if mark is not None else None
         if problem:
-            return {"exposure": {a: "not tested: " + problem for a in addresses}}
-        threads = [threading.Thread(target=lambda a=a: results.__setitem__(a, try_port(a, spec, mark))) for a in addresses]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+            return {a: "not tested: " + problem for a in addresses}
+        # A closed port behind a DROP policy costs the whole timeout, so the
+        # addresses are tried at the same time.
+        results = in_threads(addresses, lambda a: try_port(a, entry, mark))
     finally:
         if mark is not None:
             unroute(mark)
-    return {"exposure": {a: results[a] for a in addresses}}
+    return {a: "not tested: %s" % r if isinstance(r, Exception) else r for a, r in results.items()}
+
+
+def exposure(spec):
+    """Is the unpublished port of each probe address of each Docker host reachable from here?
+
+    SPEC: ``{"hosts": [{host, addresses, port, timeout, route, via}]}``; the
+    hosts are tried at the same time, each through routes of its own.
+    """
+    entries = {entry["host"]: entry for entry in spec.get("hosts") or []}
+    results = in_threads(list(entries), lambda host: exposure_host(entries[host]))
+    out = {}
+    for host, result in results.items():
+        if isinstance(result, Exception):
+            result = {a: "not tested: %s" % result for a in entries[host].get("addresses") or []}
+        out[host] = result
+    return {"exposure": out}
 
 
 def main(argv):

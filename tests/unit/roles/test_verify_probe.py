@@ -96,60 +96,112 @@ def test_connect_reports_an_unresolvable_name(probe):
     assert "order" not in result
 
 
+def host_entry(host, addresses, port, via="", timeout=2):
+    return {"host": host, "addresses": addresses, "port": port, "timeout": timeout, "route": bool(via), "via": via}
+
+
 def test_exposure_tells_open_from_closed(probe, listener):
     shut = closed_port()
-    out = probe.exposure({"addresses": ["::1"], "port": listener, "timeout": 2})
-    assert out == {"exposure": {"::1": "OPEN"}}
-    out = probe.exposure({"addresses": ["::1"], "port": shut, "timeout": 2})
-    assert out["exposure"]["::1"].startswith("closed: ")
+    out = probe.exposure({"hosts": [host_entry("h1", ["::1"], listener), host_entry("h2", ["::1"], shut)]})
+    assert out["exposure"]["h1"] == {"::1": "OPEN"}
+    assert out["exposure"]["h2"]["::1"].startswith("closed: ")
+    assert probe.exposure({"hosts": []}) == {"exposure": {}}
 
 
-def test_exposure_reports_a_route_it_cannot_add(probe, monkeypatch):
-    calls = []
+class RecordRun:
+    """Records the ip commands of each thread (failing those ``fail`` names); the marks sockets get."""
 
-    def fake_run(argv):
-        calls.append(argv)
-        return 2, "", "RTNETLINK answers: Operation not permitted"
+    def __init__(self, probe, monkeypatch, fail=None):
+        self.calls = []
+        self.marks = []
+        self.lock = threading.Lock()
+        self.fail = fail
+        monkeypatch.setattr(probe, "run", self.run)
+        real_socket = probe.socket.socket
+        marks = self.marks
 
-    monkeypatch.setattr(probe, "run", fake_run)
-    out = probe.exposure({"addresses": ["fd00::2"], "port": 7077, "timeout": 1, "via": "fd00::1"})
-    assert out["exposure"]["fd00::2"].startswith("not tested: ip -6 route replace fd00::2/128 via fd00::1")
-    table = str(probe.exposure_mark(os.getpid()))
-    assert calls[0] == ["ip", "-6", "route", "replace", "fd00::2/128", "via", "fd00::1", "table", table]
-    # What it may have added is removed all the same.
-    assert calls[-2:] == [
-        ["ip", "-6", "rule", "del", "fwmark", table, "lookup", table, "priority", probe.EXPOSURE_PRIORITY],
-        ["ip", "-6", "route", "flush", "table", table],
-    ]
+        class MarkedSocket(real_socket):
+            def setsockopt(self, level, option, value):
+                if option == probe.SO_MARK:
+                    marks.append(value)  # setting a mark needs CAP_NET_ADMIN; the test records it instead
+                    return None
+                return super().setsockopt(level, option, value)
+
+        monkeypatch.setattr(probe.socket, "socket", MarkedSocket)
+
+    def run(self, argv):
+        with self.lock:
+            self.calls.append(argv)
+        if self.fail and self.fail in argv:
+            return 2, "", "RTNETLINK answers: Operation not permitted"
+        return 0, "", ""
+
+    def tables(self):
+        """The tables of the calls, in order of first use."""
+        out = []
+        for argv in self.calls:
+            table = argv[argv.index("table") + 1] if "table" in argv else argv[argv.index("lookup") + 1]
+            if table not in out:
+                out.append(table)
+        return out
 
 
-def test_exposure_routes_in_a_table_of_its_own_and_removes_it(probe, monkeypatch, listener):
-    """The routes of a run never touch the main table (other hosts' checks run on the gateway at the same time,
-    for the same addresses): they go into the run's own table, which only its marked sockets use."""
-    calls = []
-    marks = []
-    monkeypatch.setattr(probe, "run", lambda argv: calls.append(argv) or (0, "", ""))
-    real_socket = probe.socket.socket
-
-    class MarkedSocket(real_socket):
-        def setsockopt(self, level, option, value):
-            if option == probe.SO_MARK:
-                marks.append(value)  # setting a mark needs CAP_NET_ADMIN; the test records it instead
-                return None
-            return super().setsockopt(level, option, value)
-
-    monkeypatch.setattr(probe.socket, "socket", MarkedSocket)
-    out = probe.exposure({"addresses": ["::1"], "port": listener, "timeout": 2, "via": "fe80::1"})
-    assert out["exposure"]["::1"] == "OPEN"
-    mark = probe.exposure_mark(os.getpid())
-    table = str(mark)
-    assert marks == [mark]
-    assert calls == [
-        ["ip", "-6", "route", "replace", "::1/128", "via", "fe80::1", "table", table],
+def routes_of(probe, table, address, via):
+    return [
+        ["ip", "-6", "route", "replace", address + "/128", "via", via, "table", table],
         ["ip", "-6", "rule", "add", "fwmark", table, "lookup", table, "priority", probe.EXPOSURE_PRIORITY],
         ["ip", "-6", "rule", "del", "fwmark", table, "lookup", table, "priority", probe.EXPOSURE_PRIORITY],
         ["ip", "-6", "route", "flush", "table", table],
     ]
+
+
+def test_exposure_reports_a_route_it_cannot_add_and_removes_its_table(probe, monkeypatch):
+    rec = RecordRun(probe, monkeypatch, fail="replace")
+    out = probe.exposure({"hosts": [host_entry("h1", ["fd00::2"], 7077, via="fd00::1", timeout=1)]})
+    assert out["exposure"]["h1"]["fd00::2"].startswith("not tested: ip -6 route replace fd00::2/128 via fd00::1")
+    [table] = rec.tables()
+    assert rec.calls[0] == ["ip", "-6", "route", "replace", "fd00::2/128", "via", "fd00::1", "table", table]
+    # What it may have added is removed all the same.
+    assert rec.calls[-2:] == routes_of(probe, table, "fd00::2", "fd00::1")[2:]
+
+
+def test_exposure_without_a_next_hop_is_not_tested(probe, monkeypatch):
+    rec = RecordRun(probe, monkeypatch)
+    out = probe.exposure({"hosts": [host_entry("h1", ["fd00::2"], 7077), dict(host_entry("h2", ["fd00::2"], 7077), route=True)]})
+    assert out["exposure"]["h2"] == {"fd00::2": "not tested: the Docker host has no default IPv6 address to route through"}
+    assert rec.calls == []
+
+
+def test_exposure_routes_each_host_in_a_table_of_its_own_and_removes_them(probe, monkeypatch, listener):
+    """The hosts of a batch have the same addresses: each host's routes go into a table of its own, used only by the
+    sockets that try that host's probes, and every table and rule is gone afterwards."""
+    rec = RecordRun(probe, monkeypatch)
+    hosts = [host_entry("h%d" % n, ["::1"], listener, via="fe80::%d" % n) for n in range(1, 4)]
+    out = probe.exposure({"hosts": hosts})
+    assert out["exposure"] == {"h1": {"::1": "OPEN"}, "h2": {"::1": "OPEN"}, "h3": {"::1": "OPEN"}}
+    tables = rec.tables()
+    assert len(tables) == 3
+    assert sorted(rec.marks) == sorted(int(t) for t in tables)
+    for table in tables:
+        [via] = [argv[6] for argv in rec.calls if argv[3] == "replace" and argv[-1] == table]
+        assert [argv for argv in rec.calls if table in argv] == routes_of(probe, table, "::1", via)
+    assert {int(t) & ~0x009FFFFF for t in tables} == {probe.EXPOSURE_BASE}
+
+
+def test_exposure_of_one_host_failing_leaves_the_others_and_cleans_up(probe, monkeypatch, listener):
+    rec = RecordRun(probe, monkeypatch)
+
+    def broken(address, entry, mark=None):
+        if entry["host"] == "h2":
+            raise RuntimeError("socket trouble")
+        return real_try(address, entry, mark)
+
+    real_try = probe.try_port
+    monkeypatch.setattr(probe, "try_port", broken)
+    hosts = [dict(host_entry("h1", ["::1"], listener, via="fe80::1")), dict(host_entry("h2", ["::1"], listener, via="fe80::2"))]
+    out = probe.exposure({"hosts": hosts})
+    assert out["exposure"] == {"h1": {"::1": "OPEN"}, "h2": {"::1": "not tested: socket trouble"}}
+    assert [argv[3] for argv in rec.calls].count("flush") == 2
 
 
 @pytest.mark.parametrize("pid", [1, 2, 4096, 0x1FFFFF, 0x200000, 0x3FFFFF])
