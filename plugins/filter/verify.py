@@ -24,10 +24,10 @@ description:
     O(gai_conf), O(musl).
   - C(verify_exposure_addresses) - the probe addresses worth trying from the gateway. Option O(route).
   - C(verify_exposure_entry) - what one Docker host gives its batch's exposure run (the input is the probe's
-    C(containers) output): C({source, host, addresses, route, via, port, timeout}), or C({}) when there is nothing
-    to try. Options O(host), O(source), O(route), O(via), O(port), O(timeout).
+    C(containers) output), as C({source, host, addresses, route, via, port, timeout}), or C({}) when there is
+    nothing to try. Options O(host), O(source), O(route), O(via), O(port), O(timeout).
   - C(verify_exposure_runs) - one exposure run per source for the hosts of a batch (the input, e.g.
-    C(ansible_play_batch)): C([{source, spec}]), from each host's C(__verify_exposure_entry) in O(hostvars).
+    C(ansible_play_batch)), as C([{source, spec}]), from each host's C(__verify_exposure_entry) in O(hostvars).
   - C(verify_exposure_of) - this host's part of its batch's exposure runs (the input is the registered loop
     result), address to outcome. Options O(host), O(source).
   - C(verify_exposure_checks) - the exposure checks; an address that was not proven reachable or closed is

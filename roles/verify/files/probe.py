@@ -31,8 +31,6 @@ plugins/filter/verify.py.
       Docker host in SPEC (one run per batch of hosts), through temporary /128
       routes via the Docker host when its entry has `route` (in a routing
       table of that host's own, used only by its marked sockets)
-  probe.py listen PORT
-      accept TCP connections on [::]:PORT until stopped
 """
 
 import json
@@ -114,6 +112,24 @@ def check(targets, timeout, port):
     return {"addresses": addresses, "listening": listening(port, timeout), "targets": connect_all(targets, timeout)}
 
 
+def serve(port, timeout, targets):
+    """Listen on [::]:port; meanwhile check and print the result as one line; listen until stopped."""
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("::", port))
+    sock.listen(16)
+
+    def accept():
+        while True:
+            conn, _peer = sock.accept()
+            conn.close()
+
+    listener = threading.Thread(target=accept, daemon=True)
+    listener.start()
+    print(json.dumps(check(targets, timeout, port)), flush=True)
+    listener.join()
+
+
 def run(argv):
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
     return proc.returncode, proc.stdout.strip(), proc.stderr.strip()
@@ -191,23 +207,41 @@ def host(spec):
     return result
 
 
+def first_line(argv, seconds):
+    """The first line ``argv`` prints (its stdout), its stderr when there is none; it is stopped after ``seconds``."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    timer = threading.Timer(seconds, proc.kill)
+    timer.start()
+    try:
+        line = proc.stdout.readline().strip()
+    finally:
+        timer.cancel()
+        proc.kill()
+        stderr = proc.communicate()[1].strip()
+    return line, "" if line else stderr or "no output in %d s" % seconds
+
+
 def probe_network(network, spec, source):
-    """Start the listening probe on one network and run ``check`` inside it."""
+    """Start the listening probe on one network; it checks from inside and prints the result to its log."""
     name = probe_name(network)
-    argv = ["docker", "run", "--detach", "--name", name, "--label", LABEL, "--network", network]
+    # The probe's own log driver: its log is read back whatever the engine's default driver is.
+    argv = ["docker", "run", "--detach", "--name", name, "--label", LABEL, "--network", network, "--log-driver", "json-file"]
     if spec.get("gai_conf"):
         argv += ["--volume", spec["gai_conf"] + ":/etc/gai.conf:ro"]
-    argv += [spec["image"], "python3", "-c", source, "listen", str(spec["port"])]
+    targets = spec["targets"]
+    argv += [spec["image"], "python3", "-c", source, "serve", str(spec["port"]), str(spec["timeout"]), json.dumps(targets)]
     rc, _stdout, stderr = run(argv)
     if rc != 0:
         return {"container": name, "error": "docker run on %s: %s" % (network, stderr or "rc %d" % rc)}
-    rc, stdout, stderr = run(["docker", "exec", name, "python3", "-c", source, "check", str(spec["timeout"]), json.dumps(spec["targets"]), str(spec["port"])])
+    # Each target: a lookup, then a connect per address; a generous bound.
+    line, problem = first_line(["docker", "logs", "--follow", name], 60 + 4 * float(spec["timeout"]) * (len(targets) + 1))
     try:
-        result = json.loads(stdout) if rc == 0 else None
+        result = json.loads(line) if line else None
     except ValueError:
         result = None
-    if result is None:
-        result = {"error": "docker exec in %s: %s" % (name, stderr or stdout or "rc %d" % rc)}
+        problem = line
+    if not isinstance(result, dict):
+        result = {"error": "the probe in %s: %s" % (name, problem)}
     result["container"] = name
     return result
 
@@ -236,8 +270,22 @@ def containers(spec, source):
     return {"networks": {network: out[network] for network in networks}, "policy": policy}
 
 
-def remove():
-    """Remove every probe container, also those an interrupted run left."""
+def probe_names(output):
+    """The probe containers the JSON output of ``containers`` names (none when it is not that)."""
+    try:
+        networks = json.loads(output or "{}").get("networks") or {}
+        return sorted({n["container"] for n in networks.values() if isinstance(n, dict) and n.get("container")})
+    except (ValueError, AttributeError, TypeError):
+        return []
+
+
+def remove(names=()):
+    """Remove the probe containers ``names`` (one call), or every probe container, also those an interrupted run left."""
+    if names:
+        rc, _stdout, _stderr = run(["docker", "rm", "--force"] + list(names))
+        if rc == 0:
+            return {"removed": len(names)}
+        # One was not there (an older engine fails on it) or another problem: remove by label.
     rc, stdout, stderr = run(["docker", "ps", "--all", "--quiet", "--filter", "label=" + LABEL])
     if rc != 0:
         raise RuntimeError("docker ps: %s" % (stderr or "rc %d" % rc))
@@ -359,18 +407,11 @@ def exposure(spec):
 
 def main(argv):
     mode = argv[1]
-    if mode == "listen":
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("::", int(argv[2])))
-            sock.listen(16)
-            while True:
-                conn, _peer = sock.accept()
-                conn.close()
+    if mode == "serve":
+        serve(int(argv[2]), float(argv[3]), json.loads(argv[4]))
+        return
     elif mode == "host":
         result = host(json.loads(argv[2]))
-    elif mode == "check":
-        result = check(json.loads(argv[3]), float(argv[2]), int(argv[4]))
     elif mode == "containers":
         try:
             result = containers(json.loads(argv[2]), os.environ["IPV6READY_PROBE"])
@@ -379,7 +420,7 @@ def main(argv):
     elif mode == "exposure":
         result = exposure(json.loads(argv[2]))
     elif mode == "remove":
-        result = remove()
+        result = remove(probe_names(argv[2] if len(argv) > 2 else ""))
     else:
         sys.exit("probe.py: unknown mode %s" % mode)
     print(json.dumps(result))

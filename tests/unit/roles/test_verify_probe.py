@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -228,9 +229,12 @@ class FakeDocker:
             return 0, self.networks, ""
         if argv[1] == "run" and "bad" in argv:
             return 125, "", "network bad not found"
-        if argv[1] == "exec":
-            return 0, json.dumps({"addresses": ["fd00::2"], "targets": []}), ""
         return 0, "", ""
+
+    def first_line(self, argv, seconds):
+        self.calls.append(argv)
+        assert seconds >= 60
+        return json.dumps({"addresses": ["fd00::2"], "targets": []}), ""
 
 
 @pytest.fixture
@@ -243,6 +247,7 @@ def policy(tmp_path):
 def test_containers_starts_then_checks_inside_and_reports_failures(probe, monkeypatch, policy):
     docker = FakeDocker(ps="0123abcd\n")
     monkeypatch.setattr(probe, "run", docker)
+    monkeypatch.setattr(probe, "first_line", docker.first_line)
     spec = {
         "networks": ["kamal", "bad"],
         "image": "probe:1",
@@ -263,16 +268,62 @@ def test_containers_starts_then_checks_inside_and_reports_failures(probe, monkey
     run_kamal = [c for c in docker.calls if c[1] == "run" and "kamal" in c][0]
     assert run_kamal[run_kamal.index("--volume") + 1] == policy + ":/etc/gai.conf:ro"
     assert run_kamal[run_kamal.index("--label") + 1] == "ipv6ready.verify=probe"
-    assert run_kamal[-4:] == ["-c", "SOURCE", "listen", "7077"]
-    exec_kamal = [c for c in docker.calls if c[1] == "exec"][0]
-    assert exec_kamal[:7] == ["docker", "exec", "ipv6ready-verify-kamal", "python3", "-c", "SOURCE", "check"]
-    assert json.loads(exec_kamal[8]) == [{"host": "smtp.example", "port": 587}]
-    assert exec_kamal[9] == "7077"
+    assert run_kamal[run_kamal.index("--log-driver") + 1] == "json-file"
+    # The probe checks as it starts (no docker exec) and its result is the first line of its log.
+    assert run_kamal[-7:-1] == ["python3", "-c", "SOURCE", "serve", "7077", "5"]
+    assert json.loads(run_kamal[-1]) == [{"host": "smtp.example", "port": 587}]
+    assert ["docker", "logs", "--follow", "ipv6ready-verify-kamal"] in docker.calls
+    assert ["docker", "logs", "--follow", "ipv6ready-verify-bad"] not in docker.calls
+    assert not [c for c in docker.calls if c[1] == "exec"]
+
+
+@pytest.mark.parametrize(
+    "line, problem, error",
+    [
+        ("", "no output in 80 s", "the probe in ipv6ready-verify-kamal: no output in 80 s"),
+        ("", "exec: python3: not found", "the probe in ipv6ready-verify-kamal: exec: python3: not found"),
+        ("Traceback (most recent call last):", "", "the probe in ipv6ready-verify-kamal: Traceback (most recent call last):"),
+        ("[1, 2]", "", "the probe in ipv6ready-verify-kamal: "),
+    ],
+)
+def test_containers_reports_a_probe_without_a_result(probe, monkeypatch, line, problem, error):
+    docker = FakeDocker()
+    monkeypatch.setattr(probe, "run", docker)
+    monkeypatch.setattr(probe, "first_line", lambda argv, seconds: (line, problem))
+    spec = {"networks": ["kamal"], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}
+    out = probe.containers(spec, "SOURCE")
+    assert out["networks"]["kamal"] == {"error": error, "container": "ipv6ready-verify-kamal"}
+
+
+def test_first_line_reads_the_first_line_and_stops_the_command(probe):
+    started = time.monotonic()
+    assert probe.first_line([sys.executable, "-c", "import time; print('one', flush=True); time.sleep(30)"], 20) == ("one", "")
+    assert time.monotonic() - started < 10
+    assert probe.first_line([sys.executable, "-c", "import sys; sys.exit('gone')"], 20) == ("", "gone")
+    assert probe.first_line([sys.executable, "-c", "import time; time.sleep(30)"], 1) == ("", "no output in 1 s")
+
+
+def test_serve_listens_and_prints_its_checks_first(listener):
+    port = closed_port()
+    targets = [{"host": "::1", "port": listener}]
+    proc = subprocess.Popen([sys.executable, PROBE, "serve", str(port), "2", json.dumps(targets)], stdout=subprocess.PIPE, universal_newlines=True)
+    try:
+        out = json.loads(proc.stdout.readline())
+        assert out["listening"] is True
+        assert out["targets"][0]["connected"] == "::1"
+        assert isinstance(out["addresses"], list)
+        # Still listening after it printed: the gateway tries the port later.
+        socket.create_connection(("::1", port), timeout=2).close()
+        assert proc.poll() is None
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def test_containers_probes_every_ipv6_network_when_none_is_named(probe, monkeypatch):
     docker = FakeDocker()
     monkeypatch.setattr(probe, "run", docker)
+    monkeypatch.setattr(probe, "first_line", docker.first_line)
     spec = {"networks": [], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}
     out = probe.containers(spec, "SOURCE")
     assert sorted(out["networks"]) == ["bridge", "kamal"]
@@ -299,6 +350,41 @@ def test_remove_removes_only_labelled_probes(probe, monkeypatch):
     monkeypatch.setattr(probe, "run", docker)
     assert probe.remove() == {"removed": 0}
     assert len(docker.calls) == 1
+
+
+CONTAINERS_OUTPUT = json.dumps(
+    {"networks": {"kamal": {"container": "ipv6ready-verify-kamal"}, "bad": {"container": "ipv6ready-verify-bad", "error": "x"}}, "policy": None}
+)
+
+
+@pytest.mark.parametrize(
+    "output, calls",
+    [
+        pytest.param(CONTAINERS_OUTPUT, [["docker", "rm", "--force", "ipv6ready-verify-bad", "ipv6ready-verify-kamal"]], id="names-in-one-call"),
+        pytest.param("", [["docker", "ps", "--all", "--quiet", "--filter", "label=ipv6ready.verify=probe"]], id="no-output"),
+        pytest.param('{"error": "docker ps: x"}', [["docker", "ps", "--all", "--quiet", "--filter", "label=ipv6ready.verify=probe"]], id="failed-run"),
+        pytest.param("not json", [["docker", "ps", "--all", "--quiet", "--filter", "label=ipv6ready.verify=probe"]], id="garbled"),
+    ],
+)
+def test_remove_takes_the_names_of_the_run_or_every_labelled_probe(probe, monkeypatch, output, calls):
+    docker = FakeDocker(ps="")
+    monkeypatch.setattr(probe, "run", docker)
+    probe.remove(probe.probe_names(output))
+    assert docker.calls == calls
+
+
+def test_remove_falls_back_to_the_label_when_a_name_is_gone(probe, monkeypatch):
+    calls = []
+
+    def fake(argv):
+        calls.append(argv)
+        if argv[1] == "rm" and "ipv6ready-verify-bad" in argv:
+            return 1, "", "Error: No such container: ipv6ready-verify-bad"
+        return (0, "abc\n", "") if argv[1] == "ps" else (0, "", "")
+
+    monkeypatch.setattr(probe, "run", fake)
+    assert probe.remove(probe.probe_names(CONTAINERS_OUTPUT)) == {"removed": 1}
+    assert calls[1:] == [["docker", "ps", "--all", "--quiet", "--filter", "label=ipv6ready.verify=probe"], ["docker", "rm", "--force", "abc"]]
 
 
 def test_listening_tells_a_listener_from_none(probe, listener):
@@ -377,6 +463,7 @@ def test_containers_probes_the_networks_at_the_same_time(probe, monkeypatch):
         return docker(argv)
 
     monkeypatch.setattr(probe, "run", run)
+    monkeypatch.setattr(probe, "first_line", docker.first_line)
     out = probe.containers({"networks": ["kamal", "bridge"], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}, "SOURCE")
     assert list(out["networks"]) == ["kamal", "bridge"]
     assert all(result["addresses"] == ["fd00::2"] for result in out["networks"].values())
