@@ -34,6 +34,8 @@ step_site() {
 step_after() {
     banner "4/4 The same mail again, through NAT64/DNS64"
     playbook lab/incident.yml -e lab_phase=after
+    banner "4/4 A container port opened by hand on one host: ipv6ready.docker.verify fails there, and only there"
+    playbook lab/verify-exposed.yml
 }
 step_down() {
     banner "Remove the lab"

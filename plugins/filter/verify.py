@@ -23,6 +23,13 @@ description:
     first), what a musl image would try first (P(ipv6ready.docker.musl_order#filter)), and TCP. Options
     O(gai_conf), O(musl).
   - C(verify_exposure_addresses) - the probe addresses worth trying from the gateway. Option O(route).
+  - C(verify_exposure_entry) - what one Docker host gives its batch's exposure run (the input is the probe's
+    C(containers) output), as C({source, host, addresses, route, via, port, timeout}), or C({}) when there is
+    nothing to try. Options O(host), O(source), O(route), O(via), O(port), O(timeout).
+  - C(verify_exposure_runs) - one exposure run per source for the hosts of a batch (the input, e.g.
+    C(ansible_play_batch)), as C([{source, spec}]), from each host's C(__verify_exposure_entry) in O(hostvars).
+  - C(verify_exposure_of) - this host's part of its batch's exposure runs (the input is the registered loop
+    result), address to outcome. Options O(host), O(source).
   - C(verify_exposure_checks) - the exposure checks; an address that was not proven reachable or closed is
     reported as C(skip) with the reason. Options O(exposure), O(source), O(port), O(route).
   - C(verify_gateway_paths) - every gateway of the input list (inventory names) as C({name, address, prefix,
@@ -46,7 +53,7 @@ options:
     type: raw
     default: ""
   hostvars:
-    description: C(verify_gateway_paths) - the C(hostvars) magic variable.
+    description: C(verify_gateway_paths), C(verify_exposure_runs) - the C(hostvars) magic variable.
     type: dict
   paths:
     description: C(verify_gateway_connects), C(verify_gateway_checks) - what C(verify_gateway_paths) returned.
@@ -72,7 +79,7 @@ options:
     type: str
     default: warn
   route:
-    description: C(verify_exposure_addresses), C(verify_exposure_checks) - unique local addresses are tried through
+    description: C(verify_exposure_addresses), C(verify_exposure_checks), C(verify_exposure_entry) - unique local addresses are tried through
       a temporary route; without it they are not tested.
     type: bool
     default: false
@@ -80,10 +87,21 @@ options:
     description: C(verify_exposure_checks) - the probe's C(exposure) output, address to result.
     type: dict
   source:
-    description: C(verify_exposure_checks) - the inventory host the port was tried from.
+    description: C(verify_exposure_checks), C(verify_exposure_entry), C(verify_exposure_of) - the inventory host the
+      port was tried from.
     type: str
+  host:
+    description: C(verify_exposure_entry), C(verify_exposure_of) - this Docker host's inventory name.
+    type: str
+  via:
+    description: C(verify_exposure_entry) - this Docker host's own IPv6 address, the next hop of the temporary
+      routes.
+    type: str
+  timeout:
+    description: C(verify_exposure_entry) - seconds to wait for each connection.
+    type: float
   port:
-    description: C(verify_exposure_checks) - the unpublished port.
+    description: C(verify_exposure_checks), C(verify_exposure_entry) - the unpublished port.
     type: int
 """
 
@@ -150,6 +168,26 @@ def verify_exposure_addresses(result, route=False):
     return _verify.exposure_addresses(_mapping(result, "verify_exposure_addresses"), bool(route))
 
 
+def verify_exposure_entry(result, host="", source="", route=False, via="", port=0, timeout=5):
+    return _verify.exposure_entry(_mapping(result, "verify_exposure_entry"), host, source, bool(route), via, port, timeout)
+
+
+def verify_exposure_runs(hosts, hostvars=None):
+    if not hasattr(hostvars, "__getitem__"):
+        raise AnsibleFilterError("verify_exposure_runs: hostvars must be the hostvars variable")
+    entries = {}
+    for host in value_list(hosts, "verify_exposure_runs", "a list of hosts"):
+        try:
+            entries[host] = _mapping(hostvars[host].get("__verify_exposure_entry"), "verify_exposure_runs")
+        except KeyError:
+            continue
+    return _verify.exposure_runs(value_list(hosts, "verify_exposure_runs", "a list of hosts"), entries)
+
+
+def verify_exposure_of(registered, host="", source=""):
+    return _verify.exposure_of(_mapping(registered, "verify_exposure_of"), host, source)
+
+
 def verify_exposure_checks(result, exposure=None, source="", port=0, route=False):
     return _verify.exposure_checks(_mapping(result, "verify_exposure_checks"), _mapping(exposure, "exposure"), source, port, bool(route))
 
@@ -169,6 +207,9 @@ class FilterModule:
             "verify_container_checks": verify_container_checks,
             "verify_exposure_addresses": verify_exposure_addresses,
             "verify_exposure_checks": verify_exposure_checks,
+            "verify_exposure_entry": verify_exposure_entry,
+            "verify_exposure_runs": verify_exposure_runs,
+            "verify_exposure_of": verify_exposure_of,
             "verify_gateway_paths": verify_gateway_paths,
             "verify_gateway_connects": verify_gateway_connects,
             "verify_gateway_checks": verify_gateway_checks,

@@ -16,6 +16,7 @@ with the reason).
 from __future__ import annotations
 
 import ipaddress
+import json
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import (
     GaiError,
@@ -351,6 +352,49 @@ def exposure_addresses(result, route):
             if route or ipaddress.ip_address(address) not in _ULA:
                 out.append(address)
     return out
+
+
+def exposure_entry(result, host, source, route, via, port, timeout):
+    """What one Docker host gives its batch's exposure run: ``{}`` when there is nothing to try.
+
+    ``source`` is the inventory host the ports are tried from (empty: none),
+    ``via`` the Docker host's own IPv6 address (the temporary routes' next hop
+    when ``route``).
+    """
+    addresses = exposure_addresses(result, route)
+    if not source or not addresses:
+        return {}
+    return {"source": source, "host": host, "addresses": addresses, "route": bool(route), "via": via or "", "port": int(port), "timeout": float(timeout)}
+
+
+def exposure_runs(hosts, entries):
+    """One exposure run per source for the Docker hosts of a batch, ``[{source, spec: {hosts: [...]}}]``.
+
+    ``hosts`` are the batch's hosts in order, ``entries`` maps each to what
+    ``exposure_entry`` returned (a host missing or with an empty entry has
+    nothing to try: its probe step failed or was skipped, it has no source or
+    no address).
+    """
+    runs = {}
+    for host in hosts:
+        entry = entries.get(host) or {}
+        if not entry.get("source") or not entry.get("addresses"):
+            continue
+        runs.setdefault(entry["source"], []).append({k: v for k, v in entry.items() if k != "source"})
+    return [{"source": source, "spec": {"hosts": runs[source]}} for source in sorted(runs)]
+
+
+def exposure_of(registered, host, source):
+    """This host's part of its batch's exposure runs (the registered loop result): ``{address: outcome}``."""
+    for run in (registered or {}).get("results") or ():
+        if (run.get("item") or {}).get("source") != source or run.get("skipped") or run.get("failed"):
+            continue
+        try:
+            out = json.loads(run.get("stdout") or "{}")
+        except ValueError:
+            return {}
+        return ((out.get("exposure") or {}).get(host)) or {}
+    return {}
 
 
 def exposure_checks(result, exposure, source, port, route):

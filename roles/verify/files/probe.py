@@ -27,11 +27,10 @@ plugins/filter/verify.py.
       in a container: `connect` for every target, the container's own global
       IPv6 addresses, and whether its listener on PORT accepts connections
   probe.py exposure SPEC_JSON
-      on the gateway: try the unpublished port of every probe address, through
-      temporary /128 routes via the Docker host when SPEC has `via` (in a
-      routing table of this run's own, used only by its marked sockets)
-  probe.py listen PORT
-      accept TCP connections on [::]:PORT until stopped
+      on the gateway: try the unpublished port of every probe address of every
+      Docker host in SPEC (one run per batch of hosts), through temporary /128
+      routes via the Docker host when its entry has `route` (in a routing
+      table of that host's own, used only by its marked sockets)
 """
 
 import json
@@ -113,6 +112,24 @@ def check(targets, timeout, port):
     return {"addresses": addresses, "listening": listening(port, timeout), "targets": connect_all(targets, timeout)}
 
 
+def serve(port, timeout, targets):
+    """Listen on [::]:port; meanwhile check and print the result as one line; listen until stopped."""
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("::", port))
+    sock.listen(16)
+
+    def accept():
+        while True:
+            conn, _peer = sock.accept()
+            conn.close()
+
+    listener = threading.Thread(target=accept, daemon=True)
+    listener.start()
+    print(json.dumps(check(targets, timeout, port)), flush=True)
+    listener.join()
+
+
 def run(argv):
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
     return proc.returncode, proc.stdout.strip(), proc.stderr.strip()
@@ -190,23 +207,41 @@ def host(spec):
     return result
 
 
+def first_line(argv, seconds):
+    """The first line ``argv`` prints (its stdout), its stderr when there is none; it is stopped after ``seconds``."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    timer = threading.Timer(seconds, proc.kill)
+    timer.start()
+    try:
+        line = proc.stdout.readline().strip()
+    finally:
+        timer.cancel()
+        proc.kill()
+        stderr = proc.communicate()[1].strip()
+    return line, "" if line else stderr or "no output in %d s" % seconds
+
+
 def probe_network(network, spec, source):
-    """Start the listening probe on one network and run ``check`` inside it."""
+    """Start the listening probe on one network; it checks from inside and prints the result to its log."""
     name = probe_name(network)
-    argv = ["docker", "run", "--detach", "--name", name, "--label", LABEL, "--network", network]
+    # The probe's own log driver: its log is read back whatever the engine's default driver is.
+    argv = ["docker", "run", "--detach", "--name", name, "--label", LABEL, "--network", network, "--log-driver", "json-file"]
     if spec.get("gai_conf"):
         argv += ["--volume", spec["gai_conf"] + ":/etc/gai.conf:ro"]
-    argv += [spec["image"], "python3", "-c", source, "listen", str(spec["port"])]
+    targets = spec["targets"]
+    argv += [spec["image"], "python3", "-c", source, "serve", str(spec["port"]), str(spec["timeout"]), json.dumps(targets)]
     rc, _stdout, stderr = run(argv)
     if rc != 0:
         return {"container": name, "error": "docker run on %s: %s" % (network, stderr or "rc %d" % rc)}
-    rc, stdout, stderr = run(["docker", "exec", name, "python3", "-c", source, "check", str(spec["timeout"]), json.dumps(spec["targets"]), str(spec["port"])])
+    # Each target: a lookup, then a connect per address; a generous bound.
+    line, problem = first_line(["docker", "logs", "--follow", name], 60 + 4 * float(spec["timeout"]) * (len(targets) + 1))
     try:
-        result = json.loads(stdout) if rc == 0 else None
+        result = json.loads(line) if line else None
     except ValueError:
         result = None
-    if result is None:
-        result = {"error": "docker exec in %s: %s" % (name, stderr or stdout or "rc %d" % rc)}
+        problem = line
+    if not isinstance(result, dict):
+        result = {"error": "the probe in %s: %s" % (name, problem)}
     result["container"] = name
     return result
 
@@ -235,8 +270,22 @@ def containers(spec, source):
     return {"networks": {network: out[network] for network in networks}, "policy": policy}
 
 
-def remove():
-    """Remove every probe container, also those an interrupted run left."""
+def probe_names(output):
+    """The probe containers the JSON output of ``containers`` names (none when it is not that)."""
+    try:
+        networks = json.loads(output or "{}").get("networks") or {}
+        return sorted({n["container"] for n in networks.values() if isinstance(n, dict) and n.get("container")})
+    except (ValueError, AttributeError, TypeError):
+        return []
+
+
+def remove(names=()):
+    """Remove the probe containers ``names`` (one call), or every probe container, also those an interrupted run left."""
+    if names:
+        rc, _stdout, _stderr = run(["docker", "rm", "--force"] + list(names))
+        if rc == 0:
+            return {"removed": len(names)}
+        # One was not there (an older engine fails on it) or another problem: remove by label.
     rc, stdout, stderr = run(["docker", "ps", "--all", "--quiet", "--filter", "label=" + LABEL])
     if rc != 0:
         raise RuntimeError("docker ps: %s" % (stderr or "rc %d" % rc))
@@ -247,21 +296,25 @@ def remove():
     return {"removed": len(stdout.split())}
 
 
-# The routes of one exposure run (SPEC has `via`) go into a routing table of
-# its own, which only its own sockets use: a policy rule sends packets with
-# its mark there. Every Docker host's probes may have the same addresses (the
-# same unique local prefixes fleet-wide), and the checks of several hosts run
-# on the gateway at the same time: /128 routes in the main table would
-# replace and delete each other, and a check could reach another host's
-# container. The table and the mark are exposure_mark(): the process ID,
-# unique while the run lasts, in bits clear of the gateway's own marks
-# (0x00200000 and 0x00400000, module_utils/_nat64_gateway.py).
+# The routes of one Docker host's probes (its entry has `route`) go into a
+# routing table of their own, which only the sockets that try them use: a
+# policy rule sends packets with its mark there. Every Docker host's probes
+# may have the same addresses (the same unique local prefixes fleet-wide), and
+# one exposure run tries the probes of every host of a batch at the same time
+# (and other runs may be under way on the gateway): /128 routes in the main
+# table, or in one table for the run, would replace each other, and a check
+# could reach another host's container. Each host's probes are tried from a
+# thread of their own; the table and the mark are exposure_mark() of that
+# thread's ID, unique on the gateway while the thread lasts (thread and
+# process IDs share one space), in bits clear of the gateway's own marks
+# (0x00200000 and 0x00400000, module_utils/_nat64_gateway.py). The thread
+# removes its table and rule before it ends, also on error.
 EXPOSURE_BASE = 0x1D000000
 
 
-def exposure_mark(pid):
-    """The routing table and packet mark of the exposure run of process ``pid`` (at most 22 bits)."""
-    return EXPOSURE_BASE | (pid & 0x1FFFFF) | ((pid >> 21) & 1) << 23
+def exposure_mark(tid):
+    """The routing table and packet mark of the thread (or process) ``tid`` (at most 22 bits)."""
+    return EXPOSURE_BASE | (tid & 0x1FFFFF) | ((tid >> 21) & 1) << 23
 
 
 EXPOSURE_PRIORITY = "6400"
@@ -286,57 +339,79 @@ def unroute(table):
     run(["ip", "-6", "route", "flush", "table", str(table)])
 
 
-def try_port(address, spec, mark=None):
-    """Connect to one probe's unpublished port (with ``mark``: through this run's routes)."""
+def try_port(address, entry, mark=None):
+    """Connect to one probe's unpublished port (with ``mark``: through its host's routes)."""
     try:
         with socket.socket(socket.AF_INET if ":" not in address else socket.AF_INET6, socket.SOCK_STREAM) as sock:
             if mark is not None:
                 sock.setsockopt(socket.SOL_SOCKET, SO_MARK, mark)
-            sock.settimeout(float(spec["timeout"]))
-            sock.connect((address, int(spec["port"])))
+            sock.settimeout(float(entry["timeout"]))
+            sock.connect((address, int(entry["port"])))
         return "OPEN"
     except OSError as exc:
         return "closed: %s" % (exc or "timed out")
 
 
-def exposure(spec):
-    """Is the unpublished port of each probe address reachable from here?
-
-    A closed port behind a DROP policy costs the whole timeout, so the
-    addresses are tried at the same time.
-    """
-    addresses = spec["addresses"]
-    mark = exposure_mark(os.getpid()) if spec.get("via") else None
+def in_threads(items, work):
+    """``{item: work(item)}``, every item in a thread of its own, all at the same time."""
     results = {}
+
+    def one(item):
+        try:
+            results[item] = work(item)
+        except Exception as exc:  # reported as the item's outcome; the others go on
+            results[item] = exc
+
+    threads = [threading.Thread(target=one, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def exposure_host(entry):
+    """``{address: outcome}`` for one Docker host's probes; run in a thread of its own (its ID is the mark)."""
+    addresses = entry.get("addresses") or []
+    if entry.get("route") and not entry.get("via"):
+        return {a: "not tested: the Docker host has no default IPv6 address to route through" for a in addresses}
+    mark = exposure_mark(threading.get_native_id()) if entry.get("route") else None
     try:
-        problem = route_via(addresses, spec["via"], mark) if mark is not None else None
+        problem = route_via(addresses, entry["via"], mark) if mark is not None else None
         if problem:
-            return {"exposure": {a: "not tested: " + problem for a in addresses}}
-        threads = [threading.Thread(target=lambda a=a: results.__setitem__(a, try_port(a, spec, mark))) for a in addresses]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+            return {a: "not tested: " + problem for a in addresses}
+        # A closed port behind a DROP policy costs the whole timeout, so the
+        # addresses are tried at the same time.
+        results = in_threads(addresses, lambda a: try_port(a, entry, mark))
     finally:
         if mark is not None:
             unroute(mark)
-    return {"exposure": {a: results[a] for a in addresses}}
+    return {a: "not tested: %s" % r if isinstance(r, Exception) else r for a, r in results.items()}
+
+
+def exposure(spec):
+    """Is the unpublished port of each probe address of each Docker host reachable from here?
+
+    SPEC: ``{"hosts": [{host, addresses, port, timeout, route, via}]}``; the
+    hosts are tried at the same time, each through routes of its own.
+    """
+    entries = {entry["host"]: entry for entry in spec.get("hosts") or []}
+    results = in_threads(list(entries), lambda host: exposure_host(entries[host]))
+    out = {}
+    for host, result in results.items():
+        if isinstance(result, Exception):
+            result = {a: "not tested: %s" % result for a in entries[host].get("addresses") or []}
+        out[host] = result
+    return {"exposure": out}
 
 
 def main(argv):
     mode = argv[1]
-    if mode == "listen":
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("::", int(argv[2])))
-            sock.listen(16)
-            while True:
-                conn, _peer = sock.accept()
-                conn.close()
+    if mode == "serve":
+        serve(int(argv[2]), float(argv[3]), json.loads(argv[4]))
+        return
     elif mode == "host":
         result = host(json.loads(argv[2]))
-    elif mode == "check":
-        result = check(json.loads(argv[3]), float(argv[2]), int(argv[4]))
     elif mode == "containers":
         try:
             result = containers(json.loads(argv[2]), os.environ["IPV6READY_PROBE"])
@@ -345,7 +420,7 @@ def main(argv):
     elif mode == "exposure":
         result = exposure(json.loads(argv[2]))
     elif mode == "remove":
-        result = remove()
+        result = remove(probe_names(argv[2] if len(argv) > 2 else ""))
     else:
         sys.exit("probe.py: unknown mode %s" % mode)
     print(json.dumps(result))

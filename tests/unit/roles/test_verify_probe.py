@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -96,60 +97,112 @@ def test_connect_reports_an_unresolvable_name(probe):
     assert "order" not in result
 
 
+def host_entry(host, addresses, port, via="", timeout=2):
+    return {"host": host, "addresses": addresses, "port": port, "timeout": timeout, "route": bool(via), "via": via}
+
+
 def test_exposure_tells_open_from_closed(probe, listener):
     shut = closed_port()
-    out = probe.exposure({"addresses": ["::1"], "port": listener, "timeout": 2})
-    assert out == {"exposure": {"::1": "OPEN"}}
-    out = probe.exposure({"addresses": ["::1"], "port": shut, "timeout": 2})
-    assert out["exposure"]["::1"].startswith("closed: ")
+    out = probe.exposure({"hosts": [host_entry("h1", ["::1"], listener), host_entry("h2", ["::1"], shut)]})
+    assert out["exposure"]["h1"] == {"::1": "OPEN"}
+    assert out["exposure"]["h2"]["::1"].startswith("closed: ")
+    assert probe.exposure({"hosts": []}) == {"exposure": {}}
 
 
-def test_exposure_reports_a_route_it_cannot_add(probe, monkeypatch):
-    calls = []
+class RecordRun:
+    """Records the ip commands of each thread (failing those ``fail`` names); the marks sockets get."""
 
-    def fake_run(argv):
-        calls.append(argv)
-        return 2, "", "RTNETLINK answers: Operation not permitted"
+    def __init__(self, probe, monkeypatch, fail=None):
+        self.calls = []
+        self.marks = []
+        self.lock = threading.Lock()
+        self.fail = fail
+        monkeypatch.setattr(probe, "run", self.run)
+        real_socket = probe.socket.socket
+        marks = self.marks
 
-    monkeypatch.setattr(probe, "run", fake_run)
-    out = probe.exposure({"addresses": ["fd00::2"], "port": 7077, "timeout": 1, "via": "fd00::1"})
-    assert out["exposure"]["fd00::2"].startswith("not tested: ip -6 route replace fd00::2/128 via fd00::1")
-    table = str(probe.exposure_mark(os.getpid()))
-    assert calls[0] == ["ip", "-6", "route", "replace", "fd00::2/128", "via", "fd00::1", "table", table]
-    # What it may have added is removed all the same.
-    assert calls[-2:] == [
-        ["ip", "-6", "rule", "del", "fwmark", table, "lookup", table, "priority", probe.EXPOSURE_PRIORITY],
-        ["ip", "-6", "route", "flush", "table", table],
-    ]
+        class MarkedSocket(real_socket):
+            def setsockopt(self, level, option, value):
+                if option == probe.SO_MARK:
+                    marks.append(value)  # setting a mark needs CAP_NET_ADMIN; the test records it instead
+                    return None
+                return super().setsockopt(level, option, value)
+
+        monkeypatch.setattr(probe.socket, "socket", MarkedSocket)
+
+    def run(self, argv):
+        with self.lock:
+            self.calls.append(argv)
+        if self.fail and self.fail in argv:
+            return 2, "", "RTNETLINK answers: Operation not permitted"
+        return 0, "", ""
+
+    def tables(self):
+        """The tables of the calls, in order of first use."""
+        out = []
+        for argv in self.calls:
+            table = argv[argv.index("table") + 1] if "table" in argv else argv[argv.index("lookup") + 1]
+            if table not in out:
+                out.append(table)
+        return out
 
 
-def test_exposure_routes_in_a_table_of_its_own_and_removes_it(probe, monkeypatch, listener):
-    """The routes of a run never touch the main table (other hosts' checks run on the gateway at the same time,
-    for the same addresses): they go into the run's own table, which only its marked sockets use."""
-    calls = []
-    marks = []
-    monkeypatch.setattr(probe, "run", lambda argv: calls.append(argv) or (0, "", ""))
-    real_socket = probe.socket.socket
-
-    class MarkedSocket(real_socket):
-        def setsockopt(self, level, option, value):
-            if option == probe.SO_MARK:
-                marks.append(value)  # setting a mark needs CAP_NET_ADMIN; the test records it instead
-                return None
-            return super().setsockopt(level, option, value)
-
-    monkeypatch.setattr(probe.socket, "socket", MarkedSocket)
-    out = probe.exposure({"addresses": ["::1"], "port": listener, "timeout": 2, "via": "fe80::1"})
-    assert out["exposure"]["::1"] == "OPEN"
-    mark = probe.exposure_mark(os.getpid())
-    table = str(mark)
-    assert marks == [mark]
-    assert calls == [
-        ["ip", "-6", "route", "replace", "::1/128", "via", "fe80::1", "table", table],
+def routes_of(probe, table, address, via):
+    return [
+        ["ip", "-6", "route", "replace", address + "/128", "via", via, "table", table],
         ["ip", "-6", "rule", "add", "fwmark", table, "lookup", table, "priority", probe.EXPOSURE_PRIORITY],
         ["ip", "-6", "rule", "del", "fwmark", table, "lookup", table, "priority", probe.EXPOSURE_PRIORITY],
         ["ip", "-6", "route", "flush", "table", table],
     ]
+
+
+def test_exposure_reports_a_route_it_cannot_add_and_removes_its_table(probe, monkeypatch):
+    rec = RecordRun(probe, monkeypatch, fail="replace")
+    out = probe.exposure({"hosts": [host_entry("h1", ["fd00::2"], 7077, via="fd00::1", timeout=1)]})
+    assert out["exposure"]["h1"]["fd00::2"].startswith("not tested: ip -6 route replace fd00::2/128 via fd00::1")
+    [table] = rec.tables()
+    assert rec.calls[0] == ["ip", "-6", "route", "replace", "fd00::2/128", "via", "fd00::1", "table", table]
+    # What it may have added is removed all the same.
+    assert rec.calls[-2:] == routes_of(probe, table, "fd00::2", "fd00::1")[2:]
+
+
+def test_exposure_without_a_next_hop_is_not_tested(probe, monkeypatch):
+    rec = RecordRun(probe, monkeypatch)
+    out = probe.exposure({"hosts": [host_entry("h1", ["fd00::2"], 7077), dict(host_entry("h2", ["fd00::2"], 7077), route=True)]})
+    assert out["exposure"]["h2"] == {"fd00::2": "not tested: the Docker host has no default IPv6 address to route through"}
+    assert rec.calls == []
+
+
+def test_exposure_routes_each_host_in_a_table_of_its_own_and_removes_them(probe, monkeypatch, listener):
+    """The hosts of a batch have the same addresses: each host's routes go into a table of its own, used only by the
+    sockets that try that host's probes, and every table and rule is gone afterwards."""
+    rec = RecordRun(probe, monkeypatch)
+    hosts = [host_entry("h%d" % n, ["::1"], listener, via="fe80::%d" % n) for n in range(1, 4)]
+    out = probe.exposure({"hosts": hosts})
+    assert out["exposure"] == {"h1": {"::1": "OPEN"}, "h2": {"::1": "OPEN"}, "h3": {"::1": "OPEN"}}
+    tables = rec.tables()
+    assert len(tables) == 3
+    assert sorted(rec.marks) == sorted(int(t) for t in tables)
+    for table in tables:
+        [via] = [argv[6] for argv in rec.calls if argv[3] == "replace" and argv[-1] == table]
+        assert [argv for argv in rec.calls if table in argv] == routes_of(probe, table, "::1", via)
+    assert {int(t) & ~0x009FFFFF for t in tables} == {probe.EXPOSURE_BASE}
+
+
+def test_exposure_of_one_host_failing_leaves_the_others_and_cleans_up(probe, monkeypatch, listener):
+    rec = RecordRun(probe, monkeypatch)
+
+    def broken(address, entry, mark=None):
+        if entry["host"] == "h2":
+            raise RuntimeError("socket trouble")
+        return real_try(address, entry, mark)
+
+    real_try = probe.try_port
+    monkeypatch.setattr(probe, "try_port", broken)
+    hosts = [dict(host_entry("h1", ["::1"], listener, via="fe80::1")), dict(host_entry("h2", ["::1"], listener, via="fe80::2"))]
+    out = probe.exposure({"hosts": hosts})
+    assert out["exposure"] == {"h1": {"::1": "OPEN"}, "h2": {"::1": "not tested: socket trouble"}}
+    assert [argv[3] for argv in rec.calls].count("flush") == 2
 
 
 @pytest.mark.parametrize("pid", [1, 2, 4096, 0x1FFFFF, 0x200000, 0x3FFFFF])
@@ -176,9 +229,12 @@ class FakeDocker:
             return 0, self.networks, ""
         if argv[1] == "run" and "bad" in argv:
             return 125, "", "network bad not found"
-        if argv[1] == "exec":
-            return 0, json.dumps({"addresses": ["fd00::2"], "targets": []}), ""
         return 0, "", ""
+
+    def first_line(self, argv, seconds):
+        self.calls.append(argv)
+        assert seconds >= 60
+        return json.dumps({"addresses": ["fd00::2"], "targets": []}), ""
 
 
 @pytest.fixture
@@ -191,6 +247,7 @@ def policy(tmp_path):
 def test_containers_starts_then_checks_inside_and_reports_failures(probe, monkeypatch, policy):
     docker = FakeDocker(ps="0123abcd\n")
     monkeypatch.setattr(probe, "run", docker)
+    monkeypatch.setattr(probe, "first_line", docker.first_line)
     spec = {
         "networks": ["kamal", "bad"],
         "image": "probe:1",
@@ -211,16 +268,62 @@ def test_containers_starts_then_checks_inside_and_reports_failures(probe, monkey
     run_kamal = [c for c in docker.calls if c[1] == "run" and "kamal" in c][0]
     assert run_kamal[run_kamal.index("--volume") + 1] == policy + ":/etc/gai.conf:ro"
     assert run_kamal[run_kamal.index("--label") + 1] == "ipv6ready.verify=probe"
-    assert run_kamal[-4:] == ["-c", "SOURCE", "listen", "7077"]
-    exec_kamal = [c for c in docker.calls if c[1] == "exec"][0]
-    assert exec_kamal[:7] == ["docker", "exec", "ipv6ready-verify-kamal", "python3", "-c", "SOURCE", "check"]
-    assert json.loads(exec_kamal[8]) == [{"host": "smtp.example", "port": 587}]
-    assert exec_kamal[9] == "7077"
+    assert run_kamal[run_kamal.index("--log-driver") + 1] == "json-file"
+    # The probe checks as it starts (no docker exec) and its result is the first line of its log.
+    assert run_kamal[-7:-1] == ["python3", "-c", "SOURCE", "serve", "7077", "5"]
+    assert json.loads(run_kamal[-1]) == [{"host": "smtp.example", "port": 587}]
+    assert ["docker", "logs", "--follow", "ipv6ready-verify-kamal"] in docker.calls
+    assert ["docker", "logs", "--follow", "ipv6ready-verify-bad"] not in docker.calls
+    assert not [c for c in docker.calls if c[1] == "exec"]
+
+
+@pytest.mark.parametrize(
+    "line, problem, error",
+    [
+        ("", "no output in 80 s", "the probe in ipv6ready-verify-kamal: no output in 80 s"),
+        ("", "exec: python3: not found", "the probe in ipv6ready-verify-kamal: exec: python3: not found"),
+        ("Traceback (most recent call last):", "", "the probe in ipv6ready-verify-kamal: Traceback (most recent call last):"),
+        ("[1, 2]", "", "the probe in ipv6ready-verify-kamal: "),
+    ],
+)
+def test_containers_reports_a_probe_without_a_result(probe, monkeypatch, line, problem, error):
+    docker = FakeDocker()
+    monkeypatch.setattr(probe, "run", docker)
+    monkeypatch.setattr(probe, "first_line", lambda argv, seconds: (line, problem))
+    spec = {"networks": ["kamal"], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}
+    out = probe.containers(spec, "SOURCE")
+    assert out["networks"]["kamal"] == {"error": error, "container": "ipv6ready-verify-kamal"}
+
+
+def test_first_line_reads_the_first_line_and_stops_the_command(probe):
+    started = time.monotonic()
+    assert probe.first_line([sys.executable, "-c", "import time; print('one', flush=True); time.sleep(30)"], 20) == ("one", "")
+    assert time.monotonic() - started < 10
+    assert probe.first_line([sys.executable, "-c", "import sys; sys.exit('gone')"], 20) == ("", "gone")
+    assert probe.first_line([sys.executable, "-c", "import time; time.sleep(30)"], 1) == ("", "no output in 1 s")
+
+
+def test_serve_listens_and_prints_its_checks_first(listener):
+    port = closed_port()
+    targets = [{"host": "::1", "port": listener}]
+    proc = subprocess.Popen([sys.executable, PROBE, "serve", str(port), "2", json.dumps(targets)], stdout=subprocess.PIPE, universal_newlines=True)
+    try:
+        out = json.loads(proc.stdout.readline())
+        assert out["listening"] is True
+        assert out["targets"][0]["connected"] == "::1"
+        assert isinstance(out["addresses"], list)
+        # Still listening after it printed: the gateway tries the port later.
+        socket.create_connection(("::1", port), timeout=2).close()
+        assert proc.poll() is None
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def test_containers_probes_every_ipv6_network_when_none_is_named(probe, monkeypatch):
     docker = FakeDocker()
     monkeypatch.setattr(probe, "run", docker)
+    monkeypatch.setattr(probe, "first_line", docker.first_line)
     spec = {"networks": [], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}
     out = probe.containers(spec, "SOURCE")
     assert sorted(out["networks"]) == ["bridge", "kamal"]
@@ -247,6 +350,41 @@ def test_remove_removes_only_labelled_probes(probe, monkeypatch):
     monkeypatch.setattr(probe, "run", docker)
     assert probe.remove() == {"removed": 0}
     assert len(docker.calls) == 1
+
+
+CONTAINERS_OUTPUT = json.dumps(
+    {"networks": {"kamal": {"container": "ipv6ready-verify-kamal"}, "bad": {"container": "ipv6ready-verify-bad", "error": "x"}}, "policy": None}
+)
+
+
+@pytest.mark.parametrize(
+    "output, calls",
+    [
+        pytest.param(CONTAINERS_OUTPUT, [["docker", "rm", "--force", "ipv6ready-verify-bad", "ipv6ready-verify-kamal"]], id="names-in-one-call"),
+        pytest.param("", [["docker", "ps", "--all", "--quiet", "--filter", "label=ipv6ready.verify=probe"]], id="no-output"),
+        pytest.param('{"error": "docker ps: x"}', [["docker", "ps", "--all", "--quiet", "--filter", "label=ipv6ready.verify=probe"]], id="failed-run"),
+        pytest.param("not json", [["docker", "ps", "--all", "--quiet", "--filter", "label=ipv6ready.verify=probe"]], id="garbled"),
+    ],
+)
+def test_remove_takes_the_names_of_the_run_or_every_labelled_probe(probe, monkeypatch, output, calls):
+    docker = FakeDocker(ps="")
+    monkeypatch.setattr(probe, "run", docker)
+    probe.remove(probe.probe_names(output))
+    assert docker.calls == calls
+
+
+def test_remove_falls_back_to_the_label_when_a_name_is_gone(probe, monkeypatch):
+    calls = []
+
+    def fake(argv):
+        calls.append(argv)
+        if argv[1] == "rm" and "ipv6ready-verify-bad" in argv:
+            return 1, "", "Error: No such container: ipv6ready-verify-bad"
+        return (0, "abc\n", "") if argv[1] == "ps" else (0, "", "")
+
+    monkeypatch.setattr(probe, "run", fake)
+    assert probe.remove(probe.probe_names(CONTAINERS_OUTPUT)) == {"removed": 1}
+    assert calls[1:] == [["docker", "ps", "--all", "--quiet", "--filter", "label=ipv6ready.verify=probe"], ["docker", "rm", "--force", "abc"]]
 
 
 def test_listening_tells_a_listener_from_none(probe, listener):
@@ -325,6 +463,7 @@ def test_containers_probes_the_networks_at_the_same_time(probe, monkeypatch):
         return docker(argv)
 
     monkeypatch.setattr(probe, "run", run)
+    monkeypatch.setattr(probe, "first_line", docker.first_line)
     out = probe.containers({"networks": ["kamal", "bridge"], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}, "SOURCE")
     assert list(out["networks"]) == ["kamal", "bridge"]
     assert all(result["addresses"] == ["fd00::2"] for result in out["networks"].values())

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ansible.errors import AnsibleFilterError
@@ -15,6 +17,9 @@ from ansible_collections.ipv6ready.docker.plugins.filter.verify import (
     verify_container_checks,
     verify_exposure_addresses,
     verify_exposure_checks,
+    verify_exposure_entry,
+    verify_exposure_of,
+    verify_exposure_runs,
     verify_report,
 )
 from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import build_tables, render_block
@@ -307,6 +312,128 @@ def test_exposure_checks_without_a_gateway_are_not_tested():
     [result] = verify_exposure_checks(kamal_only, source="", port=7077, route=True)
     assert result["status"] == "skip"
     assert result["detail"].endswith("not tested: no verify_exposure_from and no NAT64 gateway")
+
+
+# --------------------------------------------------------------------------- one exposure run per batch
+
+ULA_ONLY = containers({"kamal": PROBES["networks"]["kamal"]})
+
+
+@pytest.mark.parametrize(
+    "result, source, route, via, expected",
+    [
+        pytest.param(
+            ULA_ONLY,
+            "lab-gw",
+            True,
+            "fd64::21",
+            {"source": "lab-gw", "host": "h1", "addresses": ["fd00:d0c:0:145::2"], "route": True, "via": "fd64::21", "port": 7077, "timeout": 5.0},
+            id="ula-through-a-route",
+        ),
+        pytest.param(ULA_ONLY, "lab-gw", False, "fd64::21", {}, id="ula-without-a-route-has-nothing-to-try"),
+        pytest.param(ULA_ONLY, "", True, "fd64::21", {}, id="no-source"),
+        pytest.param(containers({}), "lab-gw", True, "fd64::21", {}, id="no-address"),
+        pytest.param({"error": "docker run failed"}, "lab-gw", True, "fd64::21", {}, id="failed-probe"),
+        pytest.param(
+            PROBES,
+            "gw2",
+            False,
+            "",
+            {"source": "gw2", "host": "h1", "addresses": ["2001:db8:1:a:d0c::2"], "route": False, "via": "", "port": 7077, "timeout": 5.0},
+            id="global-only-without-a-route",
+        ),
+    ],
+)
+def test_exposure_entry(result, source, route, via, expected):
+    assert verify_exposure_entry(result, host="h1", source=source, route=route, via=via, port="7077", timeout="5") == expected
+
+
+def entry(host, source, addresses=("fd00:d0c:0:145::2",)):
+    return {"source": source, "host": host, "addresses": list(addresses), "route": True, "via": "fd64::" + host, "port": 7077, "timeout": 5.0}
+
+
+def runs_spec(*hosts):
+    return {"hosts": [{k: v for k, v in h.items() if k != "source"} for h in hosts]}
+
+
+@pytest.mark.parametrize(
+    "batch, entries, expected",
+    [
+        pytest.param(
+            ["h1", "h2", "h3"],
+            {"h1": entry("h1", "gw"), "h2": entry("h2", "gw"), "h3": entry("h3", "gw")},
+            [{"source": "gw", "spec": runs_spec(entry("h1", "gw"), entry("h2", "gw"), entry("h3", "gw"))}],
+            id="one-run-for-the-batch-with-equal-addresses",
+        ),
+        pytest.param(
+            ["h1", "h2", "h3"],
+            {"h1": entry("h1", "gw-b"), "h2": entry("h2", "gw-a"), "h3": entry("h3", "gw-b")},
+            [
+                {"source": "gw-a", "spec": runs_spec(entry("h2", "gw-a"))},
+                {"source": "gw-b", "spec": runs_spec(entry("h1", "gw-b"), entry("h3", "gw-b"))},
+            ],
+            id="one-run-per-source",
+        ),
+        pytest.param(
+            ["h1", "h2", "h3", "h4"],
+            {"h1": {}, "h2": entry("h2", "gw"), "h4": entry("h4", "gw", addresses=())},
+            [{"source": "gw", "spec": runs_spec(entry("h2", "gw"))}],
+            id="failed-or-skipped-probe-missing-entry-no-address",
+        ),
+        pytest.param(["h1"], {"h1": entry("h1", "")}, [], id="no-source"),
+        pytest.param(["h1", "h2"], {"h1": entry("h1", "gw")}, [{"source": "gw", "spec": runs_spec(entry("h1", "gw"))}], id="outside-the-batch-ignored"),
+        pytest.param([], {"h1": entry("h1", "gw")}, [], id="empty-batch"),
+    ],
+)
+def test_exposure_runs(batch, entries, expected):
+    # A host of the batch without the fact (verify skipped on it) has no entry in hostvars.
+    hostvars = {h: ({"__verify_exposure_entry": entries[h]} if h in entries else {}) for h in ["h1", "h2", "h3", "h4"]}
+    assert verify_exposure_runs(batch, hostvars) == expected
+
+
+def registered(*runs):
+    return {"changed": False, "results": list(runs)}
+
+
+def run_result(source, stdout, **extra):
+    return dict({"item": {"source": source, "spec": {}}, "stdout": stdout, "rc": 0}, **extra)
+
+
+ULA = "fd00:d0c:0:145::2"
+RUNS = registered(
+    run_result("gw-a", json.dumps({"exposure": {"h1": {ULA: "closed: timed out"}, "h2": {ULA: "OPEN"}}})),
+    run_result("gw-b", json.dumps({"exposure": {"h1": {ULA: "OPEN"}}})),
+)
+
+
+@pytest.mark.parametrize(
+    "reg, host, source, expected",
+    [
+        pytest.param(RUNS, "h1", "gw-a", {ULA: "closed: timed out"}, id="own-part-equal-addresses"),
+        pytest.param(RUNS, "h2", "gw-a", {ULA: "OPEN"}, id="other-host-same-address"),
+        pytest.param(RUNS, "h1", "gw-b", {ULA: "OPEN"}, id="own-source-only"),
+        pytest.param(RUNS, "h3", "gw-a", {}, id="host-not-in-the-run"),
+        pytest.param(RUNS, "h1", "", {}, id="no-source"),
+        pytest.param({"skipped": True, "results": []}, "h1", "gw-a", {}, id="nothing-to-try-in-the-batch"),
+        pytest.param(registered(run_result("gw-a", "", failed=True)), "h1", "gw-a", {}, id="failed-run"),
+        pytest.param(registered(run_result("gw-a", "not json")), "h1", "gw-a", {}, id="garbled-output"),
+        pytest.param(None, "h1", "gw-a", {}, id="not-registered"),
+    ],
+)
+def test_exposure_of(reg, host, source, expected):
+    assert verify_exposure_of(reg, host=host, source=source) == expected
+
+
+def test_exposure_of_a_batch_is_judged_per_host_as_before():
+    """Two hosts with the same probe address: each is judged by its own outcome, with the same messages."""
+    h1 = verify_exposure_checks(ULA_ONLY, exposure=verify_exposure_of(RUNS, host="h1", source="gw-a"), source="gw-a", port=7077, route=True)
+    h2 = verify_exposure_checks(ULA_ONLY, exposure=verify_exposure_of(RUNS, host="h2", source="gw-a"), source="gw-a", port=7077, route=True)
+    assert [(c["check"], c["status"], c["detail"]) for c in h1] == [
+        ("kamal: unpublished port 7077 closed to gw-a", "pass", "[fd00:d0c:0:145::2]:7077 closed: timed out")
+    ]
+    assert [(c["check"], c["status"], c["detail"]) for c in h2] == [
+        ("kamal: unpublished port 7077 closed to gw-a", "fail", "[fd00:d0c:0:145::2]:7077 is OPEN over IPv6: keep ip6tables on and the FORWARD policy DROP")
+    ]
 
 
 # --------------------------------------------------------------------------- report
