@@ -22,7 +22,6 @@ description:
     glibc C(getaddrinfo) order (explained with the P(ipv6ready.docker.gai_order#filter) model when IPv4 comes
     first), what a musl image would try first (P(ipv6ready.docker.musl_order#filter)), and TCP. Options
     O(gai_conf), O(musl).
-  - C(verify_exposure_addresses) - the probe addresses worth trying from the gateway. Option O(route).
   - C(verify_exposure_entry) - what one Docker host gives its batch's exposure run (the input is the probe's
     C(containers) output), as C({source, host, addresses, route, via, port, timeout}), or C({}) when there is
     nothing to try. Options O(host), O(source), O(route), O(via), O(port), O(timeout).
@@ -79,7 +78,7 @@ options:
     type: str
     default: warn
   route:
-    description: C(verify_exposure_addresses), C(verify_exposure_checks), C(verify_exposure_entry) - unique local addresses are tried through
+    description: C(verify_exposure_checks), C(verify_exposure_entry) - unique local addresses are tried through
       a temporary route; without it they are not tested.
     type: bool
     default: false
@@ -164,10 +163,6 @@ def verify_container_checks(result, gai_conf="", musl="warn"):
     return _verify.container_checks(_mapping(result, "verify_container_checks"), gai_conf, musl)
 
 
-def verify_exposure_addresses(result, route=False):
-    return _verify.exposure_addresses(_mapping(result, "verify_exposure_addresses"), bool(route))
-
-
 def verify_exposure_entry(result, host="", source="", route=False, via="", port=0, timeout=5):
     return _verify.exposure_entry(_mapping(result, "verify_exposure_entry"), host, source, bool(route), via, port, timeout)
 
@@ -175,13 +170,14 @@ def verify_exposure_entry(result, host="", source="", route=False, via="", port=
 def verify_exposure_runs(hosts, hostvars=None):
     if not hasattr(hostvars, "__getitem__"):
         raise AnsibleFilterError("verify_exposure_runs: hostvars must be the hostvars variable")
+    batch = value_list(hosts, "verify_exposure_runs", "a list of hosts")
     entries = {}
-    for host in value_list(hosts, "verify_exposure_runs", "a list of hosts"):
+    for host in batch:
         try:
             entries[host] = _mapping(hostvars[host].get("__verify_exposure_entry"), "verify_exposure_runs")
         except KeyError:
             continue
-    return _verify.exposure_runs(value_list(hosts, "verify_exposure_runs", "a list of hosts"), entries)
+    return _verify.exposure_runs(batch, entries)
 
 
 def verify_exposure_of(registered, host="", source=""):
@@ -205,7 +201,6 @@ class FilterModule:
         return {
             "verify_checks": verify_checks,
             "verify_container_checks": verify_container_checks,
-            "verify_exposure_addresses": verify_exposure_addresses,
             "verify_exposure_checks": verify_exposure_checks,
             "verify_exposure_entry": verify_exposure_entry,
             "verify_exposure_runs": verify_exposure_runs,

@@ -17,15 +17,18 @@ plugins/filter/verify.py.
       image (the probe image the container checks need)
   probe.py containers SPEC_JSON
       on the Docker host: read the policy file, list the IPv6 bridge networks
-      (unless SPEC names them), start one probe container per network (it
-      listens on an unpublished port) and run `check` inside each, all
-      networks at the same time; the source of this file comes from the
-      environment variable IPV6READY_PROBE
-  probe.py remove
-      on the Docker host: remove every probe container
-  probe.py check TIMEOUT TARGETS_JSON PORT
-      in a container: `connect` for every target, the container's own global
-      IPv6 addresses, and whether its listener on PORT accepts connections
+      (unless SPEC names them), start one probe container per network
+      (`serve`) and read the line each prints to its log, all networks at the
+      same time; the source of this file comes from the environment variable
+      IPV6READY_PROBE
+  probe.py remove [CONTAINERS_OUTPUT]
+      on the Docker host: remove the probe containers that the output of
+      `containers` names, or every probe container
+  probe.py serve PORT TIMEOUT TARGETS_JSON
+      in a container: listen on the unpublished PORT; meanwhile print one line
+      of `connect` for every target, the container's own global IPv6
+      addresses, and whether the listener accepts connections; then go on
+      listening
   probe.py exposure SPEC_JSON
       on the gateway: try the unpublished port of every probe address of every
       Docker host in SPEC (one run per batch of hosts), through temporary /128
@@ -130,6 +133,32 @@ def serve(port, timeout, targets):
     listener.join()
 
 
+def in_threads(items, work):
+    """``{item: work(item)}``, every item in a thread of its own, all at the same time."""
+    results = {}
+
+    def one(item):
+        try:
+            results[item] = work(item)
+        except Exception as exc:  # reported as the item's outcome; the others go on
+            results[item] = exc
+
+    threads = [threading.Thread(target=one, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def raised(results):
+    """``results`` of ``in_threads``, after raising the first exception an item ended in."""
+    for result in results.values():
+        if isinstance(result, Exception):
+            raise result
+    return results
+
+
 def run(argv):
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
     return proc.returncode, proc.stdout.strip(), proc.stderr.strip()
@@ -183,16 +212,8 @@ def connect_to(address, port, timeout):
 
 def connect_many(connects, timeout):
     """``{"[address]:port": outcome}`` for every ``{address, port}``, tried at the same time."""
-    results = {}
-    threads = [
-        threading.Thread(target=lambda c=c: results.__setitem__("[%s]:%s" % (c["address"], c["port"]), connect_to(c["address"], c["port"], timeout)))
-        for c in connects
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    targets = dict(("[%s]:%s" % (c["address"], c["port"]), c) for c in connects)
+    return raised(in_threads(list(targets), lambda key: connect_to(targets[key]["address"], targets[key]["port"], timeout)))
 
 
 def host(spec):
@@ -260,13 +281,8 @@ def containers(spec, source):
         with open(spec["gai_conf"], encoding="utf-8", errors="replace") as handle:
             policy = handle.read()
     networks = spec.get("networks") or ipv6_networks()
-    out = {}
     remove()
-    threads = [threading.Thread(target=lambda n=n: out.__setitem__(n, probe_network(n, spec, source))) for n in networks]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    out = raised(in_threads(networks, lambda network: probe_network(network, spec, source)))
     return {"networks": {network: out[network] for network in networks}, "policy": policy}
 
 
@@ -350,24 +366,6 @@ def try_port(address, entry, mark=None):
         return "OPEN"
     except OSError as exc:
         return "closed: %s" % (exc or "timed out")
-
-
-def in_threads(items, work):
-    """``{item: work(item)}``, every item in a thread of its own, all at the same time."""
-    results = {}
-
-    def one(item):
-        try:
-            results[item] = work(item)
-        except Exception as exc:  # reported as the item's outcome; the others go on
-            results[item] = exc
-
-    threads = [threading.Thread(target=one, args=(item,)) for item in items]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def exposure_host(entry):

@@ -15,7 +15,6 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.ipv6ready.docker.plugins.filter.verify import (
     verify_checks,
     verify_container_checks,
-    verify_exposure_addresses,
     verify_exposure_checks,
     verify_exposure_entry,
     verify_exposure_of,
@@ -26,6 +25,7 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import build
 from ansible_collections.ipv6ready.docker.plugins.module_utils._verify import (
     dns64_check,
     engine_check,
+    exposure_addresses,
     policy_tables,
     report,
     target_checks,
@@ -268,8 +268,8 @@ PROBES = containers(
 
 
 def test_exposure_addresses_skip_ula_without_a_route_and_deaf_probes():
-    assert verify_exposure_addresses(PROBES) == ["2001:db8:1:a:d0c::2"]
-    assert verify_exposure_addresses(PROBES, route=True) == ["fd00:d0c:0:145::2", "2001:db8:1:a:d0c::2"]
+    assert exposure_addresses(PROBES, False) == ["2001:db8:1:a:d0c::2"]
+    assert exposure_addresses(PROBES, True) == ["fd00:d0c:0:145::2", "2001:db8:1:a:d0c::2"]
 
 
 def test_exposure_checks_without_a_route():
