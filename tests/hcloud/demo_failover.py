@@ -272,6 +272,7 @@ LOOPS = {"by name": ("results.jsonl", ""), "cached address": ("results-cached.js
 
 def start_loop(state):
     twin = state["twin"]
+    journey.ansible(state, "ansible-playbook", *journey.INVENTORY, str(HERE / "app_image.yml"), "-l", HOST)
     journey.ansible(
         state,
         "ansible",
@@ -287,7 +288,7 @@ def start_loop(state):
     for index, (results, flag) in enumerate(LOOPS.values()):
         commands.append(
             "docker rm -f {n}-{i} >/dev/null 2>&1; docker run -d --name {n}-{i} --network kamal "
-            "-v /etc/ipv6ready/gai.conf:/etc/gai.conf:ro -v {r}:{r} ipv6ready-verify/probe:python "
+            "-v /etc/ipv6ready/gai.conf:/etc/gai.conf:ro -v {r}:{r} ipv6ready-twin/app:python "
             "python3 {r}/mail_loop.py {flag} {host} {port} {r}/{results} {r}/stop 1800".format(
                 r=REMOTE, n=LOOP, i=index, flag=flag, host=twin["mail_name"], port=twin["smtp_port"], results=results
             )

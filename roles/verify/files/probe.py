@@ -29,6 +29,10 @@ plugins/filter/verify.py.
       of `connect` for every target, the container's own global IPv6
       addresses, and whether the listener accepts connections; then go on
       listening
+  probe.py files
+      on the Docker host: the files of the standard library that the probe
+      loads, with their compiled copies, one path per line: what the probe
+      image holds besides python3 and the shared libraries (probe_image.yml)
   probe.py exposure SPEC_JSON
       on the gateway: try the unpublished port of every probe address of every
       Docker host in SPEC (one run per batch of hosts), through temporary /128
@@ -355,8 +359,14 @@ def unroute(table):
     run(["ip", "-6", "route", "flush", "table", str(table)])
 
 
-def try_port(address, entry, mark=None):
-    """Connect to one probe's unpublished port (with ``mark``: through its host's routes)."""
+# Connections tried at once to each probe address: a port behind a DROP policy
+# never answers, so the wait is short (the entry's timeout, a second by default)
+# and a lost SYN is made up for by the others, not by the kernel's retry a
+# second later.
+EXPOSURE_TRIES = 3
+
+
+def try_once(address, entry, mark):
     try:
         with socket.socket(socket.AF_INET if ":" not in address else socket.AF_INET6, socket.SOCK_STREAM) as sock:
             if mark is not None:
@@ -366,6 +376,15 @@ def try_port(address, entry, mark=None):
         return "OPEN"
     except OSError as exc:
         return "closed: %s" % (exc or "timed out")
+
+
+def try_port(address, entry, mark=None):
+    """Connect to one probe's unpublished port (with ``mark``: through its host's routes), EXPOSURE_TRIES times at once.
+
+    "OPEN" when any connection was accepted, else why the first was not.
+    """
+    outcomes = raised(in_threads(range(EXPOSURE_TRIES), lambda _try: try_once(address, entry, mark)))
+    return "OPEN" if "OPEN" in outcomes.values() else outcomes[0]
 
 
 def exposure_host(entry):
@@ -403,6 +422,43 @@ def exposure(spec):
     return {"exposure": out}
 
 
+def stdlib_files():
+    """The standard library's files that the probe loads (with the compiled copy of each), sorted.
+
+    A ``serve`` run loads the modules this file imports and, lazily, the
+    codecs that getaddrinfo (idna, for host names) and the reading of
+    /proc/net/if_inet6 (ascii) look up; ``traceback`` prints an error the
+    probe did not catch.
+    """
+    import codecs
+    import importlib.util
+    import sysconfig
+    import traceback  # noqa: F401  (the probe's uncaught errors)
+
+    for codec in ("idna", "ascii"):
+        codecs.lookup(codec)
+    roots = tuple(os.path.join(sysconfig.get_paths()[key], "") for key in ("stdlib", "platstdlib"))
+    paths = set()
+    for name, module in list(sys.modules.items()):
+        paths.add(getattr(module, "__file__", None) or "")
+        # A module that puts another in its place (collections.abc) has that
+        # one's file: its own is where its name says.
+        for root in roots:
+            base = os.path.join(root, *name.split("."))
+            paths.update((base + ".py", os.path.join(base, "__init__.py")))
+    out = set()
+    for path in paths:
+        path = os.path.abspath(path) if path else ""
+        if not path.startswith(roots) or not os.path.isfile(path):
+            continue
+        out.add(path)
+        if path.endswith(".py"):
+            cached = importlib.util.cache_from_source(path)
+            if os.path.isfile(cached):
+                out.add(cached)
+    return sorted(out)
+
+
 def main(argv):
     mode = argv[1]
     if mode == "serve":
@@ -415,6 +471,9 @@ def main(argv):
             result = containers(json.loads(argv[2]), os.environ["IPV6READY_PROBE"])
         except RuntimeError as exc:
             result = {"error": str(exc)}
+    elif mode == "files":
+        print("\n".join(stdlib_files()))
+        return
     elif mode == "exposure":
         result = exposure(json.loads(argv[2]))
     elif mode == "remove":

@@ -109,6 +109,49 @@ def test_exposure_tells_open_from_closed(probe, listener):
     assert probe.exposure({"hosts": []}) == {"exposure": {}}
 
 
+def test_exposure_tries_each_address_several_times_at_once_and_any_answer_is_open(probe, monkeypatch):
+    calls = []
+    lock = threading.Lock()
+    both_started = threading.Barrier(probe.EXPOSURE_TRIES, timeout=5)
+
+    def once(address, entry, mark):
+        with lock:
+            calls.append((address, mark))
+            n = len(calls)
+        both_started.wait()  # all tries are under way at the same time
+        return "OPEN" if n == 2 else "closed: timed out"
+
+    monkeypatch.setattr(probe, "try_once", once)
+    assert probe.try_port("fd00::1", {"port": 7077, "timeout": 1}, mark=7) == "OPEN"
+    assert calls == [("fd00::1", 7)] * probe.EXPOSURE_TRIES
+    monkeypatch.setattr(probe, "try_once", lambda address, entry, mark: "closed: timed out")
+    assert probe.try_port("fd00::1", {"port": 7077, "timeout": 1}) == "closed: timed out"
+
+
+def test_exposure_waits_the_entrys_timeout_for_a_port_that_never_answers(probe, monkeypatch):
+    seen = []
+
+    class Silent:
+        def __init__(self, family, kind):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def settimeout(self, seconds):
+            seen.append(seconds)
+
+        def connect(self, address):
+            raise socket.timeout("timed out")
+
+    monkeypatch.setattr(probe.socket, "socket", Silent)
+    assert probe.try_port("fd00::1", {"port": 7077, "timeout": 0.5}) == "closed: timed out"
+    assert seen == [0.5] * probe.EXPOSURE_TRIES
+
+
 class RecordRun:
     """Records the ip commands of each thread (failing those ``fail`` names); the marks sockets get."""
 
@@ -182,7 +225,8 @@ def test_exposure_routes_each_host_in_a_table_of_its_own_and_removes_them(probe,
     assert out["exposure"] == {"h1": {"::1": "OPEN"}, "h2": {"::1": "OPEN"}, "h3": {"::1": "OPEN"}}
     tables = rec.tables()
     assert len(tables) == 3
-    assert sorted(rec.marks) == sorted(int(t) for t in tables)
+    # Each try of a host's address carries that host's mark.
+    assert sorted(rec.marks) == sorted(int(t) for t in tables for _try in range(probe.EXPOSURE_TRIES))
     for table in tables:
         [via] = [argv[6] for argv in rec.calls if argv[3] == "replace" and argv[-1] == table]
         assert [argv for argv in rec.calls if table in argv] == routes_of(probe, table, "::1", via)
@@ -301,6 +345,60 @@ def test_first_line_reads_the_first_line_and_stops_the_command(probe):
     assert time.monotonic() - started < 10
     assert probe.first_line([sys.executable, "-c", "import sys; sys.exit('gone')"], 20) == ("", "gone")
     assert probe.first_line([sys.executable, "-c", "import time; time.sleep(30)"], 1) == ("", "no output in 1 s")
+
+
+# The interpreter the probe image copies: the venv's base python3.
+BASE_PYTHON = getattr(sys, "_base_executable", None) or sys.executable
+
+
+def test_files_lists_existing_standard_library_files_only(probe):
+    files = subprocess.run([BASE_PYTHON, PROBE, "files"], stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout.split()
+    stdlib = subprocess.run(
+        [BASE_PYTHON, "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], stdout=subprocess.PIPE, universal_newlines=True, check=True
+    ).stdout.strip()
+    assert files == sorted(set(files))
+    assert all(os.path.isfile(f) and f.startswith(stdlib + os.sep) for f in files)
+    names = {os.path.relpath(f, stdlib) for f in files}
+    assert {"socket.py", "json/__init__.py", "threading.py", "subprocess.py", "encodings/idna.py", "encodings/ascii.py", "traceback.py"} <= names
+
+
+def test_serve_runs_with_only_the_files_the_probe_lists(tmp_path, listener):
+    """What the probe image holds: python3 and the listed files (PYTHONHOME points python3 at a copy of them)."""
+    files = subprocess.run([BASE_PYTHON, PROBE, "files"], stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout.split()
+    prefix = subprocess.run(
+        [BASE_PYTHON, "-c", "import sys; print(sys.base_prefix)"], stdout=subprocess.PIPE, universal_newlines=True, check=True
+    ).stdout.strip()
+    for path in files:
+        copy = tmp_path / path.lstrip("/")
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(open(path, "rb").read())
+    home = tmp_path / prefix.lstrip("/")
+    port = closed_port()
+    # A name (getaddrinfo takes the idna codec; loopback only), and the listener.
+    targets = [{"host": "localhost", "port": listener}, {"host": "::1", "port": listener}]
+    env = {"PYTHONHOME": str(home), "PYTHONDONTWRITEBYTECODE": "1", "PATH": os.environ.get("PATH", "")}
+    # Only the copy is there: a module the probe does not load is not.
+    isolated = subprocess.run([BASE_PYTHON, "-s", "-c", "import smtplib"], stderr=subprocess.PIPE, universal_newlines=True, env=env, check=False)
+    assert isolated.returncode != 0 and "smtplib" in isolated.stderr
+    with open(PROBE, encoding="utf-8") as handle:
+        source = handle.read()
+    proc = subprocess.Popen(
+        [BASE_PYTHON, "-s", "-c", source, "serve", str(port), "2", json.dumps(targets)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        env=env,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read() if proc.poll() is not None else "no output"
+        out = json.loads(line)
+        assert out["listening"] is True
+        assert out["targets"][0]["order"] and "error" not in out["targets"][0], out
+        assert out["targets"][1]["connected"] == "::1", out
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def test_serve_listens_and_prints_its_checks_first(listener):
