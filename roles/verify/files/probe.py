@@ -14,7 +14,10 @@ plugins/filter/verify.py.
       (every gateway's path), with `engine` the engine's version, its
       IPv6 networks, whether the default bridge has IPv6 and whether
       daemon.json asks for it, and with `image` whether the engine has that
-      image (the probe image the container checks need)
+      image (the probe image the container checks need); with `containers`
+      (a SPEC of `containers`) and the image there, the container probes as
+      well, started first and run while the host checks run (the source of
+      this file comes from the environment variable IPV6READY_PROBE)
   probe.py containers SPEC_JSON
       on the Docker host: read the policy file, list the IPv6 bridge networks
       (unless SPEC names them), start one probe container per network
@@ -220,15 +223,28 @@ def connect_many(connects, timeout):
     return raised(in_threads(list(targets), lambda key: connect_to(targets[key]["address"], targets[key]["port"], timeout)))
 
 
-def host(spec):
+def host_checks(spec):
     name = spec.get("name")
     result = {"dns64": resolve6(name) if name else None, "targets": connect_all(spec.get("targets") or [], float(spec.get("timeout", 5)))}
     if spec.get("connects"):
         result["connects"] = connect_many(spec["connects"], float(spec.get("timeout", 5)))
     if spec.get("engine"):
         result["engine"] = engine(spec.get("daemon_json") or "/etc/docker/daemon.json")
-    if spec.get("image"):
-        result["image"] = run(["docker", "image", "inspect", "--format", "{{.Id}}", spec["image"]])[0] == 0
+    return result
+
+
+def host(spec, source=None):
+    """The host checks; with ``containers`` and the probe image there, the container probes at the same time."""
+    image = run(["docker", "image", "inspect", "--format", "{{.Id}}", spec["image"]])[0] == 0 if spec.get("image") else None
+    work = {"host": lambda: host_checks(spec)}
+    if spec.get("containers") and image:
+        work["containers"] = lambda: containers_or_error(spec["containers"], source)
+    out = raised(in_threads(list(work), lambda key: work[key]()))
+    result = out["host"]
+    if image is not None:
+        result["image"] = image
+    if "containers" in out:
+        result["containers"] = out["containers"]
     return result
 
 
@@ -288,6 +304,13 @@ def containers(spec, source):
     remove()
     out = raised(in_threads(networks, lambda network: probe_network(network, spec, source)))
     return {"networks": {network: out[network] for network in networks}, "policy": policy}
+
+
+def containers_or_error(spec, source):
+    try:
+        return containers(spec, source)
+    except RuntimeError as exc:
+        return {"error": str(exc)}
 
 
 def probe_names(output):
@@ -465,12 +488,9 @@ def main(argv):
         serve(int(argv[2]), float(argv[3]), json.loads(argv[4]))
         return
     elif mode == "host":
-        result = host(json.loads(argv[2]))
+        result = host(json.loads(argv[2]), os.environ.get("IPV6READY_PROBE"))
     elif mode == "containers":
-        try:
-            result = containers(json.loads(argv[2]), os.environ["IPV6READY_PROBE"])
-        except RuntimeError as exc:
-            result = {"error": str(exc)}
+        result = containers_or_error(json.loads(argv[2]), os.environ["IPV6READY_PROBE"])
     elif mode == "files":
         print("\n".join(stdlib_files()))
         return

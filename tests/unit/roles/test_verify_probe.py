@@ -565,3 +565,45 @@ def test_containers_probes_the_networks_at_the_same_time(probe, monkeypatch):
     out = probe.containers({"networks": ["kamal", "bridge"], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}, "SOURCE")
     assert list(out["networks"]) == ["kamal", "bridge"]
     assert all(result["addresses"] == ["fd00::2"] for result in out["networks"].values())
+
+
+@pytest.mark.parametrize("image_rc, started", [(0, True), (1, False)])
+def test_host_starts_the_container_probes_only_when_the_image_is_there(probe, monkeypatch, image_rc, started):
+    docker = FakeDocker()
+    monkeypatch.setattr(probe, "run", lambda argv: (image_rc, "", "") if argv[1] == "image" else docker(argv))
+    monkeypatch.setattr(probe, "first_line", lambda argv, seconds: ('{"addresses": ["fd00::2"], "listening": true, "targets": []}', ""))
+    spec = {
+        "timeout": 2,
+        "targets": [],
+        "image": "probe:python",
+        "containers": {"networks": ["kamal"], "image": "probe:python", "port": 7077, "timeout": 2, "targets": []},
+    }
+    result = probe.host(spec, "source")
+    assert result["image"] is started
+    assert ("containers" in result) is started
+    assert any(argv[1] == "run" for argv in docker.calls) is started
+    if started:
+        assert result["containers"]["networks"]["kamal"]["addresses"] == ["fd00::2"]
+        assert probe.probe_names(json.dumps(result["containers"])) == ["ipv6ready-verify-kamal"]
+
+
+def test_host_runs_its_checks_while_the_probes_start(probe, monkeypatch):
+    both = threading.Barrier(2, timeout=5)
+    monkeypatch.setattr(probe, "run", lambda argv: (0, "", ""))
+    monkeypatch.setattr(probe, "host_checks", lambda spec: both.wait() * 0 or {"dns64": None, "targets": []})
+    monkeypatch.setattr(probe, "containers_or_error", lambda spec, source: both.wait() * 0 or {"networks": {}, "policy": None})
+    result = probe.host({"image": "probe:python", "containers": {"networks": []}}, "source")
+    assert result == {"dns64": None, "targets": [], "image": True, "containers": {"networks": {}, "policy": None}}
+
+
+def test_host_reports_a_failing_container_probe_as_its_error(probe, monkeypatch):
+    def run(argv):
+        if argv[1] == "image":
+            return 0, "", ""
+        if argv[1] == "ps":
+            return 1, "", "engine gone"
+        return 0, "", ""
+
+    monkeypatch.setattr(probe, "run", run)
+    result = probe.host({"targets": [], "image": "probe:python", "containers": {"networks": ["kamal"], "image": "probe:python"}}, "source")
+    assert result["containers"] == {"error": "docker ps: engine gone"}
