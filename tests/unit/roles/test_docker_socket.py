@@ -157,5 +157,5 @@ def test_the_test_finds_what_it_looks_for():
 def test_the_probe_modes_that_run_docker():
     """PROBE_DOCKER_MODES are the probe's modes whose code runs the docker CLI."""
     source = (ROOT / "roles" / "verify" / "files" / "probe.py").read_text()
-    assert re.findall(r'mode == "(\w+)"', source) == ["serve", "host", "containers", "exposure", "remove"]
+    assert re.findall(r'mode == "(\w+)"', source) == ["serve", "host", "containers", "files", "exposure", "remove"]
     assert "def run(" in source and 'run(["docker"' in source
