@@ -13,11 +13,11 @@ plugins/filter/verify.py.
       `targets`, a TCP connect to every {address, port} of its `connects`
       (every gateway's path), with `engine` the engine's version, its
       IPv6 networks, whether the default bridge has IPv6 and whether
-      daemon.json asks for it, and with `image` whether the engine has that
-      image (the probe image the container checks need); with `containers`
-      (a SPEC of `containers`) and the image there, the container probes as
-      well, started first and run while the host checks run (the source of
-      this file comes from the environment variable IPV6READY_PROBE)
+      daemon.json asks for it; with `containers` (a SPEC of `containers`),
+      `image`: whether the engine has its probe image, and when it has, the
+      container probes as well, started first and run while the host checks
+      run (the source of this file comes from the environment variable
+      IPV6READY_PROBE)
   probe.py containers SPEC_JSON
       on the Docker host: read the policy file, list the IPv6 bridge networks
       (unless SPEC names them), start one probe container per network
@@ -234,11 +234,12 @@ def host_checks(spec):
 
 
 def host(spec, source=None):
-    """The host checks; with ``containers`` and the probe image there, the container probes at the same time."""
-    image = run(["docker", "image", "inspect", "--format", "{{.Id}}", spec["image"]])[0] == 0 if spec.get("image") else None
+    """The host checks; with ``containers``, whether its probe image is there, and then the container probes at the same time."""
+    probes = spec.get("containers")
+    image = run(["docker", "image", "inspect", "--format", "{{.Id}}", probes["image"]])[0] == 0 if probes else None
     work = {"host": lambda: host_checks(spec)}
-    if spec.get("containers") and image:
-        work["containers"] = lambda: containers_or_error(spec["containers"], source)
+    if image:
+        work["containers"] = lambda: containers_or_error(probes, source)
     out = raised(in_threads(list(work), lambda key: work[key]()))
     result = out["host"]
     if image is not None:

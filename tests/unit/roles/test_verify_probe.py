@@ -543,7 +543,8 @@ def test_host_connects_to_every_address_it_is_given(probe, listener):
 def test_host_says_whether_the_engine_has_the_probe_image(probe, monkeypatch, rc, expected):
     calls = []
     monkeypatch.setattr(probe, "run", lambda argv: calls.append(argv) or (rc, "sha256:1" if rc == 0 else "", "" if rc == 0 else "No such image"))
-    result = probe.host({"timeout": 2, "targets": [], "image": "ipv6ready-probe:glibc"})
+    monkeypatch.setattr(probe, "containers_or_error", lambda spec, source: {"networks": {}, "policy": None})
+    result = probe.host({"timeout": 2, "targets": [], "containers": {"image": "ipv6ready-probe:glibc"}})
     assert result["image"] is expected
     assert calls == [["docker", "image", "inspect", "--format", "{{.Id}}", "ipv6ready-probe:glibc"]]
     assert "image" not in probe.host({"timeout": 2, "targets": []})
@@ -575,7 +576,6 @@ def test_host_starts_the_container_probes_only_when_the_image_is_there(probe, mo
     spec = {
         "timeout": 2,
         "targets": [],
-        "image": "probe:python",
         "containers": {"networks": ["kamal"], "image": "probe:python", "port": 7077, "timeout": 2, "targets": []},
     }
     result = probe.host(spec, "source")
@@ -592,7 +592,7 @@ def test_host_runs_its_checks_while_the_probes_start(probe, monkeypatch):
     monkeypatch.setattr(probe, "run", lambda argv: (0, "", ""))
     monkeypatch.setattr(probe, "host_checks", lambda spec: both.wait() * 0 or {"dns64": None, "targets": []})
     monkeypatch.setattr(probe, "containers_or_error", lambda spec, source: both.wait() * 0 or {"networks": {}, "policy": None})
-    result = probe.host({"image": "probe:python", "containers": {"networks": []}}, "source")
+    result = probe.host({"containers": {"networks": [], "image": "probe:python"}}, "source")
     assert result == {"dns64": None, "targets": [], "image": True, "containers": {"networks": {}, "policy": None}}
 
 
@@ -605,5 +605,5 @@ def test_host_reports_a_failing_container_probe_as_its_error(probe, monkeypatch)
         return 0, "", ""
 
     monkeypatch.setattr(probe, "run", run)
-    result = probe.host({"targets": [], "image": "probe:python", "containers": {"networks": ["kamal"], "image": "probe:python"}}, "source")
+    result = probe.host({"targets": [], "containers": {"networks": ["kamal"], "image": "probe:python"}}, "source")
     assert result["containers"] == {"error": "docker ps: engine gone"}
