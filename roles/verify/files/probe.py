@@ -6,6 +6,8 @@ Each mode prints one JSON object. Every mode that the verify role calls does
 all of its work in one process, so each check costs one round trip per host.
 The probe only observes; the role judges what it saw with the filters of
 plugins/filter/verify.py.
+The modes that run on the Docker host ask the engine API on the Unix socket
+DOCKER_HOST names (Docker's default without it), not the docker CLI.
 
   probe.py host SPEC_JSON
       on the Docker host: the AAAA addresses getaddrinfo returns for SPEC's
@@ -171,32 +173,123 @@ def run(argv):
     return proc.returncode, proc.stdout.strip(), proc.stderr.strip()
 
 
-LABEL = "ipv6ready.verify=probe"
+# The engine is reached through its API on the Unix socket DOCKER_HOST names,
+# as the docker CLI would be, but without the CLI: each of its runs is a Go
+# program's start (about 85 ms of CPU on a lab host), and a verify run needed
+# ten of them on every host. One HTTP/1.0 request per connection: the engine
+# sends the body whole (not chunked) and closes the connection at its end,
+# which is also how a followed log ends.
+DEFAULT_SOCKET = "/var/run/docker.sock"
+API_TIMEOUT = 60
+
+
+def engine_socket():
+    """The path of the engine's socket: DOCKER_HOST's ``unix://`` path, else Docker's default."""
+    host = os.environ.get("DOCKER_HOST") or "unix://" + DEFAULT_SOCKET
+    if not host.startswith("unix://"):
+        raise RuntimeError("DOCKER_HOST=%s: the probe reaches the engine on a Unix socket only" % host)
+    return host[len("unix://") :]
+
+
+def send(method, path, body=None, timeout=API_TIMEOUT):
+    """Send one request: ``(socket, status, what came of the body with the headers)``; the caller closes the socket."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(engine_socket())
+        data = b"" if body is None else json.dumps(body).encode("utf-8")
+        head = "%s %s HTTP/1.0\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (method, path, len(data))
+        sock.sendall(head.encode("ascii") + data)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise OSError("the engine closed the connection without an answer")
+            received += chunk
+        head, rest = received.split(b"\r\n\r\n", 1)
+        status = head.split(b"\r\n", 1)[0].split()
+        if len(status) < 2 or not status[1].isdigit():
+            raise OSError("the engine answered %r" % head[:80])
+        return sock, int(status[1]), rest
+    except BaseException:
+        sock.close()
+        raise
+
+
+def api(method, path, body=None):
+    """``(status, answer)`` of one request; the answer parsed as JSON when it is JSON, else its text."""
+    sock, status, received = send(method, path, body)
+    with sock:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+    text = received.decode("utf-8", "replace")
+    try:
+        return status, json.loads(text)
+    except ValueError:
+        return status, text.strip()
+
+
+def engine_call(method, path, body=None, ok=(200,), missing=None):
+    """The answer of one request that must succeed (``missing`` when its status is 404).
+
+    RuntimeError naming the request and the engine's reason otherwise.
+    """
+    what = "engine API %s %s" % (method, path.split("?", 1)[0])
+    try:
+        status, answer = api(method, path, body)
+    except OSError as exc:
+        raise RuntimeError("%s: %s" % (what, exc or "timed out")) from exc
+    if status == 404 and missing is not None:
+        return missing
+    if status not in ok:
+        reason = answer.get("message") if isinstance(answer, dict) else answer
+        raise RuntimeError("%s: %s" % (what, reason or "HTTP %d" % status))
+    return answer
+
+
+def filters(**names):
+    """The ``filters`` query parameter of a listing."""
+    # Imported here: `serve` runs in the probe image, which holds only the
+    # modules it loaded when the image was built, perhaps by an earlier
+    # release (probe_image.yml builds a missing image only).
+    from urllib.parse import quote
+
+    return "filters=" + quote(json.dumps({key: [value] for key, value in names.items()}))
+
+
+LABEL_KEY, LABEL_VALUE = "ipv6ready.verify", "probe"
+LABEL = LABEL_KEY + "=" + LABEL_VALUE
 
 
 def probe_name(network):
     return "ipv6ready-verify-" + network
 
 
+def bridge_networks():
+    """``{name: IPv6 on}`` of the engine's bridge networks."""
+    return {n["Name"]: n.get("EnableIPv6") is True for n in engine_call("GET", "/networks?" + filters(driver="bridge"))}
+
+
 def ipv6_networks():
-    rc, stdout, stderr = run(["docker", "network", "ls", "--filter", "driver=bridge", "--format", "{{.Name}} {{.IPv6}}"])
-    if rc != 0:
-        raise RuntimeError("docker network ls: %s" % (stderr or "rc %d" % rc))
-    return [line.split()[0] for line in stdout.splitlines() if line.split()[1:] == ["true"]]
+    return sorted(name for name, ipv6 in bridge_networks().items() if ipv6)
 
 
 def engine(daemon_json):
     """What the engine says about itself and about IPv6; ``error`` when it does not answer."""
-    rc, stdout, stderr = run(["docker", "version", "--format", "{{.Server.Version}}"])
-    if rc != 0:
-        return {"error": "docker version: %s" % (stderr or stdout or "rc %d" % rc)}
-    out = {"version": stdout}
     try:
-        out["ipv6_networks"] = ipv6_networks()
+        version = engine_call("GET", "/version").get("Version")
+    except (RuntimeError, AttributeError) as exc:
+        return {"error": str(exc)}
+    out = {"version": version}
+    try:
+        networks = bridge_networks()
     except RuntimeError as exc:
-        return {"version": stdout, "error": str(exc)}
-    rc, stdout, _stderr = run(["docker", "network", "inspect", "bridge", "--format", "{{.EnableIPv6}}"])
-    out["bridge_ipv6"] = {"true": True, "false": False}.get(stdout) if rc == 0 else None
+        return {"version": version, "error": str(exc)}
+    out["ipv6_networks"] = sorted(name for name, ipv6 in networks.items() if ipv6)
+    out["bridge_ipv6"] = networks.get("bridge")
     out["daemon_json_ipv6"] = None
     try:
         with open(daemon_json, encoding="utf-8") as handle:
@@ -233,10 +326,18 @@ def host_checks(spec):
     return result
 
 
+def has_image(name):
+    """Does the engine have the image ``name``? (No, too, when it does not answer.)"""
+    try:
+        return api("GET", "/images/%s/json" % name)[0] == 200
+    except (OSError, RuntimeError):
+        return False
+
+
 def host(spec, source=None):
     """The host checks; with ``containers``, whether its probe image is there, and then the container probes at the same time."""
     probes = spec.get("containers")
-    image = run(["docker", "image", "inspect", "--format", "{{.Id}}", probes["image"]])[0] == 0 if probes else None
+    image = has_image(probes["image"]) if probes else None
     work = {"host": lambda: host_checks(spec)}
     if image:
         work["containers"] = lambda: containers_or_error(probes, source)
@@ -249,34 +350,72 @@ def host(spec, source=None):
     return result
 
 
-def first_line(argv, seconds):
-    """The first line ``argv`` prints (its stdout), its stderr when there is none; it is stopped after ``seconds``."""
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
-    timer = threading.Timer(seconds, proc.kill)
-    timer.start()
+def first_log_line(name, seconds):
+    """``(line, problem)``: the first line the container ``name`` prints, read from its followed log for at most ``seconds``.
+
+    The log of a container without a terminal comes in frames: a byte naming
+    the stream (1 stdout, 2 stderr), three zero bytes, the length (4 bytes,
+    big-endian), the data. ``problem`` is what it printed to stderr when it
+    printed no line, or why there is no line.
+    """
+    deadline = time.monotonic() + seconds
     try:
-        line = proc.stdout.readline().strip()
-    finally:
-        timer.cancel()
-        proc.kill()
-        stderr = proc.communicate()[1].strip()
-    return line, "" if line else stderr or "no output in %d s" % seconds
+        sock, status, received = send("GET", "/containers/%s/logs?follow=1&stdout=1&stderr=1" % name, timeout=seconds)
+    except OSError as exc:
+        return "", "its log: %s" % (exc or "timed out")
+    streams = {1: b"", 2: b""}
+    ended = "no output in %d s" % seconds
+    with sock:
+        if status != 200:
+            sock.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                received += sock.recv(65536)
+            except OSError:
+                pass
+            return "", "its log: HTTP %d %s" % (status, received.decode("utf-8", "replace").strip())
+        while b"\n" not in streams[1]:
+            if len(received) >= 8 and len(received) >= 8 + int.from_bytes(received[4:8], "big"):
+                size = int.from_bytes(received[4:8], "big")
+                streams[2 if received[0] == 2 else 1] += received[8 : 8 + size]
+                received = received[8 + size :]
+                continue
+            left = deadline - time.monotonic()
+            try:
+                if left <= 0:
+                    raise socket.timeout()
+                sock.settimeout(left)
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                ended = "it stopped without a result"
+                break
+            received += chunk
+    line = streams[1].decode("utf-8", "replace").split("\n", 1)[0].strip()
+    return line, "" if line else streams[2].decode("utf-8", "replace").strip() or ended
 
 
 def probe_network(network, spec, source):
     """Start the listening probe on one network; it checks from inside and prints the result to its log."""
     name = probe_name(network)
-    # The probe's own log driver: its log is read back whatever the engine's default driver is.
-    argv = ["docker", "run", "--detach", "--name", name, "--label", LABEL, "--network", network, "--log-driver", "json-file"]
-    if spec.get("gai_conf"):
-        argv += ["--volume", spec["gai_conf"] + ":/etc/gai.conf:ro"]
     targets = spec["targets"]
-    argv += [spec["image"], "python3", "-c", source, "serve", str(spec["port"]), str(spec["timeout"]), json.dumps(targets)]
-    rc, _stdout, stderr = run(argv)
-    if rc != 0:
-        return {"container": name, "error": "docker run on %s: %s" % (network, stderr or "rc %d" % rc)}
+    config = {
+        "Image": spec["image"],
+        "Cmd": ["python3", "-c", source, "serve", str(spec["port"]), str(spec["timeout"]), json.dumps(targets)],
+        "Labels": {LABEL_KEY: LABEL_VALUE},
+        # The probe's own log driver: its log is read back whatever the engine's default driver is.
+        "HostConfig": {"NetworkMode": network, "LogConfig": {"Type": "json-file", "Config": {}}},
+        "NetworkingConfig": {"EndpointsConfig": {network: {}}},
+    }
+    if spec.get("gai_conf"):
+        config["HostConfig"]["Binds"] = [spec["gai_conf"] + ":/etc/gai.conf:ro"]
+    try:
+        engine_call("POST", "/containers/create?name=" + name, config, ok=(201,))
+        engine_call("POST", "/containers/%s/start" % name, ok=(204, 304))
+    except RuntimeError as exc:
+        return {"container": name, "error": "the probe on %s: %s" % (network, exc)}
     # Each target: a lookup, then a connect per address; a generous bound.
-    line, problem = first_line(["docker", "logs", "--follow", name], 60 + 4 * float(spec["timeout"]) * (len(targets) + 1))
+    line, problem = first_log_line(name, 60 + 4 * float(spec["timeout"]) * (len(targets) + 1))
     try:
         result = json.loads(line) if line else None
     except ValueError:
@@ -296,7 +435,7 @@ def containers(spec, source):
     """
     policy = None
     if spec.get("gai_conf"):
-        # docker run --volume would create a missing source as a directory.
+        # A bind of a missing source would be created as a directory.
         if not os.path.isfile(spec["gai_conf"]):
             return {"error": "the policy %s is missing (run ipv6ready.docker.gai_policy, or set verify_gai_conf_path to an empty string)" % spec["gai_conf"]}
         with open(spec["gai_conf"], encoding="utf-8", errors="replace") as handle:
@@ -323,21 +462,24 @@ def probe_names(output):
         return []
 
 
+def delete(container):
+    """Remove one container, running or not: True, or False when the engine has none of that name or ID."""
+    return engine_call("DELETE", "/containers/%s?force=1" % container, ok=(204,), missing=False) is not False
+
+
 def remove(names=()):
-    """Remove the probe containers ``names`` (one call), or every probe container, also those an interrupted run left."""
+    """Remove the probe containers ``names`` (at the same time), or every probe container, also those an interrupted run left."""
     if names:
-        rc, _stdout, _stderr = run(["docker", "rm", "--force"] + list(names))
-        if rc == 0:
-            return {"removed": len(names)}
-        # One was not there (an older engine fails on it) or another problem: remove by label.
-    rc, stdout, stderr = run(["docker", "ps", "--all", "--quiet", "--filter", "label=" + LABEL])
-    if rc != 0:
-        raise RuntimeError("docker ps: %s" % (stderr or "rc %d" % rc))
-    if stdout.split():
-        rc, _stdout, stderr = run(["docker", "rm", "--force"] + stdout.split())
-        if rc != 0:
-            raise RuntimeError("docker rm: %s" % (stderr or "rc %d" % rc))
-    return {"removed": len(stdout.split())}
+        try:
+            if all(raised(in_threads(list(names), delete)).values()):
+                return {"removed": len(names)}
+        except (OSError, RuntimeError):
+            pass
+        # One was not there or another problem: remove by label.
+    listed = engine_call("GET", "/containers/json?all=1&" + filters(label=LABEL))
+    ids = [container["Id"] for container in listed]
+    raised(in_threads(ids, delete))
+    return {"removed": len(ids)}
 
 
 # The routes of one Docker host's probes (its entry has `route`) go into a

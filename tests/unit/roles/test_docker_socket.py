@@ -4,14 +4,15 @@
 
 """Every role reaches the Docker engine through the one variable ipv6ready_docker_socket.
 
-Four ways lead to the engine (docs/roles.md, "How the roles reach Docker"):
+Five ways lead to the engine (docs/roles.md, "How the roles reach Docker"):
 the engine_info module, ansible.builtin.uri on the socket, the
-community.docker modules, and the docker CLI (directly or from the verify
-role's probe script). This test reads every task of every role and fails on
-a task that reaches the engine some other way: a hard-coded socket, a
-community.docker module without docker_host, a docker CLI call without
-DOCKER_HOST. It also checks that the variable's default is the same in every
-role that declares it, in its argument spec, and in engine_info's.
+community.docker modules, the verify role's probe script (the engine API on
+the socket DOCKER_HOST names), and the docker CLI. This test reads every task
+of every role and fails on a task that reaches the engine some other way: a
+hard-coded socket, a community.docker module without docker_host, a docker
+CLI call or a probe run without DOCKER_HOST. It also checks that the
+variable's default is the same in every role that declares it, in its
+argument spec, and in engine_info's.
 """
 
 from __future__ import annotations
@@ -72,15 +73,12 @@ def engine_access(task):
         argv = args.get("argv") if isinstance(args, dict) else None
         text = args.get("cmd", "") if isinstance(args, dict) else str(args)
         words = [str(word) for word in argv] if isinstance(argv, list) else [str(argv or "")]
-        cli = (
-            words[0] == "docker"
-            or words[0].startswith("{{ ['docker'")
-            or bool(DOCKER_IN_SHELL.search(text))
-            # The verify role's probe runs the docker CLI in these modes (roles/verify/files/probe.py).
-            or (len(words) > 3 and "__verify_probe" in words[2] and words[3] in PROBE_DOCKER_MODES)
-        )
-        if cli:
-            return "docker CLI", (task.get("environment") or {}).get("DOCKER_HOST") == DOCKER_HOST
+        right = (task.get("environment") or {}).get("DOCKER_HOST") == DOCKER_HOST
+        # The verify role's probe asks the engine API in these modes (roles/verify/files/probe.py).
+        if len(words) > 3 and "__verify_probe" in words[2] and words[3] in PROBE_DOCKER_MODES:
+            return "probe", right
+        if words[0] == "docker" or words[0].startswith("{{ ['docker'") or DOCKER_IN_SHELL.search(text):
+            return "docker CLI", right
     return None, True
 
 
@@ -106,7 +104,7 @@ def test_every_task_that_reaches_the_engine_takes_the_one_variable():
         "daemon": {"uri", "engine_info"},
         "networks": {"engine_info", "community.docker", "uri"},
         "gai_policy": {"docker CLI"},
-        "verify": {"docker CLI"},
+        "verify": {"docker CLI", "probe"},
     }
     # Each of these roles declares the variable and gives it the same default.
     for role in reached:
@@ -148,14 +146,16 @@ def test_the_test_finds_what_it_looks_for():
         ("docker CLI", False),
         ("docker CLI", True),
         (None, True),
-        ("docker CLI", False),
+        ("probe", False),
         (None, True),
         ("engine_info", True),
     ]
 
 
-def test_the_probe_modes_that_run_docker():
-    """PROBE_DOCKER_MODES are the probe's modes whose code runs the docker CLI."""
+def test_the_probe_modes_that_reach_the_engine():
+    """PROBE_DOCKER_MODES are the probe's modes whose code asks the engine API on the socket DOCKER_HOST names."""
     source = (ROOT / "roles" / "verify" / "files" / "probe.py").read_text()
     assert re.findall(r'mode == "(\w+)"', source) == ["serve", "host", "containers", "files", "exposure", "remove"]
-    assert "def run(" in source and 'run(["docker"' in source
+    assert 'os.environ.get("DOCKER_HOST")' in source
+    # No docker CLI: everything goes through engine_socket().
+    assert 'run(["docker"' not in source and "'docker'" not in source

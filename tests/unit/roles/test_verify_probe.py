@@ -6,14 +6,20 @@
 
 from __future__ import annotations
 
+import ast
+import http.server
 import importlib.util
 import json
 import os
+import shutil
 import socket
+import socketserver
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import urllib.parse
 
 import pytest
 
@@ -257,28 +263,131 @@ def test_exposure_marks_are_unique_and_clear_of_the_gateways_marks(probe, pid):
     assert len({probe.exposure_mark(p) for p in (pid, pid - 1, pid ^ 0x200000)}) == 3
 
 
-class FakeDocker:
-    """Answers the docker commands the probe runs, and records them."""
+class Log(list):
+    """The frames of a followed log."""
 
-    def __init__(self, ps="", networks="bridge true\nkamal true\nlegacy false\n"):
-        self.calls = []
-        self.ps = ps
-        self.networks = networks
 
-    def __call__(self, argv):
-        self.calls.append(argv)
-        if argv[1] == "ps":
-            return 0, self.ps, ""
-        if argv[1] == "network":
-            return 0, self.networks, ""
-        if argv[1] == "run" and "bad" in argv:
-            return 125, "", "network bad not found"
-        return 0, "", ""
+class FakeEngine:
+    """A Docker engine API on a Unix socket: it answers the requests the probe sends and records them.
 
-    def first_line(self, argv, seconds):
-        self.calls.append(argv)
-        assert seconds >= 60
-        return json.dumps({"addresses": ["fd00::2"], "targets": []}), ""
+    Containers are kept by name; a container's log is ``log(name)``: the
+    frames its followed log sends, then (``hold``) whether the stream stays
+    open the way a running container's does.
+    """
+
+    def __init__(self):
+        self.requests = []
+        self.containers = {}
+        self.networks = [{"Name": "bridge", "EnableIPv6": True}, {"Name": "kamal", "EnableIPv6": True}, {"Name": "legacy", "EnableIPv6": False}]
+        self.images = {"probe:1", "ipv6ready-verify/probe:python"}
+        self.version = {"Version": "28.5.2", "ApiVersion": "1.51"}
+        self.lines = {}
+        self.on_start = None
+        self.closed = threading.Event()
+
+    def log(self, name):
+        return self.lines.get(name, [(1, b'{"addresses": ["fd00::2"], "targets": []}\n')])
+
+    def answer(self, handler, method):
+        url = urllib.parse.urlsplit(handler.path)
+        query = urllib.parse.parse_qs(url.query)
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = json.loads(handler.rfile.read(length)) if length else None
+        self.requests.append((method, url.path, query, body))
+        route = (method, url.path)
+        if route == ("GET", "/version"):
+            return 200, self.version
+        if route == ("GET", "/networks"):
+            wanted = json.loads(query["filters"][0])
+            assert wanted == {"driver": ["bridge"]}
+            return 200, [dict(n, Driver="bridge") for n in self.networks]
+        if method == "GET" and url.path.startswith("/images/") and url.path.endswith("/json"):
+            name = url.path[len("/images/") : -len("/json")]
+            return (200, {"Id": "sha256:1"}) if name in self.images else (404, {"message": "No such image: " + name})
+        if route == ("POST", "/containers/create"):
+            name = query["name"][0]
+            if body["HostConfig"]["NetworkMode"] == "bad":
+                return 404, {"message": "network bad not found"}
+            if name in self.containers:
+                return 409, {"message": "Conflict. The container name is already in use"}
+            self.containers[name] = {"Id": "id-" + name, "Labels": body["Labels"], "config": body}
+            return 201, {"Id": "id-" + name, "Warnings": []}
+        if route == ("GET", "/containers/json"):
+            label = json.loads(query["filters"][0])["label"][0]
+            key, value = label.split("=", 1)
+            return 200, [{"Id": c["Id"]} for c in self.containers.values() if c["Labels"].get(key) == value]
+        parts = url.path.split("/")
+        if len(parts) >= 3 and parts[1] == "containers":
+            name = next((n for n, c in self.containers.items() if parts[2] in (n, c["Id"])), None)
+            if name is None:
+                return 404, {"message": "No such container: " + parts[2]}
+            if method == "DELETE":
+                assert query.get("force") == ["1"]
+                del self.containers[name]
+                return 204, None
+            if parts[3:] == ["start"]:
+                if self.on_start:
+                    self.on_start(name)
+                return 204, None
+            if parts[3:] == ["logs"]:
+                assert query.get("follow") == ["1"] and query.get("stdout") == ["1"] and query.get("stderr") == ["1"]
+                return 200, Log(self.log(name))
+        return 500, {"message": "not faked: %s %s" % route}
+
+    def handler(self):
+        engine = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def respond(self, method):
+                status, answer = engine.answer(self, method)
+                self.send_response(status)
+                self.end_headers()
+                if isinstance(answer, Log):
+                    # A followed log: frames, then open until the test ends, or closed (an exited container).
+                    for frame in answer:
+                        if frame == "hold":
+                            engine.closed.wait(30)
+                            return
+                        stream, data = frame
+                        self.wfile.write(bytes([stream, 0, 0, 0]) + len(data).to_bytes(4, "big") + data)
+                        self.wfile.flush()
+                elif answer is not None:
+                    self.wfile.write(json.dumps(answer).encode())
+
+            def do_GET(self):
+                self.respond("GET")
+
+            def do_POST(self):
+                self.respond("POST")
+
+            def do_DELETE(self):
+                self.respond("DELETE")
+
+        return Handler
+
+    def calls(self, method=None):
+        return [(m, p) for m, p, _q, _b in self.requests if method in (None, m)]
+
+
+@pytest.fixture
+def engine(monkeypatch):
+    """A FakeEngine, with DOCKER_HOST pointing at its socket (a short path: a Unix socket's is at most 107 bytes)."""
+    directory = tempfile.mkdtemp(prefix="engine")
+    path = os.path.join(directory, "docker.sock")
+    fake = FakeEngine()
+    server = socketserver.ThreadingUnixStreamServer(path, fake.handler())
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    monkeypatch.setenv("DOCKER_HOST", "unix://" + path)
+    yield fake
+    fake.closed.set()
+    server.shutdown()
+    server.server_close()
+    shutil.rmtree(directory)
 
 
 @pytest.fixture
@@ -288,10 +397,9 @@ def policy(tmp_path):
     return str(path)
 
 
-def test_containers_starts_then_checks_inside_and_reports_failures(probe, monkeypatch, policy):
-    docker = FakeDocker(ps="0123abcd\n")
-    monkeypatch.setattr(probe, "run", docker)
-    monkeypatch.setattr(probe, "first_line", docker.first_line)
+def test_containers_starts_then_checks_inside_and_reports_failures(probe, engine, policy):
+    engine.containers["left"] = {"Id": "0123abcd", "Labels": {"ipv6ready.verify": "probe"}}
+    engine.containers["kamal-app"] = {"Id": "feedbeef", "Labels": {"service": "app"}}
     spec = {
         "networks": ["kamal", "bad"],
         "image": "probe:1",
@@ -303,52 +411,86 @@ def test_containers_starts_then_checks_inside_and_reports_failures(probe, monkey
     out = probe.containers(spec, "SOURCE")
     assert out["policy"] == "label fd64::/96 1\nprecedence ::/0 40\n"
     assert out["networks"]["kamal"] == {"addresses": ["fd00::2"], "targets": [], "container": "ipv6ready-verify-kamal"}
-    assert out["networks"]["bad"]["error"] == "docker run on bad: network bad not found"
-    # A probe left from an interrupted run is removed first.
-    assert docker.calls[:2] == [
-        ["docker", "ps", "--all", "--quiet", "--filter", "label=ipv6ready.verify=probe"],
-        ["docker", "rm", "--force", "0123abcd"],
-    ]
-    run_kamal = [c for c in docker.calls if c[1] == "run" and "kamal" in c][0]
-    assert run_kamal[run_kamal.index("--volume") + 1] == policy + ":/etc/gai.conf:ro"
-    assert run_kamal[run_kamal.index("--label") + 1] == "ipv6ready.verify=probe"
-    assert run_kamal[run_kamal.index("--log-driver") + 1] == "json-file"
-    # The probe checks as it starts (no docker exec) and its result is the first line of its log.
-    assert run_kamal[-7:-1] == ["python3", "-c", "SOURCE", "serve", "7077", "5"]
-    assert json.loads(run_kamal[-1]) == [{"host": "smtp.example", "port": 587}]
-    assert ["docker", "logs", "--follow", "ipv6ready-verify-kamal"] in docker.calls
-    assert ["docker", "logs", "--follow", "ipv6ready-verify-bad"] not in docker.calls
-    assert not [c for c in docker.calls if c[1] == "exec"]
+    assert out["networks"]["bad"]["error"] == "the probe on bad: engine API POST /containers/create: network bad not found"
+    # A probe left from an interrupted run is removed first, and nothing else.
+    assert engine.calls()[:2] == [("GET", "/containers/json"), ("DELETE", "/containers/0123abcd")]
+    assert sorted(engine.containers) == ["ipv6ready-verify-kamal", "kamal-app"]
+    config = engine.containers["ipv6ready-verify-kamal"]["config"]
+    assert config["HostConfig"]["Binds"] == [policy + ":/etc/gai.conf:ro"]
+    assert config["HostConfig"]["NetworkMode"] == "kamal" and list(config["NetworkingConfig"]["EndpointsConfig"]) == ["kamal"]
+    assert config["Labels"] == {"ipv6ready.verify": "probe"}
+    assert config["HostConfig"]["LogConfig"]["Type"] == "json-file"
+    # The probe checks as it starts (no exec) and its result is the first line of its log.
+    assert config["Image"] == "probe:1"
+    assert config["Cmd"][:-1] == ["python3", "-c", "SOURCE", "serve", "7077", "5"]
+    assert json.loads(config["Cmd"][-1]) == [{"host": "smtp.example", "port": 587}]
+    assert ("POST", "/containers/ipv6ready-verify-kamal/start") in engine.calls()
+    assert ("GET", "/containers/ipv6ready-verify-kamal/logs") in engine.calls()
+    assert not [p for _m, p in engine.calls() if "bad/" in p or p.endswith("/exec")]
 
 
 @pytest.mark.parametrize(
-    "line, problem, error",
+    "frames, error",
     [
-        ("", "no output in 80 s", "the probe in ipv6ready-verify-kamal: no output in 80 s"),
-        ("", "exec: python3: not found", "the probe in ipv6ready-verify-kamal: exec: python3: not found"),
-        ("Traceback (most recent call last):", "", "the probe in ipv6ready-verify-kamal: Traceback (most recent call last):"),
-        ("[1, 2]", "", "the probe in ipv6ready-verify-kamal: "),
+        pytest.param([(1, b'{"addresses": '), (1, b'["fd00::2"]}\nmore\n')], None, id="a-line-in-two-frames"),
+        pytest.param([(2, b"warming up\n"), (1, b'{"addresses": ["fd00::2"]}\n'), "hold"], None, id="stderr-first"),
+        pytest.param([(2, b"exec: python3: not found\n")], "exec: python3: not found", id="stderr-and-exit"),
+        pytest.param([], "it stopped without a result", id="exit-without-output"),
+        pytest.param([(1, b"Traceback (most recent call last):\n")], "Traceback (most recent call last):", id="not-json"),
+        pytest.param([(1, b"[1, 2]\n")], "", id="json-but-not-an-object"),
     ],
 )
-def test_containers_reports_a_probe_without_a_result(probe, monkeypatch, line, problem, error):
-    docker = FakeDocker()
-    monkeypatch.setattr(probe, "run", docker)
-    monkeypatch.setattr(probe, "first_line", lambda argv, seconds: (line, problem))
+def test_containers_reads_the_first_line_of_the_probes_log(probe, engine, frames, error):
+    engine.lines["ipv6ready-verify-kamal"] = frames
     spec = {"networks": ["kamal"], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}
-    out = probe.containers(spec, "SOURCE")
-    assert out["networks"]["kamal"] == {"error": error, "container": "ipv6ready-verify-kamal"}
+    out = probe.containers(spec, "SOURCE")["networks"]["kamal"]
+    if error is None:
+        assert out == {"addresses": ["fd00::2"], "container": "ipv6ready-verify-kamal"}
+    else:
+        assert out == {"error": "the probe in ipv6ready-verify-kamal: " + error, "container": "ipv6ready-verify-kamal"}
 
 
-def test_first_line_reads_the_first_line_and_stops_the_command(probe):
+def test_first_log_line_stops_waiting_after_its_time(probe, engine):
+    engine.containers["quiet"] = {"Id": "q", "Labels": {}}
+    engine.lines["quiet"] = ["hold"]
     started = time.monotonic()
-    assert probe.first_line([sys.executable, "-c", "import time; print('one', flush=True); time.sleep(30)"], 20) == ("one", "")
-    assert time.monotonic() - started < 10
-    assert probe.first_line([sys.executable, "-c", "import sys; sys.exit('gone')"], 20) == ("", "gone")
-    assert probe.first_line([sys.executable, "-c", "import time; time.sleep(30)"], 1) == ("", "no output in 1 s")
+    assert probe.first_log_line("quiet", 1) == ("", "no output in 1 s")
+    assert time.monotonic() - started < 5
+    assert probe.first_log_line("gone", 1)[1] == 'its log: HTTP 404 {"message": "No such container: gone"}'
+
+
+def test_the_engine_socket_comes_from_docker_host(probe, monkeypatch):
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    assert probe.engine_socket() == "/var/run/docker.sock"
+    monkeypatch.setenv("DOCKER_HOST", "unix:///run/docker.sock")
+    assert probe.engine_socket() == "/run/docker.sock"
+    monkeypatch.setenv("DOCKER_HOST", "tcp://[::1]:2375")
+    with pytest.raises(RuntimeError, match="Unix socket only"):
+        probe.engine_socket()
 
 
 # The interpreter the probe image copies: the venv's base python3.
 BASE_PYTHON = getattr(sys, "_base_executable", None) or sys.executable
+
+# probe_image.yml builds a missing image only, so a host keeps the probe image
+# an earlier release built, which holds the standard-library modules probe.py
+# loaded then (`probe.py files`). `serve` runs in it: the module-level imports
+# must stay these. Import a module needed only on the host inside the function
+# that needs it (as filters() does), or give the image a new name
+# (verify_probe_image) together with a new import here.
+IMAGE_IMPORTS = {"json", "os", "socket", "subprocess", "sys", "threading", "time"}
+
+
+def test_the_probe_loads_what_an_earlier_probe_image_holds():
+    with open(PROBE, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    imported = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imported.add(node.module)
+    assert imported == IMAGE_IMPORTS
 
 
 def test_files_lists_existing_standard_library_files_only(probe):
@@ -418,73 +560,6 @@ def test_serve_listens_and_prints_its_checks_first(listener):
         proc.wait()
 
 
-def test_containers_probes_every_ipv6_network_when_none_is_named(probe, monkeypatch):
-    docker = FakeDocker()
-    monkeypatch.setattr(probe, "run", docker)
-    monkeypatch.setattr(probe, "first_line", docker.first_line)
-    spec = {"networks": [], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}
-    out = probe.containers(spec, "SOURCE")
-    assert sorted(out["networks"]) == ["bridge", "kamal"]
-    assert out["policy"] is None
-    assert not [c for c in docker.calls if "--volume" in c]
-
-
-def test_containers_refuses_a_missing_policy_before_starting_anything(probe, monkeypatch, tmp_path):
-    docker = FakeDocker()
-    monkeypatch.setattr(probe, "run", docker)
-    missing = str(tmp_path / "gai.conf")
-    spec = {"networks": ["kamal"], "image": "probe:1", "gai_conf": missing, "port": 7077, "timeout": 5, "targets": []}
-    out = probe.containers(spec, "SOURCE")
-    assert out["error"].startswith("the policy %s is missing" % missing)
-    assert docker.calls == []
-
-
-def test_remove_removes_only_labelled_probes(probe, monkeypatch):
-    docker = FakeDocker(ps="aaa\nbbb\n")
-    monkeypatch.setattr(probe, "run", docker)
-    assert probe.remove() == {"removed": 2}
-    assert docker.calls[-1] == ["docker", "rm", "--force", "aaa", "bbb"]
-    docker = FakeDocker(ps="")
-    monkeypatch.setattr(probe, "run", docker)
-    assert probe.remove() == {"removed": 0}
-    assert len(docker.calls) == 1
-
-
-CONTAINERS_OUTPUT = json.dumps(
-    {"networks": {"kamal": {"container": "ipv6ready-verify-kamal"}, "bad": {"container": "ipv6ready-verify-bad", "error": "x"}}, "policy": None}
-)
-
-
-@pytest.mark.parametrize(
-    "output, calls",
-    [
-        pytest.param(CONTAINERS_OUTPUT, [["docker", "rm", "--force", "ipv6ready-verify-bad", "ipv6ready-verify-kamal"]], id="names-in-one-call"),
-        pytest.param("", [["docker", "ps", "--all", "--quiet", "--filter", "label=ipv6ready.verify=probe"]], id="no-output"),
-        pytest.param('{"error": "docker ps: x"}', [["docker", "ps", "--all", "--quiet", "--filter", "label=ipv6ready.verify=probe"]], id="failed-run"),
-        pytest.param("not json", [["docker", "ps", "--all", "--quiet", "--filter", "label=ipv6ready.verify=probe"]], id="garbled"),
-    ],
-)
-def test_remove_takes_the_names_of_the_run_or_every_labelled_probe(probe, monkeypatch, output, calls):
-    docker = FakeDocker(ps="")
-    monkeypatch.setattr(probe, "run", docker)
-    probe.remove(probe.probe_names(output))
-    assert docker.calls == calls
-
-
-def test_remove_falls_back_to_the_label_when_a_name_is_gone(probe, monkeypatch):
-    calls = []
-
-    def fake(argv):
-        calls.append(argv)
-        if argv[1] == "rm" and "ipv6ready-verify-bad" in argv:
-            return 1, "", "Error: No such container: ipv6ready-verify-bad"
-        return (0, "abc\n", "") if argv[1] == "ps" else (0, "", "")
-
-    monkeypatch.setattr(probe, "run", fake)
-    assert probe.remove(probe.probe_names(CONTAINERS_OUTPUT)) == {"removed": 1}
-    assert calls[1:] == [["docker", "ps", "--all", "--quiet", "--filter", "label=ipv6ready.verify=probe"], ["docker", "rm", "--force", "abc"]]
-
-
 def test_listening_tells_a_listener_from_none(probe, listener):
     assert probe.listening(listener, 2.0) is True
     assert probe.listening(closed_port(), 0.3) is False
@@ -499,39 +574,6 @@ def test_host_mode_prints_one_json_object(listener):
     assert "engine" not in result
 
 
-class FakeEngine:
-    def __init__(self, version=(0, "28.5.2", ""), bridge="true"):
-        self.version = version
-        self.bridge = bridge
-
-    def __call__(self, argv):
-        if argv[1] == "version":
-            return self.version
-        if argv[1:3] == ["network", "ls"]:
-            return 0, "bridge true\nkamal true\nlegacy false", ""
-        if argv[1:3] == ["network", "inspect"]:
-            return 0, self.bridge, ""
-        raise AssertionError(argv)
-
-
-def test_engine_reports_version_networks_bridge_and_daemon_json(probe, monkeypatch, tmp_path):
-    daemon_json = tmp_path / "daemon.json"
-    daemon_json.write_text('{"ipv6": true, "ip6tables": true}')
-    monkeypatch.setattr(probe, "run", FakeEngine(bridge="false"))
-    assert probe.engine(str(daemon_json)) == {"version": "28.5.2", "ipv6_networks": ["bridge", "kamal"], "bridge_ipv6": False, "daemon_json_ipv6": True}
-
-
-def test_engine_without_daemon_json(probe, monkeypatch, tmp_path):
-    monkeypatch.setattr(probe, "run", FakeEngine())
-    result = probe.engine(str(tmp_path / "missing.json"))
-    assert result["daemon_json_ipv6"] is None and result["bridge_ipv6"] is True
-
-
-def test_engine_that_does_not_answer(probe, monkeypatch, tmp_path):
-    monkeypatch.setattr(probe, "run", FakeEngine(version=(1, "", "Cannot connect to the Docker daemon")))
-    assert probe.engine(str(tmp_path / "daemon.json")) == {"error": "docker version: Cannot connect to the Docker daemon"}
-
-
 def test_host_connects_to_every_address_it_is_given(probe, listener):
     closed = closed_port()
     result = probe.host({"timeout": 2, "targets": [], "connects": [{"address": "::1", "port": listener}, {"address": "::1", "port": closed}]})
@@ -539,71 +581,152 @@ def test_host_connects_to_every_address_it_is_given(probe, listener):
     assert result["connects"]["[::1]:%d" % closed] != "connected"
 
 
-@pytest.mark.parametrize("rc, expected", [(0, True), (1, False)])
-def test_host_says_whether_the_engine_has_the_probe_image(probe, monkeypatch, rc, expected):
-    calls = []
-    monkeypatch.setattr(probe, "run", lambda argv: calls.append(argv) or (rc, "sha256:1" if rc == 0 else "", "" if rc == 0 else "No such image"))
-    monkeypatch.setattr(probe, "containers_or_error", lambda spec, source: {"networks": {}, "policy": None})
-    result = probe.host({"timeout": 2, "targets": [], "containers": {"image": "ipv6ready-probe:glibc"}})
-    assert result["image"] is expected
-    assert calls == [["docker", "image", "inspect", "--format", "{{.Id}}", "ipv6ready-probe:glibc"]]
-    assert "image" not in probe.host({"timeout": 2, "targets": []})
+def test_containers_probes_every_ipv6_network_when_none_is_named(probe, engine):
+    spec = {"networks": [], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}
+    out = probe.containers(spec, "SOURCE")
+    assert sorted(out["networks"]) == ["bridge", "kamal"]
+    assert out["policy"] is None
+    assert not [c for c in engine.containers.values() if "Binds" in c["config"]["HostConfig"]]
 
 
-def test_containers_probes_the_networks_at_the_same_time(probe, monkeypatch):
-    import threading
+def test_containers_refuses_a_missing_policy_before_starting_anything(probe, engine, tmp_path):
+    missing = str(tmp_path / "gai.conf")
+    spec = {"networks": ["kamal"], "image": "probe:1", "gai_conf": missing, "port": 7077, "timeout": 5, "targets": []}
+    out = probe.containers(spec, "SOURCE")
+    assert out["error"].startswith("the policy %s is missing" % missing)
+    assert engine.requests == []
 
+
+def test_containers_probes_the_networks_at_the_same_time(probe, engine):
     started = threading.Barrier(2, timeout=5)
-    docker = FakeDocker()
-
-    def run(argv):
-        if argv[1] == "run":
-            started.wait()  # both networks' probes start before either is checked
-        return docker(argv)
-
-    monkeypatch.setattr(probe, "run", run)
-    monkeypatch.setattr(probe, "first_line", docker.first_line)
+    engine.on_start = lambda name: started.wait()  # both networks' probes start before either is checked
     out = probe.containers({"networks": ["kamal", "bridge"], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}, "SOURCE")
     assert list(out["networks"]) == ["kamal", "bridge"]
     assert all(result["addresses"] == ["fd00::2"] for result in out["networks"].values())
 
 
-@pytest.mark.parametrize("image_rc, started", [(0, True), (1, False)])
-def test_host_starts_the_container_probes_only_when_the_image_is_there(probe, monkeypatch, image_rc, started):
-    docker = FakeDocker()
-    monkeypatch.setattr(probe, "run", lambda argv: (image_rc, "", "") if argv[1] == "image" else docker(argv))
-    monkeypatch.setattr(probe, "first_line", lambda argv, seconds: ('{"addresses": ["fd00::2"], "listening": true, "targets": []}', ""))
+def labelled(engine, *names):
+    for name in names:
+        engine.containers[name] = {"Id": "id-" + name, "Labels": {"ipv6ready.verify": "probe"}}
+
+
+def test_remove_removes_only_labelled_probes(probe, engine):
+    labelled(engine, "aaa", "bbb")
+    engine.containers["app"] = {"Id": "id-app", "Labels": {}}
+    assert probe.remove() == {"removed": 2}
+    assert list(engine.containers) == ["app"]
+    assert probe.remove() == {"removed": 0}
+    assert engine.calls()[-1] == ("GET", "/containers/json")
+
+
+CONTAINERS_OUTPUT = json.dumps(
+    {"networks": {"kamal": {"container": "ipv6ready-verify-kamal"}, "bad": {"container": "ipv6ready-verify-bad", "error": "x"}}, "policy": None}
+)
+
+
+@pytest.mark.parametrize(
+    "output, calls",
+    [
+        pytest.param(
+            CONTAINERS_OUTPUT, [("DELETE", "/containers/ipv6ready-verify-bad"), ("DELETE", "/containers/ipv6ready-verify-kamal")], id="the-runs-names"
+        ),
+        pytest.param("", [("GET", "/containers/json")], id="no-output"),
+        pytest.param('{"error": "engine API GET /containers/json: x"}', [("GET", "/containers/json")], id="failed-run"),
+        pytest.param("not json", [("GET", "/containers/json")], id="garbled"),
+    ],
+)
+def test_remove_takes_the_names_of_the_run_or_every_labelled_probe(probe, engine, output, calls):
+    labelled(engine, "ipv6ready-verify-bad", "ipv6ready-verify-kamal")
+    engine.containers["app"] = {"Id": "id-app", "Labels": {}}
+    probe.remove(probe.probe_names(output))
+    assert sorted(engine.calls()[: len(calls)]) == calls
+    assert len([c for c in engine.calls() if c == ("GET", "/containers/json")]) == (0 if output == CONTAINERS_OUTPUT else 1)
+    assert list(engine.containers) == ["app"]
+
+
+def test_remove_falls_back_to_the_label_when_a_name_is_gone(probe, engine):
+    labelled(engine, "ipv6ready-verify-kamal", "left")
+    assert probe.remove(probe.probe_names(CONTAINERS_OUTPUT)) == {"removed": 1}
+    assert ("GET", "/containers/json") in engine.calls()
+    assert engine.containers == {}
+
+
+def test_remove_says_why_when_the_engine_does_not_answer(probe, monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCKER_HOST", "unix://%s" % (tmp_path / "none.sock"))
+    with pytest.raises(RuntimeError, match="engine API GET /containers/json: .*No such file"):
+        probe.remove()
+
+
+def test_engine_reports_version_networks_bridge_and_daemon_json(probe, engine, tmp_path):
+    daemon_json = tmp_path / "daemon.json"
+    daemon_json.write_text('{"ipv6": true, "ip6tables": true}')
+    engine.networks[0]["EnableIPv6"] = False
+    assert probe.engine(str(daemon_json)) == {"version": "28.5.2", "ipv6_networks": ["kamal"], "bridge_ipv6": False, "daemon_json_ipv6": True}
+
+
+def test_engine_without_daemon_json_or_default_bridge(probe, engine, tmp_path):
+    result = probe.engine(str(tmp_path / "missing.json"))
+    assert result["daemon_json_ipv6"] is None and result["bridge_ipv6"] is True
+    engine.networks = [n for n in engine.networks if n["Name"] != "bridge"]
+    assert probe.engine(str(tmp_path / "missing.json"))["bridge_ipv6"] is None
+
+
+def test_engine_that_does_not_answer(probe, monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCKER_HOST", "unix://%s" % (tmp_path / "none.sock"))
+    assert probe.engine(str(tmp_path / "daemon.json"))["error"].startswith("engine API GET /version: ")
+
+
+def test_engine_that_fails_a_request(probe, engine, tmp_path):
+    engine.version = None  # the fake answers 200 with "null"
+    assert probe.engine(str(tmp_path / "daemon.json"))["error"]
+
+
+@pytest.mark.parametrize("image, expected", [("ipv6ready-verify/probe:python", True), ("ipv6ready-verify/probe:other", False)])
+def test_host_says_whether_the_engine_has_the_probe_image(probe, engine, monkeypatch, image, expected):
+    monkeypatch.setattr(probe, "containers_or_error", lambda spec, source: {"networks": {}, "policy": None})
+    result = probe.host({"timeout": 2, "targets": [], "containers": {"image": image}})
+    assert result["image"] is expected
+    assert engine.calls() == [("GET", "/images/%s/json" % image)]
+    assert "image" not in probe.host({"timeout": 2, "targets": []})
+
+
+def test_host_without_an_engine_has_no_image(probe, monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCKER_HOST", "unix://%s" % (tmp_path / "none.sock"))
+    assert probe.host({"timeout": 2, "targets": [], "containers": {"image": "probe:1"}})["image"] is False
+
+
+@pytest.mark.parametrize("image, started", [("probe:1", True), ("probe:missing", False)])
+def test_host_starts_the_container_probes_only_when_the_image_is_there(probe, engine, image, started):
+    engine.lines["ipv6ready-verify-kamal"] = [(1, b'{"addresses": ["fd00::2"], "listening": true, "targets": []}\n'), "hold"]
     spec = {
         "timeout": 2,
         "targets": [],
-        "containers": {"networks": ["kamal"], "image": "probe:python", "port": 7077, "timeout": 2, "targets": []},
+        "containers": {"networks": ["kamal"], "image": image, "port": 7077, "timeout": 2, "targets": []},
     }
     result = probe.host(spec, "source")
     assert result["image"] is started
     assert ("containers" in result) is started
-    assert any(argv[1] == "run" for argv in docker.calls) is started
+    assert ("ipv6ready-verify-kamal" in engine.containers) is started
     if started:
         assert result["containers"]["networks"]["kamal"]["addresses"] == ["fd00::2"]
         assert probe.probe_names(json.dumps(result["containers"])) == ["ipv6ready-verify-kamal"]
 
 
-def test_host_runs_its_checks_while_the_probes_start(probe, monkeypatch):
+def test_host_runs_its_checks_while_the_probes_start(probe, engine, monkeypatch):
     both = threading.Barrier(2, timeout=5)
-    monkeypatch.setattr(probe, "run", lambda argv: (0, "", ""))
     monkeypatch.setattr(probe, "host_checks", lambda spec: both.wait() * 0 or {"dns64": None, "targets": []})
     monkeypatch.setattr(probe, "containers_or_error", lambda spec, source: both.wait() * 0 or {"networks": {}, "policy": None})
-    result = probe.host({"containers": {"networks": [], "image": "probe:python"}}, "source")
+    result = probe.host({"containers": {"networks": [], "image": "probe:1"}}, "source")
     assert result == {"dns64": None, "targets": [], "image": True, "containers": {"networks": {}, "policy": None}}
 
 
-def test_host_reports_a_failing_container_probe_as_its_error(probe, monkeypatch):
-    def run(argv):
-        if argv[1] == "image":
-            return 0, "", ""
-        if argv[1] == "ps":
-            return 1, "", "engine gone"
-        return 0, "", ""
+def test_host_reports_a_failing_container_probe_as_its_error(probe, engine, monkeypatch):
+    def gone(method, path, body=None):
+        if path.startswith("/containers/json"):
+            raise OSError("engine gone")
+        return real(method, path, body)
 
-    monkeypatch.setattr(probe, "run", run)
-    result = probe.host({"targets": [], "containers": {"networks": ["kamal"], "image": "probe:python"}}, "source")
-    assert result["containers"] == {"error": "docker ps: engine gone"}
+    real = probe.api
+    monkeypatch.setattr(probe, "api", gone)
+    result = probe.host({"targets": [], "containers": {"networks": ["kamal"], "image": "probe:1"}}, "source")
+    assert result["containers"] == {"error": "engine API GET /containers/json: engine gone"}
