@@ -734,11 +734,9 @@ class Twin:
         ]
         argv += ["--cap-add=%s" % cap for cap in platform["capabilities"]]
         argv += ["--security-opt=%s" % opt for opt in platform["security_opts"]]
+        # With the server's own disk for Docker's data (/var/lib/docker, an anonymous volume), which goes with
+        # the container (docker rm --volumes).
         argv += ["--volume=%s" % volume for volume in platform["volumes"]]
-        # The server's own disk for Docker's data: an anonymous volume (this host's file system), where the
-        # engine a server installs uses overlay2 as on a real disk, not vfs on the container's overlay.
-        # It goes with the container (docker rm --volumes).
-        argv += ["--volume=/var/lib/docker"]
         argv += ["--tmpfs=%s" % path for path in platform["tmpfs"]]
         argv += ["--device=%s" % device for device in platform["devices"]]
         argv += ["--env=%s=%s" % item for item in platform["env"].items()]
