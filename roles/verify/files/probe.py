@@ -273,8 +273,9 @@ def bridge_networks():
     return {n["Name"]: n.get("EnableIPv6") is True for n in engine_call("GET", "/networks?" + filters(driver="bridge"))}
 
 
-def ipv6_networks():
-    return sorted(name for name, ipv6 in bridge_networks().items() if ipv6)
+def ipv6_networks(networks=None):
+    """The bridge networks with IPv6, sorted: of ``networks`` (``bridge_networks()``), else the engine's."""
+    return sorted(name for name, ipv6 in (bridge_networks() if networks is None else networks).items() if ipv6)
 
 
 def engine(daemon_json):
@@ -288,7 +289,7 @@ def engine(daemon_json):
         networks = bridge_networks()
     except RuntimeError as exc:
         return {"version": version, "error": str(exc)}
-    out["ipv6_networks"] = sorted(name for name, ipv6 in networks.items() if ipv6)
+    out["ipv6_networks"] = ipv6_networks(networks)
     out["bridge_ipv6"] = networks.get("bridge")
     out["daemon_json_ipv6"] = None
     try:
@@ -374,8 +375,8 @@ def first_log_line(name, seconds):
                 pass
             return "", "its log: HTTP %d %s" % (status, received.decode("utf-8", "replace").strip())
         while b"\n" not in streams[1]:
-            if len(received) >= 8 and len(received) >= 8 + int.from_bytes(received[4:8], "big"):
-                size = int.from_bytes(received[4:8], "big")
+            size = int.from_bytes(received[4:8], "big") if len(received) >= 8 else None
+            if size is not None and len(received) >= 8 + size:
                 streams[2 if received[0] == 2 else 1] += received[8 : 8 + size]
                 received = received[8 + size :]
                 continue
