@@ -13,16 +13,22 @@ SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/m
 
 .PHONY: test behaviour venv venv-newest lock oldest images platforms bpf lint docs install-test ee demo demo-down demo-test demo-fleet demo-kamal demo-hetzner demo-hetzner-down demo-failover demo-failover-down demo-ipv6only demo-ipv6only-down twin-images bench bench-nat64 bench-scaleout bench-site hcloud sanity unit conformance molecule $(addprefix molecule-,$(SCENARIOS)) clean
 
-test: lint unit hcloud sanity oldest install-test behaviour  ## everything CI runs
+# The unit tests first (they stop a broken tree in seconds); then everything
+# else in three lanes at once (tests/harness/lanes.sh), each lane's targets one
+# after the other: the containers and the lab in one, the Hetzner twin in the
+# second, and the static checks in the third. The third lane's checks (lint,
+# sanity twice) use one core each; alone, before the behaviour tests, they
+# left the other core idle for about four minutes. The twin's three runs are
+# the shorter behaviour lane, so the shortest Molecule scenario runs after
+# them, which evens the lanes out; the failover run, which measures seconds,
+# comes after the static checks have ended. `make TARGET` runs any of them alone.
+test: venv unit bpf  ## everything CI runs
+	MAKE="$(MAKE)" tests/harness/lanes.sh "$(LANE_CONTAINERS)" "$(LANE_TWIN)" "$(LANE_CHECKS)"
 
-# The behaviour tests in two lanes at once (tests/harness/lanes.sh), each lane's
-# targets one after the other: the containers and the lab in one, the Hetzner
-# twin in the other. The twin's three runs (about 37 minutes in CI) are the
-# shorter lane, so the shortest Molecule scenario runs after them, which
-# evens the lanes out. `make TARGET` runs any of them alone.
 LANE_TWIN_MOLECULE ?= gai_policy
 LANE_CONTAINERS ?= $(addprefix molecule-,$(filter-out $(LANE_TWIN_MOLECULE),$(SCENARIOS))) conformance demo-test demo-fleet demo-kamal
-LANE_TWIN ?= demo-hetzner demo-failover demo-ipv6only $(addprefix molecule-,$(LANE_TWIN_MOLECULE))
+LANE_TWIN ?= demo-hetzner demo-ipv6only demo-failover $(addprefix molecule-,$(LANE_TWIN_MOLECULE))
+LANE_CHECKS ?= lint hcloud sanity oldest install-test
 behaviour: venv bpf  ## Molecule, the conformance test, the lab and the Hetzner twin, in two lanes at once (logs in tests/output/lanes/)
 	MAKE="$(MAKE)" tests/harness/lanes.sh "$(LANE_CONTAINERS)" "$(LANE_TWIN)"
 
