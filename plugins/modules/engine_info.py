@@ -216,6 +216,11 @@ def container_state(module, summary):
     }
 
 
+# The states of the containers the API lists without ``all=1``: the running
+# ones, paused and restarting included (moby's State.StateString).
+RUNNING = ("running", "paused", "restarting")
+
+
 def engine_state(module, read=None):
     """What the running engine applied: ``{engine, live_restore, bridge, containers}``, with ``listing`` the
     engine's listing (``listing``).
@@ -230,9 +235,12 @@ def engine_state(module, read=None):
         try:
             info = api_get(module, "/info")
             bridge = api_get(module, "/networks/bridge", missing={})
-            containers = [state for state in (container_state(module, item) for item in api_get(module, "/containers/json")) if state is not None]
             if module.params["listing"]:
                 listing = listing_state(module, info)
+                running = [item for item in listing["containers"] if item.get("State") in RUNNING]
+            else:
+                running = api_get(module, "/containers/json")
+            containers = [state for state in (container_state(module, item) for item in running) if state is not None]
         except EngineError as exc:
             error = "The engine API on %s did not answer: %s" % (module.params["socket"], to_native(exc))
     if error is not None:

@@ -58,9 +58,10 @@ def vectors_dir():
 
 
 def remove_leftovers():
+    # With their volumes: tests/fixtures/container.yml gives each host an anonymous one at /var/lib/docker.
     names = subprocess.run(["docker", "ps", "--all", "--quiet", "--filter", "label=owner=" + OWNER], check=True, capture_output=True, text=True).stdout.split()
     if names:
-        subprocess.run(["docker", "rm", "--force"] + names, check=True, capture_output=True)
+        subprocess.run(["docker", "rm", "--force", "--volumes"] + names, check=True, capture_output=True)
 
 
 def deploy(engines, vectors):

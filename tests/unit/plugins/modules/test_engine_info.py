@@ -108,8 +108,25 @@ def test_listing_returns_info_networks_and_all_containers(engine):
     result = run_listing(engine)
     # docker_host_info's verbose shape: the networks role's plan reads it as it read that module's.
     assert result["listing"] == {"host_info": {"ServerVersion": "28.5.2", "LiveRestoreEnabled": False}, "networks": NETWORKS, "containers": LISTED}
-    # /info is asked once for both.
+    # /info is asked once for both, and the containers once: the running ones are the listing's.
     assert engine.seen.count("/info") == 1
+    assert "/containers/json" not in engine.seen
+    assert [c["name"] for c in result["containers"]] == ["web"]
+
+
+def test_listing_inspects_the_containers_the_api_lists_as_running(engine):
+    engine.answers["/networks"] = NETWORKS
+    engine.answers["/containers/json?all=1"] = [
+        dict(LISTED[0], Id=cid, State=state)
+        for cid, state in (("aaa", "running"), ("bbb", "paused"), ("ccc", "restarting"), ("ddd", "exited"), ("eee", "created"))
+    ]
+    run_listing(engine)
+    # ccc is gone by its inspection (no answer); ddd and eee are not running, so never inspected.
+    assert [path for path in engine.seen if path.endswith("/json") and path != "/containers/json"] == [
+        "/containers/aaa/json",
+        "/containers/bbb/json",
+        "/containers/ccc/json",
+    ]
 
 
 def test_no_listing_unless_asked(engine):
