@@ -35,17 +35,28 @@ present() {
 # container_rootfs ROOT SUITE PACKAGES: debootstrap minbase of SUITE plus
 # PACKAGES (comma-separated) into ROOT (its log: ROOT.log, shown on failure),
 # made for a container: no kernel-facing units (they hang or fail without real
-# hardware), no machine ID (each container gets its own).
+# hardware), no machine ID (each container gets its own). A failed debootstrap
+# is tried again from an empty ROOT, three times in all: a mirror that drops
+# one download ("Couldn't download packages") failed a whole fresh-clone run.
 container_rootfs() {
-    local root=$1 suite=$2 packages=$3 unit
-    debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$(mirror)" </dev/null >"$root.log" 2>&1 || {
+    local root=$1 suite=$2 packages=$3 unit attempt
+    for attempt in 1 2 3; do
+        debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$(mirror)" </dev/null >"$root.log" 2>&1 && break
         tail -n 30 "$root.log" >&2
-        exit 1
-    }
+        [ "$attempt" -lt 3 ] || exit 1
+        echo "$(basename "$0"): debootstrap of $suite failed (attempt $attempt of 3); trying again from an empty tree" >&2
+        # Never into what a failed second stage may have left mounted.
+        rm -rf --one-file-system "$root"
+        mkdir -p "$root"
+        sleep 5
+    done
     for unit in systemd-udevd.service systemd-udev-trigger.service systemd-modules-load.service \
                 sys-kernel-config.mount sys-kernel-debug.mount getty.target console-getty.service \
                 systemd-remount-fs.service systemd-firstboot.service; do
         ln -sf /dev/null "$root/etc/systemd/system/$unit"
     done
     : >"$root/etc/machine-id"
+    # apt in the test hosts (the roles' package installs, the images' own
+    # steps) tries a dropped download again, as debootstrap above does.
+    echo 'Acquire::Retries "3";' >"$root/etc/apt/apt.conf.d/80ipv6ready-test-retries"
 }
