@@ -15,14 +15,10 @@ SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/m
 
 # The unit tests first (they stop a broken tree in seconds); then everything
 # else in three lanes at once (tests/harness/lanes.sh), each lane's targets one
-# after the other: the containers and the lab in one, the Hetzner twin in the
-# second, and the static checks in the third. The third lane's checks (lint,
-# sanity twice) use one core each; alone, before the behaviour tests, they
-# left the other core idle for about four minutes. The twin's three runs are
-# the shorter behaviour lane, so the shortest Molecule scenario runs after
-# them, which evens the lanes out; the failover run, which measures seconds,
-# runs last, long after the checks lane has ended (in a rehearsal the checks
-# ended at 1063 s, the failover run began at about 1950 s). `make TARGET` runs any of them alone.
+# after the other: the containers and the lab, the Hetzner twin (the shortest
+# Molecule scenario after it evens the lanes out; the failover run comes last),
+# and the static checks. Why, and what it costs: docs/testing.md.
+# `make TARGET` runs any of them alone.
 test: venv unit bpf  ## everything CI runs
 	MAKE="$(MAKE)" tests/harness/lanes.sh "$(LANE_CONTAINERS)" "$(LANE_TWIN)" "$(LANE_CHECKS)"
 
