@@ -26,6 +26,8 @@ ROWS = [
     ("noop-hosts", "ours: no-op, Docker hosts' configuration only", "baseline-noop"),
     ("first-gateways", "ours, lab 3: first converge of the gateway alone (`-l nat64_gateways`)", None),
     ("first-hosts", "ours, lab 3: first converge of the Docker hosts' configuration only", "baseline-first"),
+    ("first-gateways-lab5", "ours, lab 5: first converge of the gateway alone", None),
+    ("first-hosts-nocanary", "ours, lab 5: lab 3's run without the canary (`-e ipv6ready_canary=false`)", "baseline-first"),
     ("baseline-noop-mitogen", "baseline with mitogen: no-op", None),
     ("noop-mitogen", "ours with mitogen: no-op re-run", "baseline-noop"),
     ("first-mitogen", "ours with mitogen: first converge (lab 3)", "baseline-first"),

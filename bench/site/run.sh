@@ -42,6 +42,8 @@
 #                         figure is their median (default 3)
 #   BENCH_FIRST_HOSTS=1   lab 3, the first converge of the baseline's scope (default 1)
 #   BENCH_MITOGEN_FIRST=1 lab 4, the first converge with mitogen (default 1)
+#   BENCH_FIRST_NOCANARY=1 lab 5, lab 3's first converge without the canary
+#                         batch (-e ipv6ready_canary=false; default 0)
 #   BENCH_ROUNDTRIPS=1    the -vvv round-trip count (default 1)
 #   BENCH_KEEP_LAB=1      keep the last lab afterwards (default: remove it)
 #   BENCH_ARGS="..."      extra arguments for every ansible-playbook run
@@ -150,6 +152,12 @@ if [ "${BENCH_FIRST_HOSTS:-1}" = 1 ]; then
     lab_up 3
     run first-gateways must "${site[@]}" -l nat64_gateways
     run first-hosts must "${site[@]}" --skip-tags gateways,verify -e "nat64_client_prefix=${lab_prefix}"
+fi
+if [ "${BENCH_FIRST_NOCANARY:-0}" = 1 ]; then
+    lab_up 5
+    run first-gateways-lab5 must "${site[@]}" -l nat64_gateways
+    run first-hosts-nocanary must "${site[@]}" --skip-tags gateways,verify -e "nat64_client_prefix=${lab_prefix}" \
+        -e ipv6ready_canary=false
 fi
 if [ "$mitogen" = 1 ]; then
     strategy=("${mitogen_strategy[@]}")

@@ -526,7 +526,12 @@ def plan(host, inputs):
       it even when the file is current; ``forward_policy_open``, the iptables
       FORWARD chains with policy DROP to set to ACCEPT;
     - otherwise ``nft_remove``: the role's table is loaded and must go, and
-      ``nft_file_remove``: its file is there.
+      ``nft_file_remove``: its file is there;
+    - ``unit_remove``: without the FORWARD policy, the boot unit's file or
+      its link (``unit_path``, ``unit_wants``, read in ``files``) is there;
+    - ``file_create``: the role's file is missing, to create with its header;
+    - ``changes``: what the write path has to do (``changes``), empty on a
+      no-op.
     """
     detect = _flag(inputs.get("sysctl_accept_ra_detect"))
     listed = [str(dev) for dev in inputs.get("sysctl_accept_ra_interfaces") or ()]
@@ -562,7 +567,9 @@ def plan(host, inputs):
     overrides = []
     if inputs.get("sysctl_preflight", "fail") != "skip":
         overrides = find_overrides(host.get("later_files") or [], wanted)
-    return {
+    drop = _flag(inputs.get("sysctl_forward_policy_drop"))
+    files = host.get("files") or {}
+    result = {
         "uplinks": uplinks,
         "detected": detected,
         "wanted": [{"key": key, "value": value} for key, value in wanted],
@@ -572,15 +579,47 @@ def plan(host, inputs):
         "override_message": override_message(overrides),
         "stale": stale_keys(host.get("own_content"), wanted),
         "forward_policy_set": forward_policy_changes(host, inputs),
-        "unit_enable": _flag(inputs.get("sysctl_forward_policy_drop")) and unit_needs_enable(host, inputs.get("unit")),
+        "unit_enable": drop and unit_needs_enable(host, inputs.get("unit")),
         "apply": settings_to_apply([{"key": key, "value": value} for key, value in wanted], host.get("own_content"), host.get("own_values")),
-        "unit_current": _flag(inputs.get("sysctl_forward_policy_drop"))
-        and file_current((host.get("files") or {}).get(inputs.get("unit_path")), inputs.get("unit_content")),
+        "unit_current": drop and file_current(files.get(inputs.get("unit_path")), inputs.get("unit_content")),
         "install": install,
         "after_install": after_install(inputs, install),
-        "nft_current": nftables(inputs) and file_current((host.get("files") or {}).get(inputs.get("nft_path")), inputs.get("nft_content")),
+        "nft_current": nftables(inputs) and file_current(files.get(inputs.get("nft_path")), inputs.get("nft_content")),
         "nft_load": nftables(inputs) and not nft_loaded(host.get("nft_table")),
         "forward_policy_open": forward_policy_opens(host, inputs),
         "nft_remove": not nftables(inputs) and host.get("nft_table") is not None,
-        "nft_file_remove": not nftables(inputs) and (host.get("files") or {}).get(inputs.get("nft_path")) is not None,
+        "nft_file_remove": not nftables(inputs) and files.get(inputs.get("nft_path")) is not None,
+        "unit_remove": not drop and any(files.get(path) is not None for path in (inputs.get("unit_path"), inputs.get("unit_wants")) if path),
+        "file_create": host.get("own_content") is None,
     }
+    result["changes"] = changes(result, inputs)
+    return result
+
+
+def changes(planned, inputs):
+    """What the role's write path has to do on the host, by the plan's names, in the order it does them; empty on a
+    no-op, where the role skips the whole path as one task (tasks/main.yml).
+
+    Each name stands for the plan keys of one or more tasks of the write path: ``install``, ``forward_policy_set``,
+    ``nft_write`` (``nft_current`` false with the nftables backend), ``nft_load``, ``forward_policy_open``,
+    ``nft_remove``, ``nft_file_remove``, ``unit_write`` (``unit_current`` false with the FORWARD policy),
+    ``unit_enable``, ``unit_remove``, ``file_create``, ``apply`` and ``stale``. A task of the write path runs only
+    for a name listed here.
+    """
+    drop = _flag(inputs.get("sysctl_forward_policy_drop"))
+    due = [
+        ("install", bool(planned["install"])),
+        ("forward_policy_set", bool(planned["forward_policy_set"])),
+        ("nft_write", nftables(inputs) and not planned["nft_current"]),
+        ("nft_load", bool(planned["nft_load"])),
+        ("forward_policy_open", bool(planned["forward_policy_open"])),
+        ("nft_remove", bool(planned["nft_remove"])),
+        ("nft_file_remove", bool(planned["nft_file_remove"])),
+        ("unit_write", drop and not planned["unit_current"]),
+        ("unit_enable", bool(planned["unit_enable"])),
+        ("unit_remove", bool(planned["unit_remove"])),
+        ("file_create", bool(planned["file_create"])),
+        ("apply", bool(planned["apply"])),
+        ("stale", bool(planned["stale"])),
+    ]
+    return [name for name, needed in due if needed]

@@ -245,7 +245,8 @@ def is_internal(doc):
 
 
 def site_plays():
-    """``[(play name, [role short names])]`` of playbooks/site.yml, in the order it runs them."""
+    """``[(play name, [role short names])]`` of playbooks/site.yml, in the order it runs them: each play's
+    ``roles``, then the roles its ``tasks`` include (``include_role`` or ``import_role``)."""
     plays = yaml.safe_load((ROOT / "playbooks" / "site.yml").read_text())
     result = []
     for play in plays:
@@ -253,8 +254,15 @@ def site_plays():
         for item in play.get("roles") or []:
             role = item.get("role", item.get("name")) if isinstance(item, dict) else item
             names.append(role.split(".")[-1])
+        for task in play.get("tasks") or []:
+            for action in INCLUDE_ROLE_ACTIONS:
+                if isinstance(task.get(action), dict):
+                    names.append(task[action]["name"].split(".")[-1])
         result.append((play.get("name", ""), names))
     return result
+
+
+INCLUDE_ROLE_ACTIONS = ("ansible.builtin.include_role", "ansible.builtin.import_role", "include_role", "import_role")
 
 
 def load_engine():

@@ -189,3 +189,13 @@ def test_internal_filters_stay_off_the_front_page_and_come_last_in_plugins_md():
 )
 def test_a_description_yaml_read_as_a_mapping_is_a_problem(description, problems):
     assert readme_docs._text_problems("x", description) == problems
+
+
+def test_site_plays_list_the_roles_in_the_order_site_yml_runs_them():
+    # The gateways' play lists two roles and includes the failover role from its tasks (only with floating IPs).
+    plays = readme_docs.site_plays()
+    assert [names for _name, names in plays] == [
+        [],
+        ["nat64_gateway", "dns64", "nat64_failover"],
+        ["nat64_client", "sysctl", "daemon", "networks", "gai_policy", "verify"],
+    ]

@@ -937,3 +937,76 @@ def test_input_problems_check_the_accepted_interfaces(accept, bad):
             'sysctl_forward_accept_interfaces must name interfaces (1 to 15 letters, digits, ".", "_" '
             'or "-"; not "." or ".."; a trailing * is a wildcard, as in nft): ' + bad
         ]
+
+
+# --------------------------------------------------------------------------
+# changes: whether the write path (tasks/apply.yml) runs at all
+# --------------------------------------------------------------------------
+
+WANTS_PATH = "/etc/systemd/system/sysinit.target.wants/" + UNIT
+
+
+def settled_host(**changes):
+    """A host the role converged already: its file and kernel hold every key, both FORWARD policies are DROP, and
+    the boot unit is written and enabled."""
+    wanted = s.plan(HOST, INPUTS)["wanted"]
+    settled = host(
+        own_content="".join("%s=%s\n" % (w["key"], w["value"]) for w in wanted),
+        own_values={w["key"]: w["value"] for w in wanted},
+        forward_policy={"ip6tables": "DROP", "iptables": "DROP"},
+        units={UNIT: "enabled"},
+        files={UNIT_PATH: unit_file(), WANTS_PATH: unit_file(type="link", mode="0777")},
+        packages_missing=[],
+    )
+    return dict(settled, **changes)
+
+
+def settled_inputs(**changes):
+    return inputs(**dict({"unit": UNIT, "unit_path": UNIT_PATH, "unit_wants": WANTS_PATH, "unit_content": UNIT_TEXT, "nft_path": NFT["nft_path"]}, **changes))
+
+
+@pytest.mark.parametrize(
+    "host_changes, input_changes, expected",
+    [
+        pytest.param({}, {}, [], id="no-op"),
+        pytest.param({"packages_missing": ["iptables"]}, {}, ["install"], id="package-missing"),
+        pytest.param({"forward_policy": {"ip6tables": "ACCEPT", "iptables": "DROP"}}, {}, ["forward_policy_set"], id="policy-opened"),
+        pytest.param({"units": {UNIT: "disabled"}}, {}, ["unit_enable"], id="unit-disabled"),
+        pytest.param({"files": {UNIT_PATH: unit_file(content="old\n")}}, {}, ["unit_write"], id="unit-edited"),
+        pytest.param({"own_content": None, "own_values": {}}, {}, ["file_create", "apply"], id="fresh-file"),
+        pytest.param({"own_values": {"net.ipv4.ip_forward": "0"}}, {}, ["apply"], id="kernel-value-reset"),
+        pytest.param({"own_content": settled_host()["own_content"] + "net.ipv6.conf.gone0.accept_ra=2\n"}, {}, ["stale"], id="stale-key"),
+        # Without the FORWARD policy, the unit's file or its link left behind is removed; nothing left is a no-op.
+        pytest.param({}, {"sysctl_forward_policy_drop": False}, ["unit_remove"], id="policy-off-unit-left"),
+        pytest.param({"files": {WANTS_PATH: unit_file(type="link")}}, {"sysctl_forward_policy_drop": False}, ["unit_remove"], id="link-left"),
+        pytest.param({"files": {UNIT_PATH: None, WANTS_PATH: None}}, {"sysctl_forward_policy_drop": False}, [], id="policy-off-no-op"),
+        # nftables backend: the file, the table and the iptables policies Docker's rules need open.
+        pytest.param(
+            {"files": dict(CURRENT, **{UNIT_PATH: unit_file()}), "nft_table": LOADED, "forward_policy": {"ip6tables": "ACCEPT", "iptables": "ACCEPT"}},
+            dict(NFT),
+            [],
+            id="nftables-no-op",
+        ),
+        pytest.param(
+            {"files": {UNIT_PATH: unit_file()}, "nft_table": None},
+            dict(NFT),
+            ["nft_write", "nft_load", "forward_policy_open"],
+            id="nftables-fresh",
+        ),
+        pytest.param(
+            {"files": dict(CURRENT, **{UNIT_PATH: unit_file()}), "nft_table": LOADED},
+            {},
+            ["nft_remove", "nft_file_remove"],
+            id="back-to-iptables",
+        ),
+    ],
+)
+def test_plan_changes(host_changes, input_changes, expected):
+    planned = s.plan(settled_host(**host_changes), settled_inputs(**input_changes))
+    assert planned["problems"] == []
+    assert planned["changes"] == expected
+
+
+def test_plan_changes_on_a_fresh_host_name_every_write_in_order():
+    fresh = s.plan(host(packages_missing=["iptables"]), settled_inputs())
+    assert fresh["changes"] == ["install", "forward_policy_set", "unit_write", "unit_enable", "file_create", "apply"]
