@@ -568,6 +568,7 @@ def plan(host, inputs):
     if inputs.get("sysctl_preflight", "fail") != "skip":
         overrides = find_overrides(host.get("later_files") or [], wanted)
     drop = _flag(inputs.get("sysctl_forward_policy_drop"))
+    nft = nftables(inputs)
     files = host.get("files") or {}
     result = {
         "uplinks": uplinks,
@@ -584,19 +585,19 @@ def plan(host, inputs):
         "unit_current": drop and file_current(files.get(inputs.get("unit_path")), inputs.get("unit_content")),
         "install": install,
         "after_install": after_install(inputs, install),
-        "nft_current": nftables(inputs) and file_current(files.get(inputs.get("nft_path")), inputs.get("nft_content")),
-        "nft_load": nftables(inputs) and not nft_loaded(host.get("nft_table")),
+        "nft_current": nft and file_current(files.get(inputs.get("nft_path")), inputs.get("nft_content")),
+        "nft_load": nft and not nft_loaded(host.get("nft_table")),
         "forward_policy_open": forward_policy_opens(host, inputs),
-        "nft_remove": not nftables(inputs) and host.get("nft_table") is not None,
-        "nft_file_remove": not nftables(inputs) and files.get(inputs.get("nft_path")) is not None,
+        "nft_remove": not nft and host.get("nft_table") is not None,
+        "nft_file_remove": not nft and files.get(inputs.get("nft_path")) is not None,
         "unit_remove": not drop and any(files.get(path) is not None for path in (inputs.get("unit_path"), inputs.get("unit_wants")) if path),
         "file_create": host.get("own_content") is None,
     }
-    result["changes"] = changes(result, inputs)
+    result["changes"] = changes(result, drop, nft)
     return result
 
 
-def changes(planned, inputs):
+def changes(planned, drop, nft):
     """What the role's write path has to do on the host, by the plan's names, in the order it does them; empty on a
     no-op, where the role skips the whole path as one task (tasks/main.yml).
 
@@ -604,13 +605,13 @@ def changes(planned, inputs):
     ``nft_write`` (``nft_current`` false with the nftables backend), ``nft_load``, ``forward_policy_open``,
     ``nft_remove``, ``nft_file_remove``, ``unit_write`` (``unit_current`` false with the FORWARD policy),
     ``unit_enable``, ``unit_remove``, ``file_create``, ``apply`` and ``stale``. A task of the write path runs only
-    for a name listed here.
+    for a name listed here. ``drop`` and ``nft`` say whether the role keeps the FORWARD policy, and whether with the
+    nftables backend (``nftables``).
     """
-    drop = _flag(inputs.get("sysctl_forward_policy_drop"))
     due = [
         ("install", bool(planned["install"])),
         ("forward_policy_set", bool(planned["forward_policy_set"])),
-        ("nft_write", nftables(inputs) and not planned["nft_current"]),
+        ("nft_write", nft and not planned["nft_current"]),
         ("nft_load", bool(planned["nft_load"])),
         ("forward_policy_open", bool(planned["forward_policy_open"])),
         ("nft_remove", bool(planned["nft_remove"])),

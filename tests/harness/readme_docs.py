@@ -244,6 +244,10 @@ def is_internal(doc):
     return str(doc.get("short_description", "")).startswith(INTERNAL_PREFIX)
 
 
+# The task actions through which a play of site.yml runs a role from its tasks.
+INCLUDE_ROLE_ACTIONS = ("ansible.builtin.include_role", "ansible.builtin.import_role", "include_role", "import_role")
+
+
 def site_plays():
     """``[(play name, [role short names])]`` of playbooks/site.yml, in the order it runs them: each play's
     ``roles``, then the roles its ``tasks`` include (``include_role`` or ``import_role``)."""
@@ -260,9 +264,6 @@ def site_plays():
                     names.append(task[action]["name"].split(".")[-1])
         result.append((play.get("name", ""), names))
     return result
-
-
-INCLUDE_ROLE_ACTIONS = ("ansible.builtin.include_role", "ansible.builtin.import_role", "include_role", "import_role")
 
 
 def load_engine():
