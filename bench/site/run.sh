@@ -33,7 +33,8 @@
 # run go to tests/output/bench-site/. The machine's load average is printed
 # at the start and the end: the lab shares the CPU with whatever else runs.
 #
-# Usage: bench/site/run.sh     (needs Docker and the virtualenv: make venv)
+# Usage: bench/site/run.sh     (needs Docker and the virtualenv: make venv;
+#                              it builds the translator object when missing)
 #   BENCH_HOSTS=10        N, the number of lab Docker hosts
 #   BENCH_BATCH=N         ipv6ready_batch_size: the rollout runs a canary of one
 #                         host, then batches of this size (default: all the rest)
@@ -64,6 +65,9 @@ mkdir -p "$logs"
 export ANSIBLE_CONFIG="$here/lab/ansible.cfg"
 export ANSIBLE_FORCE_COLOR=false ANSIBLE_NOCOLOR=true ANSIBLE_DEPRECATION_WARNINGS=false
 export PATH="$here/.venv/bin:$PATH"
+# The gateway's translator object (make bpf; nothing when it is built already):
+# without it the gateway would try to build it, and the lab has no compiler.
+tests/harness/build-bpf.sh >/dev/null
 # The collection as users get it: built, installed, run by FQCN (also for lab/demo.sh).
 LAB_COLLECTIONS_PATH=$(tests/harness/install-test.sh install tests/output/installed)
 export LAB_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATH=$LAB_COLLECTIONS_PATH

@@ -17,6 +17,9 @@ description:
     V(none)), where C(/etc/resolv.conf) links to (resolved, or V(null)) and its text, and returns how the host
     resolves names; V(auto) finds systemd-resolved when the file links into C(/run/systemd/resolve/) or names
     C(127.0.0.53), and a plain C(/etc/resolv.conf) otherwise.
+  - C(ipv6ready.docker.nat64_client_host_problems) takes the role's variables, that mode and where
+    C(/etc/resolv.conf) links to, and lists what stops the role on the host it read; when the role writes
+    C(/etc/resolv.conf) itself, a file another tool writes (a link) and more resolvers than glibc reads (3).
 options:
   _input:
     description: The role's variables by name (C(nat64_client_prefix), C(nat64_client_route_via), ...).
@@ -58,8 +61,17 @@ def nat64_client_mode(setting, link, text):
     return _nat64_client.resolver_mode(str(setting), None if link is None else str(link), "" if text is None else str(text))
 
 
+def nat64_client_host_problems(inputs, mode, link):
+    """What stops the role on the host it read (``_nat64_client.host_problems``)."""
+    return _nat64_client.host_problems(mapping(inputs, "nat64_client_host_problems input"), str(mode), None if link is None else str(link))
+
+
 class FilterModule:
     """The nat64_client role's checks."""
 
     def filters(self):
-        return {"nat64_client_problems": nat64_client_problems, "nat64_client_mode": nat64_client_mode}
+        return {
+            "nat64_client_problems": nat64_client_problems,
+            "nat64_client_mode": nat64_client_mode,
+            "nat64_client_host_problems": nat64_client_host_problems,
+        }

@@ -38,9 +38,13 @@ description:
   - C(verify_gateway_checks) - one check per gateway and name, gateway and target, resolver and target, naming the
     gateway that answered. Options O(connected), O(paths), O(resolvers), O(targets), O(name).
   - C(verify_report) - the report lines, the failure message and a summary of a list of checks.
+  - C(verify_problems) - what stops the checks before they start (the input is a dict of
+    C(ipv6ready_docker_socket), C(verify_dns64_name) and C(prefixes), the NAT64 /96s the role settled on), one
+    message per problem naming its variable.
 options:
   _input:
-    description: The probe's output (a dict), or for C(verify_report) the list of checks.
+    description: The probe's output (a dict), for C(verify_report) the list of checks, for C(verify_problems) the
+      role's inputs.
     type: raw
     required: true
   name:
@@ -112,8 +116,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: A list of C({check, status, detail}), or for C(verify_report) a dict with C(lines), C(failed) and
-    C(summary).
+  description: A list of C({check, status, detail}), for C(verify_report) a dict with C(lines), C(failed) and
+    C(summary), for C(verify_problems) a list of messages.
   type: raw
 """
 
@@ -188,6 +192,13 @@ def verify_exposure_checks(result, exposure=None, source="", port=0, route=False
     return _verify.exposure_checks(_mapping(result, "verify_exposure_checks"), _mapping(exposure, "exposure"), source, port, bool(route))
 
 
+def verify_problems(inputs):
+    """What stops the checks before they start (``_verify.input_problems``)."""
+    if not isinstance(inputs, dict):
+        raise AnsibleFilterError("verify_problems: expected the role's inputs (a dict), got %s" % type(inputs).__name__)
+    return _verify.input_problems(inputs)
+
+
 def verify_report(checks):
     if not isinstance(checks, list):
         raise AnsibleFilterError("verify_report: expected a list of checks, got %s" % type(checks).__name__)
@@ -209,4 +220,5 @@ class FilterModule:
             "verify_gateway_connects": verify_gateway_connects,
             "verify_gateway_checks": verify_gateway_checks,
             "verify_report": verify_report,
+            "verify_problems": verify_problems,
         }

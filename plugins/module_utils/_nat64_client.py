@@ -105,3 +105,29 @@ def resolver_mode(setting, link, text):
     if _RESOLVED_RUN_DIR in (link or "") or _RESOLVED_STUB_LINE.search(text or ""):
         return "resolved"
     return "resolv_conf"
+
+
+# glibc's MAXNS: the nameserver lines of /etc/resolv.conf it reads.
+GLIBC_MAXNS = 3
+
+
+def host_problems(inputs, mode, link):
+    """What stops the role on this host once it is read: writing /etc/resolv.conf would not work.
+
+    Only when the role writes /etc/resolv.conf itself (``mode``
+    ``resolv_conf``, from ``resolver_mode``, and resolvers given): a file that
+    links elsewhere (``link``, its resolved target, or ``None``) is written by
+    another tool, and glibc reads no more than GLIBC_MAXNS nameservers.
+    """
+    servers = inputs.get("nat64_client_dns_servers") or []
+    if mode != "resolv_conf" or not servers:
+        return []
+    problems = []
+    if link is not None:
+        problems.append(
+            "nat64_client_resolver: /etc/resolv.conf is a link to %s, so another tool (resolvconf, NetworkManager)"
+            " writes it; give that tool the DNS64 resolvers and set nat64_client_resolver to none" % link
+        )
+    if len(servers) > GLIBC_MAXNS:
+        problems.append("nat64_client_dns_servers: glibc reads at most %d nameservers from /etc/resolv.conf, %d given" % (GLIBC_MAXNS, len(servers)))
+    return problems

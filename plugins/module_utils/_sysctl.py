@@ -506,6 +506,9 @@ def plan(host, inputs):
     - ``problems``: why the host cannot carry the settings (fail before any change);
     - ``overrides`` and ``override_message``: later files that override ours
       (empty unless ``sysctl_preflight`` is ``fail`` or ``warn``);
+    - ``stop``: what stops the role before any change, ``problems`` and,
+      with ``sysctl_preflight: fail``, ``override_message``; with ``warn``
+      the message is the last line of ``report`` instead;
     - ``stale``: keys to remove from the role's file;
     - ``forward_policy_set``: the tools (``ip6tables``, ``iptables``) whose
       FORWARD policy is to be set to DROP (``forward_policy_changes``);
@@ -593,6 +596,10 @@ def plan(host, inputs):
         "unit_remove": not drop and any(files.get(path) is not None for path in (inputs.get("unit_path"), inputs.get("unit_wants")) if path),
         "file_create": host.get("own_content") is None,
     }
+    preflight = inputs.get("sysctl_preflight", "fail")
+    result["stop"] = problems + ([result["override_message"]] if overrides and preflight == "fail" else [])
+    if overrides and preflight == "warn":
+        result["report"].append("WARNING (sysctl_preflight: warn): " + result["override_message"])
     result["changes"] = changes(result, drop, nft)
     return result
 

@@ -26,9 +26,26 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import (
     table_as_dicts,
 )
 from ansible_collections.ipv6ready.docker.plugins.module_utils._musl import MuslModelError, musl_order
+from ansible_collections.ipv6ready.docker.plugins.module_utils._names import socket_problems
 
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
 _ULA = ipaddress.IPv6Network("fc00::/7")
+
+
+def input_problems(inputs):
+    """What stops the checks before they start, one message per problem, each naming its variable.
+
+    ``inputs``: ``ipv6ready_docker_socket``, ``verify_dns64_name``, and
+    ``prefixes``, the NAT64 /96s the role settled on (``verify_nat64_prefix``,
+    else ``nat64_client_prefix``, else the first gateway's fact, plus
+    ``verify_nat64_prefixes``): a DNS64 answer is judged against them.
+    """
+    problems = socket_problems(inputs.get("ipv6ready_docker_socket"), "ipv6ready_docker_socket")
+    if inputs.get("verify_dns64_name") and not inputs.get("prefixes"):
+        problems.append(
+            "verify_nat64_prefix is empty and neither nat64_client_prefix nor a gateway's nat64_gateway_active_prefix is known: set verify_nat64_prefix."
+        )
+    return problems
 
 
 def check(name, status, detail):

@@ -10,7 +10,8 @@
 # Usage: lanes.sh "TARGET ..." "TARGET ..." ...
 # Each lane's output goes to tests/output/lanes/<n>.log; a progress line per
 # lane is printed every LANES_PROGRESS seconds (default 120), and every log in
-# full, lane by lane, when all have ended. Exits 1 when any lane failed.
+# full, lane by lane, when all have ended, then each target's time (also in
+# tests/output/lanes/times.txt). Exits 1 when any lane failed.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -20,12 +21,24 @@ mkdir -p "$out"
 every=${LANES_PROGRESS:-120}
 
 pids=() names=() starts=()
+: >"$out/times.txt"
 for lane in "$@"; do
     n=${#pids[@]}
     : >"$out/$n.log"
-    # -j1: the targets of a lane in their order, whatever -j the caller had.
-    # shellcheck disable=SC2086 # a lane is a list of targets
-    ( exec "$make_cmd" -j1 $lane ) >"$out/$n.log" 2>&1 </dev/null &
+    # The targets of a lane in their order, one make each (-j1, whatever -j
+    # the caller had), stopping at the first failure; each target's time goes
+    # to the log and to $out/times.txt, which the summary prints.
+    (
+        for target in $lane; do
+            t0=$(date +%s)
+            "$make_cmd" -j1 "$target"
+            status=$?
+            line="lanes: lane $n: $target rc $status in $(( $(date +%s) - t0 )) s"
+            echo "$line"
+            echo "$line" >>"$out/times.txt"
+            [ "$status" = 0 ] || exit "$status"
+        done
+    ) >"$out/$n.log" 2>&1 </dev/null &
     pids+=("$!") names+=("$lane") starts+=("$(date +%s)")
     echo "lanes: lane $n started: $lane (log $out/$n.log)"
 done
@@ -70,6 +83,7 @@ for n in "${!pids[@]}"; do
     [ "${rc[$n]}" = 0 ] || failed=1
 done
 echo
+cat "$out/times.txt"
 for n in "${!pids[@]}"; do
     echo "lanes: lane $n: rc ${rc[$n]} in ${took[$n]} s: ${names[$n]}"
 done

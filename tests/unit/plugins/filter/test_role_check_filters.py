@@ -19,6 +19,7 @@ def test_registered():
     assert nat64_client.FilterModule().filters() == {
         "nat64_client_problems": nat64_client.nat64_client_problems,
         "nat64_client_mode": nat64_client.nat64_client_mode,
+        "nat64_client_host_problems": nat64_client.nat64_client_host_problems,
     }
     assert names.FilterModule().filters() == {"interface_problems": names.interface_problems, "socket_problems": names.socket_problems}
     assert gai_policy.FilterModule().filters() == {"gai_policy_problems": gai_policy.gai_policy_problems, "gai_policy_plan": gai_policy.gai_policy_plan}
@@ -30,6 +31,7 @@ def test_registered():
         (lambda: dns64.dns64_problems(["x"]), "dns64_problems input"),
         (lambda: dns64.dns64_plan("x"), "dns64_plan input"),
         (lambda: nat64_client.nat64_client_problems(None), "nat64_client_problems input"),
+        (lambda: nat64_client.nat64_client_host_problems("x", "resolv_conf", None), "nat64_client_host_problems input"),
         (lambda: gai_policy.gai_policy_problems("x"), "gai_policy_problems input"),
         (lambda: gai_policy.gai_policy_plan("x", {}), "gai_policy_plan input"),
         (lambda: gai_policy.gai_policy_plan({}, None), "gai_policy_plan inputs"),

@@ -168,3 +168,34 @@ def test_every_rule_reports_in_order():
 )
 def test_resolver_mode(setting, link, text, expected):
     assert _nat64_client.resolver_mode(setting, link, text) == expected
+
+
+SERVERS = ["2001:db8::53"]
+FOUR = ["2001:db8::1", "2001:db8::2", "2001:db8::3", "2001:db8::4"]
+
+
+@pytest.mark.parametrize(
+    "servers, mode, link, expected",
+    [
+        pytest.param(SERVERS, "resolv_conf", None, [], id="plain-file"),
+        pytest.param(
+            SERVERS,
+            "resolv_conf",
+            "/run/resolvconf/resolv.conf",
+            ["nat64_client_resolver: /etc/resolv.conf is a link to /run/resolvconf/resolv.conf"],
+            id="link-elsewhere",
+        ),
+        pytest.param(
+            FOUR, "resolv_conf", None, ["nat64_client_dns_servers: glibc reads at most 3 nameservers from /etc/resolv.conf, 4 given"], id="four-servers"
+        ),
+        pytest.param(FOUR, "resolv_conf", "/run/x", ["nat64_client_resolver: ", "nat64_client_dns_servers: "], id="both"),
+        pytest.param(FOUR, "resolved", "/run/systemd/resolve/stub-resolv.conf", [], id="resolved-takes-any-number"),
+        pytest.param(SERVERS, "none", "/run/x", [], id="resolver-none"),
+        pytest.param([], "resolv_conf", "/run/x", [], id="no-servers-no-write"),
+    ],
+)
+def test_host_problems(servers, mode, link, expected):
+    problems = _nat64_client.host_problems(inputs(nat64_client_dns_servers=servers), mode, link)
+    assert len(problems) == len(expected)
+    for problem, start in zip(problems, expected):
+        assert problem.startswith(start)

@@ -527,6 +527,28 @@ def test_plan_skips_the_override_check_on_skip():
 
 
 @pytest.mark.parametrize(
+    ("preflight", "stops", "warns"),
+    [("fail", True, False), ("warn", False, True), ("skip", False, False)],
+)
+def test_plan_stop_and_report_follow_the_preflight_choice(preflight, stops, warns):
+    files = [{"path": "/etc/sysctl.d/99-hardening.conf", "content": "net.ipv6.conf.all.forwarding = 0\n"}]
+    result = s.plan(host(later_files=files), inputs(sysctl_preflight=preflight))
+    warning = [line for line in result["report"] if line.startswith("WARNING (sysctl_preflight: warn): ")]
+    assert result["stop"] == ([result["override_message"]] if stops else [])
+    assert warning == (["WARNING (sysctl_preflight: warn): " + result["override_message"]] if warns else [])
+    if stops or warns:
+        assert "99-hardening.conf" in result["override_message"]
+
+
+def test_plan_stop_lists_the_problems_before_the_override():
+    files = [{"path": "/etc/sysctl.d/99-hardening.conf", "content": "net.ipv6.conf.all.forwarding = 0\n"}]
+    result = s.plan(host(later_files=files), inputs(sysctl_accept_ra_interfaces=["nope0"]))
+    assert len(result["stop"]) == 2
+    assert "nope0" in result["stop"][0] and "99-hardening.conf" in result["stop"][1]
+    assert s.plan(HOST, inputs())["stop"] == []
+
+
+@pytest.mark.parametrize(
     "own, stale",
     [
         pytest.param(None, [], id="no-file"),

@@ -19,6 +19,7 @@ from ansible_collections.ipv6ready.docker.plugins.filter.verify import (
     verify_exposure_entry,
     verify_exposure_of,
     verify_exposure_runs,
+    verify_problems,
     verify_report,
 )
 from ansible_collections.ipv6ready.docker.plugins.module_utils._gai import build_tables, render_block
@@ -463,6 +464,53 @@ def test_report_lines_failure_message_and_summary():
 def test_report_refuses_what_is_not_a_list():
     with pytest.raises(AnsibleFilterError, match="expected a list of checks"):
         verify_report({"check": "x"})
+
+
+# --------------------------------------------------------------------------- the inputs
+
+PREFIX_PROBLEM = "verify_nat64_prefix is empty and neither nat64_client_prefix nor a gateway's nat64_gateway_active_prefix is known: set verify_nat64_prefix."
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected"),
+    [
+        pytest.param(
+            {"ipv6ready_docker_socket": "/run/docker.sock", "verify_dns64_name": "smtp.example", "prefixes": ["64:ff9b::/96"]},
+            [],
+            id="usable",
+        ),
+        pytest.param(
+            {"ipv6ready_docker_socket": "/run/docker.sock", "verify_dns64_name": "", "prefixes": []},
+            [],
+            id="no-name-needs-no-prefix",
+        ),
+        pytest.param(
+            {"ipv6ready_docker_socket": "/run/docker.sock", "verify_dns64_name": "smtp.example", "prefixes": []},
+            [PREFIX_PROBLEM],
+            id="name-without-prefix",
+        ),
+        pytest.param(
+            {"ipv6ready_docker_socket": "", "verify_dns64_name": "smtp.example", "prefixes": []},
+            ["ipv6ready_docker_socket: '' is not the path of a socket", PREFIX_PROBLEM],
+            id="both-socket-first",
+        ),
+        pytest.param(
+            {"ipv6ready_docker_socket": "run/docker.sock", "verify_dns64_name": "", "prefixes": []},
+            ["ipv6ready_docker_socket: 'run/docker.sock' is not the path of a socket"],
+            id="relative-socket",
+        ),
+    ],
+)
+def test_problems_name_the_variable(inputs, expected):
+    problems = verify_problems(inputs)
+    assert len(problems) == len(expected)
+    for problem, start in zip(problems, expected):
+        assert problem.startswith(start)
+
+
+def test_problems_refuse_what_is_not_a_dict():
+    with pytest.raises(AnsibleFilterError, match="expected the role's inputs"):
+        verify_problems(["x"])
 
 
 # --------------------------------------------------------------------------- every gateway's path
