@@ -124,7 +124,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _verify
-from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import value_list
+from ansible_collections.ipv6ready.docker.plugins.plugin_utils._values import mapping, value_list
 
 
 def _mapping(value, filter_name):
@@ -194,9 +194,7 @@ def verify_exposure_checks(result, exposure=None, source="", port=0, route=False
 
 def verify_problems(inputs):
     """What stops the checks before they start (``_verify.input_problems``)."""
-    if not isinstance(inputs, dict):
-        raise AnsibleFilterError("verify_problems: expected the role's inputs (a dict), got %s" % type(inputs).__name__)
-    return _verify.input_problems(inputs)
+    return _verify.input_problems(mapping(inputs, "verify_problems input"))
 
 
 def verify_report(checks):

@@ -567,8 +567,9 @@ def plan(host, inputs):
             "or set sysctl_forward_policy_drop: false" % " and ".join(no_tools)
         )
 
+    preflight = inputs.get("sysctl_preflight", "fail")
     overrides = []
-    if inputs.get("sysctl_preflight", "fail") != "skip":
+    if preflight != "skip":
         overrides = find_overrides(host.get("later_files") or [], wanted)
     drop = _flag(inputs.get("sysctl_forward_policy_drop"))
     nft = nftables(inputs)
@@ -596,7 +597,6 @@ def plan(host, inputs):
         "unit_remove": not drop and any(files.get(path) is not None for path in (inputs.get("unit_path"), inputs.get("unit_wants")) if path),
         "file_create": host.get("own_content") is None,
     }
-    preflight = inputs.get("sysctl_preflight", "fail")
     result["stop"] = problems + ([result["override_message"]] if overrides and preflight == "fail" else [])
     if overrides and preflight == "warn":
         result["report"].append("WARNING (sysctl_preflight: warn): " + result["override_message"])

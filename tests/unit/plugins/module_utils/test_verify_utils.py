@@ -509,7 +509,7 @@ def test_problems_name_the_variable(inputs, expected):
 
 
 def test_problems_refuse_what_is_not_a_dict():
-    with pytest.raises(AnsibleFilterError, match="expected the role's inputs"):
+    with pytest.raises(AnsibleFilterError, match="^verify_problems input: expected a dict"):
         verify_problems(["x"])
 
 
