@@ -30,7 +30,9 @@ description:
   - C(verify_exposure_of) - this host's part of its batch's exposure runs (the input is the registered loop
     result), address to outcome. Options O(host), O(source).
   - C(verify_exposure_checks) - the exposure checks; an address that was not proven reachable or closed is
-    reported as C(skip) with the reason. Options O(exposure), O(source), O(port), O(route).
+    reported as C(skip) with the reason, and a closed port as a failure when the probes may have ended before it
+    was tried (O(elapsed) not below O(lifetime)). Options O(exposure), O(source), O(port), O(route), O(elapsed),
+    O(lifetime).
   - C(verify_gateway_paths) - every gateway of the input list (inventory names) as C({name, address, prefix,
     synthesizes}) from O(hostvars) - its own address, its own NAT64 /96, the /96 its resolver synthesizes in.
   - C(verify_gateway_connects) - from the M(ipv6ready.docker.dns64_probe) result (the input), the TCP connections
@@ -106,6 +108,15 @@ options:
   port:
     description: C(verify_exposure_checks), C(verify_exposure_entry) - the unpublished port.
     type: int
+  elapsed:
+    description: C(verify_exposure_checks) - seconds from before the probes started until after the exposure run
+      ended, on the controller's clock.
+    type: float
+  lifetime:
+    description: C(verify_exposure_checks) - seconds each probe listens (C(verify_probe_lifetime)); V(0) judges no
+      lifetime.
+    type: float
+    default: 0
 """
 
 EXAMPLES = r"""
@@ -188,8 +199,10 @@ def verify_exposure_of(registered, host="", source=""):
     return _verify.exposure_of(_mapping(registered, "verify_exposure_of"), host, source)
 
 
-def verify_exposure_checks(result, exposure=None, source="", port=0, route=False):
-    return _verify.exposure_checks(_mapping(result, "verify_exposure_checks"), _mapping(exposure, "exposure"), source, port, bool(route))
+def verify_exposure_checks(result, exposure=None, source="", port=0, route=False, elapsed=0.0, lifetime=0.0):
+    return _verify.exposure_checks(
+        _mapping(result, "verify_exposure_checks"), _mapping(exposure, "exposure"), source, port, bool(route), float(elapsed), float(lifetime)
+    )
 
 
 def verify_problems(inputs):

@@ -35,12 +35,15 @@ _ULA = ipaddress.IPv6Network("fc00::/7")
 def input_problems(inputs):
     """What stops the checks before they start, one message per problem, each naming its variable.
 
-    ``inputs``: ``ipv6ready_docker_socket``, ``verify_dns64_name``, and
+    ``inputs``: ``ipv6ready_docker_socket``, ``verify_probe_lifetime``, ``verify_dns64_name``, and
     ``prefixes``, the NAT64 /96s the role settled on (``verify_nat64_prefix``,
     else ``nat64_client_prefix``, else the first gateway's fact, plus
     ``verify_nat64_prefixes``): a DNS64 answer is judged against them.
     """
     problems = socket_problems(inputs.get("ipv6ready_docker_socket"), "ipv6ready_docker_socket")
+    lifetime = inputs.get("verify_probe_lifetime")
+    if isinstance(lifetime, bool) or not isinstance(lifetime, (int, float)) or lifetime <= 0:
+        problems.append("verify_probe_lifetime must be a positive number of seconds, not %r." % (lifetime,))
     if inputs.get("verify_dns64_name") and not inputs.get("prefixes"):
         problems.append(
             "verify_nat64_prefix is empty and neither nat64_client_prefix nor a gateway's nat64_gateway_active_prefix is known: set verify_nat64_prefix."
@@ -414,10 +417,19 @@ def exposure_of(registered, host, source):
     return {}
 
 
-def exposure_checks(result, exposure, source, port, route):
-    """Is an unpublished container port closed to ``source``? Says "not tested" where nothing was proven."""
+def exposure_checks(result, exposure, source, port, route, elapsed=0.0, lifetime=0.0):
+    """Is an unpublished container port closed to ``source``? Says "not tested" where nothing was proven.
+
+    Each probe listens for ``lifetime`` seconds from its start, then ends
+    (probe.py serve). ``elapsed`` runs from before the probes started until
+    after the exposure run ended, both on the controller's clock: below
+    ``lifetime``, every probe still listened when its port was tried. Else a
+    closed port may only mean that the probe had ended, which proves
+    nothing: that fails the check (an OPEN port is proof either way).
+    """
     out = []
     exposure = exposure or {}
+    expired = bool(lifetime) and elapsed >= lifetime
     for network in sorted((result or {}).get("networks") or {}):
         res = result["networks"][network] or {}
         for address in res.get("addresses") or ():
@@ -444,6 +456,15 @@ def exposure_checks(result, exposure, source, port, route):
                 out.append(check(name, FAIL, where + "is OPEN over IPv6: keep ip6tables on and the FORWARD policy DROP"))
             elif exposure[address].startswith("not tested"):
                 out.append(check(name, SKIP, where + exposure[address]))
+            elif expired:
+                out.append(
+                    check(
+                        name,
+                        FAIL,
+                        where + "not tested: the exposure run ended %d s after the probes started, and a probe listens for "
+                        "verify_probe_lifetime (%d s), so a closed port proves nothing; raise verify_probe_lifetime" % (elapsed, lifetime),
+                    )
+                )
             else:
                 out.append(check(name, PASS, where + exposure[address]))
     return out

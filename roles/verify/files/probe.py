@@ -26,14 +26,12 @@ DOCKER_HOST names (Docker's default without it), not the docker CLI.
       (`serve`) and read the line each prints to its log, all networks at the
       same time; the source of this file comes from the environment variable
       IPV6READY_PROBE
-  probe.py remove [CONTAINERS_OUTPUT]
-      on the Docker host: remove the probe containers that the output of
-      `containers` names, or every probe container
-  probe.py serve PORT TIMEOUT TARGETS_JSON
+  probe.py serve PORT TIMEOUT TARGETS_JSON LIFETIME
       in a container: listen on the unpublished PORT; meanwhile print one line
       of `connect` for every target, the container's own global IPv6
       addresses, and whether the listener accepts connections; then go on
-      listening
+      listening until LIFETIME seconds after the start, and end (the engine
+      removes the container: it runs with AutoRemove)
   probe.py files
       on the Docker host: the files of the standard library that the probe
       loads, with their compiled copies, one path per line: what the probe
@@ -124,8 +122,9 @@ def check(targets, timeout, port):
     return {"addresses": addresses, "listening": listening(port, timeout), "targets": connect_all(targets, timeout)}
 
 
-def serve(port, timeout, targets):
-    """Listen on [::]:port; meanwhile check and print the result as one line; listen until stopped."""
+def serve(port, timeout, targets, lifetime):
+    """Listen on [::]:port; meanwhile check and print the result as one line; listen until ``lifetime`` seconds after the start."""
+    ends = time.monotonic() + lifetime
     sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("::", port))
@@ -139,7 +138,7 @@ def serve(port, timeout, targets):
     listener = threading.Thread(target=accept, daemon=True)
     listener.start()
     print(json.dumps(check(targets, timeout, port)), flush=True)
-    listener.join()
+    listener.join(max(0.0, ends - time.monotonic()))
 
 
 def in_threads(items, work):
@@ -181,6 +180,8 @@ def run(argv):
 # which is also how a followed log ends.
 DEFAULT_SOCKET = "/var/run/docker.sock"
 API_TIMEOUT = 60
+# Seconds to wait for the engine to finish removing a probe whose lifetime just ended.
+REMOVAL_WAIT = 10
 
 
 def engine_socket():
@@ -232,16 +233,24 @@ def api(method, path, body=None):
         return status, text.strip()
 
 
-def engine_call(method, path, body=None, ok=(200,), missing=None):
+def engine_call(method, path, body=None, ok=(200,), missing=None, busy=0.0):
     """The answer of one request that must succeed (``missing`` when its status is 404).
 
-    RuntimeError naming the request and the engine's reason otherwise.
+    A 409 Conflict is asked again for up to ``busy`` seconds: a probe whose
+    lifetime just ended is still being removed by the engine, and meanwhile
+    its name is taken. RuntimeError naming the request and the engine's
+    reason otherwise.
     """
     what = "engine API %s %s" % (method, path.split("?", 1)[0])
-    try:
-        status, answer = api(method, path, body)
-    except OSError as exc:
-        raise RuntimeError("%s: %s" % (what, exc or "timed out")) from exc
+    deadline = time.monotonic() + busy
+    while True:
+        try:
+            status, answer = api(method, path, body)
+        except OSError as exc:
+            raise RuntimeError("%s: %s" % (what, exc or "timed out")) from exc
+        if status != 409 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     if status == 404 and missing is not None:
         return missing
     if status not in ok:
@@ -402,16 +411,19 @@ def probe_network(network, spec, source):
     targets = spec["targets"]
     config = {
         "Image": spec["image"],
-        "Cmd": ["python3", "-c", source, "serve", str(spec["port"]), str(spec["timeout"]), json.dumps(targets)],
+        "Cmd": ["python3", "-c", source, "serve", str(spec["port"]), str(spec["timeout"]), json.dumps(targets), str(spec["lifetime"])],
         "Labels": {LABEL_KEY: LABEL_VALUE},
         # The probe's own log driver: its log is read back whatever the engine's default driver is.
-        "HostConfig": {"NetworkMode": network, "LogConfig": {"Type": "json-file", "Config": {}}},
+        # AutoRemove: the engine removes the probe when its lifetime ends, so
+        # that no run needs a step (a round trip) to remove it, and a run that
+        # stops half-way leaves none behind.
+        "HostConfig": {"NetworkMode": network, "LogConfig": {"Type": "json-file", "Config": {}}, "AutoRemove": True},
         "NetworkingConfig": {"EndpointsConfig": {network: {}}},
     }
     if spec.get("gai_conf"):
         config["HostConfig"]["Binds"] = [spec["gai_conf"] + ":/etc/gai.conf:ro"]
     try:
-        engine_call("POST", "/containers/create?name=" + name, config, ok=(201,))
+        engine_call("POST", "/containers/create?name=" + name, config, ok=(201,), busy=REMOVAL_WAIT)
         engine_call("POST", "/containers/%s/start" % name, ok=(204, 304))
     except RuntimeError as exc:
         return {"container": name, "error": "the probe on %s: %s" % (network, exc)}
@@ -454,29 +466,13 @@ def containers_or_error(spec, source):
         return {"error": str(exc)}
 
 
-def probe_names(output):
-    """The probe containers the JSON output of ``containers`` names (none when it is not that)."""
-    try:
-        networks = json.loads(output or "{}").get("networks") or {}
-        return sorted({n["container"] for n in networks.values() if isinstance(n, dict) and n.get("container")})
-    except (ValueError, AttributeError, TypeError):
-        return []
-
-
 def delete(container):
-    """Remove one container, running or not: True, or False when the engine has none of that name or ID."""
-    return engine_call("DELETE", "/containers/%s?force=1" % container, ok=(204,), missing=False) is not False
+    """Remove one container, running or not (one already gone counts as removed)."""
+    engine_call("DELETE", "/containers/%s?force=1" % container, ok=(204,), missing=False, busy=REMOVAL_WAIT)
 
 
-def remove(names=()):
-    """Remove the probe containers ``names`` (at the same time), or every probe container, also those an interrupted run left."""
-    if names:
-        try:
-            if all(raised(in_threads(list(names), delete)).values()):
-                return {"removed": len(names)}
-        except (OSError, RuntimeError):
-            pass
-        # One was not there or another problem: remove by label.
+def remove():
+    """Remove every probe container: those of an earlier run whose lifetime has not ended yet, or that an engine left."""
     listed = engine_call("GET", "/containers/json?all=1&" + filters(label=LABEL))
     ids = [container["Id"] for container in listed]
     raised(in_threads(ids, delete))
@@ -629,7 +625,7 @@ def stdlib_files():
 def main(argv):
     mode = argv[1]
     if mode == "serve":
-        serve(int(argv[2]), float(argv[3]), json.loads(argv[4]))
+        serve(int(argv[2]), float(argv[3]), json.loads(argv[4]), float(argv[5]))
         return
     elif mode == "host":
         result = host(json.loads(argv[2]), os.environ.get("IPV6READY_PROBE"))
@@ -640,8 +636,6 @@ def main(argv):
         return
     elif mode == "exposure":
         result = exposure(json.loads(argv[2]))
-    elif mode == "remove":
-        result = remove(probe_names(argv[2] if len(argv) > 2 else ""))
     else:
         sys.exit("probe.py: unknown mode %s" % mode)
     print(json.dumps(result))

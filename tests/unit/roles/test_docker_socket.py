@@ -32,7 +32,7 @@ VARIABLE = "ipv6ready_docker_socket"
 SOCKET = r"\{\{ (ipv6ready_docker_socket|__networks_checked\.docker_socket) \}\}"
 DOCKER_HOST = "unix://{{ ipv6ready_docker_socket }}"
 BLOCK_KEYS = ("block", "rescue", "always")
-PROBE_DOCKER_MODES = ("host", "containers", "remove")
+PROBE_DOCKER_MODES = ("host", "containers")
 # A docker CLI call in a shell script: "docker" as a command word.
 DOCKER_IN_SHELL = re.compile(r"(^|[|;&(]\s*|\n\s*)docker\s", re.MULTILINE)
 
@@ -134,7 +134,7 @@ def test_the_test_finds_what_it_looks_for():
             {"name": "d", "ansible.builtin.shell": {"cmd": "set -e\ntar -c . | docker import - x"}},
             {"name": "e", "ansible.builtin.command": {"argv": ["docker", "ps"]}, "environment": {"DOCKER_HOST": DOCKER_HOST}},
             {"name": "f", "ansible.builtin.command": {"argv": ["systemctl", "restart", "docker.service"]}},
-            {"name": "g", "ansible.builtin.command": {"argv": ["python3", "-c", "{{ __verify_probe }}", "remove"]}},
+            {"name": "g", "ansible.builtin.command": {"argv": ["python3", "-c", "{{ __verify_probe }}", "containers", "{}"]}},
             {"name": "h", "ansible.builtin.command": {"argv": ["python3", "-c", "{{ __verify_probe }}", "exposure", "{}"]}},
             {"name": "i", "ipv6ready.docker.engine_info": {"socket": "{{ ipv6ready_docker_socket }}"}},
         ]
@@ -155,7 +155,7 @@ def test_the_test_finds_what_it_looks_for():
 def test_the_probe_modes_that_reach_the_engine():
     """PROBE_DOCKER_MODES are the probe's modes whose code asks the engine API on the socket DOCKER_HOST names."""
     source = (ROOT / "roles" / "verify" / "files" / "probe.py").read_text()
-    assert re.findall(r'mode == "(\w+)"', source) == ["serve", "host", "containers", "files", "exposure", "remove"]
+    assert re.findall(r'mode == "(\w+)"', source) == ["serve", "host", "containers", "files", "exposure"]
     assert 'os.environ.get("DOCKER_HOST")' in source
     # No docker CLI: everything goes through engine_socket().
     assert 'run(["docker"' not in source and "'docker'" not in source

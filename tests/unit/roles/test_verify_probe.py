@@ -284,6 +284,10 @@ class FakeEngine:
         self.lines = {}
         self.on_start = None
         self.closed = threading.Event()
+        # name: how many more requests find it still being removed (409).
+        self.removing = {}
+        # IDs the label listing leaves out.
+        self.hidden = set()
 
     def log(self, name):
         return self.lines.get(name, [(1, b'{"addresses": ["fd00::2"], "targets": []}\n')])
@@ -308,6 +312,11 @@ class FakeEngine:
             name = query["name"][0]
             if body["HostConfig"]["NetworkMode"] == "bad":
                 return 404, {"message": "network bad not found"}
+            if name in self.removing:
+                self.removing[name] -= 1
+                if self.removing[name] < 0:
+                    del self.removing[name]
+                    self.containers.pop(name, None)
             if name in self.containers:
                 return 409, {"message": "Conflict. The container name is already in use"}
             self.containers[name] = {"Id": "id-" + name, "Labels": body["Labels"], "config": body}
@@ -315,7 +324,7 @@ class FakeEngine:
         if route == ("GET", "/containers/json"):
             label = json.loads(query["filters"][0])["label"][0]
             key, value = label.split("=", 1)
-            return 200, [{"Id": c["Id"]} for c in self.containers.values() if c["Labels"].get(key) == value]
+            return 200, [{"Id": c["Id"]} for c in self.containers.values() if c["Labels"].get(key) == value and c["Id"] not in self.hidden]
         parts = url.path.split("/")
         if len(parts) >= 3 and parts[1] == "containers":
             name = next((n for n, c in self.containers.items() if parts[2] in (n, c["Id"])), None)
@@ -323,6 +332,10 @@ class FakeEngine:
                 return 404, {"message": "No such container: " + parts[2]}
             if method == "DELETE":
                 assert query.get("force") == ["1"]
+                if self.removing.get(name, 0) > 0:
+                    self.removing[name] -= 1
+                    return 409, {"message": "removal of container %s is already in progress" % name}
+                self.removing.pop(name, None)
                 del self.containers[name]
                 return 204, None
             if parts[3:] == ["start"]:
@@ -407,6 +420,7 @@ def test_containers_starts_then_checks_inside_and_reports_failures(probe, engine
         "port": 7077,
         "timeout": 5,
         "targets": [{"host": "smtp.example", "port": 587}],
+        "lifetime": 120,
     }
     out = probe.containers(spec, "SOURCE")
     assert out["policy"] == "label fd64::/96 1\nprecedence ::/0 40\n"
@@ -422,8 +436,11 @@ def test_containers_starts_then_checks_inside_and_reports_failures(probe, engine
     assert config["HostConfig"]["LogConfig"]["Type"] == "json-file"
     # The probe checks as it starts (no exec) and its result is the first line of its log.
     assert config["Image"] == "probe:1"
-    assert config["Cmd"][:-1] == ["python3", "-c", "SOURCE", "serve", "7077", "5"]
-    assert json.loads(config["Cmd"][-1]) == [{"host": "smtp.example", "port": 587}]
+    assert config["Cmd"][:6] == ["python3", "-c", "SOURCE", "serve", "7077", "5"]
+    assert json.loads(config["Cmd"][6]) == [{"host": "smtp.example", "port": 587}]
+    # It ends after its lifetime, and the engine removes it: no step of the role does.
+    assert config["Cmd"][7:] == ["120"]
+    assert config["HostConfig"]["AutoRemove"] is True
     assert ("POST", "/containers/ipv6ready-verify-kamal/start") in engine.calls()
     assert ("GET", "/containers/ipv6ready-verify-kamal/logs") in engine.calls()
     assert not [p for _m, p in engine.calls() if "bad/" in p or p.endswith("/exec")]
@@ -442,7 +459,7 @@ def test_containers_starts_then_checks_inside_and_reports_failures(probe, engine
 )
 def test_containers_reads_the_first_line_of_the_probes_log(probe, engine, frames, error):
     engine.lines["ipv6ready-verify-kamal"] = frames
-    spec = {"networks": ["kamal"], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}
+    spec = {"networks": ["kamal"], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": [], "lifetime": 120}
     out = probe.containers(spec, "SOURCE")["networks"]["kamal"]
     if error is None:
         assert out == {"addresses": ["fd00::2"], "container": "ipv6ready-verify-kamal"}
@@ -525,7 +542,7 @@ def test_serve_runs_with_only_the_files_the_probe_lists(tmp_path, listener):
     with open(PROBE, encoding="utf-8") as handle:
         source = handle.read()
     proc = subprocess.Popen(
-        [BASE_PYTHON, "-s", "-c", source, "serve", str(port), "2", json.dumps(targets)],
+        [BASE_PYTHON, "-s", "-c", source, "serve", str(port), "2", json.dumps(targets), "30"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         universal_newlines=True,
@@ -546,7 +563,7 @@ def test_serve_runs_with_only_the_files_the_probe_lists(tmp_path, listener):
 def test_serve_listens_and_prints_its_checks_first(listener):
     port = closed_port()
     targets = [{"host": "::1", "port": listener}]
-    proc = subprocess.Popen([sys.executable, PROBE, "serve", str(port), "2", json.dumps(targets)], stdout=subprocess.PIPE, universal_newlines=True)
+    proc = subprocess.Popen([sys.executable, PROBE, "serve", str(port), "2", json.dumps(targets), "3"], stdout=subprocess.PIPE, universal_newlines=True)
     try:
         out = json.loads(proc.stdout.readline())
         assert out["listening"] is True
@@ -555,6 +572,10 @@ def test_serve_listens_and_prints_its_checks_first(listener):
         # Still listening after it printed: the gateway tries the port later.
         socket.create_connection(("::1", port), timeout=2).close()
         assert proc.poll() is None
+        # Then it ends by itself when its lifetime (3 s from its start) is over.
+        assert proc.wait(timeout=10) == 0
+        with pytest.raises(OSError):
+            socket.create_connection(("::1", port), timeout=2).close()
     finally:
         proc.kill()
         proc.wait()
@@ -582,7 +603,7 @@ def test_host_connects_to_every_address_it_is_given(probe, listener):
 
 
 def test_containers_probes_every_ipv6_network_when_none_is_named(probe, engine):
-    spec = {"networks": [], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}
+    spec = {"networks": [], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": [], "lifetime": 120}
     out = probe.containers(spec, "SOURCE")
     assert sorted(out["networks"]) == ["bridge", "kamal"]
     assert out["policy"] is None
@@ -591,7 +612,7 @@ def test_containers_probes_every_ipv6_network_when_none_is_named(probe, engine):
 
 def test_containers_refuses_a_missing_policy_before_starting_anything(probe, engine, tmp_path):
     missing = str(tmp_path / "gai.conf")
-    spec = {"networks": ["kamal"], "image": "probe:1", "gai_conf": missing, "port": 7077, "timeout": 5, "targets": []}
+    spec = {"networks": ["kamal"], "image": "probe:1", "gai_conf": missing, "port": 7077, "timeout": 5, "targets": [], "lifetime": 120}
     out = probe.containers(spec, "SOURCE")
     assert out["error"].startswith("the policy %s is missing" % missing)
     assert engine.requests == []
@@ -600,7 +621,9 @@ def test_containers_refuses_a_missing_policy_before_starting_anything(probe, eng
 def test_containers_probes_the_networks_at_the_same_time(probe, engine):
     started = threading.Barrier(2, timeout=5)
     engine.on_start = lambda name: started.wait()  # both networks' probes start before either is checked
-    out = probe.containers({"networks": ["kamal", "bridge"], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": []}, "SOURCE")
+    out = probe.containers(
+        {"networks": ["kamal", "bridge"], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": [], "lifetime": 120}, "SOURCE"
+    )
     assert list(out["networks"]) == ["kamal", "bridge"]
     assert all(result["addresses"] == ["fd00::2"] for result in out["networks"].values())
 
@@ -619,36 +642,24 @@ def test_remove_removes_only_labelled_probes(probe, engine):
     assert engine.calls()[-1] == ("GET", "/containers/json")
 
 
-CONTAINERS_OUTPUT = json.dumps(
-    {"networks": {"kamal": {"container": "ipv6ready-verify-kamal"}, "bad": {"container": "ipv6ready-verify-bad", "error": "x"}}, "policy": None}
-)
+def test_remove_waits_while_the_engine_removes_a_probe_whose_lifetime_ended(probe, engine):
+    """AutoRemove is under way: DELETE answers 409 until the engine is done, and the name stays taken until then."""
+    labelled(engine, "ipv6ready-verify-kamal")
+    engine.removing["ipv6ready-verify-kamal"] = 3
+    out = probe.containers({"networks": ["kamal"], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": [], "lifetime": 120}, "SOURCE")
+    assert out["networks"]["kamal"] == {"addresses": ["fd00::2"], "targets": [], "container": "ipv6ready-verify-kamal"}
+    deletes = engine.calls("DELETE")
+    assert deletes == [("DELETE", "/containers/id-ipv6ready-verify-kamal")] * 4, deletes
 
 
-@pytest.mark.parametrize(
-    "output, calls",
-    [
-        pytest.param(
-            CONTAINERS_OUTPUT, [("DELETE", "/containers/ipv6ready-verify-bad"), ("DELETE", "/containers/ipv6ready-verify-kamal")], id="the-runs-names"
-        ),
-        pytest.param("", [("GET", "/containers/json")], id="no-output"),
-        pytest.param('{"error": "engine API GET /containers/json: x"}', [("GET", "/containers/json")], id="failed-run"),
-        pytest.param("not json", [("GET", "/containers/json")], id="garbled"),
-    ],
-)
-def test_remove_takes_the_names_of_the_run_or_every_labelled_probe(probe, engine, output, calls):
-    labelled(engine, "ipv6ready-verify-bad", "ipv6ready-verify-kamal")
-    engine.containers["app"] = {"Id": "id-app", "Labels": {}}
-    probe.remove(probe.probe_names(output))
-    assert sorted(engine.calls()[: len(calls)]) == calls
-    assert len([c for c in engine.calls() if c == ("GET", "/containers/json")]) == (0 if output == CONTAINERS_OUTPUT else 1)
-    assert list(engine.containers) == ["app"]
-
-
-def test_remove_falls_back_to_the_label_when_a_name_is_gone(probe, engine):
-    labelled(engine, "ipv6ready-verify-kamal", "left")
-    assert probe.remove(probe.probe_names(CONTAINERS_OUTPUT)) == {"removed": 1}
-    assert ("GET", "/containers/json") in engine.calls()
-    assert engine.containers == {}
+def test_create_waits_for_a_name_the_engine_is_still_removing(probe, engine):
+    labelled(engine, "ipv6ready-verify-kamal")
+    engine.removing["ipv6ready-verify-kamal"] = 2
+    # Listed before its removal began: the create finds the name taken, twice.
+    engine.hidden.add("id-ipv6ready-verify-kamal")
+    out = probe.containers({"networks": ["kamal"], "image": "probe:1", "gai_conf": "", "port": 7077, "timeout": 5, "targets": [], "lifetime": 120}, "SOURCE")
+    assert out["networks"]["kamal"]["container"] == "ipv6ready-verify-kamal" and "error" not in out["networks"]["kamal"]
+    assert engine.calls("POST").count(("POST", "/containers/create")) == 3
 
 
 def test_remove_says_why_when_the_engine_does_not_answer(probe, monkeypatch, tmp_path):
@@ -701,7 +712,7 @@ def test_host_starts_the_container_probes_only_when_the_image_is_there(probe, en
     spec = {
         "timeout": 2,
         "targets": [],
-        "containers": {"networks": ["kamal"], "image": image, "port": 7077, "timeout": 2, "targets": []},
+        "containers": {"networks": ["kamal"], "image": image, "port": 7077, "timeout": 2, "targets": [], "lifetime": 120},
     }
     result = probe.host(spec, "source")
     assert result["image"] is started
@@ -709,7 +720,7 @@ def test_host_starts_the_container_probes_only_when_the_image_is_there(probe, en
     assert ("ipv6ready-verify-kamal" in engine.containers) is started
     if started:
         assert result["containers"]["networks"]["kamal"]["addresses"] == ["fd00::2"]
-        assert probe.probe_names(json.dumps(result["containers"])) == ["ipv6ready-verify-kamal"]
+        assert result["containers"]["networks"]["kamal"]["container"] == "ipv6ready-verify-kamal"
 
 
 def test_host_runs_its_checks_while_the_probes_start(probe, engine, monkeypatch):

@@ -308,6 +308,29 @@ def test_exposure_checks_with_a_route(outcome, status, detail):
     assert result["detail"].startswith("[fd00:d0c:0:145::2]:7077 " + detail)
 
 
+@pytest.mark.parametrize(
+    "outcome, elapsed, status, detail",
+    [
+        pytest.param("closed: timed out", 119.9, "pass", "closed: timed out", id="closed-while-the-probe-listened"),
+        pytest.param(
+            "closed: timed out",
+            120,
+            "fail",
+            "not tested: the exposure run ended 120 s after the probes started, and a probe listens for verify_probe_lifetime (120 s), "
+            "so a closed port proves nothing; raise verify_probe_lifetime",
+            id="closed-after-the-lifetime",
+        ),
+        pytest.param("OPEN", 500, "fail", "is OPEN over IPv6", id="open-is-proof-whenever"),
+        pytest.param("not tested: no route", 500, "skip", "not tested: no route", id="not-tested-stays-so"),
+    ],
+)
+def test_exposure_checks_judge_the_probes_lifetime(outcome, elapsed, status, detail):
+    kamal_only = containers({"kamal": PROBES["networks"]["kamal"]})
+    exposure = {"fd00:d0c:0:145::2": outcome}
+    [result] = verify_exposure_checks(kamal_only, exposure=exposure, source="lab-gw", port=7077, route=True, elapsed=elapsed, lifetime=120)
+    assert (result["status"], result["detail"].startswith("[fd00:d0c:0:145::2]:7077 " + detail)) == (status, True), result
+
+
 def test_exposure_checks_without_a_gateway_are_not_tested():
     kamal_only = containers({"kamal": PROBES["networks"]["kamal"]})
     [result] = verify_exposure_checks(kamal_only, source="", port=7077, route=True)
@@ -475,29 +498,37 @@ PREFIX_PROBLEM = "verify_nat64_prefix is empty and neither nat64_client_prefix n
     ("inputs", "expected"),
     [
         pytest.param(
-            {"ipv6ready_docker_socket": "/run/docker.sock", "verify_dns64_name": "smtp.example", "prefixes": ["64:ff9b::/96"]},
+            {"ipv6ready_docker_socket": "/run/docker.sock", "verify_probe_lifetime": 120, "verify_dns64_name": "smtp.example", "prefixes": ["64:ff9b::/96"]},
             [],
             id="usable",
         ),
         pytest.param(
-            {"ipv6ready_docker_socket": "/run/docker.sock", "verify_dns64_name": "", "prefixes": []},
+            {"ipv6ready_docker_socket": "/run/docker.sock", "verify_probe_lifetime": 120, "verify_dns64_name": "", "prefixes": []},
             [],
             id="no-name-needs-no-prefix",
         ),
         pytest.param(
-            {"ipv6ready_docker_socket": "/run/docker.sock", "verify_dns64_name": "smtp.example", "prefixes": []},
+            {"ipv6ready_docker_socket": "/run/docker.sock", "verify_probe_lifetime": 120, "verify_dns64_name": "smtp.example", "prefixes": []},
             [PREFIX_PROBLEM],
             id="name-without-prefix",
         ),
         pytest.param(
-            {"ipv6ready_docker_socket": "", "verify_dns64_name": "smtp.example", "prefixes": []},
+            {"ipv6ready_docker_socket": "", "verify_probe_lifetime": 120, "verify_dns64_name": "smtp.example", "prefixes": []},
             ["ipv6ready_docker_socket: '' is not the path of a socket", PREFIX_PROBLEM],
             id="both-socket-first",
         ),
         pytest.param(
-            {"ipv6ready_docker_socket": "run/docker.sock", "verify_dns64_name": "", "prefixes": []},
+            {"ipv6ready_docker_socket": "run/docker.sock", "verify_probe_lifetime": 120, "verify_dns64_name": "", "prefixes": []},
             ["ipv6ready_docker_socket: 'run/docker.sock' is not the path of a socket"],
             id="relative-socket",
+        ),
+        *(
+            pytest.param(
+                {"ipv6ready_docker_socket": "/run/docker.sock", "verify_probe_lifetime": lifetime, "verify_dns64_name": "", "prefixes": []},
+                ["verify_probe_lifetime must be a positive number of seconds, not %r." % (lifetime,)],
+                id="lifetime-%s" % (lifetime,),
+            )
+            for lifetime in (0, -5, None, "120", True)
         ),
     ],
 )
