@@ -4,8 +4,10 @@
 
 """Ask a DNS64 resolver for an IPv4-only name, and say why an answer is wrong (private).
 
-Used by the ``dns64_probe`` module before a host's resolver is switched. Three
-parts, each pure except the last:
+Used by the ``dns64_probe`` module, and by ``state_info`` (its option
+``dns64_probe``, so that a role proves the resolvers in the same round trip as
+its read), before a host's resolver is switched. Three parts, each pure
+except the last:
 
 * the DNS wire format of one AAAA query and its answer (RFC 1035), enough to
   ask a named server directly without dig or a resolver library;
@@ -14,6 +16,10 @@ parts, each pure except the last:
   cause when it fails;
 * ``ask``: the query itself, over UDP with a retry over TCP when the answer is
   truncated, and the source address the host uses towards the resolver.
+
+``ARGUMENT_SPEC`` and ``prove`` are the proof as both modules run it: the
+options, their checks, every resolver asked for every name, and the failure
+(or the warning) that names each resolver that does not prove itself.
 
 RFC 7050: ``ipv4only.arpa`` has only the A records 192.0.0.170 and
 192.0.0.171, so a DNS64 resolver's answer for it shows the NAT64 prefix in
@@ -27,6 +33,8 @@ import ipaddress
 import random
 import socket
 import struct
+
+from ansible_collections.ipv6ready.docker.plugins.module_utils._prefix import prefix_problem
 
 AAAA = 28
 A = 1
@@ -357,3 +365,89 @@ def ask(server, name, timeout, attempts=2, port=53, qtype=AAAA):
             if not isinstance(exc, socket.timeout):
                 break
     return {"error": _error(last)}
+
+
+# ---------------------------------------------------------------------------
+# The proof, as the modules run it
+
+
+# The options of the dns64_probe module, and the suboptions of state_info's
+# dns64_probe: both modules take them from here, so they cannot drift apart.
+ARGUMENT_SPEC = dict(
+    servers=dict(type="list", elements="str", required=True),
+    names=dict(type="list", elements="str", default=[WELL_KNOWN_NAME]),
+    prefix=dict(type="str", default=""),
+    prefixes=dict(type="list", elements="str", default=[]),
+    timeout=dict(type="float", default=3),
+    attempts=dict(type="int", default=2),
+    port=dict(type="int", default=53),
+    warn_only=dict(type="bool", default=False),
+)
+
+
+def argument_problems(params):
+    """What is wrong with the options of ``ARGUMENT_SPEC``, one message each, before any query."""
+    problems = []
+    if not params["servers"]:
+        problems.append("servers: the list is empty")
+    for server in params["servers"]:
+        try:
+            ipaddress.ip_address(server)
+        except ValueError:
+            problems.append("servers: %r is not an IP address" % (server,))
+    if not params["names"]:
+        problems.append("names: the list is empty")
+    for name in params["names"]:
+        try:
+            encode_name(name)
+            if not name.strip("."):
+                raise ValueError("empty")
+        except (ValueError, UnicodeError) as exc:
+            problems.append("names: %r is not a domain name (%s)" % (name, exc))
+    for option, value in [("prefix", params["prefix"])] + [("prefixes", p) for p in params["prefixes"]]:
+        if not value:
+            continue
+        problem = prefix_problem(value, version=6)
+        if problem is None and ipaddress.IPv6Network(value).prefixlen != 96:
+            problem = "%r is not a /96" % value
+        if problem:
+            problems.append("%s: %s" % (option, problem))
+    if params["timeout"] <= 0:
+        problems.append("timeout: must be positive")
+    if not 1 <= params["port"] <= 65535:
+        problems.append("port: %d is not a port number" % params["port"])
+    return problems
+
+
+def prove(module, params, key=None):
+    """Ask every resolver of ``params`` (the options of ``ARGUMENT_SPEC``) for every name; the module's result.
+
+    Returns ``{prefix, prefix_source, checks, problems}``. When a resolver does
+    not prove itself the module fails with one message naming every failed
+    check, the result beside it, or only warns with ``warn_only``. ``key``: the
+    option of the module the parameters came from (state_info's
+    ``dns64_probe``), which prefixes the argument problems and holds the
+    result in a failure; without it the result is the module's own.
+    """
+    problems = argument_problems(params)
+    if problems:
+        module.fail_json(msg="; ".join(("%s.%s" % (key, p)) if key else p for p in problems))
+
+    answers = []
+    for server in params["servers"]:
+        source = source_address(server, params["port"])
+        for name in params["names"]:
+            outcome = ask(server, name, params["timeout"], attempts=params["attempts"], port=params["port"])
+            answers.append({"server": server, "source": source, "name": name, "outcome": outcome})
+    result = evaluate(answers, params["prefix"] or None, params["timeout"], prefixes=params["prefixes"])
+    checks = [
+        dict({field: check.get(field) for field in ("server", "source", "name", "ok", "detail", "cause")}, addresses=check["outcome"].get("addresses") or [])
+        for check in result["checks"]
+    ]
+    output = dict(prefix=result["prefix"] or "", prefix_source=result["prefix_source"] or "", checks=checks, problems=result["problems"])
+    if result["problems"]:
+        message = "the DNS64 resolvers do not prove themselves to this host: " + "; ".join(result["problems"])
+        if not params["warn_only"]:
+            module.fail_json(msg=message, changed=False, **({key: output} if key else output))
+        module.warn(message)
+    return output

@@ -152,89 +152,14 @@ problems:
   elements: str
 """
 
-import ipaddress
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils._dns64_probe import (
-    ask,
-    encode_name,
-    evaluate,
-    source_address,
-)
-from ansible_collections.ipv6ready.docker.plugins.module_utils._prefix import prefix_problem
-
-
-def _argument_problems(params):
-    problems = []
-    if not params["servers"]:
-        problems.append("servers: the list is empty")
-    for server in params["servers"]:
-        try:
-            ipaddress.ip_address(server)
-        except ValueError:
-            problems.append("servers: %r is not an IP address" % (server,))
-    if not params["names"]:
-        problems.append("names: the list is empty")
-    for name in params["names"]:
-        try:
-            encode_name(name)
-            if not name.strip("."):
-                raise ValueError("empty")
-        except (ValueError, UnicodeError) as exc:
-            problems.append("names: %r is not a domain name (%s)" % (name, exc))
-    for option, value in [("prefix", params["prefix"])] + [("prefixes", p) for p in params["prefixes"]]:
-        if not value:
-            continue
-        problem = prefix_problem(value, version=6)
-        if problem is None and ipaddress.IPv6Network(value).prefixlen != 96:
-            problem = "%r is not a /96" % value
-        if problem:
-            problems.append("%s: %s" % (option, problem))
-    if params["timeout"] <= 0:
-        problems.append("timeout: must be positive")
-    if not 1 <= params["port"] <= 65535:
-        problems.append("port: %d is not a port number" % params["port"])
-    return problems
+from ansible_collections.ipv6ready.docker.plugins.module_utils._dns64_probe import ARGUMENT_SPEC, prove
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            servers=dict(type="list", elements="str", required=True),
-            names=dict(type="list", elements="str", default=["ipv4only.arpa"]),
-            prefix=dict(type="str", default=""),
-            prefixes=dict(type="list", elements="str", default=[]),
-            timeout=dict(type="float", default=3),
-            attempts=dict(type="int", default=2),
-            port=dict(type="int", default=53),
-            warn_only=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    problems = _argument_problems(params)
-    if problems:
-        module.fail_json(msg="; ".join(problems))
-
-    answers = []
-    for server in params["servers"]:
-        source = source_address(server, params["port"])
-        for name in params["names"]:
-            outcome = ask(server, name, params["timeout"], attempts=params["attempts"], port=params["port"])
-            answers.append({"server": server, "source": source, "name": name, "outcome": outcome})
-    result = evaluate(answers, params["prefix"] or None, params["timeout"], prefixes=params["prefixes"])
-    checks = [
-        dict({key: check.get(key) for key in ("server", "source", "name", "ok", "detail", "cause")}, addresses=check["outcome"].get("addresses") or [])
-        for check in result["checks"]
-    ]
-    output = dict(changed=False, prefix=result["prefix"] or "", prefix_source=result["prefix_source"] or "", checks=checks, problems=result["problems"])
-    if result["problems"]:
-        message = "the DNS64 resolvers do not prove themselves to this host: " + "; ".join(result["problems"])
-        if not params["warn_only"]:
-            module.fail_json(msg=message, **output)
-        module.warn(message)
-    module.exit_json(**output)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module.exit_json(changed=False, **prove(module, module.params))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,10 @@ description:
   - With O(units), the load, enablement and activity of those systemd units, and since when each is active, from
     one C(systemctl show) run.
   - With O(packages), which of those Debian packages are not installed, from one C(dpkg-query) run.
+  - With O(dns64_probe), first the proof of the module M(ipv6ready.docker.dns64_probe), before anything is read. The
+    host asks every DNS64 resolver directly for IPv4-only names, and the task fails naming each resolver that does
+    not answer with a synthesized AAAA inside the NAT64 prefix (only warns with O(dns64_probe.warn_only)). A role
+    that proves its resolvers before it changes anything does so in the same round trip as its read.
   - The roles compare this with what they would write (a template rendered on the controller, hashed) in the
     C(ipv6ready.docker.state_changes) filter and run a write task only where the host differs.
 author:
@@ -55,8 +59,53 @@ options:
     type: list
     elements: str
     default: []
+  dns64_probe:
+    description:
+      - Prove DNS64 resolvers before the read, as the module M(ipv6ready.docker.dns64_probe) does with the same
+        options; see there what each means. The result is RV(dns64_probe).
+      - When a resolver does not prove itself the task fails with the same message as that module, and reads
+        nothing.
+      - Not given, or V(null), asks no resolver.
+    type: dict
+    suboptions:
+      servers:
+        description: The resolvers' IP addresses. Each one must prove itself.
+        type: list
+        elements: str
+        required: true
+      names:
+        description: IPv4-only names to ask every resolver for.
+        type: list
+        elements: str
+        default: [ipv4only.arpa]
+      prefix:
+        description: The NAT64 /96 every synthesized AAAA must lie in; empty learns it from the answer for C(ipv4only.arpa).
+        type: str
+        default: ""
+      prefixes:
+        description: Further NAT64 /96s an AAAA may lie in.
+        type: list
+        elements: str
+        default: []
+      timeout:
+        description: Seconds to wait for each answer.
+        type: float
+        default: 3
+      attempts:
+        description: How many times a query is sent before a resolver counts as silent.
+        type: int
+        default: 2
+      port:
+        description: The resolvers' DNS port.
+        type: int
+        default: 53
+      warn_only:
+        description: Report the problems as warnings and read on, e.g. in check mode, when the gateway may not be configured yet.
+        type: bool
+        default: false
 seealso:
   - module: ipv6ready.docker.sysctl_info
+  - module: ipv6ready.docker.dns64_probe
 """
 
 EXAMPLES = r"""
@@ -75,6 +124,15 @@ EXAMPLES = r"""
     host.files | ipv6ready.docker.state_changes([{'path': '/etc/systemd/system/ipv6ready-nat64-route.service',
       'sha1': lookup('ansible.builtin.template', 'ipv6ready-nat64-route.service.j2') | hash('sha1'), 'mode': '0644'}])
     | length > 0
+
+- name: Prove the DNS64 resolver answers this host, then read /etc/resolv.conf
+  ipv6ready.docker.state_info:
+    contents: [/etc/resolv.conf]
+    dns64_probe:
+      servers: ["2001:db8:1:c::1"]
+      prefix: "2001:db8:1:c:64::/96"
+      warn_only: "{{ ansible_check_mode }}"
+  register: host
 """
 
 RETURN = r"""
@@ -137,13 +195,25 @@ packages_missing:
   type: list
   elements: str
   sample: ["unbound"]
+dns64_probe:
+  description:
+    - The proof of O(dns64_probe) as the module M(ipv6ready.docker.dns64_probe) returns it (see there), with
+      C(prefix), C(prefix_source), C(checks) (one per resolver and name) and C(problems) (one message per failed
+      check).
+    - Also returned when the proof fails the task.
+  returned: when O(dns64_probe) is given
+  type: dict
+  sample: {"prefix": "2001:db8:1:c:64::/96", "prefix_source": "given", "problems": [],
+           "checks": [{"server": "2001:db8:1:c::1", "source": "2001:db8:1:a::1", "name": "ipv4only.arpa", "ok": true,
+                       "detail": "AAAA 2001:db8:1:c:64::c000:aa inside 2001:db8:1:c:64::/96", "cause": "",
+                       "addresses": ["2001:db8:1:c:64::c000:aa"]}]}
 """
 
 import glob
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ipv6ready.docker.plugins.module_utils import _file, _packages
+from ansible_collections.ipv6ready.docker.plugins.module_utils import _dns64_probe, _file, _packages
 
 MOUNTINFO = "/proc/self/mountinfo"
 
@@ -164,9 +234,15 @@ def main():
             globs=dict(type="list", elements="path", default=[]),
             units=dict(type="list", elements="str", default=[]),
             packages=dict(type="list", elements="str", default=[]),
+            dns64_probe=dict(type="dict", options=_dns64_probe.ARGUMENT_SPEC),
         ),
         supports_check_mode=True,
     )
+    # The proof first: a resolver that does not prove itself fails the task
+    # before anything is read (and the role before anything is changed).
+    proof = {}
+    if module.params["dns64_probe"] is not None:
+        proof["dns64_probe"] = _dns64_probe.prove(module, module.params["dns64_probe"], key="dns64_probe")
     files = _file.states(module, module.params["files"], contents=set(module.params["contents"]), mounts=read_mounts())
     globs = dict((pattern, sorted(glob.glob(pattern))) for pattern in module.params["globs"])
     module.exit_json(
@@ -175,6 +251,7 @@ def main():
         globs=globs,
         units=_file.read_units(module, module.params["units"]),
         packages_missing=_packages.missing_on_host(module, module.params["packages"]),
+        **proof,
     )
 
 

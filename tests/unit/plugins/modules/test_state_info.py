@@ -11,8 +11,13 @@ import time
 
 import pytest
 
+from fake_dns import FakeDns, loopback_ipv6, response
+
 from ansible.module_utils import basic
 from ansible_collections.ipv6ready.docker.plugins.modules import state_info
+
+PREFIX = "fd64:1ab:f1:0:64::/96"
+SYNTH = "fd64:1ab:f1:0:64:0:aa5:319"
 
 
 class Host:
@@ -114,3 +119,76 @@ def test_an_unreadable_path_fails_naming_it(host, tmp_path, run_module, monkeypa
     monkeypatch.setattr(state_info._file, "state", refuse)
     result = run_module(state_info.main, dict(files=[str(tmp_path / "x")]), failed=True)
     assert result["msg"].startswith("Cannot read %s: " % (tmp_path / "x")) and "Permission denied" in result["msg"]
+
+
+def dns64(query, _transport):
+    """A DNS64 resolver for PREFIX."""
+    return response(query, addresses=[SYNTH])
+
+
+def refusing(query, _transport):
+    return response(query, rcode=5)
+
+
+REFUSED = (
+    "the DNS64 resolver ::1, asked by this host from ::1 for smtp.lab.test: REFUSED; likely cause: the resolver "
+    "refuses this host: its source address ::1 is probably not in the gateway's dns64_allowed_prefixes (unbound's "
+    "access-control)"
+)
+# dns64_probe's message, word for word.
+FAILED = "the DNS64 resolvers do not prove themselves to this host: " + REFUSED
+
+
+# The nat64_client role's one read: the proof of the DNS64 resolvers
+# (dns64_probe's code and options), then the files and units. A failed proof
+# fails the task before anything is read, unless warn_only.
+@pytest.mark.skipif(not loopback_ipv6(), reason="no IPv6 loopback on this machine")
+@pytest.mark.parametrize(
+    "resolver, probe, check_mode, failed, problems, warnings",
+    [
+        pytest.param(dns64, {}, False, False, [], [], id="probe-ok"),
+        pytest.param(refusing, {}, False, True, [REFUSED], [], id="probe-fails"),
+        pytest.param(refusing, {"warn_only": True}, True, False, [REFUSED], [FAILED], id="warn-only"),
+        pytest.param(dns64, None, False, False, None, [], id="option-absent"),
+    ],
+)
+def test_the_dns64_proof_comes_before_the_read(host, tmp_path, run_module, module_warnings, resolver, probe, check_mode, failed, problems, warnings):
+    (tmp_path / "resolv.conf").write_text("nameserver ::1\n")
+    args = dict(contents=[str(tmp_path / "resolv.conf")], units=["unbound.service"])
+    with FakeDns(resolver) as server:
+        if probe is not None:
+            args["dns64_probe"] = dict(dict(servers=["::1"], names=["smtp.lab.test"], prefix=PREFIX, port=server.port), **probe)
+        result = run_module(state_info.main, args, check_mode=check_mode, failed=failed)
+    assert len(server.queries) == (0 if probe is None else 1)
+    assert module_warnings == warnings
+    if problems is None:
+        assert "dns64_probe" not in result
+    else:
+        proof = result["dns64_probe"]
+        assert (proof["prefix"], proof["prefix_source"], proof["problems"]) == (PREFIX, "given", problems)
+        assert [(c["server"], c["source"], c["name"], c["ok"], c["addresses"]) for c in proof["checks"]] == [
+            ("::1", "::1", "smtp.lab.test", not problems, [] if problems else [SYNTH])
+        ]
+    if failed:
+        assert result["msg"] == FAILED
+        assert "files" not in result and host.calls == []
+    else:
+        assert result["files"][str(tmp_path / "resolv.conf")]["content"] == "nameserver ::1\n"
+        assert host.calls and result["units"]["unbound.service"]["active"] == "active"
+
+
+@pytest.mark.parametrize(
+    "probe, message",
+    [
+        pytest.param({"servers": []}, "dns64_probe.servers: the list is empty", id="no-servers"),
+        pytest.param(
+            {"servers": ["gw.example"], "prefix": "fd64::/64"},
+            "dns64_probe.servers: 'gw.example' is not an IP address; dns64_probe.prefix: 'fd64::/64' is not a /96",
+            id="two-problems",
+        ),
+        pytest.param({"names": ["ipv4only.arpa"]}, "missing required arguments: servers found in dns64_probe", id="servers-required"),
+    ],
+)
+def test_bad_dns64_probe_options_fail_before_any_query_naming_the_option(host, run_module, probe, message):
+    result = run_module(state_info.main, dict(units=["unbound.service"], dns64_probe=probe), failed=True)
+    assert result["msg"] == message and host.calls == []
