@@ -57,7 +57,8 @@ options:
     type: dict
   engine:
     description:
-      - C(networks_plan) - the C(listing) of M(ipv6ready.docker.engine_info) (the role's read), or the registered
+      - C(networks_plan) - the C(listing) of M(ipv6ready.docker.engine_info) (the role's read, or the daemon role's that
+        it shares as the fact C(ipv6ready_engine_read)), or the registered
         result of M(community.docker.docker_host_info) with C(networks), C(containers), C(containers_all) and
         C(verbose_output). Both have C(host_info), C(networks) and C(containers).
       - C(networks_recovery) - the same, read after the disconnect and create step.

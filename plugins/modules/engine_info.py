@@ -25,6 +25,9 @@ description:
   - With O(listing) it is the C(networks) role's one read. It also returns the engine's C(/info), every network and
     every container, stopped ones too, as RV(listing), together with the missing O(packages) (the Python library
     the community.docker modules need, which this module does not).
+  - The C(daemon) role asks for both, O(host) and O(listing), and passes the listing on to the C(networks) role when
+    it changed nothing (the fact C(ipv6ready_engine_read)). With O(host=true), an engine API that does not answer
+    then makes RV(listing) V(null).
   - Needs no Docker SDK.
 author:
   - ipv6ready.docker maintainers (@ipv6ready)
@@ -60,7 +63,8 @@ options:
     description:
       - Also return the engine's C(/info), its networks and all its containers as RV(listing).
       - When the engine API does not answer, the failure (with O(host=false)) still returns RV(packages_missing) and
-        RV(engine), so that a caller can tell a host that lacks both the engine and packages in check mode.
+        RV(engine), so that a caller can tell a host that lacks both the engine and packages in check mode. With
+        O(host=true) the module does not fail, and RV(listing) is V(null).
     type: bool
     default: false
 seealso:
@@ -129,6 +133,7 @@ listing:
     - The engine's C(host_info) (C(/info)), C(networks) (C(/networks)) and C(containers) (C(/containers/json) with
       stopped ones), each as the engine API returns it, as M(community.docker.docker_host_info) returns them with
       C(verbose_output=true).
+    - V(null) when the engine API does not answer (with O(host=true); without it the module fails).
   returned: when O(listing=true)
   type: dict
   sample: {"host_info": {"ServerVersion": "28.5.2"}, "networks": [{"Name": "kamal", "EnableIPv6": true}], "containers": []}
@@ -225,8 +230,8 @@ def engine_state(module, read=None):
     """What the running engine applied: ``{engine, live_restore, bridge, containers}``, with ``listing`` the
     engine's listing (``listing``).
 
-    Fails the module when the API does not answer, unless ``host``: then ``engine.answers`` is false. The failure
-    carries ``read``, what the module read before.
+    Fails the module when the API does not answer, unless ``host``: then ``engine.answers`` is false (and
+    ``listing``, when asked for, ``None``). The failure carries ``read``, what the module read before.
     """
     error = None
     if not os.path.exists(module.params["socket"]):
@@ -247,7 +252,11 @@ def engine_state(module, read=None):
         engine = {"answers": False, "error": error}
         if not module.params["host"]:
             module.fail_json(msg=error, engine=engine, **(read or {}))
-        return dict(engine=engine, live_restore=False, bridge={}, containers=[])
+        result = dict(engine=engine, live_restore=False, bridge={}, containers=[])
+        if module.params["listing"]:
+            # Asked for, and there is none: null, never an empty listing that would read as an engine without networks.
+            result["listing"] = None
+        return result
     result = dict(
         engine={"answers": True, "error": ""},
         live_restore=bool(info.get("LiveRestoreEnabled")),

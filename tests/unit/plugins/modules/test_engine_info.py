@@ -245,3 +245,51 @@ def test_host_reports_an_engine_that_does_not_answer(engine, host, missing_socke
     result = run_host(engine)
     assert result["engine"] == {"answers": False, "error": error}
     assert result["bridge"] == {} and result["containers"] == [] and result["live_restore"] is False
+
+
+# --------------------------------------------------------------------------
+# host: true and listing: true, the daemon role's one read when it shares the
+# listing with the networks role (the fact ipv6ready_engine_read)
+# --------------------------------------------------------------------------
+
+
+def test_host_with_listing_returns_both(engine, host, tmp_path):
+    engine.answers["/info"] = {"ServerVersion": "28.5.2", "LiveRestoreEnabled": True}
+    engine.answers["/networks"] = NETWORKS
+    engine.answers["/containers/json?all=1"] = LISTED
+    (tmp_path / "daemon.json").write_text("{}\n")
+    result = run_host(engine, listing=True, daemon_json=str(tmp_path / "daemon.json"), packages=["nftables"])
+    # The host's read as without the listing...
+    assert result["dockerd"]["rc"] == 0 and result["service"] == {"active": "inactive", "enabled": "disabled"}
+    assert result["networks"] == {"links": LINKS, "routes": ROUTES, "addresses": []}
+    assert result["daemon_json"] == {"exists": True, "content": "{}\n"} and result["packages_missing"] == ["nftables"]
+    # ...the engine's as the daemon role judges it, from the listing's running containers...
+    assert result["engine"] == {"answers": True, "error": ""} and result["live_restore"] is True and result["bridge"] == BRIDGE
+    assert [c["name"] for c in result["containers"]] == ["web"]
+    # ...and the listing as the networks role plans from it, in the same calls to the engine.
+    assert result["listing"] == {"host_info": engine.answers["/info"], "networks": NETWORKS, "containers": LISTED}
+    assert engine.seen.count("/info") == 1 and "/containers/json" not in engine.seen
+
+
+@pytest.mark.parametrize("broken", ["socket", "/info", "/networks", "/containers/json?all=1"])
+def test_host_with_listing_reports_an_engine_that_does_not_answer(engine, host, broken):
+    # However far the read got, the result says the engine does not answer, and the listing is null: never a partial
+    # or empty one that a plan would read as an engine without networks.
+    engine.answers["/networks"] = NETWORKS
+    engine.answers["/containers/json?all=1"] = LISTED
+    if broken == "socket":
+        engine.socket.unlink()
+    else:
+        engine.answers[broken] = OSError("Connection refused")
+    result = run_host(engine, listing=True, packages=["nftables"])
+    assert result["engine"]["answers"] is False
+    assert ("does not exist" if broken == "socket" else "did not answer: %s: Connection refused" % broken) in result["engine"]["error"]
+    assert result["listing"] is None
+    assert result["bridge"] == {} and result["containers"] == [] and result["live_restore"] is False
+    # The host's own read is all there.
+    assert result["dockerd"]["rc"] == 0 and result["packages_missing"] == ["nftables"]
+
+
+def test_host_without_listing_has_no_listing_key(engine, host):
+    engine.socket.unlink()
+    assert "listing" not in run_host(engine)
