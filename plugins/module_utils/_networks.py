@@ -37,6 +37,7 @@ import os
 import re
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine, _names
+from ansible_collections.ipv6ready.docker.plugins.module_utils._verify import PROBE_LABEL
 from ansible_collections.ipv6ready.docker.plugins.module_utils._prefix import (
     canonical_subnets,
     carve_networks,
@@ -329,8 +330,16 @@ def create_body(network):
 
 
 def _containers_on(name, containers):
+    """The containers attached to the network ``name``, to list in a refusal and to reconnect after recreating it.
+
+    Not the verify role's probes: each ends by itself within
+    verify_probe_lifetime, so one may be gone before it would be reconnected;
+    recreating the network (docker_network's force) disconnects them.
+    """
     out = []
     for container in containers or []:
+        if (container.get("Labels") or {}).get(PROBE_LABEL[0]) == PROBE_LABEL[1]:
+            continue
         if name in ((container.get("NetworkSettings") or {}).get("Networks") or {}):
             names = container.get("Names") or [""]
             out.append({"id": container.get("Id"), "name": _strip_slash(names[0]), "state": container.get("State")})

@@ -29,6 +29,10 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._musl import Musl
 from ansible_collections.ipv6ready.docker.plugins.module_utils._names import socket_problems
 
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
+# The label of the probe containers (roles/verify/files/probe.py starts them
+# with it; a unit test holds the two equal). A probe ends by itself after
+# verify_probe_lifetime: the networks role neither lists nor reconnects one.
+PROBE_LABEL = ("ipv6ready.verify", "probe")
 _ULA = ipaddress.IPv6Network("fc00::/7")
 
 

@@ -741,3 +741,9 @@ def test_host_reports_a_failing_container_probe_as_its_error(probe, engine, monk
     monkeypatch.setattr(probe, "api", gone)
     result = probe.host({"targets": [], "containers": {"networks": ["kamal"], "image": "probe:1"}}, "source")
     assert result["containers"] == {"error": "engine API GET /containers/json: engine gone"}
+
+
+def test_the_probe_label_is_the_one_the_networks_role_leaves_out(probe):
+    from ansible_collections.ipv6ready.docker.plugins.module_utils._verify import PROBE_LABEL
+
+    assert (probe.LABEL_KEY, probe.LABEL_VALUE) == PROBE_LABEL

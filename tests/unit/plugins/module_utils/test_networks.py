@@ -387,7 +387,8 @@ def test_plan_always_accepted_on_28():
 
 
 def test_plan_refuses_a_changed_network_listing_its_containers():
-    eng = engine("26.1.5", CONVERGED, [container("held", ["fixed"]), container("parked", ["fixed"], state="created"), container("other", ["apps"])])
+    probe = dict(container("ipv6ready-verify-fixed", ["fixed"]), Labels={"ipv6ready.verify": "probe"})
+    eng = engine("26.1.5", CONVERGED, [container("held", ["fixed"]), container("parked", ["fixed"], state="created"), container("other", ["apps"]), probe])
     result = plan(
         {
             "networks_kamal": False,
@@ -408,6 +409,8 @@ def test_plan_refuses_a_changed_network_listing_its_containers():
         "attached containers: held (running), parked (created); set networks_force: true to recreate it and reconnect them"
     ]
     assert result["networks"][0]["action"] == "refuse"
+    # The verify role's probe is neither listed nor reconnected: it ends by itself.
+    assert [c["name"] for c in result["networks"][0]["containers"]] == ["held", "parked"]
 
 
 @pytest.mark.parametrize(
