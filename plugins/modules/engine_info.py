@@ -164,6 +164,9 @@ containers:
     resolv_conf:
       description: The resolv.conf the engine wrote for the container, or V(null) when it cannot be read.
       type: str
+    labels:
+      description: The container's labels (C(Config.Labels)); the C(daemon) role leaves out the verify role's probes.
+      type: dict
 """
 
 import json
@@ -218,6 +221,7 @@ def container_state(module, summary):
         "network_mode": host_config.get("NetworkMode") or "",
         "dns": host_config.get("Dns") or [],
         "resolv_conf": read_text(detail.get("ResolvConfPath")),
+        "labels": (detail.get("Config") or {}).get("Labels") or {},
     }
 
 

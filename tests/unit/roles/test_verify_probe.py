@@ -22,6 +22,7 @@ import time
 import urllib.parse
 
 import pytest
+import yaml
 
 PROBE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "verify", "files", "probe.py")
 
@@ -747,3 +748,6 @@ def test_the_probe_label_is_the_one_the_networks_role_leaves_out(probe):
     from ansible_collections.ipv6ready.docker.plugins.module_utils._verify import PROBE_LABEL
 
     assert (probe.LABEL_KEY, probe.LABEL_VALUE) == PROBE_LABEL
+    # The daemon role removes them before it restarts the engine.
+    with open(os.path.join(os.path.dirname(PROBE), "..", "..", "daemon", "vars", "main.yml"), encoding="utf-8") as handle:
+        assert yaml.safe_load(handle)["__daemon_probe_label"] == "%s=%s" % PROBE_LABEL

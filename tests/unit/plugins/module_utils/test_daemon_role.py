@@ -485,6 +485,17 @@ def test_drift_problems(config, engine, fragments):
         assert fragment in problem
 
 
+def test_drift_leaves_out_the_verify_probes():
+    """A probe ends by itself; with live-restore, one still running names no restart and keeps no stale DNS."""
+    probe = dict(container("ipv6ready-verify-kamal"), labels={"ipv6ready.verify": "probe"})
+    config = dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64", "dns": ["fd00:d0c:feed::54"]})
+    problems = dr.drift_problems(config, state(containers=[probe, dict(container("web"), labels={"service": "web"})]))
+    assert len(problems) == 2
+    assert "(1 running: web)" in problems[0] and "docker restart web)" in problems[1]
+    assert not [p for p in problems if "ipv6ready-verify" in p]
+    assert dr.drift_problems(dict(CONFIG, dns=["fd00:d0c:feed::54"]), state(containers=[probe])) == []
+
+
 def test_drift_names_both_restarts():
     problems = dr.drift_problems(dict(CONFIG, **{"fixed-cidr-v6": "fd00:d0c:2::/64", "dns": ["fd00:d0c:feed::54"]}), state(containers=[container("web")]))
     assert len(problems) == 2

@@ -28,7 +28,12 @@ class Engine:
             "/info": {"LiveRestoreEnabled": True},
             "/networks/bridge": BRIDGE,
             "/containers/json": [{"Id": "aaa"}, {"Id": "bbb"}, {"Id": "ccc"}],
-            "/containers/aaa/json": {"Name": "/web", "HostConfig": {"NetworkMode": "bridge", "Dns": []}, "ResolvConfPath": str(web_resolv)},
+            "/containers/aaa/json": {
+                "Name": "/web",
+                "Config": {"Labels": {"service": "web"}},
+                "HostConfig": {"NetworkMode": "bridge", "Dns": []},
+                "ResolvConfPath": str(web_resolv),
+            },
             "/containers/bbb/json": {"Name": "/app", "HostConfig": {"NetworkMode": "kamal", "Dns": ["192.0.2.1"]}, "ResolvConfPath": str(tmp_path / "missing")},
         }
         self.seen = []
@@ -64,8 +69,8 @@ def test_reads_bridge_live_restore_and_containers(engine):
     assert result["bridge"] == BRIDGE
     # ccc vanished between the listing and its inspection; app's resolv.conf cannot be read.
     assert result["containers"] == [
-        {"name": "app", "network_mode": "kamal", "dns": ["192.0.2.1"], "resolv_conf": None},
-        {"name": "web", "network_mode": "bridge", "dns": [], "resolv_conf": "nameserver fd00:d0c:feed::53\n"},
+        {"name": "app", "network_mode": "kamal", "dns": ["192.0.2.1"], "resolv_conf": None, "labels": {}},
+        {"name": "web", "network_mode": "bridge", "dns": [], "resolv_conf": "nameserver fd00:d0c:feed::53\n", "labels": {"service": "web"}},
     ]
 
 
