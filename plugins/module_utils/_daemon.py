@@ -30,7 +30,7 @@ import re
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine, _names, _networks, _prefix
-from ansible_collections.ipv6ready.docker.plugins.module_utils._verify import PROBE_LABEL
+from ansible_collections.ipv6ready.docker.plugins.module_utils._verify import is_probe
 from ansible_collections.ipv6ready.docker.plugins.module_utils._daemon_json import (
     DaemonJsonError,
     _deep_merge,
@@ -391,7 +391,7 @@ def drift_problems(config, state):
     bridge = state.get("bridge") or {}
     # Not the verify role's probes: each ends by itself (verify_probe_lifetime),
     # and the restart removes any still running first (tasks/restart.yml).
-    containers = [c for c in state.get("containers") or [] if (c.get("labels") or {}).get(PROBE_LABEL[0]) != PROBE_LABEL[1]]
+    containers = [c for c in state.get("containers") or [] if not is_probe(c.get("labels"))]
     running = sorted(c["name"] for c in containers)
     if state.get("live_restore") and running:
         shown = ", ".join(running[:10]) + (", ..." if len(running) > 10 else "")

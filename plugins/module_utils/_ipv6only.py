@@ -38,6 +38,7 @@ import re
 from urllib.parse import urlsplit
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _hcloud
+from ansible_collections.ipv6ready.docker.plugins.module_utils._verify import is_probe
 
 FLEET_LABEL = _hcloud.FLEET_LABEL
 ROLE_LABEL = _hcloud.ROLE_LABEL
@@ -340,10 +341,14 @@ def traffic_problem(inbound, window, addresses):
 
 
 def container_problems(containers):
-    """Running containers that would not start again after the power cycle (no restart policy)."""
+    """Running containers that would not start again after the power cycle (no restart policy).
+
+    Not the verify role's probes: each ends by itself within
+    verify_probe_lifetime, power cycle or not.
+    """
     problems = []
     for item in containers or []:
-        if item.get("running") and (item.get("restart_policy") or "no") == "no":
+        if item.get("running") and (item.get("restart_policy") or "no") == "no" and not is_probe(item.get("labels")):
             problems.append(
                 "the container %s runs without a restart policy, so it would not start again after the "
                 "power cycle; give it one (docker update --restart unless-stopped %s) or stop it" % (item.get("name"), item.get("name"))
@@ -549,7 +554,8 @@ def _label_value(value):
 
 
 def _running(info):
-    return sorted(item.get("name") for item in (info or {}).get("containers") or [] if item.get("running"))
+    """The running containers that must run again after the power cycle: not the verify role's probes."""
+    return sorted(item.get("name") for item in (info or {}).get("containers") or [] if item.get("running") and not is_probe(item.get("labels")))
 
 
 def _finish(plan):

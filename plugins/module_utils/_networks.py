@@ -37,7 +37,7 @@ import os
 import re
 
 from ansible_collections.ipv6ready.docker.plugins.module_utils import _engine, _names
-from ansible_collections.ipv6ready.docker.plugins.module_utils._verify import PROBE_LABEL
+from ansible_collections.ipv6ready.docker.plugins.module_utils._verify import is_probe
 from ansible_collections.ipv6ready.docker.plugins.module_utils._prefix import (
     canonical_subnets,
     carve_networks,
@@ -338,7 +338,7 @@ def _containers_on(name, containers):
     """
     out = []
     for container in containers or []:
-        if (container.get("Labels") or {}).get(PROBE_LABEL[0]) == PROBE_LABEL[1]:
+        if is_probe(container.get("Labels")):
             continue
         if name in ((container.get("NetworkSettings") or {}).get("Networks") or {}):
             names = container.get("Names") or [""]

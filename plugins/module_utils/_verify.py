@@ -33,6 +33,13 @@ PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
 # with it; a unit test holds the two equal). A probe ends by itself after
 # verify_probe_lifetime: the networks role neither lists nor reconnects one.
 PROBE_LABEL = ("ipv6ready.verify", "probe")
+
+
+def is_probe(labels):
+    """Are these a container's labels (a dict, or None) those of a verify probe?"""
+    return (labels or {}).get(PROBE_LABEL[0]) == PROBE_LABEL[1]
+
+
 _ULA = ipaddress.IPv6Network("fc00::/7")
 
 

@@ -20,7 +20,7 @@ description:
     connection to a published port with a DNAT rule of the C(DOCKER) chain of the C(nat) table, whose packet
     counter counts the connections. Given the counters of an earlier run (O(previous)), the difference is the
     new connections in between. When C(conntrack) is installed, the connections open now are counted too.
-  - The containers, running or not, with their restart policy.
+  - The containers, running or not, with their restart policy and labels.
   - The decisions themselves are the C(ipv6ready.docker.hcloud_ipv6only_plan) filter's.
 author:
   - ipv6ready.docker maintainers (@ipv6ready)
@@ -127,7 +127,7 @@ containers:
   returned: always
   type: list
   elements: dict
-  sample: [{"name": "app", "id": "4f1e...", "running": true, "restart_policy": "unless-stopped"}]
+  sample: [{"name": "app", "id": "4f1e...", "running": true, "restart_policy": "unless-stopped", "labels": {"service": "app"}}]
 """
 
 import glob
@@ -196,7 +196,16 @@ def containers(module):
     for item in json.loads(out or "[]"):
         state = item.get("State") or {}
         policy = ((item.get("HostConfig") or {}).get("RestartPolicy") or {}).get("Name") or "no"
-        found.append({"name": (item.get("Name") or "").lstrip("/"), "id": item.get("Id"), "running": bool(state.get("Running")), "restart_policy": policy})
+        labels = (item.get("Config") or {}).get("Labels") or {}
+        found.append(
+            {
+                "name": (item.get("Name") or "").lstrip("/"),
+                "id": item.get("Id"),
+                "running": bool(state.get("Running")),
+                "restart_policy": policy,
+                "labels": labels,
+            }
+        )
     return True, sorted(found, key=lambda entry: entry["name"])
 
 

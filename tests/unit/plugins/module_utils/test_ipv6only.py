@@ -334,8 +334,20 @@ def test_container_problems():
         {"name": "job", "running": True, "restart_policy": "no"},
         {"name": "tmp", "running": True},
         {"name": "stopped", "running": False, "restart_policy": "no"},
+        # The verify role's probe: it ends by itself, power cycle or not.
+        {"name": "ipv6ready-verify-kamal", "running": True, "restart_policy": "no", "labels": {"ipv6ready.verify": "probe"}},
     ]
     assert [item.split(" runs")[0] for item in _ipv6only.container_problems(containers)] == ["the container job", "the container tmp"]
+
+
+def test_plan_leaves_the_verify_probes_out_of_what_must_run_again():
+    info = copy.deepcopy(INFO)
+    info["containers"] += [{"name": "ipv6ready-verify-kamal", "running": True, "restart_policy": "no", "labels": {"ipv6ready.verify": "probe"}}]
+    result = plan(info=info)
+    assert result["problems"] == [] and result["action"] == "migrate"
+    assert result["containers"] == ["app"]
+    # After the power cycle the probe is gone, and nothing is missing.
+    assert _ipv6only.after_problems(result, {"addresses": [], "containers": INFO["containers"]}, "migrate") == []
 
 
 # ---------------------------------------------------------------------------

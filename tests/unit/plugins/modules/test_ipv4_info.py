@@ -24,7 +24,13 @@ CONNTRACK = (
     "tcp 6 431999 ESTABLISHED src=198.51.100.7 dst=203.0.113.11 sport=5 dport=80 src=172.17.0.2 dst=198.51.100.7 sport=80 dport=5 [ASSURED] mark=0 use=1\n"
 )
 INSPECT = [
-    {"Name": "/web", "Id": "b" * 64, "State": {"Running": True}, "HostConfig": {"RestartPolicy": {"Name": "unless-stopped"}}},
+    {
+        "Name": "/web",
+        "Id": "b" * 64,
+        "State": {"Running": True},
+        "Config": {"Labels": {"service": "web"}},
+        "HostConfig": {"RestartPolicy": {"Name": "unless-stopped"}},
+    },
     {"Name": "/cron", "Id": "a" * 64, "State": {"Running": False}, "HostConfig": {"RestartPolicy": {}}},
 ]
 
@@ -80,8 +86,8 @@ def test_reads_everything_once(host, run_module):
     assert result["inbound"] == [{"proto": "tcp", "port": "80", "new": None, "open": None}]
     assert result["window"] == 0
     assert result["containers"] == [
-        {"name": "cron", "id": "a" * 64, "running": False, "restart_policy": "no"},
-        {"name": "web", "id": "b" * 64, "running": True, "restart_policy": "unless-stopped"},
+        {"name": "cron", "id": "a" * 64, "running": False, "restart_policy": "no", "labels": {}},
+        {"name": "web", "id": "b" * 64, "running": True, "restart_policy": "unless-stopped", "labels": {"service": "web"}},
     ]
 
 
