@@ -45,7 +45,8 @@ task_result() {
         in_task && /^(ok|changed|fatal|failed|skipping): \[/ && index($0, host) > 0 { split($0, f, ":"); print f[1]; exit }
     ' "$log"
 }
-probe_task="nat64_client : Ask every DNS64 resolver for the IPv4-only names from this host"
+# nat64_client's one read, which proves the DNS64 resolvers before it reads anything.
+probe_task="nat64_client : Prove the DNS64 resolvers from this host"
 site() { ansible-playbook -i lab/inventory site.yml -e ipv6ready_batch_size=1 -e ipv6ready_max_fail_percentage=0 "$@"; }
 check_fleet() { ansible-playbook -i lab/inventory lab/fleet-check.yml -e lab_failed=lab-host2 -e lab_hosts=3; }
 # What lab-host1 resolves the mail name to: the synthesized AAAA, through DNS64.
