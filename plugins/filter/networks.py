@@ -101,7 +101,8 @@ _value:
   description:
     - C(networks_check) - C(problems), C(networks) and C(host_carved).
     - C(networks_plan) - C(problems), C(networks) (each with C(action), C(ipv6_subnet), C(ipv4_subnet),
-      C(enable_ipv4), C(differences), C(containers), C(adopted), ...), C(subnets) and C(host_check).
+      C(enable_ipv4), C(differences), C(containers), C(adopted), ...), C(subnets), C(host_check) and C(keeps_all) (no
+      refusal, and every network kept as it is).
     - C(networks_host_problems) - a list of messages.
     - C(fleet_ula) - C(prefix), C(origin) and C(layout).
     - C(networks_reconnect) - one entry per container, with C(network), C(id), C(name), C(endpoint),

@@ -388,13 +388,14 @@ def plan(networks, settings, engine, facts=None):
     host's facts (``default_ipv6`` and the uplink's interface facts), needed
     only for networks carved from the host's prefix.
 
-    Returns ``{problems, networks, subnets, host_check}``: the refusals
-    (empty when the plan may be applied), one entry per network with its
-    subnets and its ``action`` (``create``, ``keep``, ``recreate`` or
-    ``refuse``), the IPv6 subnet of every network by name, and the prefixes
-    to check against the host's own routes and addresses before anything is
+    Returns ``{problems, networks, subnets, host_check, keeps_all}``: the
+    refusals (empty when the plan may be applied), one entry per network with
+    its subnets and its ``action`` (``create``, ``keep``, ``recreate`` or
+    ``refuse``), the IPv6 subnet of every network by name, the prefixes to
+    check against the host's own routes and addresses before anything is
     created (``host_overlaps``): ``networks_ula_prefix`` when a network to
-    create or recreate is carved from it.
+    create or recreate is carved from it; and whether the plan changes
+    nothing (no refusal, every network kept as it is).
     """
     version = ((engine or {}).get("host_info") or {}).get("ServerVersion") or ""
     features = engine_features(version)
@@ -405,7 +406,7 @@ def plan(networks, settings, engine, facts=None):
     prefix, reserved, source = host_prefix(settings, facts) if host_carved else ("", [], "")
     problems = host_prefix_problems(settings, prefix, source, host_carved)
     if problems:
-        return {"problems": problems, "networks": [], "subnets": {}, "host_check": []}
+        return {"problems": problems, "networks": [], "subnets": {}, "host_check": [], "keeps_all": False}
 
     existing = {net.get("Name"): net for net in engine_networks}
     wanted = []
@@ -479,6 +480,7 @@ def plan(networks, settings, engine, facts=None):
         "networks": out,
         "subnets": {net["name"]: net["ipv6_subnet"] for net in out},
         "host_check": [("networks_ula_prefix", settings.get("networks_ula_prefix"))] if carving else [],
+        "keeps_all": not problems and all(net["action"] == "keep" for net in out),
     }
 
 

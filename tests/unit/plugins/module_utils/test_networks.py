@@ -532,10 +532,24 @@ def test_plan_adopts(changes, old, adopted, subnet):
     net = result["networks"][0]
     assert (net["adopted"], net["ipv6_subnet"]) == (adopted, subnet)
     assert result["subnets"][net["name"]] == subnet
+    # Whether the plan changes nothing: the networks role then takes the daemon role's read.
+    assert result["keeps_all"] is adopted
     if adopted:
         assert (net["action"], result["problems"]) == ("keep", [])
     else:
         assert net["action"] == "refuse"
+
+
+@pytest.mark.parametrize(
+    "eng, keeps_all",
+    [
+        pytest.param(engine("28.5.2"), False, id="kamal-to-create"),
+        pytest.param(engine("28.5.2", [network("kamal", ["fd00:d0c:0:145::/64"])]), True, id="kamal-kept"),
+        pytest.param(None, False, id="no-engine"),
+    ],
+)
+def test_plan_keeps_all(eng, keeps_all):
+    assert plan({"networks_list": []}, eng)["keeps_all"] is keeps_all
 
 
 def test_plan_adopted_network_still_refuses_other_differences():
