@@ -129,6 +129,16 @@ def test_recovery_takes_a_failed_task_result():
     assert result["message"] == ("networks: creating the networks failed: conflict; made again from their saved settings: fixed")
 
 
+def test_recovery_of_created_networks_needs_no_read():
+    # tasks/apply.yml reads the engine again only when a network was to be recreated; a skipped read is a dict
+    # without networks or containers.
+    plan = [{"name": "kamal", "action": "create"}, {"name": "same", "action": "keep"}]
+    skipped = {"changed": False, "skipped": True, "skip_reason": "Conditional result was False"}
+    assert f.networks_recovery([], plan, skipped) == {"restore": [], "reconnect": [], "message": None}
+    failed = f.networks_recovery([], plan, skipped, reason={"msg": "pool overlaps"})
+    assert failed == {"restore": [], "reconnect": [], "message": "networks: creating the networks failed: pool overlaps"}
+
+
 def test_reconnect_names_the_filter_on_bad_items():
     with pytest.raises(AnsibleFilterError, match="networks_reconnect: "):
         f.networks_reconnect([{"exists": True, "item": [{"name": "x"}, {}], "container": {}}], [])
