@@ -30,7 +30,8 @@ description:
   - C(daemon_decide) takes the role's one read, the M(ipv6ready.docker.engine_info) result with C(host=true), and
     returns C(refuse), what stops the role before it changes anything, and C(changes), what differs from what the
     role wants (missing packages, a stopped or disabled service, a daemon.json that would change, an engine that is
-    not healthy or runs other settings); an empty C(changes) is a no-op.
+    not healthy or runs other settings); an empty C(changes) is a no-op. C(probes) names the verify role's probe
+    containers the read found running, which the role removes before it restarts the engine.
   - C(refuse) holds the problems of C(daemon_problems); else the role's unique local prefixes (the default bridge's
     C(fixed-cidr-v6), the IPv6 C(default-address-pools)) that overlap the host's own routes or addresses, naming both
     prefixes (bridges, Docker's own networks among them, loopback, link-local addresses and routes shorter than a /48

@@ -493,14 +493,30 @@ def refuse_problems(inputs, read):
 
 
 def decide(inputs, read):
-    """The daemon role's decision from its one read: ``{'refuse': [...], 'changes': [...]}``.
+    """The daemon role's decision from its one read: ``{'refuse': [...], 'changes': [...], 'probes': [...]}``.
 
     ``refuse`` stops the role before anything is changed: what is wrong with its variables (``role_problems``),
     else what is wrong with them on this host (``refuse_problems``); ``changes`` (``noop_changes``) is
-    empty when the host is as the role wants it, and the role then makes no other round trip.
+    empty when the host is as the role wants it, and the role then makes no other round trip. ``probes`` names
+    the verify role's probe containers the read found running (``probe_names``), which a restart removes first.
     """
     refuse = role_problems(inputs) or refuse_problems(inputs, read)
-    return {"refuse": refuse, "changes": [] if refuse else noop_changes(inputs, read, role_packages(inputs))}
+    return {
+        "refuse": refuse,
+        "changes": [] if refuse else noop_changes(inputs, read, role_packages(inputs)),
+        "probes": probe_names(read),
+    }
+
+
+def probe_names(read):
+    """The names of the verify role's probe containers among the running ones of ``read`` (``engine_info``).
+
+    Each ends by itself within ``verify_probe_lifetime``, and none starts between the daemon role's read and its
+    restart (the verify role runs after it), so the read's list is the list to remove: one that ended
+    meanwhile is already gone (tasks/restart.yml accepts 404). With live-restore on, a probe still running
+    would keep the engine's old default bridge and DNS servers across the restart.
+    """
+    return sorted(c["name"] for c in (read or {}).get("containers") or [] if is_probe(c.get("labels")))
 
 
 def noop_changes(inputs, read, packages):

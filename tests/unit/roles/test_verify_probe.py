@@ -22,7 +22,6 @@ import time
 import urllib.parse
 
 import pytest
-import yaml
 
 PROBE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "verify", "files", "probe.py")
 
@@ -744,10 +743,8 @@ def test_host_reports_a_failing_container_probe_as_its_error(probe, engine, monk
     assert result["containers"] == {"error": "engine API GET /containers/json: engine gone"}
 
 
-def test_the_probe_label_is_the_one_the_networks_role_leaves_out(probe):
+def test_the_probe_label_is_the_one_the_roles_leave_out(probe):
+    # networks, daemon (which removes them before it restarts the engine) and hcloud_ipv6only test it with is_probe.
     from ansible_collections.ipv6ready.docker.plugins.module_utils._verify import PROBE_LABEL
 
     assert (probe.LABEL_KEY, probe.LABEL_VALUE) == PROBE_LABEL
-    # The daemon role removes them before it restarts the engine.
-    with open(os.path.join(os.path.dirname(PROBE), "..", "..", "daemon", "vars", "main.yml"), encoding="utf-8") as handle:
-        assert yaml.safe_load(handle)["__daemon_probe_label"] == "%s=%s" % PROBE_LABEL

@@ -748,8 +748,35 @@ def test_noop_changes_name_missing_packages():
     settings = dr.role_plan(inputs(daemon_firewall_backend="nftables"), "29.1.0")["settings"]
     read = noop_read(dockerd={"rc": 0, "stdout": version, "stderr": ""}, daemon_json={"exists": True, "content": dj.render_daemon_json(settings)})
     nft = inputs(daemon_firewall_backend="nftables")
-    assert dr.decide(nft, read) == {"refuse": [], "changes": []}
+    assert dr.decide(nft, read) == {"refuse": [], "changes": [], "probes": []}
     assert dr.decide(nft, dict(read, packages_missing=["nftables"]))["changes"] == ["packages missing: nftables"]
+
+
+@pytest.mark.parametrize(
+    "containers, probes",
+    [
+        pytest.param([], [], id="none"),
+        pytest.param([{"name": "web", "labels": {"service": "web"}}, {"name": "db", "labels": None}], [], id="no-probe"),
+        pytest.param(
+            [
+                {"name": "ipv6ready-verify-kamal", "labels": {"ipv6ready.verify": "probe"}},
+                {"name": "web", "labels": {}},
+                {"name": "ipv6ready-verify-bridge", "labels": {"ipv6ready.verify": "probe", "other": "x"}},
+            ],
+            ["ipv6ready-verify-bridge", "ipv6ready-verify-kamal"],
+            id="probes-among-others",
+        ),
+        pytest.param([{"name": "lookalike", "labels": {"ipv6ready.verify": "other"}}], [], id="other-value"),
+    ],
+)
+def test_decide_names_the_probes_a_restart_removes(containers, probes):
+    # Whatever else it decides: a host with changes, or with none, names them the same way.
+    assert dr.decide(inputs(), noop_read(containers=containers))["probes"] == probes
+    assert dr.decide(inputs(daemon_dns=["2001:db8::53"]), noop_read(containers=containers))["probes"] == probes
+
+
+def test_probe_names_of_a_read_without_an_engine():
+    assert dr.probe_names({}) == [] and dr.probe_names(None) == []
 
 
 @pytest.mark.parametrize(
