@@ -30,9 +30,10 @@ from ansible_collections.ipv6ready.docker.plugins.module_utils._names import soc
 
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
 # The label of the probe containers (roles/verify/files/probe.py starts them
-# with it, the daemon role removes them by it before a restart; a unit test
-# holds the three equal). A probe ends by itself after verify_probe_lifetime:
-# the networks, daemon and hcloud_ipv6only decisions leave it out (is_probe).
+# with it; a unit test holds the two equal). A probe ends by itself after
+# verify_probe_lifetime: the networks, daemon and hcloud_ipv6only decisions
+# leave it out, and the daemon role names the ones to remove before a
+# restart (is_probe).
 PROBE_LABEL = ("ipv6ready.verify", "probe")
 
 
